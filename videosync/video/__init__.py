@@ -1,0 +1,1 @@
+"""Video input and output: probing, decoding, and writing synchronized copies."""
