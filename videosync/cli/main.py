@@ -1,17 +1,34 @@
 """The ``videosync`` command: a click group whose subcommands live one per module.
 
-Every subcommand is thin: parse options, call the library, render the result. A VideosyncError
-becomes one line on stderr and a non-zero exit; anything else is a bug and keeps its traceback.
+Every subcommand is thin: parse options, call the library, render the result. The group turns a
+:class:`~videosync.errors.VideosyncError` raised anywhere below into one line on stderr and the
+error's exit code, so no subcommand repeats that handling; anything else is a bug and keeps its
+traceback.
 """
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import click
 
 from videosync import __version__
+from videosync.errors import VideosyncError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class VideosyncGroup(click.Group):
+    """A click group that reports library errors as one line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except VideosyncError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=VideosyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="videosync")
 def cli() -> None:
     """Synchronize videos of the same person from several unsynchronized cameras."""
