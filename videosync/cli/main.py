@@ -34,5 +34,10 @@ def cli() -> None:
     """Synchronize videos of the same person from several unsynchronized cameras."""
 
 
+from videosync.cli.align import align_command  # noqa: E402  (subcommands register below)
+
+cli.add_command(align_command)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     cli()

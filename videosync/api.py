@@ -1,0 +1,185 @@
+"""The public Python API: ``align`` and friends. The CLI is a thin layer over these functions.
+
+Data flows one way: inputs -> PoseTrack (load or estimate) -> per-pair estimates (a SyncMethod)
+-> one consistent set of offsets (the N-camera solve) -> AlignmentResult.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from videosync.errors import CannotSynchronizeError, VideosyncError
+from videosync.poses import PoseTrack
+from videosync.result import AlignmentResult, InputOffset, PairOffset
+
+log = logging.getLogger(__name__)
+
+#: Below this confidence an offset is not reported as a result but refused with a reason.
+DEFAULT_MIN_CONFIDENCE = 0.2
+
+InputLike = str | Path | PoseTrack
+Progress = Callable[[str], None]
+
+
+def load_input(
+    item: InputLike,
+    *,
+    fps: float | None = None,
+    size: tuple[float, float] | None = None,
+    layout: str | None = None,
+    person: int = 0,
+    pose_backend: str = "auto",
+    max_seconds: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PoseTrack:
+    """A PoseTrack from a pose file, an OpenPose JSON folder, a video, or a PoseTrack."""
+    if isinstance(item, PoseTrack):
+        return item
+    from videosync.video.probe import is_video_path
+
+    if is_video_path(item):
+        from videosync.estimate import estimate_poses
+
+        return estimate_poses(
+            item, backend=pose_backend, person=person, duration=max_seconds, progress=progress
+        )
+    from videosync.poses import load_poses
+
+    return load_poses(item, fps=fps, size=size, layout=layout, person=person)
+
+
+def align(
+    inputs: Sequence[InputLike],
+    *,
+    method: str = "sesyn",
+    model: str | Path | None = None,
+    max_offset_frames: int | None = None,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    fps: float | None = None,
+    size: tuple[float, float] | None = None,
+    layout: str | None = None,
+    person: int = 0,
+    pose_backend: str = "auto",
+    on_message: Progress | None = None,
+) -> AlignmentResult:
+    """Offsets of every input relative to the first one.
+
+    Args:
+        inputs: two or more pose files (``.npz``), OpenPose JSON folders, videos or PoseTracks.
+        method: ``sesyn`` (default, the trained network), ``simple``, ``ssm`` or ``speed-xcorr``.
+        model: SeSyn-Net checkpoint; default the shipped ``models/sesyn.pt``.
+        max_offset_frames: only consider offsets up to this many frames (faster, and fewer
+            chances to lock onto a repeated motion far away).
+        min_confidence: an input whose offset is less certain than this is refused with
+            :class:`CannotSynchronizeError` rather than reported (0 reports everything).
+
+    Returns:
+        AlignmentResult: ``inputs[i].offset_frames = k`` means frame t of the reference shows the
+        same instant as frame t + k of input i.
+    """
+    if len(inputs) < 2:
+        raise VideosyncError("align needs at least two inputs")
+    say = on_message or (lambda _msg: None)
+    tracks = [
+        load_input(item, fps=fps, size=size, layout=layout, person=person, pose_backend=pose_backend)
+        for item in inputs
+    ]
+    warnings = _input_warnings(tracks)
+    from videosync.sync.methods import get_method
+
+    sync_method = get_method(method, model=model)
+    pairs: list[PairOffset] = []
+    for a, b in itertools.combinations(range(len(tracks)), 2):
+        say(f"{method}: {tracks[a].name} vs {tracks[b].name}")
+        est = sync_method.estimate(tracks[a], tracks[b], max_offset=max_offset_frames)
+        pairs.append(
+            PairOffset(
+                a=a,
+                b=b,
+                offset_frames=est.offset_frames,
+                offset_seconds=est.offset_seconds,
+                confidence=est.confidence,
+                rate=est.rate,
+                estimate=est,
+            )
+        )
+    labels = [_label(item, track) for item, track in zip(inputs, tracks)]
+    result = AlignmentResult(
+        reference=labels[0],
+        method=method,
+        inputs=_solve(tracks, labels, pairs, warnings),
+        pairs=pairs,
+        warnings=warnings,
+    )
+    _refuse_if_unsure(result, min_confidence)
+    return result
+
+
+def _label(item: InputLike, track: PoseTrack) -> str:
+    return str(item) if not isinstance(item, PoseTrack) else (track.source or "<track>")
+
+
+def _input_warnings(tracks: Sequence[PoseTrack]) -> list[str]:
+    """Things the user should know about how the inputs were read (shown, never fatal)."""
+    out = []
+    for t in tracks:
+        if t.meta.get("fps_source") == "assumed":
+            out.append(f"{t.source}: frame rate unknown, assumed {t.fps:g} fps (pass --fps)")
+        if t.size_source == "extent":
+            out.append(
+                f"{t.source}: image size unknown, normalised by the pose extent "
+                f"({t.width:.0f}x{t.height:.0f}; pass --size WxH or keep the video beside it)"
+            )
+    return out
+
+
+def _solve(
+    tracks: Sequence[PoseTrack], labels: Sequence[str], pairs: list[PairOffset], warnings: list[str]
+) -> list[InputOffset]:
+    """One consistent offset per input from all pairwise estimates."""
+    from videosync.sync.solve import solve_offsets
+
+    solution = solve_offsets(
+        len(tracks),
+        [(p.a, p.b, p.offset_seconds, p.confidence) for p in pairs],
+        fps=[t.fps for t in tracks],
+    )
+    for p, residual, bad in zip(pairs, solution.residuals_seconds, solution.disagrees):
+        p.residual_seconds = float(residual)
+        p.disagrees = bool(bad)
+        if bad:
+            warnings.append(
+                f"pair {tracks[p.a].name} / {tracks[p.b].name} disagrees with the others by "
+                f"{residual * tracks[p.b].fps:+.1f} frames"
+            )
+    out = []
+    for i, t in enumerate(tracks):
+        seconds = float(solution.offsets_seconds[i])
+        rate = next((p.rate for p in pairs if p.a == 0 and p.b == i), 1.0)
+        out.append(
+            InputOffset(
+                path=labels[i],
+                offset_frames=0.0 if i == 0 else seconds * t.fps,
+                offset_seconds=0.0 if i == 0 else seconds,
+                fps=t.fps,
+                confidence=1.0 if i == 0 else float(solution.confidence[i]),
+                n_frames=len(t),
+                rate=rate,
+            )
+        )
+    return out
+
+
+def _refuse_if_unsure(result: AlignmentResult, min_confidence: float) -> None:
+    unsure = [i for i in result.inputs[1:] if i.confidence < min_confidence]
+    if unsure:
+        worst = min(unsure, key=lambda i: i.confidence)
+        raise CannotSynchronizeError(
+            f"the offset is not trustworthy (confidence {worst.confidence:.2f} < {min_confidence:g}; "
+            f"best guess {worst.offset_frames:+.1f} frames). The recordings may not overlap or may "
+            "not show the same motion; use --min-confidence 0 to see the guess anyway",
+            worst.path,
+        )

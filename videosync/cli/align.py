@@ -1,0 +1,103 @@
+"""``videosync align``: offsets of every input relative to the first, as a table or JSON."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from videosync.api import DEFAULT_MIN_CONFIDENCE, align
+from videosync.cli.options import parse_size
+from videosync.result import AlignmentResult
+
+METHODS = ("sesyn", "simple", "ssm", "speed-xcorr")
+
+
+@click.command("align")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--poses", "poses_only", is_flag=True, help="Inputs are pose files (.npz) or OpenPose JSON folders.")
+@click.option("--method", type=click.Choice(METHODS), default="sesyn", show_default=True)
+@click.option("--model", type=click.Path(dir_okay=False), help="SeSyn-Net checkpoint (default: the shipped model).")
+@click.option("--max-offset", type=click.IntRange(min=1), help="Largest offset to consider, in frames.")
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    default=DEFAULT_MIN_CONFIDENCE,
+    show_default=True,
+    help="Refuse offsets less certain than this (0 reports every guess).",
+)
+@click.option("--fps", type=click.FloatRange(min=0, min_open=True), help="Frame rate of pose files that carry none.")
+@click.option("--size", "size", metavar="WxH", help="Image size of OpenPose JSON without a video beside it.")
+@click.option(
+    "--layout",
+    type=click.Choice(["coco17", "body25", "body25b", "coco18", "halpe26"]),
+    help="Force the keypoint layout of OpenPose JSON (default: detected from the data).",
+)
+@click.option("--person", type=click.IntRange(min=0), default=0, show_default=True, help="0 = main subject; 1 = the next most prominent person, ...")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+def align_command(
+    inputs: tuple[str, ...],
+    poses_only: bool,
+    method: str,
+    model: str | None,
+    max_offset: int | None,
+    min_confidence: float,
+    fps: float | None,
+    size: str | None,
+    layout: str | None,
+    person: int,
+    as_json: bool,
+) -> None:
+    """Estimate the offset of every INPUT relative to the first one.
+
+    INPUTS are videos, pose files (.npz) or OpenPose JSON folders, at least two. An offset of k
+    frames for input B means frame i of the first input shows the same instant as frame i + k of B.
+    """
+    if len(inputs) < 2:
+        raise click.UsageError("align needs at least two inputs")
+    if poses_only:
+        from videosync.video.probe import is_video_path
+
+        videos = [p for p in inputs if is_video_path(p)]
+        if videos:
+            raise click.UsageError(f"--poses given but {videos[0]} is a video")
+    err = Console(stderr=True)
+    result = align(
+        list(inputs),
+        method=method,
+        model=model,
+        max_offset_frames=max_offset,
+        min_confidence=min_confidence,
+        fps=fps,
+        size=parse_size(size),
+        layout=layout,
+        person=person,
+        on_message=lambda msg: err.log(msg) if not as_json else None,
+    )
+    for w in result.warnings:
+        err.print(f"[yellow]warning:[/] {w}", highlight=False)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        Console().print(render_table(result))
+
+
+def render_table(result: AlignmentResult) -> Table:
+    table = Table(title=f"Offsets relative to {result.reference} (method: {result.method})")
+    table.add_column("input")
+    table.add_column("offset (frames)", justify="right")
+    table.add_column("offset (s)", justify="right")
+    table.add_column("fps", justify="right")
+    table.add_column("confidence", justify="right")
+    for entry in result.inputs:
+        table.add_row(
+            entry.path,
+            f"{entry.offset_frames:+.2f}",
+            f"{entry.offset_seconds:+.4f}",
+            f"{entry.fps:g}",
+            f"{entry.confidence:.2f}",
+        )
+    table.caption = "offset k: frame i of the reference = frame i + k of the input"
+    return table
