@@ -1,0 +1,108 @@
+"""Offset errors on the real Pose2Sim demo recordings (4 cameras, true offset 0), k in -20..20.
+
+For every camera pair (a, b) and every k, both cameras are cut to EQUAL-LENGTH windows so that frame
+i of a shows the same instant as frame i + k of b: a keeps original frames [max(0, k), ...) and b
+keeps [max(0, -k), ...), both of length N - |k|. Cutting only one camera (the simplest reading of
+"cut k leading frames") would make the clip lengths differ by |k| and hand the answer to any method
+that looks at lengths; equal windows keep the benchmark leak-free.
+
+Prints, per method, the mean absolute error per k (over the 6 pairs) and a summary (mean |err|,
+share within 1 frame, share refused). Run: ``python benchmarks/bench_pose2sim_offsets.py [--methods
+simple,ssm,speed-xcorr,sesyn] [--json out.json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from videosync.errors import CannotSynchronizeError  # noqa: E402
+from videosync.poses import PoseTrack, load_poses  # noqa: E402
+from videosync.sync.methods import get_method  # noqa: E402
+
+DEMO = REPO.parent / "shared" / "data" / "pose2sim-demo" / "single-person"
+JSON_DIR = DEMO / "pose-json-index-is-video-frame-minus-1"
+CAMERAS = ("cam01", "cam02", "cam03", "cam04")
+
+
+def equal_windows(a: PoseTrack, b: PoseTrack, k: int) -> tuple[PoseTrack, PoseTrack]:
+    """Equal-length windows of two synchronized tracks such that the true offset is ``k``."""
+    n = min(int(a.frame_index[-1]), int(b.frame_index[-1])) + 1
+    length = n - abs(k)
+    sa, sb = max(0, k), max(0, -k)
+    wa = a.frames_between(sa, sa + length)
+    wb = b.frames_between(sb, sb + length)
+    return (
+        wa.with_keypoints(wa.keypoints, wa.frame_index - sa),
+        wb.with_keypoints(wb.keypoints, wb.frame_index - sb),
+    )
+
+
+def run(methods: list[str], ks: range, model: str | None) -> dict:
+    tracks = {cam: load_poses(JSON_DIR / f"{cam}_json") for cam in CAMERAS}
+    results: dict = {}
+    for name in methods:
+        method = get_method(name, model=model) if name == "sesyn" else get_method(name)
+        rows = []
+        t0 = time.perf_counter()
+        for (ca, cb), k in itertools.product(itertools.combinations(CAMERAS, 2), ks):
+            a, b = equal_windows(tracks[ca], tracks[cb], k)
+            try:
+                est = method.estimate(a, b)
+                rows.append(dict(pair=f"{ca}-{cb}", k=k, pred=float(est.offset_frames), conf=float(est.confidence)))
+            except CannotSynchronizeError as exc:
+                rows.append(dict(pair=f"{ca}-{cb}", k=k, pred=None, conf=0.0, refused=str(exc)))
+        results[name] = dict(rows=rows, seconds=time.perf_counter() - t0)
+    return results
+
+
+def summarise(results: dict, ks: range) -> str:
+    lines = []
+    header = "method        " + " ".join(f"{k:>5d}" for k in ks)
+    lines.append("mean |error| (frames) over the 6 camera pairs, per k:")
+    lines.append(header)
+    for name, res in results.items():
+        cells = []
+        for k in ks:
+            errs = [abs(r["pred"] - r["k"]) for r in res["rows"] if r["k"] == k and r["pred"] is not None]
+            cells.append(f"{np.mean(errs):5.1f}" if errs else "    -")
+        lines.append(f"{name:<13s} " + " ".join(cells))
+    lines.append("")
+    lines.append("method        pairs  mean|err|  median|err|  within 1 frame  refused  mean conf  time (s)")
+    for name, res in results.items():
+        done = [r for r in res["rows"] if r["pred"] is not None]
+        errs = np.array([abs(r["pred"] - r["k"]) for r in done]) if done else np.array([np.nan])
+        refused = len(res["rows"]) - len(done)
+        lines.append(
+            f"{name:<13s} {len(res['rows']):5d}  {np.mean(errs):9.2f}  {np.median(errs):11.2f}  "
+            f"{np.mean(errs <= 1) * 100 if done else 0:13.1f}%  {refused:7d}  "
+            f"{np.mean([r['conf'] for r in res['rows']]):9.2f}  {res['seconds']:8.1f}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--methods", default="simple,ssm,speed-xcorr")
+    parser.add_argument("--kmax", type=int, default=20)
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    ks = range(-args.kmax, args.kmax + 1)
+    results = run(args.methods.split(","), ks, args.model)
+    print(summarise(results, ks))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,312 @@
+"""Self-supervised training of SeSyn-Net on synchronized multi-view pose recordings.
+
+Each step draws pairs of views of one recording, crops both to the SAME length with a random shift
+between them (so crop length never tells the offset), augments them and minimises the paper's
+three losses (section 3.3) in both directions. No offset labels are used: only the fact that the
+views of a recording were synchronized.
+
+Reproducible and resumable: the randomness of step s comes from ``default_rng([seed, s])``, so a
+resumed run draws exactly what an uninterrupted one would have. ``last.pt`` (weights, optimizer,
+step, history) is written atomically every ``checkpoint_every`` steps; ``best.pt`` is the
+checkpoint with the lowest validation Frm.err so far, loadable by ``load_checkpoint``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from videosync.datasets import EvalPair, Recording, find_pairs, find_recordings
+from videosync.device import default_device
+from videosync.errors import PoseFileError, VideosyncError
+from videosync.fileio import atomic_path
+from videosync.model import SeSynConfig, SeSynNet, load_checkpoint, save_checkpoint, sesyn_loss
+from videosync.poses import load_npz
+from videosync.poses.layouts import COCO17_FLIP
+
+log = logging.getLogger(__name__)
+
+STATE_FORMAT = "videosync-train-state"
+
+
+@dataclass
+class TrainConfig:
+    """Training settings; stored in every checkpoint so a model says how it was made.
+
+    Defaults are sized for a full run of about an hour on a 2-core CPU (see MODEL_CARD.md);
+    the optimiser settings are the paper's (SGD, lr 0.005, Nesterov 0.9, weight decay 1e-4).
+    """
+
+    steps: int = 3000
+    batch_size: int = 16
+    crop_frames: int = 64
+    max_shift: int = 16
+    lr: float = 0.005
+    momentum: float = 0.9
+    weight_decay: float = 1e-4
+    mu1: float = 0.5
+    mu2: float = 0.035
+    losses: tuple[str, ...] = ("identity", "deviation", "interval")
+    channels: tuple[int, ...] = SeSynConfig().channels
+    augment: bool = True
+    val_every: int = 250
+    val_pairs: int = 120
+    checkpoint_every: int = 50
+    seed: int = 0
+    time_limit_minutes: float | None = None
+
+    def __post_init__(self) -> None:
+        self.losses = tuple(self.losses)
+        self.channels = tuple(int(c) for c in self.channels)
+        unknown = set(self.losses) - {"identity", "deviation", "interval"}
+        if unknown or "identity" not in self.losses:
+            raise VideosyncError(f"losses must include identity and be among identity/deviation/interval: {self.losses}")
+        if self.crop_frames < 8 or self.max_shift < 0 or self.max_shift >= self.crop_frames:
+            raise VideosyncError("need crop_frames >= 8 and 0 <= max_shift < crop_frames")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["losses"] = list(self.losses)
+        d["channels"] = list(self.channels)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        return cls(**data)
+
+
+@dataclass
+class TrainResult:
+    best_path: Path | None
+    last_path: Path
+    steps: int
+    best_frm_err: float
+    seconds: float
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------- data
+class ViewBank:
+    """All training recordings in memory as normalised (T, 17, 3) arrays of equal length per recording."""
+
+    def __init__(self, recordings: Sequence[Recording], min_frames: int) -> None:
+        self.views: list[list[np.ndarray]] = []
+        self.ids: list[str] = []
+        for rec in recordings:
+            arrays = [load_npz(p).dense().normalized() for p in rec.views]
+            length = min(len(a) for a in arrays)
+            if length >= min_frames:
+                self.views.append([a[:length] for a in arrays])
+                self.ids.append(rec.id)
+        if not self.views:
+            raise PoseFileError(f"no recording with at least two views of >= {min_frames} frames")
+
+    def __len__(self) -> int:
+        return len(self.views)
+
+
+def sample_batch(bank: ViewBank, cfg: TrainConfig, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """``(B, L, 17, 3)`` crops of view u and view v with a random shift between them.
+
+    Both crops have the same length L; v's window starts ``shift`` frames after u's, with the
+    shift uniform in [-max_shift, max_shift] (clipped to the recording).
+    """
+    length = cfg.crop_frames
+    us, vs = [], []
+    for _ in range(cfg.batch_size):
+        views = bank.views[rng.integers(len(bank))]
+        iu, iv = rng.choice(len(views), size=2, replace=False)
+        total = len(views[0])
+        max_shift = min(cfg.max_shift, total - length)
+        shift = int(rng.integers(-max_shift, max_shift + 1)) if max_shift > 0 else 0
+        lo = max(0, -shift)
+        hi = total - length - max(0, shift)
+        start = int(rng.integers(lo, hi + 1))
+        u = views[iu][start : start + length]
+        v = views[iv][start + shift : start + shift + length]
+        if cfg.augment:
+            u, v = augment_pair(u, v, rng)
+        us.append(u)
+        vs.append(v)
+    return np.stack(us).astype(np.float32), np.stack(vs).astype(np.float32)
+
+
+def augment_pair(u: np.ndarray, v: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Label-preserving changes a real recording could show.
+
+    A mirror image (applied to both views, so they stay the same moment), and per view: zoom,
+    shift, in-plane rotation (tilted or sideways-mounted cameras), jitter, missing joints and
+    dropped frames.
+    """
+    if rng.random() < 0.5:
+        u, v = _mirror(u), _mirror(v)
+    return _view_augment(u, rng), _view_augment(v, rng)
+
+
+def _mirror(x: np.ndarray) -> np.ndarray:
+    out = x[:, list(COCO17_FLIP)].copy()
+    out[..., 0] = np.where(out[..., 2] > 0, -out[..., 0], 0.0)
+    return out
+
+
+def _view_augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    x = x.copy()
+    valid = x[..., 2] > 0
+    angle = rng.normal(0, 0.15)
+    if rng.random() < 0.1:
+        angle += rng.choice([np.pi / 2, -np.pi / 2])
+    c, s = math.cos(angle), math.sin(angle)
+    scale = math.exp(rng.uniform(-0.3, 0.3))
+    xy = x[..., :2] @ np.array([[c, s], [-s, c]], dtype=np.float32).T * scale
+    xy += rng.uniform(-0.1, 0.1, size=2).astype(np.float32)
+    xy += rng.normal(0, 0.004, size=xy.shape).astype(np.float32)
+    x[..., :2] = xy
+    valid &= rng.random(valid.shape) > 0.04
+    valid &= (rng.random(len(x)) > 0.03)[:, None]
+    x[~valid] = 0.0
+    return x
+
+
+# ---------------------------------------------------------------------------------------------- loop
+def _loss(net: SeSynNet, u: torch.Tensor, v: torch.Tensor, cfg: TrainConfig):
+    feats = net(torch.cat([u, v]))
+    fu, fv = feats[: len(u)], feats[len(u) :]
+    mu1 = cfg.mu1 if "deviation" in cfg.losses else 0.0
+    mu2 = cfg.mu2 if "interval" in cfg.losses else 0.0
+    forward = sesyn_loss(fu, fv, mu1=mu1, mu2=mu2)
+    backward = sesyn_loss(fv, fu, mu1=mu1, mu2=mu2)
+    return forward, backward
+
+
+def train(
+    poses_dir: str | Path,
+    out_dir: str | Path,
+    config: TrainConfig | None = None,
+    *,
+    resume: bool = False,
+    device: str | None = None,
+    validate: Callable[[SeSynNet, Sequence[EvalPair]], float] | None = None,
+    on_step: Callable[[int, int, dict[str, float]], None] | None = None,
+) -> TrainResult:
+    """Train SeSyn-Net on the recordings in ``poses_dir``; checkpoints go to ``out_dir``.
+
+    Args:
+        validate: ``(net, pairs) -> Frm.err`` used every ``val_every`` steps on the validation
+            pairs of the manifest (default: :func:`videosync.evaluate.frame_error` with the sesyn
+            method); without validation pairs the last checkpoint is also the best one.
+        on_step: ``(step, total, losses)`` called after every step (progress bars).
+    """
+    cfg = config or TrainConfig()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    last_path, best_path = out / "last.pt", out / "best.pt"
+    dev = default_device(device)
+    torch.manual_seed(cfg.seed)
+    net = SeSynNet(SeSynConfig(channels=cfg.channels), seed=cfg.seed)
+    optimiser = torch.optim.SGD(
+        net.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=True, weight_decay=cfg.weight_decay
+    )
+    step, best, history = 0, math.inf, []
+    if resume and last_path.exists():
+        step, best, history = _load_state(last_path, net, optimiser, cfg)
+        log.info("resumed from %s at step %d", last_path, step)
+    elif resume:
+        log.warning("--resume given but %s does not exist: starting from scratch", last_path)
+
+    recordings = find_recordings(poses_dir, split="train") or find_recordings(poses_dir)
+    bank = ViewBank(recordings, min_frames=cfg.crop_frames + 1)
+    val_pairs = _validation_pairs(poses_dir, cfg)
+    if validate is None:
+        from videosync.evaluate import frame_error
+
+        validate = frame_error
+    net.to(dev)
+    start_time = time.perf_counter()
+    (out / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
+    while step < cfg.steps:
+        rng = np.random.default_rng([cfg.seed, step])
+        u, v = (torch.from_numpy(a).to(dev) for a in sample_batch(bank, cfg, rng))
+        net.train()
+        forward, backward = _loss(net, u, v, cfg)
+        loss = 0.5 * (forward.total + backward.total)
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+        optimiser.step()
+        step += 1
+        record = {"step": step, **{k: 0.5 * (a + b) for (k, a), b in zip(forward.as_floats().items(), backward.as_floats().values())}}
+        if on_step:
+            on_step(step, cfg.steps, record)
+        out_of_time = cfg.time_limit_minutes is not None and (time.perf_counter() - start_time) > 60 * cfg.time_limit_minutes
+        if val_pairs and (step % cfg.val_every == 0 or step == cfg.steps or out_of_time):
+            frm_err = float(validate(net, val_pairs))
+            record["val_frm_err"] = frm_err
+            if frm_err < best:
+                best = frm_err
+                save_checkpoint(best_path, net, meta={"train": cfg.to_dict(), "step": step, "val_frm_err": frm_err})
+        history.append(record)
+        if step % cfg.checkpoint_every == 0 or step == cfg.steps or out_of_time:
+            _save_state(last_path, net, optimiser, cfg, step, best, history)
+        if out_of_time:
+            log.warning("time limit of %s minutes reached at step %d", cfg.time_limit_minutes, step)
+            break
+    if not val_pairs:
+        save_checkpoint(best_path, net, meta={"train": cfg.to_dict(), "step": step})
+    return TrainResult(
+        best_path=best_path if best_path.exists() else None,
+        last_path=last_path,
+        steps=step,
+        best_frm_err=best,
+        seconds=time.perf_counter() - start_time,
+        history=history,
+    )
+
+
+def _validation_pairs(poses_dir: str | Path, cfg: TrainConfig) -> list[EvalPair]:
+    try:
+        pairs = find_pairs(poses_dir, split="validation")
+    except PoseFileError:
+        return []
+    rng = np.random.default_rng(cfg.seed)
+    if len(pairs) > cfg.val_pairs:
+        pairs = [pairs[i] for i in sorted(rng.choice(len(pairs), cfg.val_pairs, replace=False))]
+    return pairs
+
+
+def _save_state(path: Path, net: SeSynNet, opt: torch.optim.Optimizer, cfg: TrainConfig, step: int, best: float, history: list) -> None:
+    payload = {
+        "format": STATE_FORMAT,
+        "config": cfg.to_dict(),
+        "model": net.state_dict(),
+        "optimizer": opt.state_dict(),
+        "step": step,
+        "best": best,
+        "history": json.dumps(history),
+    }
+    with atomic_path(path) as tmp:
+        torch.save(payload, tmp)
+
+
+def _load_state(path: Path, net: SeSynNet, opt: torch.optim.Optimizer, cfg: TrainConfig) -> tuple[int, float, list]:
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is the same user error
+        raise VideosyncError(f"cannot resume: unreadable training state ({type(exc).__name__})", path) from None
+    if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
+        raise VideosyncError("cannot resume: not a videosync training state", path)
+    saved = dict(state["config"])
+    for key in ("channels", "crop_frames", "batch_size", "seed", "losses"):
+        if saved.get(key) != cfg.to_dict().get(key):
+            raise VideosyncError(f"cannot resume: {key} differs from the saved run ({saved.get(key)} vs {cfg.to_dict().get(key)})", path)
+    net.load_state_dict(state["model"])
+    opt.load_state_dict(state["optimizer"])
+    return int(state["step"]), float(state["best"]), json.loads(state["history"])
