@@ -1,0 +1,61 @@
+"""``videosync train``: self-supervised training on synchronized multi-view pose recordings."""
+
+from __future__ import annotations
+
+import click
+
+from videosync.cli.progress import progress_bar, stderr
+from videosync.train import TrainConfig, train
+
+_DEFAULTS = TrainConfig()
+
+
+def _int_list(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(v) for v in text.split(","))
+    except ValueError:
+        raise click.BadParameter(f"expected comma-separated integers, got {text!r}") from None
+
+
+@click.command("train")
+@click.option("--poses", "poses_dir", required=True, type=click.Path(file_okay=False), help="Folder of pose files (manifest.json or one sub-folder per recording).")
+@click.option("--out", "out_dir", default="runs/train", show_default=True, type=click.Path(file_okay=False), help="Where last.pt / best.pt go.")
+@click.option("--steps", type=click.IntRange(min=1), default=_DEFAULTS.steps, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=_DEFAULTS.batch_size, show_default=True)
+@click.option("--crop", "crop_frames", type=click.IntRange(min=8), default=_DEFAULTS.crop_frames, show_default=True, help="Frames per training crop.")
+@click.option("--max-shift", type=click.IntRange(min=0), default=_DEFAULTS.max_shift, show_default=True, help="Largest random shift between the two crops.")
+@click.option("--lr", type=float, default=_DEFAULTS.lr, show_default=True)
+@click.option("--losses", default=",".join(_DEFAULTS.losses), show_default=True, help="Subset of identity,deviation,interval (ablation).")
+@click.option("--channels", default=",".join(map(str, _DEFAULTS.channels)), show_default=True, help="ST-GCN block widths.")
+@click.option("--val-every", type=click.IntRange(min=1), default=_DEFAULTS.val_every, show_default=True)
+@click.option("--time-limit", "time_limit", type=float, default=None, help="Stop (with checkpoints) after this many minutes.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--device", default=None, help="cpu, cuda, cuda:1 ... (default: CUDA when available).")
+@click.option("--resume", is_flag=True, help="Continue from OUT/last.pt.")
+def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift, lr, losses, channels, val_every, time_limit, seed, device, resume) -> None:
+    """Train SeSyn-Net without labels on synchronized recordings (paper section 3.3)."""
+    cfg = TrainConfig(
+        steps=steps,
+        batch_size=batch_size,
+        crop_frames=crop_frames,
+        max_shift=max_shift,
+        lr=lr,
+        losses=tuple(s.strip() for s in losses.split(",") if s.strip()),
+        channels=_int_list(channels),
+        val_every=val_every,
+        time_limit_minutes=time_limit,
+        seed=seed,
+    )
+    last_val = {"v": float("nan")}
+    with progress_bar("training", total=cfg.steps) as update:
+
+        def on_step(step: int, total: int, rec: dict) -> None:
+            if "val_frm_err" in rec:
+                last_val["v"] = rec["val_frm_err"]
+            update(step, total, info=f"loss {rec['total']:.3f}  val Frm.err {last_val['v']:.2f}")
+
+        result = train(poses_dir, out_dir, cfg, resume=resume, device=device, on_step=on_step)
+    stderr.print(
+        f"{result.steps} steps in {result.seconds / 60:.1f} min; best validation Frm.err "
+        f"{result.best_frm_err:.2f}; model: {result.best_path}"
+    )
