@@ -90,7 +90,7 @@ def align(
     warnings = _input_warnings(tracks)
     from videosync.sync.methods import get_method
 
-    sync_method = get_method(method, model=model)
+    sync_method = get_method(method, model=model) if method == "sesyn" else get_method(method)
     pairs: list[PairOffset] = []
     for a, b in itertools.combinations(range(len(tracks)), 2):
         say(f"{method}: {tracks[a].name} vs {tracks[b].name}")

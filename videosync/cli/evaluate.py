@@ -37,7 +37,7 @@ def eval_command(data_dir, methods, model, split, drop_rate, noise_px, seed, jso
         raise PoseFileError(f"no evaluation pairs in split {split!r}", data_dir)
     results: list[EvalResult] = []
     for name in methods or METHODS:
-        method = get_method(name, model=model)
+        method = get_method(name, model=model) if name == "sesyn" else get_method(name)
         with progress_bar(f"eval {name}", total=len(pairs)) as update:
             results.append(evaluate_method(method, pairs, drop_rate=drop_rate, noise_px=noise_px, seed=seed, progress=update))
     Console().print(render_metrics(results, title=f"{data_dir} ({split}, {len(pairs)} pairs, drop {drop_rate:g}, noise {noise_px:g} px)"))

@@ -1,0 +1,49 @@
+"""SeSyn-Net: frame features from the trained graph network (paper section 3.4), then the shared
+matching and robust fit of :class:`FeatureMatchingMethod`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from videosync.errors import ModelError
+from videosync.poses import PoseTrack
+from videosync.sync.methods.base import FeatureMatchingMethod
+
+
+class SesynMethod(FeatureMatchingMethod):
+    """Match frames by their SeSyn-Net embeddings.
+
+    Args:
+        model: checkpoint path; default :func:`videosync.model.default_model_path` (the shipped
+            ``models/sesyn.pt`` or ``$VIDEOSYNC_MODEL``).
+        net: an in-memory network instead of a file (used by training's validation).
+        device: torch device for the embedding (default CUDA when available).
+    """
+
+    name = "sesyn"
+
+    def __init__(self, model: str | Path | None = None, *, net: Any = None, device: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        from videosync.model import default_model_path, load_checkpoint
+
+        self.device = device
+        self.meta: dict[str, Any] = {}
+        if net is None:
+            path = model or default_model_path()
+            if path is None:
+                raise ModelError(
+                    "no SeSyn-Net model found (models/sesyn.pt is missing and $VIDEOSYNC_MODEL is "
+                    "unset): pass --model PATH, train one with `videosync train`, or choose "
+                    "--method simple, ssm or speed-xcorr",
+                    "models/sesyn.pt",
+                )
+            net, self.meta = load_checkpoint(path, device)
+        self.net = net
+
+    def features(self, track: PoseTrack) -> np.ndarray:
+        from videosync.model import embed_track
+
+        return embed_track(self.net, track, device=self.device)
