@@ -49,6 +49,8 @@ def make_video(
     clicks_s: list[float] | None = None,
     audio_seconds: float | None = None,
     rotation: int = 0,
+    audio_codec: str = "aac",
+    channels: int = 1,
 ) -> Path:
     """Write a video whose frame j shows ``numbers[j]``; with ``clicks_s`` also a mono AAC track
     with a click at each of those times (seconds from the first frame). With ``rotation`` the
@@ -63,7 +65,9 @@ def make_video(
         vs.set_display_rotation(rotation)
     aus = None
     if clicks_s is not None:
-        aus = container.add_stream("aac", rate=AUDIO_RATE, layout="mono")
+        layout = {1: "mono", 2: "stereo"}[channels]
+        aus = container.add_stream(audio_codec, rate=AUDIO_RATE, layout=layout)
+        sample_format = aus.codec_context.codec.audio_formats[0].name  # fltp for AAC, s16 for PCM
     for j, number in enumerate(numbers):
         img = np.rot90(pattern(number), k=-rotation // 90)  # display turns it back by +rotation
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="gray")
@@ -79,8 +83,10 @@ def make_video(
             s = round(t * AUDIO_RATE)
             samples[s : s + 48] = 0.9
         for start in range(0, len(samples), 1024):
-            chunk = samples[None, start : start + 1024]
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format="fltp", layout="mono")
+            chunk = np.repeat(samples[None, start : start + 1024], channels, axis=0)
+            if sample_format == "s16":  # packed: (1, samples * channels), interleaved
+                chunk = (chunk.T.reshape(1, -1) * 32767).astype(np.int16)
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format=sample_format, layout=layout)
             frame.sample_rate = AUDIO_RATE
             frame.pts = start
             frame.time_base = Fraction(1, AUDIO_RATE)
@@ -114,7 +120,12 @@ def click_times(path: Path) -> list[float]:
         for frame in c.decode(a):
             if first_time is None:
                 first_time = float(frame.pts * frame.time_base)
-            chunks.append(frame.to_ndarray().reshape(-1))
+            x = frame.to_ndarray()
+            if x.dtype == np.int16:
+                x = x / 32768.0
+            # first channel (all carry the same clicks); packed formats interleave the channels
+            channels = frame.layout.nb_channels
+            chunks.append(x[0] if frame.format.is_planar else x.reshape(-1)[::channels])
         rate = a.codec_context.sample_rate
     x = np.abs(np.concatenate(chunks))
     loud = np.flatnonzero(x > 0.45)

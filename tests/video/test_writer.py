@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import av
 import pytest
 
 from videosync.errors import CannotSynchronizeError, VideoError, VideosyncError
@@ -229,3 +230,17 @@ def test_resampled_audio_starts_at_the_instant_not_at_the_nearest_frame(tmp_path
     assert result.videos[1].first_frame == 2
     for v in result.videos:
         assert click_times(v.output) == pytest.approx([0.2], abs=2e-3)
+
+
+def test_stereo_pcm_audio_in_matroska_is_cut_and_reencoded(tmp_path):
+    # 16-bit interleaved stereo in, AAC out: the sample format and layout conversions on the way
+    ref = make_video(tmp_path / "ref.mp4", list(range(30)), 30, clicks_s=[0.5])
+    cam = make_video(tmp_path / "cam.mkv", list(range(30)), 30, clicks_s=[0.6],
+                     audio_codec="pcm_s16le", channels=2)
+    result = trim_videos([ref, cam], [0, 3], tmp_path / "out")
+    assert [v.audio_kept for v in result.videos] == [True, True]
+    with av.open(str(result.videos[1].output)) as c:
+        assert c.streams.audio[0].codec_context.name == "aac"
+        assert c.streams.audio[0].codec_context.layout.nb_channels == 2
+    for v in result.videos:
+        assert click_times(v.output) == pytest.approx([0.5], abs=2e-3)
