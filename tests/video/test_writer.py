@@ -82,8 +82,6 @@ def test_common_end_and_rounded_offsets(scene, tmp_path):
         assert numbers == list(range(105, 135))  # c ends first, at world 134
         assert v.n_frames == 30
     # the audio window ends with the video: 30 frames = 1 s (AAC pads its last packet)
-    import av
-
     with av.open(str(result.videos[1].output)) as c:
         assert float(c.streams.audio[0].duration * c.streams.audio[0].time_base) == pytest.approx(1.0, abs=0.025)
 

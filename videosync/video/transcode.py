@@ -183,8 +183,8 @@ def _copy(inp, out, src, plan, keep_audio, crf, preset, on_frame) -> CopyOutcome
         width, height = (frame.height, frame.width) if rotation in (90, 270) else (frame.width, frame.height)
         ov = out.add_stream("libx264", rate=plan.fps_out)
         ov.width, ov.height = width, height
-        # 4:2:0 needs even sizes; odd ones (rare, cropped exports) keep full chroma instead
         ov.codec_context.time_base = 1 / plan.fps_out
+        # 4:2:0 needs even sizes; odd ones (rare, cropped exports) keep full chroma instead
         ov.pix_fmt = "yuv420p" if width % 2 == 0 and height % 2 == 0 else "yuv444p"
         ov.options = {"crf": str(crf), "preset": preset}
         for attr in ("color_range", "colorspace", "color_primaries", "color_trc"):
