@@ -1,0 +1,297 @@
+"""Copy chosen frames of one video into a new H.264 file, frame-exactly, with its audio cut alike.
+
+Why re-encode: a stream copy can only cut at keyframes (every 1-10 s in phone video), so the copy
+would start up to seconds early. Decoding every frame and encoding exactly the ones the plan names
+is the only way to start at an arbitrary frame.
+
+Backends:
+
+* PyAV (libx264 + AAC, the normal path): frames stay in YUV from decoder to encoder (no RGB round
+  trip), audio is cut sample-accurately (see :mod:`videosync.video.audio`).
+* OpenCV ``VideoWriter`` (fallback when PyAV or its H.264 encoder is missing): MPEG-4 part 2 video,
+  lower quality, and no audio at all; the result says so.
+
+Rotation: phones store portrait video as landscape pixels plus a display-rotation tag. We apply
+the rotation to the pixels and write no tag, so the copy looks the same in a player as the
+original but also in tools that ignore the tag (several editors, annotation tools, older OpenCV),
+and pixel coordinates in the copy match those of the pose pipeline, which decodes through OpenCV
+(it applies the tag too). The reported width and height are the upright ones.
+
+Frames are counted in decode (= display) order from 0, as the pose pipeline counts them; the copy
+has constant frame rate even if the source had jittery timestamps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from videosync.errors import VideoError
+from videosync.video.plan import FramePlan, as_rate
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    path: Path
+    width: int  # stored size (before applying a rotation tag)
+    height: int
+    fps: Fraction
+    n_frames: int
+    has_audio: bool | None  # None: unknown (OpenCV cannot tell)
+
+
+@dataclass(frozen=True)
+class CopyOutcome:
+    n_frames: int
+    width: int
+    height: int
+    audio_kept: bool
+    rotation: int  # degrees counter-clockwise applied to the pixels
+
+
+def pyav_usable() -> bool:
+    """PyAV imports and has the encoders we need (wheels ship them; distro builds may not)."""
+    try:
+        import av
+    except ImportError:
+        return False
+    return {"libx264", "aac"} <= set(av.codecs_available)
+
+
+# ---------------------------------------------------------------- PyAV
+
+
+def probe_pyav(path: Path) -> SourceInfo:
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                raise VideoError("has no video stream", path)
+            vs = container.streams.video[0]
+            rate = vs.average_rate or vs.guessed_rate or vs.base_rate
+            if not rate or rate <= 0:
+                raise VideoError("the video has no frame rate", path)
+            n = int(vs.frames or 0)
+            if n <= 0:  # Matroska/WebM headers carry no count: count packets (no decoding)
+                n = sum(1 for p in container.demux(vs) if p.size)
+            has_audio = any(s.codec_context is not None for s in container.streams.audio)
+            return SourceInfo(path, vs.codec_context.width, vs.codec_context.height,
+                              as_rate(Fraction(rate)), n, has_audio)
+    except av.FFmpegError as exc:
+        raise VideoError(f"not a readable video ({exc})", path) from exc
+
+
+_TRANSPOSE = {90: "transpose=cclock", 180: "hflip,vflip", 270: "transpose=clock"}
+
+
+def _rotation_of(frame: Any) -> int:
+    """Counter-clockwise display rotation, snapped to a multiple of 90 (0 if none)."""
+    try:
+        angle = float(frame.rotation or 0)
+    except (AttributeError, TypeError):
+        return 0
+    return int(round(angle / 90.0)) * 90 % 360
+
+
+class _Rotator:
+    """Applies a display rotation to YUV frames with FFmpeg's transpose filter (lossless)."""
+
+    def __init__(self, template: Any, rotation: int) -> None:
+        import av.filter
+
+        self.graph = av.filter.Graph()
+        src = self.graph.add_buffer(
+            width=template.width, height=template.height, format=template.format.name,
+            time_base=Fraction(1, 1000),
+        )
+        chain = [src]
+        for spec in _TRANSPOSE[rotation].split(","):
+            name, _, args = spec.partition("=")
+            chain.append(self.graph.add(name, args or None))
+        chain.append(self.graph.add("buffersink"))
+        for a, b in zip(chain, chain[1:]):
+            a.link_to(b)
+        self.graph.configure()
+
+    def __call__(self, frame: Any) -> Any:
+        frame.pts = None
+        self.graph.push(frame)
+        return self.graph.pull()
+
+
+def copy_frames_pyav(
+    src: Path,
+    dst: Path,
+    plan: FramePlan,
+    *,
+    keep_audio: bool = True,
+    crf: int = 18,
+    preset: str = "veryfast",
+    on_frame: Callable[[], None] | None = None,
+) -> CopyOutcome:
+    """Write the plan's frames of ``src`` (and the matching audio) to ``dst`` as MP4."""
+    import av
+
+    try:
+        inp = av.open(str(src))
+    except av.FFmpegError as exc:
+        raise VideoError(f"not a readable video ({exc})", src) from exc
+    try:
+        out = av.open(str(dst), "w", format="mp4", options={"movflags": "+faststart"})
+    except av.FFmpegError as exc:
+        inp.close()
+        raise VideoError(f"cannot write ({exc})", dst) from exc
+    try:
+        with inp, out:
+            return _copy(inp, out, src, plan, keep_audio, crf, preset, on_frame)
+    except av.FFmpegError as exc:
+        raise VideoError(f"failed while copying frames to {dst.name} ({exc})", src) from exc
+
+
+def _copy(inp, out, src, plan, keep_audio, crf, preset, on_frame) -> CopyOutcome:
+    from videosync.video.audio import AudioTrimmer
+
+    vs = inp.streams.video[0]
+    vs.thread_type = "AUTO"
+    streams = [vs]
+    trimmer: AudioTrimmer | None = None
+    if keep_audio:
+        for a in inp.streams.audio:
+            if a.codec_context is not None and a.codec_context.sample_rate:
+                trimmer = AudioTrimmer(a)
+                streams.append(a)
+                break
+    src_rate = float(vs.average_rate or plan.fps_out)
+    n_out = plan.n_frames
+    ov = None
+    rotator: _Rotator | None = None
+    rotation = 0
+    width = height = 0
+    index = -1  # source frame number of the last decoded frame
+    written = 0
+    last_time: float | None = None
+
+    def open_output(frame: Any) -> None:
+        nonlocal ov, rotator, rotation, width, height
+        rotation = _rotation_of(frame)
+        if rotation:
+            rotator = _Rotator(frame, rotation)
+        width, height = (frame.height, frame.width) if rotation in (90, 270) else (frame.width, frame.height)
+        ov = out.add_stream("libx264", rate=plan.fps_out)
+        ov.width, ov.height = width, height
+        ov.codec_context.time_base = 1 / plan.fps_out
+        # 4:2:0 needs even sizes; odd ones (rare, cropped exports) keep full chroma instead
+        ov.pix_fmt = "yuv420p" if width % 2 == 0 and height % 2 == 0 else "yuv444p"
+        ov.options = {"crf": str(crf), "preset": preset}
+        for attr in ("color_range", "colorspace", "color_primaries", "color_trc"):
+            try:
+                setattr(ov.codec_context, attr, getattr(frame, attr))
+            except (AttributeError, TypeError, ValueError):
+                pass
+        if trimmer is not None:
+            t0 = frame.time if frame.time is not None else index / src_rate
+            t0 += plan.lead_frames / src_rate
+            n_samples = round(n_out * trimmer.rate / plan.fps_out)
+            trimmer.start(out, t0, n_samples)
+
+    def emit(frame: Any) -> None:
+        nonlocal written
+        if ov is None:
+            open_output(frame)
+        picture = rotator(frame) if rotator is not None else frame
+        picture = picture.reformat(format=ov.pix_fmt) if picture.format.name != ov.pix_fmt else picture
+        picture.pts = written
+        picture.time_base = 1 / plan.fps_out
+        for packet in ov.encode(picture):
+            out.mux(packet)
+        written += 1
+        if on_frame is not None:
+            on_frame()
+
+    for packet in inp.demux(streams):
+        if packet.stream.type == "video":
+            if written >= n_out:
+                if trimmer is None or trimmer.done:
+                    break
+                continue
+            for frame in packet.decode():
+                index += 1
+                if frame.time is not None:
+                    last_time = frame.time
+                while written < n_out and plan.source_frame(written) == index:
+                    emit(frame)
+        elif trimmer is not None and not trimmer.done:
+            for frame in packet.decode():
+                trimmer.push(frame, discard_before=last_time if ov is None else None)
+    if ov is None:
+        raise VideoError(
+            f"ended after {index + 1} frames, before frame {plan.first_frame} where the copy starts",
+            src,
+        )
+    for packet in ov.encode(None):
+        out.mux(packet)
+    audio_kept = False
+    if trimmer is not None:
+        trimmer.finish()
+        audio_kept = trimmer.samples_written > 0
+    return CopyOutcome(written, width, height, audio_kept, rotation)
+
+
+# ---------------------------------------------------------------- OpenCV fallback
+
+
+def probe_opencv(path: Path) -> SourceInfo:
+    from videosync.video.probe import probe_video
+
+    info = probe_video(path)
+    return SourceInfo(path, info.width, info.height, as_rate(info.fps), info.n_frames, None)
+
+
+def copy_frames_opencv(
+    src: Path, dst: Path, plan: FramePlan, *, on_frame: Callable[[], None] | None = None
+) -> CopyOutcome:
+    """The same frames through ``cv2.VideoWriter`` (mp4v): no audio, lower quality.
+
+    OpenCV applies the rotation tag when decoding, so frames come upright already.
+    """
+    import cv2
+
+    cap = cv2.VideoCapture(str(src))
+    if not cap.isOpened():
+        raise VideoError("not a readable video", src)
+    writer = None
+    written, index, frame = 0, -1, None
+    try:
+        while written < plan.n_frames:
+            target = plan.source_frame(written)
+            while index < target:
+                if index + 1 < target:
+                    ok = cap.grab()
+                else:
+                    ok, frame = cap.read()
+                if not ok:
+                    raise VideoError(
+                        f"ended after {index + 1} frames, the copy needs frame {target}", src
+                    )
+                index += 1
+            if writer is None:
+                h, w = frame.shape[:2]
+                writer = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"mp4v"),
+                                         float(plan.fps_out), (w, h))
+                if not writer.isOpened():
+                    raise VideoError("OpenCV cannot write this file", dst)
+            writer.write(frame)
+            written += 1
+            if on_frame is not None:
+                on_frame()
+    finally:
+        cap.release()
+        if writer is not None:
+            writer.release()
+    h, w = frame.shape[:2] if frame is not None else (0, 0)
+    return CopyOutcome(written, w, h, False, 0)
+

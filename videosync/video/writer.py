@@ -1,0 +1,289 @@
+"""Write synchronized copies of videos: the engine of ``videosync trim``.
+
+Given the offsets found by alignment, every copy starts at the same instant (and, on request,
+ends at the same instant), cut at exact frame boundaries. Which frames: :mod:`.plan`; how they are
+re-encoded with their audio: :mod:`.transcode`. This module owns the file-system promises:
+
+* inputs are never modified, and an output that would land on an input is refused;
+* nothing existing is replaced unless ``overwrite=True``, checked before any frame is written;
+* all or nothing: every copy is written to a temporary name in the output folder, and only when
+  all of them are complete are they renamed to their final names. A failure (or Ctrl-C) leaves no
+  partial file behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Literal
+
+from videosync.errors import VideoError, VideosyncError
+from videosync.video import transcode
+from videosync.video.plan import TrimPlan, as_rate, plan_trim
+
+log = logging.getLogger(__name__)
+
+Backend = Literal["auto", "pyav", "opencv"]
+
+
+@dataclass(frozen=True)
+class TrimmedVideo:
+    """One synchronized copy."""
+
+    input: Path
+    output: Path
+    first_frame: int  # first source frame used (0-based)
+    n_frames: int  # frames written
+    fps: float
+    width: int  # upright size as written (rotation applied)
+    height: int
+    offset_frames: float  # as requested
+    offset_frames_used: float  # as realised: rounded to a whole frame unless resampling
+    has_audio: bool | None  # the input has an audio track (None: unknown, OpenCV backend)
+    audio_kept: bool
+    rotation: int = 0  # display rotation (degrees counter-clockwise) applied to the pixels
+
+    @property
+    def duration_seconds(self) -> float:
+        return self.n_frames / self.fps
+
+
+@dataclass(frozen=True)
+class TrimResult:
+    videos: list[TrimmedVideo]
+    start_seconds: float  # common first instant; the reference's frame 0 is at 0 s
+    backend: str  # "pyav" or "opencv"
+    offsets_rounded: bool  # a fractional offset was rounded to the nearest frame
+    resampled: bool  # frames were dropped/duplicated to reach a common frame rate
+    audio_dropped: bool  # an input's audio was (or may have been) left out
+    notes: list[str] = field(default_factory=list)
+
+
+def output_paths(inputs: Sequence[Path], out_dir: Path) -> list[Path]:
+    """``out_dir/<input name>.mp4``; a second ``cam.mp4`` (from another folder) becomes
+    ``cam-2.mp4``. Names are compared case-insensitively, as macOS and Windows file systems do."""
+    natural = [p.stem for p in inputs]
+    taken: set[str] = set()
+    names = []
+    for i, stem in enumerate(natural):
+        reserved = {s.casefold() for s in natural[i + 1 :]}
+        name, n = stem, 1
+        while name.casefold() in taken or (n > 1 and name.casefold() in reserved):
+            n += 1
+            name = f"{stem}-{n}"
+        taken.add(name.casefold())
+        names.append(out_dir / f"{name}.mp4")
+    return names
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _check_outputs(inputs: list[Path], outputs: list[Path], overwrite: bool) -> None:
+    for out in outputs:
+        for inp in inputs:
+            if _same_file(out, inp):
+                raise VideosyncError(
+                    f"the copy of {inp} would be written over that input; choose another output folder",
+                    out,
+                )
+        if out.is_dir():
+            raise VideosyncError("a folder is in the way of this output file", out)
+        if out.exists() and not overwrite:
+            raise VideosyncError("already exists (pass overwrite=True / --overwrite to replace it)", out)
+
+
+def _make_out_dir(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise VideosyncError(f"cannot create the output folder ({exc.strerror or exc})", out_dir) from exc
+    if not out_dir.is_dir():
+        raise VideosyncError("the output folder is not a folder", out_dir)
+
+
+def _temp_files(outputs: list[Path]) -> list[Path]:
+    temps: list[Path] = []
+    try:
+        for out in outputs:
+            # like mkstemp, but with the permissions a normal new file gets (umask), not 0600
+            while True:
+                tmp = out.parent / f".{out.stem}.{secrets.token_hex(4)}.part.mp4"
+                try:
+                    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+                    break
+                except FileExistsError:
+                    continue
+            temps.append(tmp)
+    except OSError as exc:
+        _remove(temps)
+        raise VideosyncError(
+            f"cannot write in the output folder ({exc.strerror or exc})", outputs[0].parent
+        ) from exc
+    return temps
+
+
+def _remove(paths: Sequence[Path]) -> None:
+    for p in paths:
+        try:
+            p.unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not remove %s", p)
+
+
+def _choose_backend(backend: Backend) -> str:
+    if backend == "opencv":
+        return "opencv"
+    if transcode.pyav_usable():
+        return "pyav"
+    if backend == "pyav":
+        raise VideosyncError("PyAV with the libx264 and aac encoders is not available")
+    log.warning("PyAV (with libx264) is not available: writing with OpenCV, without audio")
+    return "opencv"
+
+
+def trim_videos(
+    inputs: Sequence[str | os.PathLike[str]],
+    offsets_frames: Sequence[float],
+    out_dir: str | os.PathLike[str],
+    *,
+    common_end: bool = False,
+    overwrite: bool = False,
+    fps: float | Fraction | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    audio: bool = True,
+    crf: int = 18,
+    preset: str = "veryfast",
+    backend: Backend = "auto",
+) -> TrimResult:
+    """Write copies of ``inputs`` into ``out_dir`` that all start at the same instant.
+
+    ``offsets_frames[i] = k`` means frame t of ``inputs[0]`` (the reference, offset 0) shows the
+    same instant as frame t + k of ``inputs[i]``. Each copy begins at the latest start among the
+    inputs; with ``common_end`` it also stops at the earliest end, so all copies have the same
+    length. Copies keep each input's frame rate and (upright) size; inputs with different frame
+    rates are refused unless ``fps`` names a common rate, to which every copy is then resampled
+    by showing, at each output instant, the nearest source frame. Fractional offsets are rounded to
+    the nearest frame (``offsets_rounded`` in the result) except when resampling, where the
+    nearest-frame choice is made per output frame.
+
+    Video is re-encoded (H.264, ``crf``, ``preset``, yuv420p) so cuts fall on exact frames; audio
+    is cut to the same window at the sample and re-encoded as AAC (``audio=False`` leaves it out).
+    Outputs are named after their input with suffix ``.mp4``; duplicates get ``-2``, ``-3``.
+    ``progress(done, total)`` is called after every written frame (total over all copies).
+
+    Raises :class:`VideosyncError` (before writing anything) for a missing input, an output that
+    exists (without ``overwrite``) or would replace an input, an unusable output folder, or
+    different frame rates without ``fps``; :class:`CannotSynchronizeError` when the offsets leave
+    no common instant. On any failure no output file is left behind.
+    """
+    paths = [Path(p) for p in inputs]
+    out_dir = Path(out_dir)
+    if not paths:
+        raise VideosyncError("no input videos given")
+    if len(offsets_frames) != len(paths):
+        raise VideosyncError(f"need one offset per input: {len(paths)} inputs, {len(offsets_frames)} offsets")
+    for p in paths:
+        if not p.is_file():
+            raise VideoError("no such file" if not p.exists() else "not a file", p)
+    out_fps = as_rate(fps) if fps is not None else None
+
+    chosen = _choose_backend(backend)
+    probe = transcode.probe_pyav if chosen == "pyav" else transcode.probe_opencv
+    infos = [probe(p) for p in paths]
+    plan: TrimPlan = plan_trim(
+        [i.n_frames for i in infos],
+        [i.fps for i in infos],
+        [float(k) for k in offsets_frames],
+        [str(p) for p in paths],
+        common_end=common_end,
+        out_fps=out_fps,
+    )
+
+    outputs = output_paths(paths, out_dir)
+    _check_outputs(paths, outputs, overwrite)
+    _make_out_dir(out_dir)
+    temps = _temp_files(outputs)
+
+    total = sum(fp.n_frames for fp in plan.frames)
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    renamed: list[Path] = []
+    try:
+        outcomes = []
+        for src, tmp, fp in zip(paths, temps, plan.frames):
+            if chosen == "pyav":
+                oc = transcode.copy_frames_pyav(src, tmp, fp, keep_audio=audio, crf=crf, preset=preset, on_frame=tick)
+            else:
+                oc = transcode.copy_frames_opencv(src, tmp, fp, on_frame=tick)
+            if oc.n_frames < fp.n_frames:
+                if common_end:
+                    raise VideoError(
+                        f"its header announces more frames than could be decoded ({oc.n_frames} of "
+                        f"the {fp.n_frames} needed from frame {fp.first_frame}), so the copies "
+                        "cannot end together",
+                        src,
+                    )
+                log.warning("%s: only %d of %d frames could be decoded", src, oc.n_frames, fp.n_frames)
+            outcomes.append(oc)
+        # all complete: now make them appear, and refuse again if something appeared meanwhile
+        _check_outputs(paths, outputs, overwrite)
+        for tmp, out in zip(temps, outputs):
+            existed = out.exists()
+            os.replace(tmp, out)
+            if not existed:
+                renamed.append(out)
+    except BaseException:
+        _remove(temps)
+        _remove(renamed)  # all or nothing (a replaced old file cannot be brought back)
+        raise
+
+    notes = []
+    if plan.rounded:
+        used = ", ".join(f"{k:g}->{fp.offset_used:g}" for k, fp in zip(offsets_frames, plan.frames))
+        notes.append(f"fractional offsets were rounded to the nearest frame ({used})")
+    if plan.resampled:
+        notes.append(f"resampled to {float(out_fps):g} fps by nearest-time frame dropping/duplication")
+    audio_dropped = False
+    videos = []
+    for src, out, fp, oc, info, k in zip(paths, outputs, plan.frames, outcomes, infos, offsets_frames):
+        if info.has_audio is not False and not oc.audio_kept:
+            audio_dropped = True
+        videos.append(
+            TrimmedVideo(
+                input=src,
+                output=out,
+                first_frame=fp.first_frame,
+                n_frames=oc.n_frames,
+                fps=float(fp.fps_out),
+                width=oc.width,
+                height=oc.height,
+                offset_frames=float(k),
+                offset_frames_used=fp.offset_used,
+                has_audio=info.has_audio,
+                audio_kept=oc.audio_kept,
+                rotation=oc.rotation,
+            )
+        )
+    if chosen == "opencv":
+        notes.append("written with OpenCV (PyAV unavailable): MPEG-4 video, audio not copied")
+    elif audio_dropped:
+        notes.append("audio left out for: " + ", ".join(str(v.input) for v in videos if v.has_audio and not v.audio_kept))
+    return TrimResult(videos, plan.start_seconds, chosen, plan.rounded, plan.resampled, audio_dropped, notes)
