@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
+
 import numpy as np
 import pytest
 
 from videosync.poses import PoseTrack
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# ../shared beside the checkout (CI, the main checkout) or beside its parent (a git worktree).
+SHARED = next(
+    (p for p in (Path(os.environ.get("VIDEOSYNC_SHARED", "/nonexistent")), REPO.parent / "shared", REPO.parent.parent / "shared") if p.exists()),
+    REPO.parent / "shared",
+)
 DEMO = SHARED / "data" / "pose2sim-demo"
 MOCAP = SHARED / "data" / "mocap"
 

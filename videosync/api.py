@@ -183,3 +183,35 @@ def _refuse_if_unsure(result: AlignmentResult, min_confidence: float) -> None:
             "not show the same motion; use --min-confidence 0 to see the guess anyway",
             worst.path,
         )
+
+
+def trim(
+    videos: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    offsets_frames: Sequence[float] | None = None,
+    common_end: bool = False,
+    overwrite: bool = False,
+    fps: float | None = None,
+    audio: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    **align_options,
+):
+    """Write synchronized copies of ``videos`` into ``out_dir``.
+
+    Offsets come from ``offsets_frames`` (one per video, the first 0) or, when None, from
+    :func:`align` with ``align_options``. Returns ``(TrimResult, AlignmentResult | None)``.
+    """
+    from videosync.video.writer import trim_videos
+
+    alignment = None
+    if offsets_frames is None:
+        alignment = align(list(videos), **align_options)
+        offsets_frames = [entry.offset_frames for entry in alignment.inputs]
+    elif len(offsets_frames) != len(videos):
+        raise VideosyncError(f"need one offset per video: {len(videos)} videos, {len(offsets_frames)} offsets")
+    result = trim_videos(
+        list(videos), list(offsets_frames), out_dir, common_end=common_end, overwrite=overwrite,
+        fps=fps, audio=audio, progress=progress,
+    )
+    return result, alignment

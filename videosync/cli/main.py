@@ -34,9 +34,14 @@ def cli() -> None:
     """Synchronize videos of the same person from several unsynchronized cameras."""
 
 
-from videosync.cli.align import align_command  # noqa: E402  (subcommands register below)
+# Subcommands, one module each (imported after the group so they can be registered on it).
+from videosync.cli.align import align_command  # noqa: E402
+from videosync.cli.evaluate import eval_command  # noqa: E402
+from videosync.cli.train import train_command  # noqa: E402
+from videosync.cli.trim import trim_command  # noqa: E402
 
-cli.add_command(align_command)
+for _command in (align_command, trim_command, train_command, eval_command):
+    cli.add_command(_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point
