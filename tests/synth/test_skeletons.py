@@ -6,6 +6,7 @@ from videosync.synth.motion import MocapError, Motion
 from videosync.synth.skeletons import (
     FACE_OFFSETS_M,
     FAMILIES,
+    jitter_face,
     Pose3D,
     detect_family,
     load_pose3d,
@@ -138,3 +139,14 @@ def test_real_files_map_to_plausible_upright_people(mocap_dir, rel, family, skip
     face_fwd = j[:, 0] - j[:, 3:5].mean(axis=1)
     assert (np.einsum("ti,ti->t", body_fwd, face_fwd) > 0).all()
     assert (np.einsum("ti,ti->t", j[:, 1] - j[:, 2], left) > 0).all()  # left eye on the left
+
+
+def test_jitter_face_moves_only_face_points_along_rays_from_the_face_centre():
+    joints = np.random.default_rng(0).normal(size=(3, 17, 3))
+    out = jitter_face(joints, np.random.default_rng(1), spread=0.2)
+    np.testing.assert_array_equal(out[:, 5:], joints[:, 5:])
+    centre = joints[:, :5].mean(axis=1, keepdims=True)
+    ratio = np.linalg.norm(out[:, :5] - centre, axis=-1) / np.linalg.norm(joints[:, :5] - centre, axis=-1)
+    np.testing.assert_allclose(ratio, np.repeat(ratio[:1], 3, axis=0))   # one factor per point, all frames
+    assert not np.allclose(ratio, 1.0)
+    np.testing.assert_allclose(np.cross(out[:, :5] - centre, joints[:, :5] - centre), 0, atol=1e-12)

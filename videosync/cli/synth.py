@@ -53,7 +53,7 @@ def synth(mocap: Path, out: Path, preset: str, seed: int, views: int, pairs_per_
     try:
         with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                       TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                      console=err, transient=True) as bar:
+                      console=err, transient=True, disable=not err.is_terminal) as bar:
             task = bar.add_task("synth", total=None)
 
             def progress(done: int, total: int) -> None:

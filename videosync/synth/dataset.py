@@ -36,7 +36,14 @@ from videosync.poses.track import PoseTrack
 from videosync.synth.camera import CameraConfig, sample_camera
 from videosync.synth.motion import MocapError
 from videosync.synth.noise import NoiseConfig, render_view
-from videosync.synth.skeletons import Pose3D, load_pose3d, random_segment_factors, resample, scale_segments
+from videosync.synth.skeletons import (
+    Pose3D,
+    jitter_face,
+    load_pose3d,
+    random_segment_factors,
+    resample,
+    scale_segments,
+)
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +190,7 @@ def render_recording(pose: Pose3D, views: int, rng: np.random.Generator,
                      bone_spread: float = 0.07) -> list[PoseTrack]:
     """One performance seen by ``views`` synchronized cameras: same body, independent cameras and noise."""
     joints = scale_segments(pose.joints, random_segment_factors(rng, spread=bone_spread))
+    joints = jitter_face(joints, rng)
     tracks = []
     for v in range(views):
         cam = sample_camera(joints, pose.fps, rng, camera_config)

@@ -275,3 +275,16 @@ def scale_segments(joints: np.ndarray, factors: dict[str, float]) -> np.ndarray:
         out[:, kn] = out[:, hip] + f[f"thigh_{side}"] * (j[:, kn] - j[:, hip])
         out[:, an] = out[:, kn] + f[f"shank_{side}"] * (j[:, an] - j[:, kn])
     return out
+
+
+def jitter_face(joints: np.ndarray, rng: np.random.Generator, spread: float = 0.1) -> np.ndarray:
+    """Move each face point (nose, eyes, ears) by a fixed random factor away from the face centre.
+
+    The face offsets are a guess for an average adult; a per-recording jitter keeps the network
+    from relying on one exact face geometry.
+    """
+    out = np.array(joints, dtype=float, copy=True)
+    centre = out[:, :5].mean(axis=1, keepdims=True)
+    factors = np.exp(rng.normal(0.0, spread, size=(1, 5, 1)))
+    out[:, :5] = centre + factors * (out[:, :5] - centre)
+    return out
