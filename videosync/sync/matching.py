@@ -87,7 +87,7 @@ class MatchResult:
 
 def pca_project(
     fa: np.ndarray, fb: np.ndarray, dims: int, *, valid_a: np.ndarray, valid_b: np.ndarray,
-    max_fit_rows: int = 20000,
+    max_fit_rows: int = 10000,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Project both sequences onto the ``dims`` leading principal components of their valid rows.
 
@@ -98,16 +98,31 @@ def pca_project(
     at most ``max_fit_rows`` evenly spaced valid rows (deterministic), on both sequences together
     so that A and B share one basis.
     """
-    stacked = np.concatenate([fa[valid_a], fb[valid_b]], axis=0)
-    if len(stacked) > max_fit_rows:
-        stacked = stacked[np.linspace(0, len(stacked) - 1, max_fit_rows).astype(np.int64)]
-    mean = stacked.mean(axis=0, dtype=np.float64)
-    centred = (stacked - mean).astype(np.float64)
-    cov = centred.T @ centred
+    rows_a, rows_b = np.flatnonzero(valid_a), np.flatnonzero(valid_b)
+    n_fit = len(rows_a) + len(rows_b)
+    pick = np.linspace(0, n_fit - 1, min(n_fit, max_fit_rows)).astype(np.int64)
+    pick_a, pick_b = rows_a[pick[pick < len(rows_a)]], rows_b[pick[pick >= len(rows_a)] - len(rows_a)]
+    chunks = [(fa, pick_a[k:k + 2048]) for k in range(0, len(pick_a), 2048)]
+    chunks += [(fb, pick_b[k:k + 2048]) for k in range(0, len(pick_b), 2048)]
+    total = np.zeros(fa.shape[1])
+    for src, idx in chunks:
+        total += src[idx].sum(axis=0, dtype=np.float64)
+    mean = total / len(pick)
+    cov = np.zeros((fa.shape[1], fa.shape[1]))
+    for src, idx in chunks:  # chunked so no full-size float64 copy of the inputs ever exists
+        x = src[idx] - mean.astype(np.float32)
+        cov += x.T @ x  # float32 product, float64 accumulation
     _, vecs = np.linalg.eigh(cov)  # ascending eigenvalues
-    basis = vecs[:, ::-1][:, :dims].astype(np.float32)
+    basis = np.ascontiguousarray(vecs[:, ::-1][:, :dims], dtype=np.float32)
     mean32 = mean.astype(np.float32)
-    return (fa - mean32) @ basis, (fb - mean32) @ basis
+
+    def project(f: np.ndarray) -> np.ndarray:
+        out = np.empty((len(f), dims), np.float32)
+        for k in range(0, len(f), 4096):
+            out[k:k + 4096] = (f[k:k + 4096] - mean32) @ basis
+        return out
+
+    return project(fa), project(fb)
 
 
 def _sq_norms(x: np.ndarray) -> np.ndarray:
@@ -186,12 +201,18 @@ def _process_block(
     peak = 1.0 / np.maximum(z.sum(axis=1), 1.0)
     del z
 
-    # Distinctiveness: best other local minimum outside the best's neighbourhood.
-    padded = np.pad(d2, ((0, 0), (1, 1)), constant_values=np.inf)
-    is_min = (d2 <= padded[:, :-2]) & (d2 <= padded[:, 2:]) & np.isfinite(d2)
-    is_min &= np.abs(np.arange(width)[None, :] - best[:, None]) > exclusion
-    rival = np.where(is_min, d2, np.inf).min(axis=1)
-    finite_max = np.where(np.isfinite(d2), d2, -np.inf).max(axis=1)
+    # Distinctiveness: best other local minimum outside the best's neighbourhood. Written with
+    # slices and ``where=`` reductions so that no extra block-sized float temporaries appear.
+    is_min = np.isfinite(d2)
+    if width > 1:
+        is_min[:, 1:] &= d2[:, 1:] <= d2[:, :-1]
+        is_min[:, :-1] &= d2[:, :-1] <= d2[:, 1:]
+    for k in range(-exclusion, exclusion + 1):
+        c = best + k
+        inside = (c >= 0) & (c < width)
+        is_min[ar[inside], c[inside]] = False
+    rival = np.min(d2, axis=1, where=is_min, initial=np.inf)
+    finite_max = np.max(d2, axis=1, where=allowed, initial=-np.inf)
     rival = np.where(np.isfinite(rival), rival, finite_max)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.sqrt(d_best) / np.sqrt(rival)

@@ -97,15 +97,16 @@ class SpeedXcorrMethod(SyncMethod):
     Args:
         likelihood_threshold: keypoints below this score are treated as missing.
         cutoff_hz, order: Butterworth low-pass (Pose2Sim defaults 6 Hz, 4).
-        min_overlap: smallest overlap considered, as a share of the shorter sequence (Pose2Sim
-            searches +-half the shorter sequence, i.e. an overlap of at least half).
+        min_overlap: smallest overlap considered, as a share of the shorter sequence. Pose2Sim
+            searches +-half the shorter sequence (an overlap of at least half); we allow 0.3 so
+            that large offsets between clips that overlap by less than half are still found.
         min_overlap_frames: smallest overlap in frames, whatever the share.
     """
 
     name = "speed-xcorr"
 
     def __init__(self, *, likelihood_threshold: float = 0.4, cutoff_hz: float = 6.0,
-                 order: int = 4, min_overlap: float = 0.5, min_overlap_frames: int = 30) -> None:
+                 order: int = 4, min_overlap: float = 0.3, min_overlap_frames: int = 30) -> None:
         self.likelihood_threshold = likelihood_threshold
         self.cutoff_hz = cutoff_hz
         self.order = order
