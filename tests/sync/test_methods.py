@@ -180,3 +180,12 @@ def test_banded_ssm_hand_computed():
     raw = banded_ssm(t, 2, centre=False)
     assert raw[0, 1] == pytest.approx(3.0 / size)
     assert np.isnan(centred[2, 1]) and np.isnan(centred[1, 2])  # beyond the end
+
+
+def test_progress_callback_reaches_the_total():
+    a, b = _pair(3, n_a=200, n_b=200)
+    calls = []
+    get_method("simple", progress=lambda done, total: calls.append((done, total)),
+               max_block_bytes=4 * 200 * 50).estimate(a, b)
+    assert len(calls) == 4 and calls[-1] == (200, 200)
+    assert [c[0] for c in calls] == sorted(c[0] for c in calls)

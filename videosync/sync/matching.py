@@ -174,12 +174,18 @@ def _process_block(
 ) -> dict[str, np.ndarray]:
     """Argmin, sub-frame refinement, softmax peak and distinctiveness of one block of rows."""
     n_rows, width = d2.shape
-    cols = col0 + np.arange(width)
-    allowed = valid_b[col0:col0 + width][None, :] & (cols[None, :] >= lo[:, None]) & (
-        cols[None, :] <= hi[:, None])
     np.maximum(d2, 0.0, out=d2)
-    d2[~allowed] = np.inf
-    n_cand = allowed.sum(axis=1)
+    vb_block = valid_b[col0:col0 + width]
+    if np.any(lo > col0) or np.any(hi < col0 + width - 1):  # a band cuts this block
+        cols = col0 + np.arange(width)
+        allowed = vb_block[None, :] & (cols[None, :] >= lo[:, None]) & (cols[None, :] <= hi[:, None])
+        d2[~allowed] = np.inf
+        n_cand = allowed.sum(axis=1)
+        del allowed
+    else:
+        if not vb_block.all():
+            d2[:, ~vb_block] = np.inf
+        n_cand = np.full(n_rows, int(vb_block.sum()))
     keep = n_cand > 0
     best = np.argmin(d2, axis=1)
     ar = np.arange(n_rows)
@@ -201,8 +207,7 @@ def _process_block(
     peak = 1.0 / np.maximum(z.sum(axis=1), 1.0)
     del z
 
-    # Distinctiveness: best other local minimum outside the best's neighbourhood. Written with
-    # slices and ``where=`` reductions so that no extra block-sized float temporaries appear.
+    # Distinctiveness: best other local minimum outside the best's neighbourhood.
     is_min = np.isfinite(d2)
     if width > 1:
         is_min[:, 1:] &= d2[:, 1:] <= d2[:, :-1]
@@ -211,9 +216,12 @@ def _process_block(
         c = best + k
         inside = (c >= 0) & (c < width)
         is_min[ar[inside], c[inside]] = False
-    rival = np.min(d2, axis=1, where=is_min, initial=np.inf)
-    finite_max = np.max(d2, axis=1, where=allowed, initial=-np.inf)
-    rival = np.where(np.isfinite(rival), rival, finite_max)
+    rival = np.where(is_min, d2, np.inf).min(axis=1)  # faster than min(where=) on sparse masks
+    del is_min
+    lone = ~np.isfinite(rival)  # a single valley: compare with the farthest candidate instead
+    if lone.any():
+        sub = d2[lone]
+        rival[lone] = np.where(np.isfinite(sub), sub, -np.inf).max(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.sqrt(d_best) / np.sqrt(rival)
     distinct = np.clip(np.where(rival > 0, 1.0 - ratio, 0.0), 0.0, 1.0)

@@ -11,6 +11,7 @@ frame numbers (:mod:`videosync.sync.fit`). A new feature-based method only imple
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -104,6 +105,7 @@ class FeatureMatchingMethod(SyncMethod):
         max_block_bytes: memory bound of one block of the matching.
         min_inliers: fewest agreeing matched frames accepted.
         seed: seed for the fit's RANSAC.
+        progress: optional ``(rows_done, rows_total)`` callback of the matching step.
     """
 
     def __init__(
@@ -117,6 +119,7 @@ class FeatureMatchingMethod(SyncMethod):
         max_block_bytes: int = DEFAULT_BLOCK_BYTES,
         min_inliers: int = DEFAULT_MIN_INLIERS,
         seed: int = 0,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         if rate_mode not in RATE_MODES:
             raise ValueError(f"rate_mode must be one of {RATE_MODES}, got {rate_mode!r}")
@@ -128,6 +131,7 @@ class FeatureMatchingMethod(SyncMethod):
         self.max_block_bytes = max_block_bytes
         self.min_inliers = min_inliers
         self.seed = seed
+        self.progress = progress
 
     @abstractmethod
     def features(self, track: PoseTrack) -> np.ndarray:
@@ -161,7 +165,8 @@ class FeatureMatchingMethod(SyncMethod):
             match = match_frames(
                 fa, fb, valid_a=va, valid_b=vb, max_offset=max_offset, rate=nominal,
                 centre=nominal * a0 - b0, temperature=self.temperature,
-                max_block_bytes=self.max_block_bytes, pca_dims=self.pca_dims)
+                max_block_bytes=self.max_block_bytes, pca_dims=self.pca_dims,
+                progress=self.progress)
             i = da.frame_index[match.rows].astype(np.float64)
             j = np.interp(match.cols_refined, np.arange(len(db)), db.frame_index.astype(np.float64))
             estimate_rate = self.rate_mode == "estimate" or (
