@@ -132,14 +132,19 @@ def _sq_norms(x: np.ndarray) -> np.ndarray:
 def median_sq_distance(
     fa: np.ndarray, fb: np.ndarray, valid_a: np.ndarray, valid_b: np.ndarray
 ) -> float:
-    """Median squared distance between evenly spaced valid rows of ``fa`` and of ``fb``."""
+    """Median squared distance between evenly spaced valid rows of ``fa`` and of ``fb``.
+
+    Falls back to the mean when more than half of the sampled pairs are identical; 0 only when
+    the sampled features do not vary at all.
+    """
     ra = np.flatnonzero(valid_a)
     rb = np.flatnonzero(valid_b)
     ra = ra[np.unique(np.linspace(0, len(ra) - 1, min(len(ra), _SCALE_SAMPLE)).astype(np.int64))]
     rb = rb[np.unique(np.linspace(0, len(rb) - 1, min(len(rb), _SCALE_SAMPLE)).astype(np.int64))]
     a, b = fa[ra].astype(np.float64), fb[rb].astype(np.float64)
-    d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * a @ b.T
-    return float(np.median(np.maximum(d2, 0.0)))
+    d2 = np.maximum((a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * a @ b.T, 0.0)
+    med = float(np.median(d2))
+    return med if med > 0 else float(d2.mean())  # mostly identical frames: fall back to the mean
 
 
 def _row_band(rows: np.ndarray, rate: float, centre: float, max_offset: float | None, n_cols: int

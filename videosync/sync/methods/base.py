@@ -41,7 +41,8 @@ class PairEstimate:
         fps_a, fps_b: the inputs' frame rates.
         fit: the robust line fit (``None`` for methods that do not match frames).
         pairs_a, pairs_b: matched source frame numbers (for plots); ``pairs_b`` may be fractional.
-        peaks: per-pair peak value of the matching (softmax maximum), same length as the pairs.
+        peaks: per matched pair, the row softmax's maximum (frame-matching methods); for
+            speed-xcorr the single correlation peak.
         diagnostics: method-specific extras (inlier mask, correlation curve, ...).
     """
 
@@ -100,7 +101,9 @@ class FeatureMatchingMethod(SyncMethod):
         temperature: softmax temperature (see :mod:`videosync.sync.matching`).
         tolerance: inlier threshold of the fit, in frames of B.
         rate_mode: ``"nominal"`` (use fps_b / fps_a), ``"estimate"`` (also fit a free rate and
-            use it when the data demand it), ``"auto"`` (estimate when the fps differ).
+            use it when the data demand it), ``"auto"`` (estimate when the fps differ). A
+            ``max_offset`` band always follows the nominal rate, so an estimated rate far from it
+            needs a wide enough band.
         pca_dims: match in this many PCA dimensions (speed-up for wide features).
         max_block_bytes: memory bound of one block of the matching.
         min_inliers: fewest agreeing matched frames accepted.
