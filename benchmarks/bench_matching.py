@@ -36,7 +36,9 @@ from videosync.sync.fit import fit_offset  # noqa: E402
 from videosync.sync.matching import match_frames  # noqa: E402
 
 
-def synthetic_features(n: int, dims: int, offset: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def synthetic_features(
+    n: int, dims: int, offset: int, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Two (n, dims) float32 sequences; row i of A equals (up to noise) row i + offset of B."""
     from scipy.ndimage import gaussian_filter1d
 
@@ -79,7 +81,8 @@ def _vm_mib(field: str) -> float | None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--frames", type=int, default=20000)
     ap.add_argument("--dims", type=int, default=17 * 128)
     ap.add_argument("--offset", type=int, default=137)
@@ -114,7 +117,8 @@ def main() -> None:
         print(f"ru_maxrss {rss0:.0f} -> {rss1:.0f} MiB (growth {rss1 - rss0:.0f} MiB)")
     else:
         print(f"process RSS: {rss_before:.0f} MiB before matching (inputs included), peak during "
-              f"matching {hwm:.0f} MiB (VmHWM after resetting it), i.e. +{hwm - rss_before:.0f} MiB")
+              f"matching {hwm:.0f} MiB (VmHWM after resetting it), "
+              f"i.e. +{hwm - rss_before:.0f} MiB")
     print(f"fit: {t_fit:.2f} s; offset {fit.offset_frames:.3f} frames (true {args.offset}), "
           f"confidence {fit.confidence:.3f}, inliers {fit.n_inliers}/{fit.n_pairs}")
 

@@ -26,8 +26,10 @@ def pose_at(t: np.ndarray, seed: int = 0, n_waves: int = 6, amplitude: float = 1
     freq = rng.uniform(0.15, 1.2, size=(n_waves, 17, 2))
     phase = rng.uniform(0, 2 * np.pi, size=(n_waves, 17, 2))
     amp = amplitude * rng.uniform(0.3, 1.0, size=(n_waves, 17, 2)) / np.sqrt(n_waves)
-    wave = (amp[None] * np.sin(2 * np.pi * freq[None] * t[:, None, None, None] + phase[None])).sum(1)
-    drift = np.stack([40 * np.sin(2 * np.pi * 0.05 * t + 1.0), 10 * np.sin(2 * np.pi * 0.07 * t)], 1)
+    tt = t[:, None, None, None]
+    wave = (amp[None] * np.sin(2 * np.pi * freq[None] * tt + phase[None])).sum(1)
+    drift = np.stack([40 * np.sin(2 * np.pi * 0.05 * t + 1.0),
+                      10 * np.sin(2 * np.pi * 0.07 * t)], 1)
     xy = np.array([320.0, 240.0]) + _REST[None] + wave + drift[:, None, :]
     return np.concatenate([xy, np.ones((len(t), 17, 1))], axis=2)
 

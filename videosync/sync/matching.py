@@ -101,7 +101,8 @@ def pca_project(
     rows_a, rows_b = np.flatnonzero(valid_a), np.flatnonzero(valid_b)
     n_fit = len(rows_a) + len(rows_b)
     pick = np.linspace(0, n_fit - 1, min(n_fit, max_fit_rows)).astype(np.int64)
-    pick_a, pick_b = rows_a[pick[pick < len(rows_a)]], rows_b[pick[pick >= len(rows_a)] - len(rows_a)]
+    pick_a = rows_a[pick[pick < len(rows_a)]]
+    pick_b = rows_b[pick[pick >= len(rows_a)] - len(rows_a)]
     chunks = [(fa, pick_a[k:k + 2048]) for k in range(0, len(pick_a), 2048)]
     chunks += [(fb, pick_b[k:k + 2048]) for k in range(0, len(pick_b), 2048)]
     total = np.zeros(fa.shape[1])
@@ -183,7 +184,8 @@ def _process_block(
     vb_block = valid_b[col0:col0 + width]
     if np.any(lo > col0) or np.any(hi < col0 + width - 1):  # a band cuts this block
         cols = col0 + np.arange(width)
-        allowed = vb_block[None, :] & (cols[None, :] >= lo[:, None]) & (cols[None, :] <= hi[:, None])
+        allowed = (vb_block[None, :] & (cols[None, :] >= lo[:, None])
+                   & (cols[None, :] <= hi[:, None]))
         d2[~allowed] = np.inf
         n_cand = allowed.sum(axis=1)
         del allowed

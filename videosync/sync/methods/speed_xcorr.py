@@ -77,7 +77,8 @@ def lagged_pearson(x: np.ndarray, y: np.ndarray, lags: np.ndarray) -> tuple[np.n
     i0 = np.maximum(0, -lags)
     i1 = np.minimum(n, m - lags)
     cnt = np.maximum(i1 - i0, 0)
-    sx, sx2 = cx[np.clip(i1, 0, n)] - cx[np.clip(i0, 0, n)], cx2[np.clip(i1, 0, n)] - cx2[np.clip(i0, 0, n)]
+    k0, k1 = np.clip(i0, 0, n), np.clip(i1, 0, n)
+    sx, sx2 = cx[k1] - cx[k0], cx2[k1] - cx2[k0]
     j0, j1 = np.clip(i0 + lags, 0, m), np.clip(i1 + lags, 0, m)
     sy, sy2 = cy[j1] - cy[j0], cy2[j1] - cy2[j0]
     sxy = sxy_full[np.clip(lags + n - 1, 0, len(sxy_full) - 1)]

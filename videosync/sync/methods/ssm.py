@@ -76,7 +76,8 @@ def banded_ssm(track: PoseTrack, max_lag: int, *, centre: bool = True, min_commo
 def _log_polar_bins(window: int, fps: float, window_seconds: float, n_radial: int,
                     n_angular: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """For each non-empty bin, the (a, b - a) offsets of the patch entries it pools."""
-    a, b = np.meshgrid(np.arange(-window, window + 1), np.arange(-window, window + 1), indexing="ij")
+    span = np.arange(-window, window + 1)
+    a, b = np.meshgrid(span, span, indexing="ij")
     upper = b > a
     a, b = a[upper], b[upper]
     sa, sb = a / fps, b / fps  # seconds
