@@ -1,0 +1,100 @@
+import numpy as np
+import pytest
+
+from videosync.errors import CannotSynchronizeError
+from videosync.sync.fit import fit_offset
+
+
+def test_hand_computed_line_with_one_outlier():
+    i = np.arange(12.0)
+    j = i + 5.0
+    j[11] = 11 + 40.0
+    fit = fit_offset(i, j)
+    assert fit.offset_frames == pytest.approx(5.0)
+    assert fit.n_pairs == 12 and fit.n_inliers == 11
+    assert fit.inliers.tolist() == [True] * 11 + [False]
+    assert fit.median_offset == pytest.approx(5.0)
+    assert fit.inlier_ratio == pytest.approx(11 / 12)
+    assert fit.confidence == pytest.approx(11 / 12)  # no chance level, no quality given
+    assert fit.residual_std == pytest.approx(0.0)
+    assert fit.rate == 1.0 and fit.rate_source == "nominal"
+
+
+def test_subframe_offset_with_noise_and_outliers():
+    rng = np.random.default_rng(0)
+    i = np.arange(300.0)
+    j = i + 7.3 + rng.normal(0, 0.2, 300)
+    out = rng.random(300) < 0.3
+    j[out] = rng.uniform(-200, 500, out.sum())
+    fit = fit_offset(i, j)
+    assert fit.offset_frames == pytest.approx(7.3, abs=0.05)
+    assert abs(fit.n_inliers - (~out).sum()) <= 5
+
+
+def test_majority_of_wrong_matches_defeats_the_median_not_the_fit():
+    rng = np.random.default_rng(1)
+    i = np.arange(400.0)
+    j = i - 12.6 + rng.normal(0, 0.3, 400)
+    out = rng.random(400) < 0.6
+    j[out] = i[out] + rng.uniform(40, 300, out.sum())
+    fit = fit_offset(i, j)
+    assert fit.offset_frames == pytest.approx(-12.6, abs=0.1)
+    assert abs(fit.median_offset - (-12.6)) > 20  # eq. 14 would be badly wrong here
+
+
+def test_free_rate_recovers_25_over_30():
+    rng = np.random.default_rng(2)
+    i = np.arange(0, 900.0)
+    j = i * 25 / 30 + 12.5 + rng.normal(0, 0.3, len(i))
+    j[::5] = rng.uniform(0, 750, len(j[::5]))
+    fit = fit_offset(i, j, nominal_rate=1.0, estimate_rate=True)
+    assert fit.rate_source == "estimated"
+    assert fit.rate == pytest.approx(25 / 30, abs=1e-3)
+    assert fit.offset_frames == pytest.approx(12.5, abs=0.2)
+    nominal = fit_offset(i, j, nominal_rate=25 / 30)
+    assert nominal.rate == 25 / 30 and nominal.offset_frames == pytest.approx(12.5, abs=0.1)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_noise_does_not_invent_a_rate(seed):
+    rng = np.random.default_rng(seed)
+    i = np.sort(rng.choice(2000, 600, replace=False)).astype(float)
+    j = i + 3.0 + rng.normal(0, 0.5, len(i))
+    j[rng.random(len(i)) < 0.2] = rng.uniform(0, 2000, 1)[0]
+    fit = fit_offset(i, j, estimate_rate=True, seed=seed)
+    assert fit.rate == 1.0 and fit.rate_source == "nominal"
+    assert fit.rate_estimate == pytest.approx(1.0, abs=1e-3)
+    assert fit.offset_frames == pytest.approx(3.0, abs=0.1)
+
+
+def test_confidence_low_for_random_matches_high_for_clean():
+    rng = np.random.default_rng(3)
+    i = np.arange(500.0)
+    cand = np.full(500, 500)
+    random_fit = fit_offset(i, rng.integers(0, 500, 500).astype(float), n_candidates=cand,
+                            quality=rng.uniform(0, 0.2, 500), b_range=(0, 499), min_inliers=3)
+    assert random_fit.confidence < 0.05
+    clean = fit_offset(i, i + 4.0, n_candidates=cand, quality=np.full(500, 0.9), b_range=(0, 499))
+    assert clean.confidence == pytest.approx(1.0 * (0.5 + 0.5 * 0.9))
+
+
+def test_inlier_ratio_counts_only_frames_inside_b():
+    rng = np.random.default_rng(4)
+    i = np.arange(300.0)
+    j = i - 100.0  # B (frames 0..199) starts at A's frame 100
+    j[:100] = rng.uniform(0, 199, 100)  # A frames B never saw: garbage matches
+    fit = fit_offset(i, j, b_range=(0, 199))
+    assert fit.offset_frames == pytest.approx(-100)
+    assert fit.n_overlap == 202  # predicted partner within tolerance (2) of B: A frames 98..299
+    assert fit.inlier_ratio >= 200 / 202
+    assert fit_offset(i, j).inlier_ratio < 0.75  # without b_range the unseen frames count
+
+
+def test_errors_name_the_problem():
+    with pytest.raises(CannotSynchronizeError, match="only 5 frames could be matched"):
+        fit_offset(np.arange(5.0), np.arange(5.0))
+    rng = np.random.default_rng(5)
+    with pytest.raises(CannotSynchronizeError, match="agree on one offset"):
+        fit_offset(np.arange(30.0), rng.uniform(-1e4, 1e4, 30))
+    with pytest.raises(CannotSynchronizeError):
+        fit_offset(np.full(20, np.nan), np.zeros(20))

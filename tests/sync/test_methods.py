@@ -1,0 +1,191 @@
+import numpy as np
+import pytest
+
+from tests.sync.synth import other_view, sampled_track, track_from
+from videosync.errors import CannotSynchronizeError, VideosyncError
+from videosync.poses import PoseTrack
+from videosync.sync import methods as registry
+from videosync.sync import available_methods, get_method, register_method
+from videosync.sync.methods.base import FeatureMatchingMethod
+from videosync.sync.methods.speed_xcorr import lagged_pearson
+from videosync.sync.methods.ssm import banded_ssm
+
+METHODS = ["simple", "ssm", "speed-xcorr"]
+FPS = 30.0
+
+
+def _pair(offset_frames: float, n_a: int = 600, n_b: int = 600, start: float = 20.0):
+    """A and B of one motion; frame i of A shows the instant of frame i + offset_frames of B."""
+    a = sampled_track(n_a, FPS, start)
+    b = sampled_track(n_b, FPS, start - offset_frames / FPS)
+    return a, b
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("offset", [-7, 0, 12])
+def test_known_integer_offset_is_recovered(method, offset):
+    a, b = _pair(offset)
+    e = get_method(method).estimate(a, b)
+    assert e.method == method
+    assert e.offset_frames == pytest.approx(offset, abs=0.1)
+    assert e.offset_seconds == pytest.approx(e.offset_frames / FPS)
+    assert e.confidence > 0.8
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_large_offset_of_500_frames(method):
+    a, b = _pair(500, n_a=1500, n_b=1500)
+    e = get_method(method).estimate(a, b)
+    assert e.offset_frames == pytest.approx(500, abs=0.2)
+    a, b = _pair(-500, n_a=1500, n_b=1500)
+    assert get_method(method).estimate(a, b).offset_frames == pytest.approx(-500, abs=0.2)
+
+
+def test_simple_recovers_a_subframe_offset():
+    a, b = _pair(12.4)
+    e = get_method("simple").estimate(a, b)
+    assert e.offset_frames == pytest.approx(12.4, abs=0.05)
+    assert e.fit.median_offset == pytest.approx(12.4, abs=0.1)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_unrelated_motion_gets_low_confidence(method):
+    a = sampled_track(600, FPS, 0.0, seed=1)
+    b = sampled_track(600, FPS, 0.0, seed=2)
+    try:
+        e = get_method(method).estimate(a, b)
+    except CannotSynchronizeError:
+        return
+    assert e.confidence < 0.15
+
+
+def test_30_vs_25_fps_gives_the_fps_ratio_and_the_offset():
+    a = sampled_track(900, 30.0, 20.0)
+    b = sampled_track(750, 25.0, 19.5)  # A's frame 0 (t = 20 s) is B's frame 12.5
+    e = get_method("simple").estimate(a, b)
+    assert e.rate == pytest.approx(25 / 30, abs=1e-3)
+    assert e.fit.rate_estimate == pytest.approx(25 / 30, abs=1e-3)
+    assert e.offset_frames == pytest.approx(12.5, abs=0.1)
+    assert e.offset_seconds == pytest.approx(0.5, abs=0.005)
+    sx = get_method("speed-xcorr").estimate(a, b)
+    assert sx.offset_frames == pytest.approx(12.5, abs=0.5)
+
+
+def test_rate_is_estimated_when_the_fps_label_is_wrong():
+    a = sampled_track(900, 30.0, 20.0)
+    b = sampled_track(750, 25.0, 19.5)
+    mislabelled = track_from(b.keypoints, 30.0)
+    e = get_method("simple", rate_mode="estimate").estimate(a, mislabelled)
+    assert e.fit.rate_source == "estimated"
+    assert e.rate == pytest.approx(25 / 30, abs=1e-3)
+    assert e.offset_frames == pytest.approx(12.5, abs=0.2)
+    same = get_method("simple", rate_mode="estimate").estimate(a, sampled_track(900, 30.0, 20.3))
+    assert same.rate == 1.0 and same.fit.rate_estimate == pytest.approx(1.0, abs=1e-4)
+
+
+def test_ssm_is_invariant_to_a_similarity_change_of_view():
+    a, b = _pair(-10)
+    b = other_view(b, angle_deg=25, scale=0.6)
+    e = get_method("ssm").estimate(a, b)
+    assert e.offset_frames == pytest.approx(-10, abs=0.2) and e.confidence > 0.8
+    # the raw pose is not: Simple fails or loses its confidence on the same pair
+    try:
+        s = get_method("simple").estimate(a, b)
+        assert abs(s.offset_frames + 10) > 1 or s.confidence < 0.5
+    except CannotSynchronizeError:
+        pass
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_dropped_frames_are_handled_in_source_frame_numbers(method):
+    a, b = _pair(9)
+    rng = np.random.default_rng(0)
+    keep = np.sort(rng.choice(len(b), int(0.9 * len(b)), replace=False))
+    b = b.select(keep)
+    e = get_method(method).estimate(a, b)
+    assert e.offset_frames == pytest.approx(9, abs=0.3)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_max_offset_limits_the_search(method):
+    a, b = _pair(40)
+    m = get_method(method)
+    assert m.estimate(a, b, max_offset=60).offset_frames == pytest.approx(40, abs=0.2)
+    try:
+        e = m.estimate(a, b, max_offset=20)
+    except CannotSynchronizeError:
+        return
+    assert abs(e.offset_frames) <= 20.5 and e.confidence < 0.3
+
+
+def test_source_frame_numbers_not_rows():
+    # B's file starts at source frame 100: the offset is in source frames, not rows
+    a, b = _pair(5)
+    b100 = b.with_keypoints(b.keypoints, b.frame_index + 100)
+    for method in METHODS:
+        assert get_method(method).estimate(a, b100).offset_frames == pytest.approx(105, abs=0.1)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_track_without_detections_is_reported_with_its_path(method):
+    a, _ = _pair(0)
+    empty = PoseTrack(np.zeros((50, 17, 3)), fps=30, width=640, height=480, source="cam9.npz")
+    with pytest.raises(CannotSynchronizeError, match="cam9.npz"):
+        get_method(method).estimate(a, empty)
+
+
+def test_too_short_overlap_raises():
+    a = sampled_track(8, FPS, 0.0)
+    with pytest.raises(CannotSynchronizeError, match="simple"):
+        get_method("simple").estimate(a, a)
+
+
+def test_registry(monkeypatch):
+    assert set(METHODS) <= set(available_methods())
+    with pytest.raises(VideosyncError, match="unknown synchronization method 'nope'"):
+        get_method("nope")
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    register_method("simple-copy", "videosync.sync.methods.simple:SimpleMethod")
+    m = get_method("simple-copy", min_joints=3)
+    assert isinstance(m, FeatureMatchingMethod) and m.min_joints == 3
+
+
+def test_lagged_pearson_equals_corrcoef_over_the_overlap():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=40), rng.normal(size=30)
+    lags = np.arange(-30, 25)
+    r, cnt = lagged_pearson(x, y, lags)
+    for k, lag in enumerate(lags):
+        i = np.arange(len(x))
+        ok = (i + lag >= 0) & (i + lag < len(y))
+        assert cnt[k] == ok.sum()
+        if ok.sum() >= 3:
+            assert r[k] == pytest.approx(np.corrcoef(x[ok], y[i[ok] + lag])[0, 1], abs=1e-9)
+
+
+def test_banded_ssm_hand_computed():
+    kp = np.zeros((3, 17, 3), np.float32)
+    kp[..., 2] = 1
+    kp[0, :, 0] = np.arange(17)  # joints on a line, body size: RMS distance to centroid
+    kp[1] = kp[0]
+    kp[1, :, 1] += 3.0  # frame 1: the whole body moved 3 px down
+    kp[2] = kp[0]
+    kp[2, 0, 0] += 17.0  # frame 2: one joint moved 17 px
+    t = PoseTrack(kp, fps=30, width=640, height=480)
+    size = np.sqrt(np.mean((np.arange(17) - 8.0) ** 2))
+    centred = banded_ssm(t, 2)
+    assert centred[0, 0] == 0 and centred[0, 1] == pytest.approx(0.0, abs=1e-9)  # translation
+    # one joint displaced by 17: mean |D - mean D|^2 = (17^2 - 17^2 / 17) / 17 = 16
+    assert centred[0, 2] == pytest.approx(4.0 / size)
+    raw = banded_ssm(t, 2, centre=False)
+    assert raw[0, 1] == pytest.approx(3.0 / size)
+    assert np.isnan(centred[2, 1]) and np.isnan(centred[1, 2])  # beyond the end
+
+
+def test_progress_callback_reaches_the_total():
+    a, b = _pair(3, n_a=200, n_b=200)
+    calls = []
+    get_method("simple", progress=lambda done, total: calls.append((done, total)),
+               max_block_bytes=4 * 200 * 50).estimate(a, b)
+    assert len(calls) == 4 and calls[-1] == (200, 200)
+    assert [c[0] for c in calls] == sorted(c[0] for c in calls)

@@ -1,0 +1,285 @@
+"""Robust fit of the line ``j = rate * i + offset`` through matched frame pairs.
+
+The paper (eq. 14) takes the median of ``o_i - i`` over all matched pairs. That breaks in three
+common situations, which is why the fit here is different (the median is still reported as
+``median_offset`` for comparison):
+
+* when more than half of the matches are wrong (little overlap, weak features) the median is
+  an arbitrary number, returned with no warning;
+* it is integer-valued, while the true offset between free-running cameras is not;
+* it assumes equal frame rates.
+
+What we do instead, in *source* frame numbers (so dropped frames do not bias anything):
+
+1. Nominal-rate hypothesis: with ``rate = fps_b / fps_a`` fixed, the offset is the centre of the
+   ``2 * tolerance`` wide window of ``j - rate * i`` that holds the most pairs (an exact sliding
+   window over the sorted values, i.e. the mode of a histogram without binning artefacts).
+2. Free-rate hypothesis (only when asked): RANSAC over pairs of matches (seeded), then a least
+   squares refit on the inliers. It replaces the nominal rate only if it explains at least as
+   many pairs, differs from the nominal rate by more than 3 standard errors, *and* changes the
+   prediction by more than half a frame over the matched span. The last condition keeps noise
+   from inventing a rate: a rate change that moves no frame by half a frame is not measurable.
+3. The sub-frame offset is the mean of ``j - rate * i`` over the inliers (or the least squares
+   intercept with an estimated rate). ``j`` may carry a sub-frame refinement from the matching.
+
+Confidence, in [0, 1], is ``agreement * (0.5 + 0.5 * quality)`` where
+
+* ``agreement = clip((inlier_ratio - chance) / (1 - chance), 0, 1)``: the share of the pairs in
+  the overlap that agree with the line, above what random matches would reach (``chance`` is the
+  mean of ``(2 * tolerance + 1) / n_candidates``: the chance a uniformly random column falls
+  inside the tolerance). Unrelated sequences give ~0; identical ones give 1.
+* ``quality``: the median per-pair peakedness of the inliers (e.g. the matching's
+  distinctiveness), 1 when not given. It halves the confidence at most, because a consistent
+  line of weakly peaked matches is still evidence, whereas inconsistent matches are none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from videosync.errors import CannotSynchronizeError
+
+#: Residual (frames of B) below which a matched pair agrees with the fitted line.
+DEFAULT_TOLERANCE = 2.0
+#: Fewest agreeing pairs we accept an offset from.
+DEFAULT_MIN_INLIERS = 10
+
+
+@dataclass
+class OffsetFit:
+    """Result of :func:`fit_offset`. Frame numbers are source frame numbers.
+
+    Attributes:
+        offset_frames: sub-frame offset ``k``: frame ``i`` of A shows the same instant as frame
+            ``rate * i + k`` of B (with rate 1: frame ``i + k``).
+        rate: frames of B per frame of A used by the line.
+        confidence: in [0, 1], see the module docstring.
+        inlier_ratio: inliers / pairs whose predicted partner lies inside B.
+        n_pairs: matched pairs given.
+        n_inliers: pairs within ``tolerance`` of the line.
+        n_overlap: pairs whose predicted partner lies inside B's frame range.
+        median_offset: the paper's eq. 14, ``median(j - nominal_rate * i)`` over all pairs.
+        residual_std: standard deviation of the inliers' residuals (frames of B).
+        offset_stderr: ``residual_std / sqrt(n_inliers)``; optimistic, since neighbouring
+            matches are not independent.
+        nominal_rate: the rate implied by the inputs' fps.
+        rate_estimate, rate_stderr: the free-rate fit, when one was made.
+        rate_source: ``"nominal"`` or ``"estimated"``: which rate the line uses.
+        chance: inlier share expected from random matches.
+        quality: median peakedness of the inliers (1 when none was given).
+        tolerance: the inlier threshold used.
+        inliers: boolean mask over the given pairs.
+    """
+
+    offset_frames: float
+    rate: float
+    confidence: float
+    inlier_ratio: float
+    n_pairs: int
+    n_inliers: int
+    n_overlap: int
+    median_offset: float
+    residual_std: float
+    offset_stderr: float
+    nominal_rate: float
+    rate_estimate: float | None
+    rate_stderr: float | None
+    rate_source: str
+    chance: float
+    quality: float
+    tolerance: float
+    inliers: np.ndarray = field(repr=False)
+
+
+def _best_window(d: np.ndarray, tol: float) -> tuple[float, np.ndarray]:
+    """Offset whose ``+-tol`` window holds the most values, refined to the inliers' mean."""
+    s = np.sort(d)
+    counts = np.searchsorted(s, s + 2 * tol, side="right") - np.arange(len(s))
+    k = int(np.argmax(counts))
+    b = float(np.median(s[k:k + counts[k]]))
+    inl = np.abs(d - b) <= tol
+    for _ in range(10):
+        b_new = float(d[inl].mean())
+        inl_new = np.abs(d - b_new) <= tol
+        if b_new == b and np.array_equal(inl_new, inl):
+            break
+        b, inl = b_new, inl_new
+        if not inl.any():
+            break
+    return b, inl
+
+
+def _line_fit(i: np.ndarray, j: np.ndarray) -> tuple[float, float, float]:
+    """Least squares ``j = r i + b``; returns r, b and the standard error of r."""
+    im, jm = i.mean(), j.mean()
+    x = i - im
+    sxx = float((x * x).sum())
+    r = float((x * (j - jm)).sum() / sxx)
+    b = float(jm - r * im)
+    res = j - (r * i + b)
+    dof = max(len(i) - 2, 1)
+    se = float(np.sqrt((res * res).sum() / dof / sxx))
+    return r, b, se
+
+
+def _ransac_rate(
+    i: np.ndarray, j: np.ndarray, r0: float, tol: float, n_trials: int, rng: np.random.Generator
+) -> tuple[float, float, np.ndarray] | None:
+    """Best free line by RANSAC over pairs of matches, refit on its inliers."""
+    span = float(i.max() - i.min())
+    if span <= 0:
+        return None
+    k1 = rng.integers(0, len(i), n_trials)
+    k2 = rng.integers(0, len(i), n_trials)
+    di = i[k2] - i[k1]
+    ok = np.abs(di) >= max(10.0, 0.1 * span)
+    if not ok.any():
+        return None
+    r = (j[k2[ok]] - j[k1[ok]]) / di[ok]
+    b = j[k1[ok]] - r * i[k1[ok]]
+    plausible = (r > r0 / 2) & (r < r0 * 2)
+    r, b = r[plausible], b[plausible]
+    if len(r) == 0:
+        return None
+    best_count, best = -1, (0.0, 0.0)
+    for start in range(0, len(r), 64):  # bounded memory: 64 hypotheses x n pairs at a time
+        rr, bb = r[start:start + 64], b[start:start + 64]
+        counts = (np.abs(j[None, :] - (rr[:, None] * i[None, :] + bb[:, None])) <= tol).sum(1)
+        k = int(np.argmax(counts))
+        if counts[k] > best_count:
+            best_count, best = int(counts[k]), (float(rr[k]), float(bb[k]))
+    rate, off = best
+    inl = np.abs(j - (rate * i + off)) <= tol
+    for _ in range(10):
+        if inl.sum() < 3:
+            return None
+        rate, off, _ = _line_fit(i[inl], j[inl])
+        inl_new = np.abs(j - (rate * i + off)) <= tol
+        if np.array_equal(inl_new, inl):
+            break
+        inl = inl_new
+    return rate, off, inl
+
+
+def fit_offset(
+    i: np.ndarray,
+    j: np.ndarray,
+    *,
+    nominal_rate: float = 1.0,
+    estimate_rate: bool = False,
+    quality: np.ndarray | None = None,
+    n_candidates: np.ndarray | None = None,
+    b_range: tuple[float, float] | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    min_inliers: int = DEFAULT_MIN_INLIERS,
+    n_trials: int = 500,
+    seed: int | np.random.Generator = 0,
+) -> OffsetFit:
+    """Fit ``j = rate * i + offset`` robustly through matched pairs (see the module docstring).
+
+    Args:
+        i: source frame numbers in A of the matched pairs.
+        j: matched source frame numbers in B (may be fractional).
+        nominal_rate: ``fps_b / fps_a``.
+        estimate_rate: also try a free rate (RANSAC) and use it if the data demand it.
+        quality: optional per-pair peakedness in [0, 1] (feeds the confidence).
+        n_candidates: optional per-pair number of columns each row was compared with (for the
+            chance level of the confidence).
+        b_range: first and last source frame of B; pairs whose predicted partner falls outside it
+            are not counted in the inlier ratio (frames of A that B never saw cannot agree).
+        tolerance: inlier threshold in frames of B.
+        min_inliers: fewest agreeing pairs accepted.
+        n_trials: RANSAC hypotheses when estimating the rate.
+        seed: seed or Generator for RANSAC.
+
+    Raises:
+        CannotSynchronizeError: too few pairs, or too few that agree on one line.
+    """
+    i = np.asarray(i, dtype=np.float64).reshape(-1)
+    j = np.asarray(j, dtype=np.float64).reshape(-1)
+    if i.shape != j.shape:
+        raise ValueError("i and j must have the same length")
+    finite = np.isfinite(i) & np.isfinite(j)
+    if not nominal_rate > 0:
+        raise ValueError("nominal_rate must be positive")
+    n_pairs = int(finite.sum())
+    if n_pairs < min_inliers:
+        raise CannotSynchronizeError(
+            f"only {n_pairs} frames could be matched (need at least {min_inliers} overlapping "
+            "frames with a detected person)")
+    i_f, j_f = i[finite], j[finite]
+    r0 = float(nominal_rate)
+
+    median_offset = float(np.median(j_f - r0 * i_f))
+    rate = r0
+    offset, inl = _best_window(j_f - r0 * i_f, tolerance)
+    rate_estimate = rate_stderr = None
+    rate_source = "nominal"
+    if estimate_rate:
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        free = _ransac_rate(i_f, j_f, r0, tolerance, n_trials, rng)
+        if free is not None:
+            fr, fb, finl = free
+            fr, fb, se = _line_fit(i_f[finl], j_f[finl])
+            rate_estimate, rate_stderr = fr, se
+            span = float(i_f[finl].max() - i_f[finl].min())
+            if (finl.sum() >= inl.sum() and abs(fr - r0) > 3 * se
+                    and abs(fr - r0) * span > 0.5):
+                rate, offset, inl, rate_source = fr, fb, finl, "estimated"
+
+    n_inliers = int(inl.sum())
+    if n_inliers < min_inliers:
+        raise CannotSynchronizeError(
+            f"only {n_inliers} of {n_pairs} matched frames agree on one offset "
+            f"(need at least {min_inliers})")
+    res = j_f - (rate * i_f + offset)
+    if rate_source == "nominal":
+        offset = float((j_f[inl] - rate * i_f[inl]).mean())
+        res = j_f - (rate * i_f + offset)
+    residual_std = float(res[inl].std())
+
+    if b_range is not None:
+        pred = rate * i_f + offset
+        in_b = (pred >= b_range[0] - tolerance) & (pred <= b_range[1] + tolerance)
+    else:
+        in_b = np.ones(n_pairs, bool)
+    n_overlap = int(max(in_b.sum(), n_inliers))
+    inlier_ratio = n_inliers / n_overlap
+    if n_candidates is not None:
+        cand = np.asarray(n_candidates, np.float64).reshape(-1)[finite]
+        sel = in_b if in_b.any() else np.ones(n_pairs, bool)
+        chance = float(np.mean(np.minimum(1.0, (2 * tolerance + 1) / np.maximum(cand[sel], 1))))
+    else:
+        chance = 0.0
+    agreement = 0.0 if chance >= 1 else float(np.clip((inlier_ratio - chance) / (1 - chance), 0, 1))
+    if quality is not None:
+        q = np.asarray(quality, np.float64).reshape(-1)[finite]
+        qual = float(np.clip(np.median(q[inl]), 0.0, 1.0))
+    else:
+        qual = 1.0
+    confidence = agreement * (0.5 + 0.5 * qual)
+
+    mask = np.zeros(len(i), bool)
+    mask[np.flatnonzero(finite)[inl]] = True
+    return OffsetFit(
+        offset_frames=float(offset),
+        rate=float(rate),
+        confidence=float(confidence),
+        inlier_ratio=float(inlier_ratio),
+        n_pairs=n_pairs,
+        n_inliers=n_inliers,
+        n_overlap=n_overlap,
+        median_offset=median_offset,
+        residual_std=residual_std,
+        offset_stderr=residual_std / np.sqrt(n_inliers),
+        nominal_rate=r0,
+        rate_estimate=rate_estimate,
+        rate_stderr=rate_stderr,
+        rate_source=rate_source,
+        chance=chance,
+        quality=qual,
+        tolerance=float(tolerance),
+        inliers=mask,
+    )

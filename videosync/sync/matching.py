@@ -1,0 +1,351 @@
+"""Frame matching between two per-frame feature sequences (SeSyn-Net section 3.4, eqs. 1, 2, 13).
+
+For every row ``m`` of ``Fa`` (M, C) we look for the column ``n`` of ``Fb`` (N, C) with the
+largest similarity ``S(m, n) = -||Fa_m - Fb_n||^2`` (eq. 1). The paper turns each row of ``S``
+into a distribution with a row softmax (eq. 2) and takes its argmax (eq. 13). The argmax does not
+depend on the softmax, but *how peaked* the row is tells the offset fit how much to trust it, so
+we keep two per-row measures:
+
+* ``peak``: the row softmax's largest probability. Raw squared distances would saturate the
+  softmax (features with thousands of dimensions have distances in the hundreds), so the logits
+  are ``S / (temperature * scale)`` where ``scale`` is the median squared distance between a
+  fixed, evenly spaced sample of valid rows of ``Fa`` and ``Fb``. With the default
+  ``temperature=0.1`` a frame at the median distance is ``e^-10`` times less likely than a perfect
+  match, whatever the feature dimension or units.
+* ``distinctiveness``: ``1 - d_best / d_second`` (a Lowe ratio test on Euclidean distances), where
+  ``d_second`` is the best *other* local minimum of the row's distance profile lying more than
+  ``exclusion`` columns away from the best. Using local minima matters: with smooth features the
+  columns next to the best one are almost as close and are the same valley, not a rival match.
+  1 means one unambiguous match, ~0 means two equally good candidates.
+
+Memory stays bounded for long recordings: rows are processed in chunks, and for each chunk the
+squared distances come from one matrix product (``||a||^2 + ||b||^2 - 2 a.b``), so only a
+``rows x columns`` block exists at any time (its size is set by ``max_block_bytes``). With
+``max_offset`` only a band of columns around the expected position of each row is considered
+(``|n - (m * rate + centre)| <= max_offset``), which makes the cost linear in the length.
+``pca_dims`` optionally projects both sequences onto their leading principal components first,
+which speeds up very long inputs with wide features at the cost of approximate distances.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from videosync.errors import CannotSynchronizeError
+
+log = logging.getLogger(__name__)
+
+#: Default temperature of the row softmax, relative to the median squared distance.
+DEFAULT_TEMPERATURE = 0.1
+#: Default size of one block of squared distances (float32), in bytes.
+DEFAULT_BLOCK_BYTES = 32 * 2**20
+#: Columns on each side of the best match that belong to its valley, not to a rival peak.
+DEFAULT_EXCLUSION = 2
+#: Rows/columns sampled (evenly spaced) to estimate the median squared distance.
+_SCALE_SAMPLE = 256
+
+
+@dataclass
+class MatchResult:
+    """Best column for every valid row that had at least one valid candidate column.
+
+    All arrays have one entry per matched row, in increasing row order.
+
+    Attributes:
+        rows: row indices ``m`` into ``Fa``.
+        cols: argmax column ``o_m`` into ``Fb`` (eq. 13).
+        cols_refined: ``cols`` plus a sub-frame correction from a parabola through the squared
+            distances at ``o_m - 1, o_m, o_m + 1`` (clipped to +-0.5; unchanged at band edges).
+        d2_best: squared distance of the best column.
+        peak: largest probability of the row softmax (eq. 2), see the module docstring.
+        distinctiveness: ``1 - d_best / d_second`` in [0, 1], see the module docstring.
+        n_candidates: number of valid columns the row was compared with.
+        scale: median squared distance used to set the softmax temperature.
+        temperature: the temperature used (logits are ``-d2 / (temperature * scale)``).
+        n_rows, n_cols: shapes of the inputs.
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    cols_refined: np.ndarray
+    d2_best: np.ndarray
+    peak: np.ndarray
+    distinctiveness: np.ndarray
+    n_candidates: np.ndarray
+    scale: float
+    temperature: float
+    n_rows: int
+    n_cols: int
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def pca_project(
+    fa: np.ndarray, fb: np.ndarray, dims: int, *, valid_a: np.ndarray, valid_b: np.ndarray,
+    max_fit_rows: int = 10000,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Project both sequences onto the ``dims`` leading principal components of their valid rows.
+
+    Why: the matching cost is proportional to the feature width C; for learned features
+    (C = 17 * 128) most of the variance of a recording lives in far fewer directions. Distances
+    after projection are the original ones minus the discarded components, so they are exact
+    when the discarded variance is zero and approximate otherwise. The components are fitted on
+    at most ``max_fit_rows`` evenly spaced valid rows (deterministic), on both sequences together
+    so that A and B share one basis.
+    """
+    rows_a, rows_b = np.flatnonzero(valid_a), np.flatnonzero(valid_b)
+    n_fit = len(rows_a) + len(rows_b)
+    pick = np.linspace(0, n_fit - 1, min(n_fit, max_fit_rows)).astype(np.int64)
+    pick_a = rows_a[pick[pick < len(rows_a)]]
+    pick_b = rows_b[pick[pick >= len(rows_a)] - len(rows_a)]
+    chunks = [(fa, pick_a[k:k + 2048]) for k in range(0, len(pick_a), 2048)]
+    chunks += [(fb, pick_b[k:k + 2048]) for k in range(0, len(pick_b), 2048)]
+    total = np.zeros(fa.shape[1])
+    for src, idx in chunks:
+        total += src[idx].sum(axis=0, dtype=np.float64)
+    mean = total / len(pick)
+    cov = np.zeros((fa.shape[1], fa.shape[1]))
+    for src, idx in chunks:  # chunked so no full-size float64 copy of the inputs ever exists
+        x = src[idx] - mean.astype(np.float32)
+        cov += x.T @ x  # float32 product, float64 accumulation
+    _, vecs = np.linalg.eigh(cov)  # ascending eigenvalues
+    basis = np.ascontiguousarray(vecs[:, ::-1][:, :dims], dtype=np.float32)
+    mean32 = mean.astype(np.float32)
+
+    def project(f: np.ndarray) -> np.ndarray:
+        out = np.empty((len(f), dims), np.float32)
+        for k in range(0, len(f), 4096):
+            out[k:k + 4096] = (f[k:k + 4096] - mean32) @ basis
+        return out
+
+    return project(fa), project(fb)
+
+
+def _sq_norms(x: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", x, x, dtype=np.float64).astype(np.float32)
+
+
+def median_sq_distance(
+    fa: np.ndarray, fb: np.ndarray, valid_a: np.ndarray, valid_b: np.ndarray
+) -> float:
+    """Median squared distance between evenly spaced valid rows of ``fa`` and of ``fb``.
+
+    Falls back to the mean when more than half of the sampled pairs are identical; 0 only when
+    the sampled features do not vary at all.
+    """
+    ra = np.flatnonzero(valid_a)
+    rb = np.flatnonzero(valid_b)
+    ra = ra[np.unique(np.linspace(0, len(ra) - 1, min(len(ra), _SCALE_SAMPLE)).astype(np.int64))]
+    rb = rb[np.unique(np.linspace(0, len(rb) - 1, min(len(rb), _SCALE_SAMPLE)).astype(np.int64))]
+    a, b = fa[ra].astype(np.float64), fb[rb].astype(np.float64)
+    d2 = np.maximum((a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * a @ b.T, 0.0)
+    med = float(np.median(d2))
+    return med if med > 0 else float(d2.mean())  # mostly identical frames: fall back to the mean
+
+
+def _row_band(rows: np.ndarray, rate: float, centre: float, max_offset: float | None, n_cols: int
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Inclusive column range ``[lo, hi]`` each row may match (clipped to the matrix)."""
+    if max_offset is None:
+        return np.zeros(len(rows), np.int64), np.full(len(rows), n_cols - 1, np.int64)
+    c = rows * rate + centre
+    lo = np.ceil(c - max_offset - 1e-9).astype(np.int64)
+    hi = np.floor(c + max_offset + 1e-9).astype(np.int64)
+    return np.clip(lo, 0, n_cols), np.clip(hi, -1, n_cols - 1)
+
+
+def _chunk_rows(n_cols: int, max_offset: float | None, rate: float, max_block_bytes: int) -> int:
+    """Rows per chunk so that one float32 block ``rows x block_width`` fits ``max_block_bytes``.
+
+    With a band, a chunk of R rows spans ``band_width + R * rate`` columns (the band drifts along
+    the rows), so the block width grows with R.
+    """
+    if max_offset is None:
+        return max(1, int(max_block_bytes // (4 * max(n_cols, 1))))
+    band = min(n_cols, int(2 * max_offset + 1))
+    rows = max(1, int(max_block_bytes // (4 * max(band, 1))))
+    while rows > 1 and 4 * rows * min(n_cols, band + rows * rate + 1) > max_block_bytes:
+        rows //= 2
+    return rows
+
+
+def _process_block(
+    d2: np.ndarray, col0: int, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+    valid_b: np.ndarray, inv_t: float, exclusion: int,
+) -> dict[str, np.ndarray]:
+    """Argmin, sub-frame refinement, softmax peak and distinctiveness of one block of rows."""
+    n_rows, width = d2.shape
+    np.maximum(d2, 0.0, out=d2)
+    vb_block = valid_b[col0:col0 + width]
+    if np.any(lo > col0) or np.any(hi < col0 + width - 1):  # a band cuts this block
+        cols = col0 + np.arange(width)
+        allowed = (vb_block[None, :] & (cols[None, :] >= lo[:, None])
+                   & (cols[None, :] <= hi[:, None]))
+        d2[~allowed] = np.inf
+        n_cand = allowed.sum(axis=1)
+        del allowed
+    else:
+        if not vb_block.all():
+            d2[:, ~vb_block] = np.inf
+        n_cand = np.full(n_rows, int(vb_block.sum()))
+    keep = n_cand > 0
+    best = np.argmin(d2, axis=1)
+    ar = np.arange(n_rows)
+    d_best = d2[ar, best]
+
+    # Sub-frame refinement: vertex of the parabola through the three squared distances.
+    left = np.where(best > 0, d2[ar, np.maximum(best - 1, 0)], np.inf)
+    right = np.where(best < width - 1, d2[ar, np.minimum(best + 1, width - 1)], np.inf)
+    denom = left - 2.0 * d_best + right
+    ok = np.isfinite(left) & np.isfinite(right) & (denom > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        delta = np.where(ok, 0.5 * (left - right) / np.where(ok, denom, 1.0), 0.0)
+    delta = np.clip(delta, -0.5, 0.5)
+
+    # Softmax peak: 1 / sum_n exp(-(d2 - d2_best) / (temperature * scale)).
+    z = d2 - d_best[:, None]
+    z *= -inv_t
+    np.exp(z, out=z)
+    peak = 1.0 / np.maximum(z.sum(axis=1), 1.0)
+    del z
+
+    # Distinctiveness: best other local minimum outside the best's neighbourhood.
+    is_min = np.isfinite(d2)
+    if width > 1:
+        is_min[:, 1:] &= d2[:, 1:] <= d2[:, :-1]
+        is_min[:, :-1] &= d2[:, :-1] <= d2[:, 1:]
+    for k in range(-exclusion, exclusion + 1):
+        c = best + k
+        inside = (c >= 0) & (c < width)
+        is_min[ar[inside], c[inside]] = False
+    rival = np.where(is_min, d2, np.inf).min(axis=1)  # faster than min(where=) on sparse masks
+    del is_min
+    lone = ~np.isfinite(rival)  # a single valley: compare with the farthest candidate instead
+    if lone.any():
+        sub = d2[lone]
+        rival[lone] = np.where(np.isfinite(sub), sub, -np.inf).max(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.sqrt(d_best) / np.sqrt(rival)
+    distinct = np.clip(np.where(rival > 0, 1.0 - ratio, 0.0), 0.0, 1.0)
+
+    return {
+        "rows": rows[keep],
+        "cols": (col0 + best)[keep],
+        "cols_refined": (col0 + best + delta)[keep],
+        "d2_best": d_best[keep],
+        "peak": peak[keep],
+        "distinctiveness": distinct[keep],
+        "n_candidates": n_cand[keep],
+    }
+
+
+def match_frames(
+    fa: np.ndarray,
+    fb: np.ndarray,
+    *,
+    valid_a: np.ndarray | None = None,
+    valid_b: np.ndarray | None = None,
+    max_offset: float | None = None,
+    rate: float = 1.0,
+    centre: float = 0.0,
+    temperature: float = DEFAULT_TEMPERATURE,
+    exclusion: int = DEFAULT_EXCLUSION,
+    max_block_bytes: int = DEFAULT_BLOCK_BYTES,
+    chunk_rows: int | None = None,
+    pca_dims: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> MatchResult:
+    """Match every valid row of ``fa`` (M, C) to its most similar valid row of ``fb`` (N, C).
+
+    Args:
+        fa, fb: per-frame features; converted to float32.
+        valid_a, valid_b: boolean masks of usable frames (e.g. enough joints detected); invalid
+            rows are not matched and invalid columns are never chosen. Non-finite rows are
+            always invalid.
+        max_offset: if given, row ``m`` only considers columns with
+            ``|n - (m * rate + centre)| <= max_offset`` (a band of width ``2 * max_offset + 1``).
+        rate, centre: the expected line ``n = m * rate + centre`` the band is centred on.
+        temperature: softmax temperature relative to the median squared distance.
+        exclusion: half-width (columns) of the best match's own valley for ``distinctiveness``.
+        max_block_bytes: upper bound on one float32 block of squared distances; sets the chunk
+            size (peak memory is a small multiple of it). ``chunk_rows`` overrides it.
+        pca_dims: if set and smaller than C, match in the leading-``pca_dims`` PCA space.
+        progress: optional callback ``(rows_done, rows_total)``.
+
+    Raises:
+        CannotSynchronizeError: no valid row or column, or features that do not vary at all.
+    """
+    fa = np.ascontiguousarray(fa, dtype=np.float32)
+    fb = np.ascontiguousarray(fb, dtype=np.float32)
+    if fa.ndim != 2 or fb.ndim != 2 or fa.shape[1] != fb.shape[1]:
+        raise ValueError(f"features must be (M, C) and (N, C), got {fa.shape} and {fb.shape}")
+    if rate <= 0:
+        raise ValueError("rate must be positive")
+    m_rows, n_cols = len(fa), len(fb)
+    va = np.ones(m_rows, bool) if valid_a is None else np.asarray(valid_a, bool).copy()
+    vb = np.ones(n_cols, bool) if valid_b is None else np.asarray(valid_b, bool).copy()
+    if va.shape != (m_rows,) or vb.shape != (n_cols,):
+        raise ValueError("valid masks must have one entry per feature row")
+    va &= np.isfinite(fa).all(axis=1)
+    vb &= np.isfinite(fb).all(axis=1)
+    if not va.any():
+        raise CannotSynchronizeError("the first input has no usable frame to match")
+    if not vb.any():
+        raise CannotSynchronizeError("the second input has no usable frame to match")
+    if pca_dims is not None and 0 < pca_dims < fa.shape[1]:
+        fa, fb = pca_project(fa, fb, pca_dims, valid_a=va, valid_b=vb)
+    # Invalid rows may hold NaN/inf: zero them so the matrix products stay finite.
+    if not va.all():
+        fa = np.where(va[:, None], fa, 0.0).astype(np.float32)
+    if not vb.all():
+        fb = np.where(vb[:, None], fb, 0.0).astype(np.float32)
+
+    scale = median_sq_distance(fa, fb, va, vb)
+    if not scale > 0:
+        raise CannotSynchronizeError("the features do not change between frames (no motion?)")
+    inv_t = 1.0 / (temperature * scale)
+    nb = _sq_norms(fb)
+
+    valid_rows = np.flatnonzero(va)
+    lo_all, hi_all = _row_band(valid_rows, rate, centre, max_offset, n_cols)
+    if chunk_rows is None:
+        chunk_rows = _chunk_rows(n_cols, max_offset, rate, max_block_bytes)
+    parts: list[dict[str, np.ndarray]] = []
+    total = len(valid_rows)
+    for start in range(0, total, chunk_rows):
+        rows = valid_rows[start:start + chunk_rows]
+        lo, hi = lo_all[start:start + chunk_rows], hi_all[start:start + chunk_rows]
+        c0, c1 = int(lo.min()), int(hi.max()) + 1
+        if c1 > c0:
+            a = fa[rows]
+            d2 = a @ fb[c0:c1].T
+            d2 *= -2.0
+            d2 += _sq_norms(a)[:, None]
+            d2 += nb[None, c0:c1]
+            parts.append(_process_block(d2, c0, rows, lo, hi, vb, inv_t, exclusion))
+            del d2
+        if progress is not None:
+            progress(min(start + chunk_rows, total), total)
+
+    keys = ("rows", "cols", "cols_refined", "d2_best", "peak", "distinctiveness", "n_candidates")
+    merged = {k: (np.concatenate([p[k] for p in parts]) if parts else np.zeros(0)) for k in keys}
+    log.debug("matched %d of %d rows against %d columns (scale %.4g)", len(merged["rows"]),
+              m_rows, n_cols, scale)
+    return MatchResult(
+        rows=merged["rows"].astype(np.int64),
+        cols=merged["cols"].astype(np.int64),
+        cols_refined=merged["cols_refined"].astype(np.float64),
+        d2_best=merged["d2_best"].astype(np.float64),
+        peak=merged["peak"].astype(np.float64),
+        distinctiveness=merged["distinctiveness"].astype(np.float64),
+        n_candidates=merged["n_candidates"].astype(np.int64),
+        scale=scale,
+        temperature=float(temperature),
+        n_rows=m_rows,
+        n_cols=n_cols,
+    )

@@ -1,0 +1,205 @@
+"""The one small interface every synchronization method implements, and the shared matching path.
+
+A method turns two pose tracks into a :class:`PairEstimate`. Most methods (the paper's Simple,
+SSM, SeSyn-Net) only differ in how they describe a frame, so :class:`FeatureMatchingMethod` does
+everything else: densify the tracks (dropped frames become invalid rows, so row = source frame),
+compute features, match frames (:mod:`videosync.sync.matching`) and fit the offset line in source
+frame numbers (:mod:`videosync.sync.fit`). A new feature-based method only implements
+:meth:`FeatureMatchingMethod.features`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from videosync.errors import CannotSynchronizeError
+from videosync.poses import PoseTrack
+from videosync.sync.fit import DEFAULT_MIN_INLIERS, DEFAULT_TOLERANCE, OffsetFit, fit_offset
+from videosync.sync.matching import DEFAULT_BLOCK_BYTES, DEFAULT_TEMPERATURE, match_frames
+
+#: Rate policies: keep fps_b / fps_a, always try a free rate, or try it when the fps differ.
+RATE_MODES = ("nominal", "estimate", "auto")
+
+
+@dataclass
+class PairEstimate:
+    """Offset of input B relative to input A, as found by one method.
+
+    Attributes:
+        method: name of the method.
+        offset_frames: frame ``i`` of A shows the same instant as frame ``rate * i +
+            offset_frames`` of B (source frame numbers; with equal fps simply ``i + offset``).
+        offset_seconds: ``offset_frames / fps_b``: how much later B's clock shows the instant of
+            A's frame 0 (this is what the N-camera solve combines).
+        rate: frames of B per frame of A.
+        confidence: in [0, 1]; 0 means "do not trust".
+        fps_a, fps_b: the inputs' frame rates.
+        fit: the robust line fit (``None`` for methods that do not match frames).
+        pairs_a, pairs_b: matched source frame numbers (for plots); ``pairs_b`` may be fractional.
+        peaks: per matched pair, the row softmax's maximum (frame-matching methods); for
+            speed-xcorr the single correlation peak.
+        diagnostics: method-specific extras (inlier mask, correlation curve, ...).
+    """
+
+    method: str
+    offset_frames: float
+    offset_seconds: float
+    rate: float
+    confidence: float
+    fps_a: float
+    fps_b: float
+    fit: OffsetFit | None = None
+    pairs_a: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    pairs_b: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    peaks: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    diagnostics: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+def pair_label(track_a: PoseTrack, track_b: PoseTrack) -> str:
+    """``"a.npz <-> b.npz"``: names both inputs in an error about the pair."""
+    return f"{track_a.source or 'input A'} <-> {track_b.source or 'input B'}"
+
+
+def check_track(track: PoseTrack, label: str) -> None:
+    """Raise :class:`CannotSynchronizeError` for a track with no usable frame."""
+    where = track.source or label
+    if len(track) == 0:
+        raise CannotSynchronizeError("the pose track has no frames", where)
+    if track.n_valid == 0:
+        raise CannotSynchronizeError("no frame has a detected joint", where)
+
+
+class SyncMethod(ABC):
+    """Estimate the offset between two pose tracks of the same person."""
+
+    name: ClassVar[str] = ""
+
+    @abstractmethod
+    def estimate(
+        self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None
+    ) -> PairEstimate:
+        """Offset of ``track_b`` relative to ``track_a``.
+
+        Args:
+            max_offset: if given, only offsets within +-``max_offset`` frames (of B) are searched.
+
+        Raises:
+            CannotSynchronizeError: the inputs do not determine an offset.
+        """
+
+
+class FeatureMatchingMethod(SyncMethod):
+    """Per-frame features -> frame matching -> robust line fit (the paper's section 3.4).
+
+    Args:
+        min_joints: frames with fewer detected joints are not matched.
+        temperature: softmax temperature (see :mod:`videosync.sync.matching`).
+        tolerance: inlier threshold of the fit, in frames of B.
+        rate_mode: ``"nominal"`` (use fps_b / fps_a), ``"estimate"`` (also fit a free rate and
+            use it when the data demand it), ``"auto"`` (estimate when the fps differ). A
+            ``max_offset`` band always follows the nominal rate, so an estimated rate far from it
+            needs a wide enough band.
+        pca_dims: match in this many PCA dimensions (speed-up for wide features).
+        max_block_bytes: memory bound of one block of the matching.
+        min_inliers: fewest agreeing matched frames accepted.
+        seed: seed for the fit's RANSAC.
+        progress: optional ``(rows_done, rows_total)`` callback of the matching step.
+    """
+
+    def __init__(
+        self,
+        *,
+        min_joints: int = 5,
+        temperature: float = DEFAULT_TEMPERATURE,
+        tolerance: float = DEFAULT_TOLERANCE,
+        rate_mode: str = "auto",
+        pca_dims: int | None = None,
+        max_block_bytes: int = DEFAULT_BLOCK_BYTES,
+        min_inliers: int = DEFAULT_MIN_INLIERS,
+        seed: int = 0,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        if rate_mode not in RATE_MODES:
+            raise ValueError(f"rate_mode must be one of {RATE_MODES}, got {rate_mode!r}")
+        self.min_joints = min_joints
+        self.temperature = temperature
+        self.tolerance = tolerance
+        self.rate_mode = rate_mode
+        self.pca_dims = pca_dims
+        self.max_block_bytes = max_block_bytes
+        self.min_inliers = min_inliers
+        self.seed = seed
+        self.progress = progress
+
+    @abstractmethod
+    def features(self, track: PoseTrack) -> np.ndarray:
+        """``(T, C)`` float32 features of a *dense* track (one row per source frame).
+
+        Rows may be NaN where no feature can be computed; they are then treated as invalid.
+        """
+
+    def valid_rows(self, track: PoseTrack) -> np.ndarray:
+        """``(T,)`` bool: frames with enough detected joints to describe the pose."""
+        return (track.scores > 0).sum(axis=1) >= self.min_joints
+
+    def estimate(
+        self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None
+    ) -> PairEstimate:
+        check_track(track_a, "input A")
+        check_track(track_b, "input B")
+        da, db = track_a.dense(), track_b.dense()
+        fa = np.asarray(self.features(da), dtype=np.float32)
+        fb = np.asarray(self.features(db), dtype=np.float32)
+        va = self.valid_rows(da) & np.isfinite(fa).all(axis=1)
+        vb = self.valid_rows(db) & np.isfinite(fb).all(axis=1)
+        for valid, track, label in ((va, track_a, "input A"), (vb, track_b, "input B")):
+            if not valid.any():
+                raise CannotSynchronizeError(
+                    f"no frame has at least {self.min_joints} detected joints",
+                    track.source or label)
+        nominal = track_b.fps / track_a.fps
+        a0, b0 = int(da.frame_index[0]), int(db.frame_index[0])
+        try:
+            match = match_frames(
+                fa, fb, valid_a=va, valid_b=vb, max_offset=max_offset, rate=nominal,
+                centre=nominal * a0 - b0, temperature=self.temperature,
+                max_block_bytes=self.max_block_bytes, pca_dims=self.pca_dims,
+                progress=self.progress)
+            i = da.frame_index[match.rows].astype(np.float64)
+            j = np.interp(match.cols_refined, np.arange(len(db)), db.frame_index.astype(np.float64))
+            estimate_rate = self.rate_mode == "estimate" or (
+                self.rate_mode == "auto" and abs(nominal - 1.0) > 1e-9)
+            fit = fit_offset(
+                i, j, nominal_rate=nominal, estimate_rate=estimate_rate,
+                quality=match.distinctiveness, n_candidates=match.n_candidates,
+                b_range=(float(db.frame_index[0]), float(db.frame_index[-1])),
+                tolerance=self.tolerance, min_inliers=self.min_inliers, seed=self.seed)
+        except CannotSynchronizeError as exc:
+            reason = str(exc).removeprefix("cannot synchronize: ")
+            raise CannotSynchronizeError(
+                f"{reason} [method {self.name}]", pair_label(track_a, track_b)) from exc
+        return PairEstimate(
+            method=self.name,
+            offset_frames=fit.offset_frames,
+            offset_seconds=fit.offset_frames / track_b.fps,
+            rate=fit.rate,
+            confidence=fit.confidence,
+            fps_a=track_a.fps,
+            fps_b=track_b.fps,
+            fit=fit,
+            pairs_a=i,
+            pairs_b=j,
+            peaks=match.peak,
+            diagnostics={
+                "inliers": fit.inliers,
+                "distinctiveness": match.distinctiveness,
+                "matched_cols": match.cols,
+                "softmax_scale": match.scale,
+                "n_frames": (len(da), len(db)),
+            },
+        )
