@@ -160,10 +160,8 @@ def detect_layout_25(frames: np.ndarray | list[np.ndarray]) -> tuple[str, str]:
             total += int(ok.sum())
         rates[name] = (passed, total)
     frac = {name: p / t if t else 0.0 for name, (p, t) in rates.items()}
-    evidence = "; ".join(
-        f"{name}: {p}/{t} checks hold ({', '.join(c[2] for c in _CHECKS_25[name])})" for name, (p, t) in rates.items()
-    )
+    evidence = ", ".join(f"{name} {p}/{t}" for name, (p, t) in rates.items()) + " anatomical checks hold"
     best, other = sorted(frac, key=frac.get, reverse=True)
     if rates[best][1] < _MIN_CHECKS or frac[best] < 0.5 or frac[best] - frac[other] < 0.25:
-        raise ValueError(f"cannot tell BODY_25 from BODY_25B from the keypoints ({evidence}); name the layout")
-    return best, f"{best} from geometry: {evidence}"
+        raise ValueError(f"cannot tell BODY_25 from BODY_25B from the keypoints ({evidence}); pass the layout")
+    return best, f"detected from the keypoints: {evidence}"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -48,12 +49,13 @@ _NUMBERED = re.compile(r"^(.*?)(\d+)(\D*)$")  # prefix, last run of digits, non-
 _FOLDER_TAIL = re.compile(r"[._-]?(json|jsons|pose|poses|keypoints|openpose)$", re.IGNORECASE)
 
 
-def _frame_files(folder: Path) -> tuple[list[int], list[Path], list[str], str]:
+def _frame_files(folder: Path) -> tuple[list[int], list[str], list[str], str]:
     """Frame numbers and files of the folder's main naming pattern, sorted; ignored names; prefix."""
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".json" and p.is_file())
-    if not files:
+    with os.scandir(folder) as it:
+        names = sorted(e.name for e in it if e.name.lower().endswith(".json") and e.is_file())
+    if not names:
         raise PoseFileError("no .json files in the folder (not an OpenPose output folder?)", folder)
-    matches = {p: _NUMBERED.match(p.stem) for p in files}
+    matches = {name: _NUMBERED.match(name[:-5]) for name in names}
     patterns = Counter((m.group(1), m.group(3)) for m in matches.values() if m)
     if not patterns:
         raise PoseFileError("no frame number in the .json file names", folder)
@@ -66,19 +68,19 @@ def _frame_files(folder: Path) -> tuple[list[int], list[Path], list[str], str]:
             folder,
         )
     main = ranked[0][0]
-    numbered = sorted((int(m.group(2)), p) for p, m in matches.items() if m and (m.group(1), m.group(3)) == main)
-    ignored = [p.name for p, m in matches.items() if not m or (m.group(1), m.group(3)) != main]
-    numbers = [n for n, _ in numbered]
-    for (n0, p0), (n1, p1) in zip(numbered, numbered[1:]):
+    numbered = sorted((int(m.group(2)), name) for name, m in matches.items() if m and (m.group(1), m.group(3)) == main)
+    ignored = [name for name, m in matches.items() if not m or (m.group(1), m.group(3)) != main]
+    for (n0, a0), (n1, a1) in zip(numbered, numbered[1:]):
         if n0 == n1:
-            raise PoseFileError(f"{p0.name} and {p1.name} have the same frame number {n0}", folder)
-    return numbers, [p for _, p in numbered], ignored, main[0]
+            raise PoseFileError(f"{a0} and {a1} have the same frame number {n0}", folder)
+    return [n for n, _ in numbered], [name for _, name in numbered], ignored, main[0]
 
 
-def _read_people(path: Path) -> np.ndarray:
+def _read_people(path: str) -> np.ndarray:
     """One JSON file -> ``(n_people, K, 3)`` float64 (people without keypoints dropped)."""
     try:
-        data = json.loads(path.read_bytes())
+        with open(path, "rb") as fh:
+            data = json.loads(fh.read())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PoseFileError(f"unreadable OpenPose JSON ({exc.__class__.__name__}: {exc})", path) from None
     people = data.get("people") if isinstance(data, dict) else None
@@ -161,20 +163,21 @@ def load_openpose_dir(
         raise PoseFileError("no such folder", folder)
     if not folder.is_dir():
         raise PoseFileError("not a folder of OpenPose .json files", folder)
-    numbers, files, ignored, prefix = _frame_files(folder)
+    numbers, names, ignored, prefix = _frame_files(folder)
     if ignored:
         log.warning("%s: ignoring %d file(s) not named like the frames: %s", folder, len(ignored), ", ".join(ignored[:5]))
 
     per_file: list[np.ndarray] = []
     n_kp = first = None
-    for p in files:
+    for name in names:
+        p = os.path.join(folder, name)
         people = _read_people(p)
         if len(people):
             if n_kp is None:
-                n_kp, first = people.shape[1], p
+                n_kp, first = people.shape[1], name
             elif people.shape[1] != n_kp:
                 raise PoseFileError(
-                    f"{people.shape[1]} keypoints per person, but {first.name} has {n_kp} (mixed layouts?)", p
+                    f"{people.shape[1]} keypoints per person, but {first} has {n_kp} (mixed layouts?)", p
                 )
         per_file.append(people)
     if n_kp is None:
@@ -199,7 +202,7 @@ def load_openpose_dir(
         "format": "openpose",
         "layout": layout_name,
         "layout_evidence": evidence,
-        "n_files": len(files),
+        "n_files": len(names),
         "n_people_max": int(counts.max()),
         **choice.meta(),
     }

@@ -6,11 +6,19 @@ into one track and wreck the matching. Instead, detections are linked across fra
 and the subject is the track that is large and present the longest, chosen once for the whole
 sequence.
 
-Linking is frame to frame: a cost between each live track and each detection (mean keypoint
-distance relative to body size, plus one minus box overlap), gated, solved by the Hungarian
-method (:func:`scipy.optimize.linear_sum_assignment`). Tracks survive gaps of up to ``max_gap``
-frames. A person split into two skeletons in one frame (OpenPose does this) matches the track
-with whichever part overlaps its box more; the other part becomes a short track that never wins.
+Linking: each live track is represented by its last detection. The cost between a track and a
+new detection is the mean distance of their common joints (in body-box diagonals) plus one minus
+the overlap (IoU) of their boxes; pairs whose distance exceeds a gate are impossible. Each frame
+is one assignment problem solved by the Hungarian method
+(:func:`scipy.optimize.linear_sum_assignment`), so two people crossing keep their identities as
+long as the pair, taken together, fits better that way. A track survives ``max_gap`` missing
+frames (the gate widens with the gap). A person split into two skeletons in one frame (OpenPose
+does this) keeps the part that overlaps its box more; the other part becomes a short track
+that never wins.
+
+Speed: costs between detections of consecutive rows are computed for the whole file in a few
+vectorised passes; the per-frame loop only solves the small assignment, and computes costs on
+the fly just for tracks that are bridging a gap. 100k frames take a few seconds.
 """
 
 from __future__ import annotations
@@ -30,7 +38,8 @@ MAX_DIST = 0.3
 #: Default number of missing frames a track survives.
 MAX_GAP = 15
 
-_REJECT = 1e6
+_REJECT = 1e6  # cost of an impossible pair (finite: linear_sum_assignment refuses infeasible inf)
+_CHUNK = 1 << 16  # pairs per vectorised pass, to bound memory on long crowded files
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,7 @@ class SubjectChoice:
     rank: int  # its rank by score, 0 = main subject
     n_tracks: int
     scores: tuple[float, ...]  # every track's score, best first
-    coverage: float  # fraction of frames in which the chosen track is present
+    coverage: float  # fraction of rows in which the chosen track is present
 
     def meta(self) -> dict[str, Any]:
         return {
@@ -69,26 +78,34 @@ def _diag(box: np.ndarray) -> np.ndarray:
     return np.hypot(box[..., 2] - box[..., 0], box[..., 3] - box[..., 1])
 
 
-def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pairwise box overlap ``(m, 4) x (n, 4) -> (m, n)``."""
-    w = np.clip(np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0]), 0, None)
-    h = np.clip(np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1]), 0, None)
-    inter = w * h
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    union = area_a[:, None] + area_b[None, :] - inter
-    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+class _Detections:
+    """All detections of a file, stacked, with what the costs need precomputed once."""
 
+    def __init__(self, kp: np.ndarray) -> None:
+        self.xy = kp[..., :2]
+        self.valid = kp[..., 2] > 0
+        self.box = _boxes(kp)
+        self.diag = _diag(self.box)
+        self.area = (self.box[:, 2] - self.box[:, 0]) * (self.box[:, 3] - self.box[:, 1])
 
-def _costs(ref: np.ndarray, ref_box: np.ndarray, det: np.ndarray, det_box: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean keypoint distance (in body diagonals; inf without a common joint) and total cost."""
-    common = (ref[:, None, :, 2] > 0) & (det[None, :, :, 2] > 0)
-    dist = np.linalg.norm(ref[:, None, :, :2] - det[None, :, :, :2], axis=-1)
-    n_common = common.sum(axis=-1)
-    scale = np.maximum(np.maximum(_diag(ref_box)[:, None], _diag(det_box)[None, :]), 1.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        kp = np.where(n_common > 0, (dist * common).sum(axis=-1) / n_common / scale, np.inf)
-    return kp, kp + 1.0 - _iou(ref_box, det_box)
+    def costs(self, i: np.ndarray, j: np.ndarray, gap: np.ndarray, max_dist: float, max_gap: int) -> np.ndarray:
+        """Cost of linking detection ``i`` to detection ``j`` seen ``gap`` frames later, pairwise."""
+        out = np.empty(len(i))
+        for a in range(0, len(i), _CHUNK):
+            ii, jj, g = i[a : a + _CHUNK], j[a : a + _CHUNK], gap[a : a + _CHUNK]
+            common = self.valid[ii] & self.valid[jj]
+            n_common = common.sum(axis=1)
+            dist = np.linalg.norm(self.xy[ii] - self.xy[jj], axis=-1)
+            scale = np.maximum(np.maximum(self.diag[ii], self.diag[jj]), 1.0)
+            kp = (dist * common).sum(axis=1) / (np.maximum(n_common, 1) * scale)
+            bi, bj = self.box[ii], self.box[jj]
+            iw = np.minimum(bi[:, 2], bj[:, 2]) - np.maximum(bi[:, 0], bj[:, 0])
+            ih = np.minimum(bi[:, 3], bj[:, 3]) - np.maximum(bi[:, 1], bj[:, 1])
+            inter = np.clip(iw, 0, None) * np.clip(ih, 0, None)
+            iou = inter / np.maximum(self.area[ii] + self.area[jj] - inter, 1e-9)
+            ok = (n_common > 0) & (g <= max_gap + 1) & (kp <= max_dist * (1.0 + 0.25 * (g - 1)))
+            out[a : a + _CHUNK] = np.where(ok, kp + 1.0 - iou, _REJECT)
+        return out
 
 
 def link_tracks(
@@ -105,47 +122,101 @@ def link_tracks(
     Returns one int array per row giving each detection's track id (-1 for a detection without
     any valid joint). Track ids number the tracks in order of first appearance.
     """
-    fi = np.arange(len(frames)) if frame_index is None else np.asarray(frame_index, dtype=np.int64)
-    ref = np.zeros((0, NUM_JOINTS, 3))  # last known position of each joint of each live track
-    seen = np.zeros((0, NUM_JOINTS), dtype=np.int64)  # frame each of those joints was last seen
-    last = np.zeros(0, dtype=np.int64)  # frame each live track was last matched
-    ids = np.zeros(0, dtype=np.int64)
+    det, counts = _stack(frames)
+    labels = _link(det, counts, _frame_numbers(frame_index, len(counts)), max_dist, max_gap)
+    return np.split(labels, np.cumsum(counts)[:-1])
+
+
+def _stack(frames: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    arrays = [np.asarray(f, dtype=np.float64).reshape(-1, NUM_JOINTS, 3) for f in frames]
+    counts = np.array([len(a) for a in arrays], dtype=np.int64)
+    det = np.concatenate(arrays) if arrays else np.zeros((0, NUM_JOINTS, 3))
+    return det, counts
+
+
+def _frame_numbers(frame_index: np.ndarray | None, n: int) -> np.ndarray:
+    if frame_index is None:
+        return np.arange(n, dtype=np.int64)
+    fi = np.asarray(frame_index, dtype=np.int64).reshape(-1)
+    if len(fi) != n:
+        raise ValueError(f"{len(fi)} frame numbers for {n} frames")
+    return fi
+
+
+def _link(det: np.ndarray, counts: np.ndarray, fi: np.ndarray, max_dist: float, max_gap: int) -> np.ndarray:
+    """Track id of every detection in the stacked ``det`` (``counts[t]`` of them in row ``t``)."""
+    labels = np.full(len(det), -1, dtype=np.int64)
+    has = (det[..., 2] > 0).any(axis=1)
+    where = np.flatnonzero(has)  # detections with at least one joint, in row order
+    d = _Detections(det[where])
+    row = np.repeat(np.arange(len(counts)), counts)[where]
+    bounds = np.searchsorted(row, np.arange(len(counts) + 1))
+    cnt = np.diff(bounds)
+
+    # Costs between every detection of row t-1 and every detection of row t, all rows at once.
+    n_prev = np.concatenate([[0], cnt[:-1]])
+    starts = np.concatenate([[0], np.cumsum(n_prev * cnt)])
+    pair_row = np.repeat(np.arange(len(cnt)), n_prev * cnt)
+    k = np.arange(starts[-1]) - starts[pair_row]
+    i = bounds[pair_row - 1] + k // cnt[pair_row]
+    j = bounds[pair_row] + k % cnt[pair_row]
+    cost = d.costs(i, j, fi[pair_row] - fi[pair_row - 1], max_dist, max_gap)
+
+    lab = np.full(len(where), -1, dtype=np.int64)
+    # Live tracks that missed the previous row: id, index of last detection, frame of it.
+    old_id = np.zeros(0, dtype=np.int64)
+    old_det = np.zeros(0, dtype=np.int64)
+    old_f = np.zeros(0, dtype=np.int64)
     next_id = 0
-    labels: list[np.ndarray] = []
-    for t, det in enumerate(frames):
-        f = int(fi[t])
-        det = np.asarray(det, dtype=np.float64).reshape(-1, NUM_JOINTS, 3)
-        lab = np.full(len(det), -1, dtype=np.int64)
-        keep = np.flatnonzero((det[..., 2] > 0).any(axis=1))
-        det = det[keep]
-        live = f - last <= max_gap + 1
-        ref, seen, last, ids = ref[live], seen[live], last[live], ids[live]
-        matched_det = np.zeros(len(det), dtype=bool)
-        if len(ids) and len(det):
-            fresh = ref.copy()
-            fresh[f - seen > max_gap + 1] = 0.0  # forget joints not seen for too long
-            kp, cost = _costs(fresh, _boxes(fresh), det, _boxes(det))
-            gate = max_dist * (1.0 + 0.25 * (f - last - 1))[:, None]
-            cost = np.where(kp <= gate, cost, _REJECT)
-            rows, cols = linear_sum_assignment(cost)
-            ok = cost[rows, cols] < _REJECT
-            rows, cols = rows[ok], cols[ok]
-            v = det[cols, :, 2] > 0
-            ref[rows] = np.where(v[..., None], det[cols], ref[rows])
-            seen[rows] = np.where(v, f, seen[rows])
-            last[rows] = f
-            lab[keep[cols]] = ids[rows]
-            matched_det[cols] = True
-        new = np.flatnonzero(~matched_det)
-        if len(new):
-            new_ids = np.arange(next_id, next_id + len(new))
-            next_id += len(new)
-            ref = np.concatenate([ref, det[new]])
-            seen = np.concatenate([seen, np.full((len(new), NUM_JOINTS), f, dtype=np.int64)])
-            last = np.concatenate([last, np.full(len(new), f, dtype=np.int64)])
-            ids = np.concatenate([ids, new_ids])
-            lab[keep[new]] = new_ids
-        labels.append(lab)
+    b, st, frames = bounds.tolist(), starts.tolist(), fi.tolist()
+    lim = max_gap + 1
+    for t in range(len(cnt)):
+        s, e, f = b[t], b[t + 1], frames[t]
+        ps, pe = (b[t - 1], b[t]) if t else (0, 0)
+        if len(old_id) and f - int(old_f.min()) > lim:
+            keep = f - old_f <= lim
+            old_id, old_det, old_f = old_id[keep], old_det[keep], old_f[keep]
+        n, m_prev = e - s, pe - ps
+        if n == 0:
+            if m_prev:
+                old_id = np.concatenate([old_id, lab[ps:pe]])
+                old_det = np.concatenate([old_det, np.arange(ps, pe)])
+                old_f = np.concatenate([old_f, np.full(m_prev, frames[t - 1])])
+            continue
+        if m_prev and not len(old_id) and n * m_prev == 1:  # the common case, kept cheap
+            if cost[st[t]] < _REJECT:
+                lab[s] = lab[ps]
+            else:
+                old_id, old_det, old_f = lab[ps : ps + 1].copy(), np.array([ps]), np.array([frames[t - 1]])
+                lab[s] = next_id
+                next_id += 1
+            continue
+        c = cost[st[t] : st[t + 1]].reshape(m_prev, n)
+        if len(old_det):  # tracks bridging a gap compete too: their costs are computed now
+            c_old = d.costs(
+                np.repeat(old_det, n), np.tile(np.arange(s, e), len(old_det)), f - np.repeat(old_f, n), max_dist, max_gap
+            )
+            c = np.concatenate([c, c_old.reshape(-1, n)])
+        rows, cols = linear_sum_assignment(c) if len(c) else (np.zeros(0, np.intp), np.zeros(0, np.intp))
+        good = c[rows, cols] < _REJECT
+        rows, cols = rows[good], cols[good]
+        prev = rows < m_prev
+        lab[s + cols[prev]] = lab[ps + rows[prev]]
+        lab[s + cols[~prev]] = old_id[rows[~prev] - m_prev]
+        if len(cols) < n:
+            new = np.ones(n, dtype=bool)
+            new[cols] = False
+            lab[s:e][new] = np.arange(next_id, next_id + int(new.sum()))
+            next_id += int(new.sum())
+        if len(rows) < len(c):  # unmatched tracks wait, until too old, among those that missed a row
+            missed = np.ones(len(c), dtype=bool)
+            missed[rows] = False
+            old_id = np.concatenate([lab[ps:pe], old_id])[missed]
+            old_det = np.concatenate([np.arange(ps, pe), old_det])[missed]
+            old_f = np.concatenate([np.full(m_prev, frames[t - 1] if t else f), old_f])[missed]
+        elif len(old_id):
+            old_id, old_det, old_f = old_id[:0], old_det[:0], old_f[:0]
+    labels[where] = lab
     return labels
 
 
@@ -166,14 +237,9 @@ def choose_subject(
     """
     if person < 0:
         raise ValueError(f"person must be >= 0, got {person}")
-    labels = link_tracks(frames, frame_index, max_dist=max_dist, max_gap=max_gap)
-    counts = np.array([len(lab) for lab in labels], dtype=np.int64)
-    n_rows = len(labels)
-    out = np.zeros((n_rows, NUM_JOINTS, 3), dtype=np.float32)
-    if counts.sum() == 0:
-        raise ValueError("no person detected in any frame")
-    det = np.concatenate([np.asarray(f, dtype=np.float64).reshape(-1, NUM_JOINTS, 3) for f in frames])
-    lab = np.concatenate(labels)
+    det, counts = _stack(frames)
+    n_rows = len(counts)
+    lab = _link(det, counts, _frame_numbers(frame_index, n_rows), max_dist, max_gap)
     row = np.repeat(np.arange(n_rows), counts)
     ok = lab >= 0
     det, lab, row = det[ok], lab[ok], row[ok]
@@ -186,6 +252,7 @@ def choose_subject(
         raise ValueError(f"person {person} requested but only {len(order)} people were tracked")
     chosen = int(order[person])
     mine = lab == chosen
+    out = np.zeros((n_rows, NUM_JOINTS, 3), dtype=np.float32)
     out[row[mine]] = det[mine]
     return SubjectChoice(
         keypoints=out,
