@@ -207,3 +207,13 @@ def test_npz_dispatch_and_overrides(tmp_path):
     assert len(track) == 20 and track.fps == 30 and (track.width, track.height) == (640, 480)
     track = load_poses(path, fps=25, size=(1920, 1080))
     assert (track.fps, track.width, track.height, track.size_source) == (25, 1920, 1080, "given")
+
+
+def test_joints_with_a_zero_coordinate_are_missing(tmp_path):
+    kp = coco18(300)
+    kp[0, 0] = 0.0  # nose x zeroed with a score left on, as edited Pose2Sim files do
+    kp[2, 2] = float("nan")
+    track = load_openpose_dir(write_openpose(tmp_path / "z", {"z.0.json": [kp]}))
+    assert track.keypoints[0, 0].tolist() == [0, 0, 0]
+    assert track.keypoints[0, 6].tolist() == [0, 0, 0]  # COCO-18 2 = right shoulder = COCO-17 6
+    assert (track.keypoints[0, [1, 2, 5, 11, 12], 2] > 0).all()

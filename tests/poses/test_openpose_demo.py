@@ -76,3 +76,17 @@ def test_demo_reindexed_to_body_25_is_detected_and_gives_the_same_track(demo_dir
     forced = load_poses(folder, size=SIZES["cam01"], layout="BODY_25B")
     assert forced.meta["layout"] == "BODY_25B"
     assert not np.allclose(forced.keypoints, original.keypoints, atol=1)
+
+
+@pytest.mark.parametrize("cam", sorted(SIZES))
+def test_demo_multi_person_json_keeps_the_participant(demo_dir, cam):
+    # The same JSON plus a synthetic static "virtual person", people in varying order, the
+    # participant removed from cam01 frames 0-1 and cam01 noses edited to x=0 in some frames.
+    single = load_poses(demo_dir / JSON_DIR / f"{cam}_json")
+    multi = load_poses(demo_dir / "multi-person/pose-synthetic-2nd-person-not-in-videos" / f"{cam}_json")
+    assert multi.meta["n_tracks"] >= 2 and multi.meta["layout"] == "BODY_25B"
+    start = 2 if cam == "cam01" else 0
+    assert not multi.keypoints[:start].any()
+    seen = multi.keypoints[start:, :, 2] > 0
+    np.testing.assert_allclose(multi.keypoints[start:][seen], single.keypoints[start:][seen], atol=1e-3)
+    assert seen.sum() >= (single.keypoints[start:, :, 2] > 0).sum() - 10

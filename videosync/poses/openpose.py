@@ -184,8 +184,9 @@ def load_openpose_dir(
         raise PoseFileError("no person in any of the .json files", folder)
     counts = np.array([len(a) for a in per_file])
     raw = np.concatenate([a for a in per_file if len(a)])
-    raw[~np.isfinite(raw).all(axis=-1)] = 0.0
-    raw[raw[..., 2] <= 0] = 0.0
+    # Missing joints: score <= 0 (OpenPose writes 0,0,0), non-finite values, or a coordinate of
+    # exactly 0 -- no detector lands exactly on the border, but edited files mark gaps that way.
+    raw[~np.isfinite(raw).all(axis=-1) | (raw[..., 0] == 0) | (raw[..., 1] == 0) | (raw[..., 2] <= 0)] = 0.0
 
     layout_name, evidence = _resolve_layout(folder, raw, layout)
     coco = to_coco17(raw, layout_name)
