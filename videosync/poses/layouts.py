@@ -148,7 +148,7 @@ def detect_layout_25(frames: np.ndarray | list[np.ndarray]) -> tuple[str, str]:
         diag = np.linalg.norm(hi - lo, axis=-1)
     usable = valid.sum(axis=1) >= 3
     usable &= np.isfinite(diag) & (diag > 0)
-    kp, valid, xy, diag = kp[usable], valid[usable], xy[usable], diag[usable]
+    valid, xy, diag = valid[usable], xy[usable], diag[usable]
 
     rates: dict[str, tuple[int, int]] = {}
     for name, checks in _CHECKS_25.items():

@@ -216,7 +216,7 @@ def load_openpose_dir(
         try:
             info = probe_video(video)
         except VideoError as exc:
-            raise PoseFileError(f"cannot read {video}, the video of the same name ({exc}); pass the size and fps", folder) from None
+            raise PoseFileError(f"cannot read the video of the same name ({exc}); pass the size and fps", folder) from None
         meta["video"] = str(video)
 
     if size is not None:
@@ -226,7 +226,7 @@ def load_openpose_dir(
         size_source = "given"
     elif info is not None:
         width, height, size_source = float(info.width), float(info.height), "video"
-    else:
+    else:  # every detection, not just the subject's: they share the image, so bound it better
         xy = coco[..., :2][valid]
         width, height = (float(v) * (1.0 + EXTENT_MARGIN) for v in xy.max(axis=0))
         if not (width > 0 and height > 0):

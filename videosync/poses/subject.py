@@ -168,10 +168,10 @@ def _link(det: np.ndarray, counts: np.ndarray, fi: np.ndarray, max_dist: float, 
     old_det = np.zeros(0, dtype=np.int64)
     old_f = np.zeros(0, dtype=np.int64)
     next_id = 0
-    b, st, frames = bounds.tolist(), starts.tolist(), fi.tolist()
+    b, st, fnum = bounds.tolist(), starts.tolist(), fi.tolist()
     lim = max_gap + 1
     for t in range(len(cnt)):
-        s, e, f = b[t], b[t + 1], frames[t]
+        s, e, f = b[t], b[t + 1], fnum[t]
         ps, pe = (b[t - 1], b[t]) if t else (0, 0)
         if len(old_id) and f - int(old_f.min()) > lim:
             keep = f - old_f <= lim
@@ -181,13 +181,13 @@ def _link(det: np.ndarray, counts: np.ndarray, fi: np.ndarray, max_dist: float, 
             if m_prev:
                 old_id = np.concatenate([old_id, lab[ps:pe]])
                 old_det = np.concatenate([old_det, np.arange(ps, pe)])
-                old_f = np.concatenate([old_f, np.full(m_prev, frames[t - 1])])
+                old_f = np.concatenate([old_f, np.full(m_prev, fnum[t - 1])])
             continue
         if m_prev and not len(old_id) and n * m_prev == 1:  # the common case, kept cheap
             if cost[st[t]] < _REJECT:
                 lab[s] = lab[ps]
             else:
-                old_id, old_det, old_f = lab[ps : ps + 1].copy(), np.array([ps]), np.array([frames[t - 1]])
+                old_id, old_det, old_f = lab[ps : ps + 1].copy(), np.array([ps]), np.array([fnum[t - 1]])
                 lab[s] = next_id
                 next_id += 1
             continue
@@ -213,7 +213,7 @@ def _link(det: np.ndarray, counts: np.ndarray, fi: np.ndarray, max_dist: float, 
             missed[rows] = False
             old_id = np.concatenate([lab[ps:pe], old_id])[missed]
             old_det = np.concatenate([np.arange(ps, pe), old_det])[missed]
-            old_f = np.concatenate([np.full(m_prev, frames[t - 1] if t else f), old_f])[missed]
+            old_f = np.concatenate([np.full(m_prev, fnum[t - 1] if t else f), old_f])[missed]
         elif len(old_id):
             old_id, old_det, old_f = old_id[:0], old_det[:0], old_f[:0]
     labels[where] = lab
