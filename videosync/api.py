@@ -94,7 +94,13 @@ def align(
     pairs: list[PairOffset] = []
     for a, b in itertools.combinations(range(len(tracks)), 2):
         say(f"{method}: {tracks[a].name} vs {tracks[b].name}")
-        est = sync_method.estimate(tracks[a], tracks[b], max_offset=max_offset_frames)
+        try:
+            est = sync_method.estimate(tracks[a], tracks[b], max_offset=max_offset_frames)
+        except CannotSynchronizeError as exc:
+            if len(tracks) == 2:
+                raise
+            warnings.append(str(exc))  # the other pairs may still link these two inputs
+            continue
         pairs.append(
             PairOffset(
                 a=a,
@@ -139,33 +145,46 @@ def _input_warnings(tracks: Sequence[PoseTrack]) -> list[str]:
 def _solve(
     tracks: Sequence[PoseTrack], labels: Sequence[str], pairs: list[PairOffset], warnings: list[str]
 ) -> list[InputOffset]:
-    """One consistent offset per input from all pairwise estimates."""
-    from videosync.sync.solve import solve_offsets
+    """One consistent offset per input from all pairwise estimates (weighted least squares).
+
+    An input's confidence is that of the most confident pair linking it that agrees with the
+    solution; pairs that disagree are reported, and an ambiguous solve halves every confidence.
+    """
+    from videosync.sync.solve import PairwiseOffset, solve_offsets
 
     solution = solve_offsets(
         len(tracks),
-        [(p.a, p.b, p.offset_seconds, p.confidence) for p in pairs],
+        [PairwiseOffset(p.a, p.b, p.offset_seconds, p.confidence) for p in pairs],
         fps=[t.fps for t in tracks],
+        names=list(labels),
     )
-    for p, residual, bad in zip(pairs, solution.residuals_seconds, solution.disagrees):
-        p.residual_seconds = float(residual)
-        p.disagrees = bool(bad)
-        if bad:
+    confidence = [1.0] + [0.0] * (len(tracks) - 1)
+    for k, p in enumerate(pairs):
+        p.residual_seconds = float(solution.residuals_seconds[k])
+        p.disagrees = k in solution.disagreeing
+        if p.disagrees:
             warnings.append(
-                f"pair {tracks[p.a].name} / {tracks[p.b].name} disagrees with the others by "
-                f"{residual * tracks[p.b].fps:+.1f} frames"
+                f"pair {labels[p.a]} / {labels[p.b]} disagrees with the others by "
+                f"{p.residual_seconds * tracks[p.b].fps:+.1f} frames"
             )
+        elif solution.used[k]:
+            for idx in (p.a, p.b):
+                if idx:
+                    confidence[idx] = max(confidence[idx], p.confidence)
+    if solution.ambiguous:
+        warnings.append("the pairwise estimates disagree and no single pair explains it: offsets are uncertain")
+        confidence = [confidence[0]] + [c * 0.5 for c in confidence[1:]]
     out = []
     for i, t in enumerate(tracks):
-        seconds = float(solution.offsets_seconds[i])
+        seconds = 0.0 if i == 0 else float(solution.offsets_seconds[i])
         rate = next((p.rate for p in pairs if p.a == 0 and p.b == i), 1.0)
         out.append(
             InputOffset(
                 path=labels[i],
-                offset_frames=0.0 if i == 0 else seconds * t.fps,
-                offset_seconds=0.0 if i == 0 else seconds,
+                offset_frames=seconds * t.fps,
+                offset_seconds=seconds,
                 fps=t.fps,
-                confidence=1.0 if i == 0 else float(solution.confidence[i]),
+                confidence=float(confidence[i]),
                 n_frames=len(t),
                 rate=rate,
             )

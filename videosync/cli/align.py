@@ -86,7 +86,7 @@ def align_command(
 
 def render_table(result: AlignmentResult) -> Table:
     table = Table(title=f"Offsets relative to {result.reference} (method: {result.method})")
-    table.add_column("input")
+    table.add_column("input", overflow="fold")
     table.add_column("offset (frames)", justify="right")
     table.add_column("offset (s)", justify="right")
     table.add_column("fps", justify="right")

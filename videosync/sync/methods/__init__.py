@@ -17,6 +17,7 @@ _REGISTRY: dict[str, str] = {
     "simple": "videosync.sync.methods.simple:SimpleMethod",
     "ssm": "videosync.sync.methods.ssm:SSMMethod",
     "speed-xcorr": "videosync.sync.methods.speed_xcorr:SpeedXcorrMethod",
+    "sesyn": "videosync.sync.methods.sesyn:SesynMethod",
 }
 
 
