@@ -244,8 +244,6 @@ def train(
         optimiser.step()
         step += 1
         record = {"step": step, **{k: 0.5 * (a + b) for (k, a), b in zip(forward.as_floats().items(), backward.as_floats().values())}}
-        if on_step:
-            on_step(step, cfg.steps, record)
         out_of_time = cfg.time_limit_minutes is not None and (time.perf_counter() - start_time) > 60 * cfg.time_limit_minutes
         if val_pairs and (step % cfg.val_every == 0 or step == cfg.steps or out_of_time):
             frm_err = float(validate(net, val_pairs))
@@ -254,6 +252,8 @@ def train(
                 best = frm_err
                 save_checkpoint(best_path, net, meta={"train": cfg.to_dict(), "step": step, "val_frm_err": frm_err})
         history.append(record)
+        if on_step:
+            on_step(step, cfg.steps, record)
         if step % cfg.checkpoint_every == 0 or step == cfg.steps or out_of_time:
             _save_state(last_path, net, optimiser, cfg, step, best, history)
         if out_of_time:
