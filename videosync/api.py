@@ -119,6 +119,7 @@ def align(
         inputs=_solve(tracks, labels, pairs, warnings),
         pairs=pairs,
         warnings=warnings,
+        tracks=tracks,
     )
     _refuse_if_unsure(result, min_confidence)
     return result

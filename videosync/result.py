@@ -71,6 +71,8 @@ class AlignmentResult:
     inputs: list[InputOffset]
     pairs: list[PairOffset] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: the pose tracks the offsets were computed from (for plots; not part of the JSON)
+    tracks: list[Any] = field(default_factory=list, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON document (README, "JSON output"); extra keys come after."""

@@ -37,6 +37,7 @@ METHODS = ("sesyn", "simple", "ssm", "speed-xcorr")
 )
 @click.option("--person", type=click.IntRange(min=0), default=0, show_default=True, help="0 = main subject; 1 = the next most prominent person, ...")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a picture of the alignment (PNG).")
 def align_command(
     inputs: tuple[str, ...],
     poses_only: bool,
@@ -49,6 +50,7 @@ def align_command(
     layout: str | None,
     person: int,
     as_json: bool,
+    plot_path: str | None,
 ) -> None:
     """Estimate the offset of every INPUT relative to the first one.
 
@@ -78,6 +80,12 @@ def align_command(
     )
     for w in result.warnings:
         err.print(f"[yellow]warning:[/] {w}", highlight=False)
+    if plot_path:
+        from videosync.plot import plot_alignment
+        from videosync.sync.methods import get_method
+
+        plot_method = get_method(method, model=model) if method == "sesyn" else get_method(method)
+        err.print(f"plot: {plot_alignment(result, result.tracks, plot_method, plot_path)}")
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:

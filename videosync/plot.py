@@ -1,0 +1,132 @@
+"""A picture of an alignment that a person can read at a glance.
+
+Three rows: the frame-similarity matrix of the first pair with the matched frames and the fitted
+offset line drawn on it; the histogram of per-frame offsets with the chosen offset; and, for every
+input, the frame (or, for pose files, the skeleton) at the same synchronized instants. If the
+offset is right, the people in each column strike the same pose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from videosync.fileio import atomic_path
+from videosync.poses import COCO17_EDGES, PoseTrack
+from videosync.result import AlignmentResult
+
+MAX_MATRIX = 400
+
+
+def similarity_matrix(method, track_a: PoseTrack, track_b: PoseTrack, max_size: int = MAX_MATRIX) -> tuple[np.ndarray, int, int]:
+    """``-||f_a - f_b||^2`` between (subsampled) frames of both tracks, plus the row/column steps."""
+    da, db = track_a.dense(), track_b.dense()
+    fa, fb = method.features(da), method.features(db)
+    sa, sb = max(1, len(fa) // max_size), max(1, len(fb) // max_size)
+    fa, fb = fa[::sa], fb[::sb]
+    bad_a, bad_b = ~np.isfinite(fa).all(1), ~np.isfinite(fb).all(1)
+    fa, fb = np.nan_to_num(fa), np.nan_to_num(fb)
+    sim = -np.maximum((fa**2).sum(1)[:, None] + (fb**2).sum(1)[None, :] - 2 * fa @ fb.T, 0)
+    sim[bad_a, :] = np.nan  # frames without a usable feature are left blank
+    sim[:, bad_b] = np.nan
+    return sim, sa, sb
+
+
+def _frame_at(path: str, index: int) -> np.ndarray | None:
+    """RGB frame ``index`` of a video, or None for pose files and frames outside the video."""
+    from videosync.video.probe import is_video_path
+
+    if index < 0 or not is_video_path(path):
+        return None
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    try:
+        cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+        ok, frame = cap.read()
+    finally:
+        cap.release()
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB) if ok else None
+
+
+def _draw_skeleton(ax, track: PoseTrack, frame: int) -> None:
+    rows = np.nonzero(track.frame_index == frame)[0]
+    ax.set_xlim(0, track.width)
+    ax.set_ylim(track.height, 0)
+    if len(rows) == 0:
+        ax.text(0.5, 0.5, "no pose", ha="center", transform=ax.transAxes)
+        return
+    kp = track.keypoints[rows[0]]
+    for a, b in COCO17_EDGES:
+        if kp[a, 2] > 0 and kp[b, 2] > 0:
+            ax.plot(kp[[a, b], 0], kp[[a, b], 1], "-", color="tab:blue", lw=2)
+    ok = kp[:, 2] > 0
+    ax.plot(kp[ok, 0], kp[ok, 1], "o", color="tab:orange", ms=3)
+
+
+def plot_alignment(
+    result: AlignmentResult,
+    tracks: Sequence[PoseTrack],
+    method,
+    path: str | Path,
+    n_instants: int = 4,
+) -> Path:
+    """Write the picture to ``path`` (PNG, atomically) and return the path."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = len(tracks)
+    fig = plt.figure(figsize=(3.2 * max(n_instants, 3), 6 + 2.6 * n), constrained_layout=True)
+    grid = fig.add_gridspec(1 + n, n_instants)
+    pair = result.pairs[0] if result.pairs else None
+    ax_m = fig.add_subplot(grid[0, : n_instants // 2])
+    ax_h = fig.add_subplot(grid[0, n_instants // 2 :])
+    if pair is not None and pair.estimate is not None:
+        ta, tb = tracks[pair.a], tracks[pair.b]
+        sim, sa, sb = similarity_matrix(method, ta, tb)
+        a0, b0 = ta.dense().frame_index[0], tb.dense().frame_index[0]
+        extent = (b0 - 0.5, b0 + sim.shape[1] * sb - 0.5, a0 + sim.shape[0] * sa - 0.5, a0 - 0.5)
+        ax_m.imshow(sim, cmap="viridis", aspect="auto", extent=extent)
+        est = pair.estimate
+        ax_m.plot(est.pairs_b, est.pairs_a, ".", color="white", ms=2, label="matched frames")
+        i = np.array([ta.frame_index[0], ta.frame_index[-1]], dtype=float)
+        ax_m.plot(est.rate * i + est.offset_frames, i, "r-", lw=1, label=f"offset {est.offset_frames:+.2f}")
+        ax_m.set_xlabel(f"frame of {tb.name}")
+        ax_m.set_ylabel(f"frame of {ta.name}")
+        ax_m.set_title(f"frame similarity ({result.method})")
+        ax_m.legend(loc="lower right", fontsize=8)
+        per_frame = est.pairs_b - est.rate * est.pairs_a
+        ax_h.hist(per_frame, bins=np.arange(np.floor(per_frame.min()) - 0.5, np.ceil(per_frame.max()) + 1.5), color="tab:gray")
+        ax_h.axvline(est.offset_frames, color="r", label=f"chosen {est.offset_frames:+.2f} (confidence {est.confidence:.2f})")
+        ax_h.set_xlabel("per-frame offset (frames)")
+        ax_h.set_ylabel("matched frames")
+        ax_h.legend(fontsize=8)
+    ref = tracks[0]
+    starts = [max(0.0, -entry.offset_frames / entry.fps * ref.fps) for entry in result.inputs]
+    ends = [
+        (t.frame_index[-1] - entry.offset_frames) / entry.fps * ref.fps for t, entry in zip(tracks, result.inputs)
+    ]
+    lo, hi = max(starts + [float(ref.frame_index[0])]), min(ends + [float(ref.frame_index[-1])])
+    instants = np.linspace(lo, hi, n_instants + 2)[1:-1] if hi > lo else np.full(n_instants, lo)
+    for row, (track, entry) in enumerate(zip(tracks, result.inputs), start=1):
+        for col, t_ref in enumerate(instants):
+            ax = fig.add_subplot(grid[row, col])
+            frame = int(round((t_ref / ref.fps) * entry.fps + entry.offset_frames))
+            image = _frame_at(entry.path, frame)
+            if image is not None:
+                ax.imshow(image)
+            else:
+                _draw_skeleton(ax, track, frame)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(f"{Path(entry.path).name} frame {frame}", fontsize=8)
+    fig.suptitle(f"videosync: offsets relative to {Path(result.reference).name}")
+    path = Path(path)
+    with atomic_path(path, suffix=".png") as tmp:
+        fig.savefig(tmp, dpi=80, format="png")
+    plt.close(fig)
+    return path
