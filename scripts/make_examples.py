@@ -31,6 +31,23 @@ def make_json() -> None:
     shutil.copyfile(DEMO / "LICENSE", OUT / "LICENSE")
 
 
+def make_videos() -> None:
+    """cam01.mp4 unchanged; cam03.mp4 re-encoded from its frame CUT on (frame-exact, via trim)."""
+    import tempfile
+
+    from videosync.video.writer import trim_videos
+
+    videos = DEMO / "single-person" / "videos"
+    shutil.copyfile(videos / "cam01.mp4", OUT / "cam01.mp4")
+    with tempfile.TemporaryDirectory(dir=OUT) as tmp:
+        # input 0 = cam03, input 1 = cam01 with offset -CUT: the common start is cam03's frame CUT
+        result = trim_videos([videos / "cam03.mp4", videos / "cam01.mp4"], [0, -CUT], tmp)
+        cut = result.videos[0]
+        assert cut.first_frame == CUT, cut
+        shutil.move(str(cut.output), OUT / "cam03.mp4")
+
+
 if __name__ == "__main__":
     make_json()
+    make_videos()
     print(f"wrote {OUT}", file=sys.stderr)
