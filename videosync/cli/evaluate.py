@@ -40,7 +40,7 @@ def eval_command(data_dir, methods, model, split, drop_rate, noise_px, seed, jso
         method = get_method(name, model=model) if name == "sesyn" else get_method(name)
         with progress_bar(f"eval {name}", total=len(pairs)) as update:
             results.append(evaluate_method(method, pairs, drop_rate=drop_rate, noise_px=noise_px, seed=seed, progress=update))
-    Console().print(render_metrics(results, title=f"{data_dir} ({split}, {len(pairs)} pairs, drop {drop_rate:g}, noise {noise_px:g} px)"))
+    Console(width=max(Console().width, 150)).print(render_metrics(results, title=f"{data_dir} ({split}, {len(pairs)} pairs, drop {drop_rate:g}, noise {noise_px:g} px)"))
     if json_out:
         with atomic_path(Path(json_out)) as tmp:
             tmp.write_text(json.dumps([r.to_json() for r in results], indent=1))

@@ -208,13 +208,16 @@ def window(track: PoseTrack, start: int, length: int) -> PoseTrack:
 
 def draw_pair(n_frames: int, views: int, preset: Preset, rng: np.random.Generator) -> tuple[int, int, int, int]:
     """``(u, v, s, k)``: views u != v, true offset k uniform in ``[-K, K]`` and a start s such that
-    ``[s, s+L)`` and ``[s+k, s+k+L)`` both lie inside the clip."""
+    ``[s, s+L)`` (window a) and ``[s-k, s-k+L)`` (window b) both lie inside the clip.
+
+    Window b starts k frames *before* window a so that frame i of a (instant s+i) is frame i+k of
+    b (instant s-k+i+k): the project's sign convention."""
     L, K = preset.window_frames, preset.max_offset_frames
     if n_frames < L + K:
         raise ValueError(f"clip of {n_frames} frames is too short for {L}-frame windows with offsets up to {K}")
     u, v = (int(x) for x in rng.choice(views, size=2, replace=False))
     k = int(rng.integers(-K, K + 1))
-    s = int(rng.integers(max(0, -k), n_frames - L - max(0, k) + 1))
+    s = int(rng.integers(max(0, k), n_frames - L + min(0, k) + 1))
     return u, v, s, k
 
 
@@ -335,7 +338,7 @@ def build_dataset(
                     u, v, s, k = draw_pair(len(pose), views, pre, pair_rng)
                     pair_id = f"{rec_id}-p{p:02d}"
                     a = window(tracks[u], s, pre.window_frames)
-                    b = window(tracks[v], s + k, pre.window_frames)
+                    b = window(tracks[v], s - k, pre.window_frames)
                     for side, track in (("a", a), ("b", b)):
                         track.meta = {"synthetic": True, "recording": rec_id, "view": track.meta.get("view"),
                                       "camera": track.meta.get("camera")}
