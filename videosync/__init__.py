@@ -4,11 +4,20 @@ The public API is re-exported here; the CLI (``videosync ...``) is a thin layer 
 """
 
 from videosync.errors import CannotSynchronizeError, ModelError, PoseFileError, VideoError, VideosyncError
-from videosync.poses import PoseTrack, load_npz, save_npz
+from videosync.api import align, load_input, trim
+from videosync.poses import PoseTrack, load_npz, load_poses, save_npz
+from videosync.result import AlignmentResult, InputOffset, PairOffset
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AlignmentResult",
+    "InputOffset",
+    "PairOffset",
+    "align",
+    "load_input",
+    "load_poses",
+    "trim",
     "CannotSynchronizeError",
     "ModelError",
     "PoseFileError",

@@ -1,0 +1,54 @@
+"""videosync.align / trim on synthetic tracks whose true offsets are known."""
+
+import numpy as np
+import pytest
+
+import videosync
+from videosync.errors import CannotSynchronizeError, VideosyncError
+from tests.sync.synth import sampled_track
+
+
+def test_align_two_tracks_recovers_a_known_offset():
+    ref = sampled_track(300, 30.0, start_seconds=2.0)
+    other = sampled_track(300, 30.0, start_seconds=2.0 - 12 / 30)  # started 12 frames earlier
+    result = videosync.align([ref, other], method="simple")
+    assert result.method == "simple"
+    assert result.inputs[0].offset_frames == 0 and result.inputs[0].confidence == 1
+    assert result.inputs[1].offset_frames == pytest.approx(12, abs=0.2)
+    assert result.inputs[1].offset_seconds == pytest.approx(12 / 30, abs=0.01)
+    assert result.inputs[1].confidence > 0.5
+    assert len(result.pairs) == 1 and not result.pairs[0].disagrees
+
+
+def test_align_three_inputs_solves_consistent_offsets():
+    a = sampled_track(300, 30.0, start_seconds=3.0)
+    b = sampled_track(300, 30.0, start_seconds=3.0 + 5 / 30)   # b starts 5 frames later: -5
+    c = sampled_track(300, 30.0, start_seconds=3.0 - 20 / 30)  # c starts 20 frames earlier: +20
+    result = videosync.align([a, b, c], method="simple")
+    got = [round(entry.offset_frames, 1) for entry in result.inputs]
+    assert got == pytest.approx([0, -5, 20], abs=0.3)
+    assert len(result.pairs) == 3
+    assert result.pairs[2].offset_frames == pytest.approx(25, abs=0.3)  # b -> c
+
+
+def test_align_refuses_unrelated_motion_instead_of_guessing():
+    a = sampled_track(200, 30.0, seed=1)
+    b = sampled_track(200, 30.0, seed=2)
+    with pytest.raises(CannotSynchronizeError, match="cannot synchronize"):
+        videosync.align([a, b], method="simple")
+
+
+def test_align_needs_two_inputs():
+    with pytest.raises(VideosyncError, match="at least two"):
+        videosync.align([sampled_track(50, 30.0)])
+
+
+def test_json_document_has_the_documented_keys():
+    ref = sampled_track(200, 25.0, start_seconds=1.0)
+    other = sampled_track(200, 25.0, start_seconds=1.0 + 4 / 25)
+    doc = videosync.align([ref, other], method="simple").to_json()
+    assert list(doc)[:3] == ["reference", "method", "inputs"]
+    assert set(doc["inputs"][1]) == {"path", "offset_frames", "offset_seconds", "fps", "confidence"}
+    assert doc["inputs"][1]["fps"] == 25.0
+    assert doc["inputs"][1]["offset_frames"] == pytest.approx(-4, abs=0.2)
+    assert np.isclose(doc["inputs"][1]["offset_seconds"], doc["inputs"][1]["offset_frames"] / 25, atol=1e-4)
