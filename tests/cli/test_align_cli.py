@@ -20,7 +20,7 @@ def two_files(tmp_path):
 
 
 def run(*args):
-    return CliRunner().invoke(cli, list(args))
+    return CliRunner().invoke(cli, list(args), env={"COLUMNS": "250"})
 
 
 def test_json_output_is_one_document(two_files):
