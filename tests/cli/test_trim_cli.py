@@ -1,0 +1,53 @@
+"""The trim command with known offsets, checked by decoding the frame numbers drawn in the frames."""
+
+import pytest
+from click.testing import CliRunner
+
+from videosync.cli.main import cli
+from tests.video.media import decode_numbers, make_video
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), env={"COLUMNS": "250"})
+
+
+def test_trim_with_given_offsets_starts_every_copy_at_the_same_instant(tmp_path):
+    a = make_video(tmp_path / "a.mp4", list(range(0, 40)))
+    b = make_video(tmp_path / "b.mp4", list(range(100, 140)))  # b's frame j shows instant j - 6 of a... see below
+    # offset +6 for b: frame i of a is frame i + 6 of b, so output b starts at b's frame 6
+    res = run("trim", str(a), str(b), "--out", str(tmp_path / "out"), "--offsets", "0,6", "--common-end")
+    assert res.exit_code == 0, res.output
+    na, _, _ = decode_numbers(tmp_path / "out/a.mp4")
+    nb, _, _ = decode_numbers(tmp_path / "out/b.mp4")
+    assert na[0] == 0 and nb[0] == 106
+    assert len(na) == len(nb) == 34  # common end: b has 34 frames from its frame 6
+
+
+def test_trim_refuses_to_overwrite_and_names_the_file(tmp_path):
+    a = make_video(tmp_path / "a.mp4", list(range(20)))
+    b = make_video(tmp_path / "b.mp4", list(range(20)))
+    out = tmp_path / "out"
+    assert run("trim", str(a), str(b), "--out", str(out), "--offsets", "0,2").exit_code == 0
+    res = run("trim", str(a), str(b), "--out", str(out), "--offsets", "0,2")
+    assert res.exit_code != 0 and "a.mp4" in res.output and "Traceback" not in res.output
+    assert run("trim", str(a), str(b), "--out", str(out), "--offsets", "0,3", "--overwrite").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "offsets, message",
+    [("0,x", "comma-separated"), ("0", "one offset per video")],
+)
+def test_trim_bad_offsets(tmp_path, offsets, message):
+    a = make_video(tmp_path / "a.mp4", list(range(10)))
+    b = make_video(tmp_path / "b.mp4", list(range(10)))
+    res = run("trim", str(a), str(b), "--out", str(tmp_path / "o"), "--offsets", offsets)
+    assert res.exit_code != 0 and message in res.output
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_trim_of_a_file_that_is_not_a_video(tmp_path):
+    a = make_video(tmp_path / "a.mp4", list(range(10)))
+    fake = tmp_path / "notes.mp4"
+    fake.write_text("hello")
+    res = run("trim", str(a), str(fake), "--out", str(tmp_path / "o"), "--offsets", "0,1")
+    assert res.exit_code != 0 and "notes.mp4" in res.output and "Traceback" not in res.output

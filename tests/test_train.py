@@ -1,0 +1,104 @@
+"""The training loop: checkpoints, exact resume, validation, and bad input."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from videosync.datasets import find_pairs, find_recordings
+from videosync.errors import PoseFileError, VideosyncError
+from videosync.model import load_checkpoint
+from videosync.poses import save_npz
+from videosync.train import TrainConfig, _mirror, sample_batch, train, ViewBank
+from tests.sync.synth import other_view, sampled_track
+
+TINY = dict(steps=4, batch_size=2, crop_frames=24, max_shift=4, channels=(8, 16), val_every=2, checkpoint_every=1)
+
+
+@pytest.fixture
+def poses_dir(tmp_path):
+    """Two recordings of two synchronized views each, plus a manifest with validation pairs."""
+    root = tmp_path / "poses"
+    recordings, pairs = [], []
+    for r in range(2):
+        base = sampled_track(80, 30.0, seed=r)
+        views = []
+        for v, view in enumerate((base, other_view(base, angle_deg=10 * (r + 1)))):
+            rel = f"rec{r}/view{v}.npz"
+            save_npz(view, root / rel)
+            views.append(rel)
+        recordings.append({"id": f"rec{r}", "split": "train", "views": views})
+    # one validation pair: a = frames 10..49 of view 0, b = frames 7..46 of view 1 -> offset +3
+    base = sampled_track(80, 30.0, seed=5)
+    a = base.select(slice(10, 50))
+    b = other_view(base).select(slice(7, 47))
+    save_npz(a.with_keypoints(a.keypoints, np.arange(40)), root / "pairs/p0/a.npz")
+    save_npz(b.with_keypoints(b.keypoints, np.arange(40)), root / "pairs/p0/b.npz")
+    pairs.append({"id": "p0", "split": "validation", "a": "pairs/p0/a.npz", "b": "pairs/p0/b.npz", "offset_frames": 3})
+    (root / "manifest.json").write_text(json.dumps({"recordings": recordings, "pairs": pairs}))
+    return root
+
+
+def test_recordings_and_pairs_are_found(poses_dir):
+    recs = find_recordings(poses_dir, split="train")
+    assert [r.id for r in recs] == ["rec0", "rec1"] and all(len(r.views) == 2 for r in recs)
+    pairs = find_pairs(poses_dir, split="validation")
+    assert len(pairs) == 1 and pairs[0].offset_frames == 3
+
+
+def test_folder_layout_without_manifest(poses_dir):
+    (poses_dir / "manifest.json").unlink()
+    recs = find_recordings(poses_dir)
+    assert sorted(r.id for r in recs) == ["pairs/p0", "rec0", "rec1"]
+
+
+def test_batches_have_equal_length_crops_and_are_seeded(poses_dir):
+    cfg = TrainConfig(**TINY)
+    bank = ViewBank(find_recordings(poses_dir, split="train"), min_frames=cfg.crop_frames + 1)
+    u1, v1 = sample_batch(bank, cfg, np.random.default_rng([0, 7]))
+    u2, v2 = sample_batch(bank, cfg, np.random.default_rng([0, 7]))
+    assert u1.shape == v1.shape == (2, 24, 17, 3)
+    np.testing.assert_array_equal(u1, u2)
+    np.testing.assert_array_equal(v1, v2)
+
+
+def test_mirror_swaps_left_and_right_and_negates_x():
+    x = np.zeros((1, 17, 3), dtype=np.float32)
+    x[0, 5] = (0.2, 0.1, 1.0)  # left shoulder
+    m = _mirror(x)
+    np.testing.assert_allclose(m[0, 6], (-0.2, 0.1, 1.0))  # becomes the right shoulder
+    assert m[0, 5].tolist() == [0, 0, 0]
+
+
+def test_training_writes_checkpoints_and_resumes_exactly(poses_dir, tmp_path):
+    full = train(poses_dir, tmp_path / "full", TrainConfig(**TINY), device="cpu")
+    assert full.steps == 4 and (tmp_path / "full/last.pt").exists()
+    net, meta = load_checkpoint(full.best_path)
+    assert meta["step"] in (2, 4) and np.isfinite(meta["val_frm_err"])
+    assert [r["step"] for r in full.history if "val_frm_err" in r] == [2, 4]
+
+    half = dict(TINY, steps=2)
+    train(poses_dir, tmp_path / "split", TrainConfig(**half), device="cpu")
+    resumed = train(poses_dir, tmp_path / "split", TrainConfig(**TINY), resume=True, device="cpu")
+    assert resumed.steps == 4
+    a = torch.load(tmp_path / "full/last.pt", weights_only=True)["model"]
+    b = torch.load(tmp_path / "split/last.pt", weights_only=True)["model"]
+    for key in a:
+        torch.testing.assert_close(a[key], b[key], msg=key)
+
+
+def test_resume_refuses_a_different_network(poses_dir, tmp_path):
+    train(poses_dir, tmp_path / "run", TrainConfig(**dict(TINY, steps=1)), device="cpu")
+    with pytest.raises(VideosyncError, match="channels differs"):
+        train(poses_dir, tmp_path / "run", TrainConfig(**dict(TINY, channels=(8, 8))), resume=True, device="cpu")
+
+
+def test_bad_training_input(tmp_path):
+    with pytest.raises(PoseFileError, match="no such folder"):
+        train(tmp_path / "nothing", tmp_path / "out", TrainConfig(**TINY))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(PoseFileError, match="no recording"):
+        train(tmp_path / "empty", tmp_path / "out", TrainConfig(**TINY))
+    with pytest.raises(VideosyncError, match="losses"):
+        TrainConfig(losses=("deviation",))
