@@ -14,7 +14,8 @@ woman in front of the participant). So up to ``max_people`` trackers run per fra
 the frame with the people of trackers 0..k-1 painted over (thick grey strokes along their
 skeletons, so someone standing behind stays mostly visible), which makes it lock onto someone else.
 Every tracker keeps MediaPipe's own frame-to-frame ROI tracking, so a person, once found, is
-followed instead of re-detected. Which of the people found is *the* subject is decided over the
+followed instead of re-detected. A tracker that has found nobody for
+a few frames in a row looks again only every ``rescan_every`` frames: a video with one person then costs little more than one tracker. Which of the people found is *the* subject is decided over the
 whole clip by the subject tracker, from size and persistence, not here per frame.
 
 In the single-person demo (cam01, cam02) the background bystander is small and masked; MediaPipe
@@ -24,7 +25,10 @@ videos give the participant in every frame.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -45,6 +49,9 @@ assert len(MEDIAPIPE_TO_COCO17) == NUM_JOINTS
 MODEL_COMPLEXITY = 1
 MODEL_NAME = "blazepose-full"
 
+#: Frames in a row without a person after which an extra tracker only looks every rescan_every frames.
+MISSES_BEFORE_IDLE = 5
+
 #: Two detections whose joints lie this close (fraction of the person's height) are one person.
 DUPLICATE_DISTANCE = 0.15
 
@@ -52,6 +59,43 @@ DUPLICATE_DISTANCE = 0.15
 def landmarks_to_coco17(landmarks: np.ndarray) -> np.ndarray:
     """``(33, 3)`` MediaPipe landmarks (px, px, visibility) -> ``(17, 3)`` COCO-17."""
     return np.asarray(landmarks, dtype=np.float32)[list(MEDIAPIPE_TO_COCO17)].copy()
+
+
+def _import_mediapipe():
+    """Import mediapipe without its log noise on stderr (glog lines, a protobuf deprecation)."""
+    import os
+    import warnings
+
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    warnings.filterwarnings("ignore", message=r"SymbolDatabase\.GetPrototype\(\) is deprecated")
+    import mediapipe as mp
+
+    return mp
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """Hide what MediaPipe's C++ side prints to file descriptor 2 while its graphs start up.
+
+    Starting a graph prints TFLite/absl lines ("Created TensorFlow Lite XNNPACK delegate",
+    "Feedback manager requires a model with a single signature") that no setting turns off and
+    that would garble the CLI's progress bar. Only the start-up is silenced, never inference.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, AttributeError, ValueError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _landmark_array(result_landmarks, width: int, height: int) -> np.ndarray:
@@ -81,8 +125,8 @@ def _is_duplicate(new: np.ndarray, found: list[np.ndarray]) -> bool:
 def _paint_over(image_rgb: np.ndarray, landmarks: np.ndarray) -> None:
     """Hide one person from MediaPipe's detector: thick strokes along the skeleton, a disc on the head."""
     import cv2
-    import mediapipe as mp
 
+    mp = _import_mediapipe()
     size = _height(landmarks)
     thick = max(6, int(0.12 * size))
     pts = np.round(landmarks[:, :2]).astype(np.int64)
@@ -106,10 +150,12 @@ class MediaPipeBackend(PoseBackend):
         max_people: int = 2,
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        rescan_every: int = 10,
     ) -> None:
         if max_people < 1:
             raise ValueError("max_people must be >= 1")
         self.max_people = max_people
+        self.rescan_every = max(1, rescan_every)
         self.min_detection_confidence = min_detection_confidence
         self.min_tracking_confidence = min_tracking_confidence
 
@@ -117,7 +163,7 @@ class MediaPipeBackend(PoseBackend):
         return {**super().describe(), "max_people": self.max_people}
 
     def _new_trackers(self) -> list:
-        import mediapipe as mp
+        mp = _import_mediapipe()
 
         # smooth_landmarks=False: MediaPipe's smoothing filter lags fast motion by a frame or two,
         # and a lag that depends on speed is exactly what synchronization must not see.
@@ -140,7 +186,11 @@ class MediaPipeBackend(PoseBackend):
         """
         import cv2
 
-        trackers = self._new_trackers()
+        with _native_stderr_silenced():
+            trackers = self._new_trackers()
+        started = [False] * len(trackers)
+        misses = [0] * len(trackers)
+        n_seen = 0
         try:
             for frame in frames:
                 h, w = frame.image.shape[:2]
@@ -150,16 +200,26 @@ class MediaPipeBackend(PoseBackend):
                 for k, tracker in enumerate(trackers):
                     if k > 0 and not found:
                         break  # the detector saw nobody on the whole frame: nobody else to find
+                    if k > 0 and misses[k] >= MISSES_BEFORE_IDLE and n_seen % self.rescan_every:
+                        continue  # has found nobody for a while: look again every rescan_every frames
                     for lms in found[painted:]:  # rgb is our own copy (cvtColor), safe to paint on
                         _paint_over(rgb, lms)
                     painted = len(found)
-                    result = tracker.process(rgb)
+                    if started[k]:
+                        result = tracker.process(rgb)
+                    else:
+                        with _native_stderr_silenced():
+                            result = tracker.process(rgb)
+                        started[k] = True
+                    misses[k] += 1
                     if result.pose_landmarks is None:
                         continue
                     lms = _landmark_array(result.pose_landmarks, w, h)
                     if (lms[:, 2] > 0).sum() < 2 or _is_duplicate(lms, found):
                         continue
                     found.append(lms)
+                    misses[k] = 0
+                n_seen += 1
                 yield frame, found
         finally:
             for tracker in trackers:

@@ -131,7 +131,8 @@ class VideoReader:
         try:
             self._seek()
             packets = self._container.demux(self._stream)
-            while not self._stop.is_set():
+            finished = False
+            while not finished and not self._stop.is_set():
                 try:
                     packet = next(packets)
                 except StopIteration:
@@ -161,7 +162,7 @@ class VideoReader:
                     if index < self.start_frame:
                         continue
                     if self.stop_frame is not None and index >= self.stop_frame:
-                        self._stop.set()
+                        finished = True
                         break
                     if frame.is_corrupt:
                         self.n_corrupt += 1
