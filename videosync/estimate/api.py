@@ -11,6 +11,7 @@ import numpy as np
 from videosync.errors import VideoError, VideosyncError
 from videosync.estimate import cache as pose_cache
 from videosync.estimate.registry import create_backend, expected_model, resolve_backend_name
+from videosync.estimate.swaps import fix_left_right_swaps
 from videosync.poses.track import PoseTrack
 from videosync.video.probe import probe_video
 from videosync.video.reader import VideoReader
@@ -66,8 +67,9 @@ def estimate_poses(
 
     Returns:
         A PoseTrack in the video's pixels (``size_source="video"``) with one row per frame in which
-        the subject was found; ``meta`` says which backend and model made it and how many frames
-        were undecodable or without the subject.
+        the subject was found, sudden left/right swaps undone (:mod:`videosync.estimate.swaps`);
+        ``meta`` says which backend and model made it and how many frames were undecodable,
+        without the subject, or had a swap fixed.
     """
     path = Path(video_path)
     info = probe_video(path)
@@ -122,6 +124,8 @@ def estimate_poses(
     keep = (subject[..., 2] > 0).any(axis=1)
     if not keep.any():
         raise VideoError(f"no person detected in {len(people)} frames", path)
+    frame_index = np.asarray(indices, dtype=np.int64)[keep]
+    keypoints, n_swapped = fix_left_right_swaps(subject[keep], frame_index)
     meta = {
         **described,
         "backend_requested": backend,
@@ -132,15 +136,16 @@ def estimate_poses(
         "frames_decoded": len(indices),
         "frames_corrupt": n_corrupt,
         "frames_without_subject": int((~keep).sum()),
+        "left_right_swaps_fixed": n_swapped,
         "max_people_per_frame": int(max(len(p) for p in people)),
     }
     width, height = size if size is not None else (info.width, info.height)
     track = PoseTrack(
-        keypoints=subject[keep],
+        keypoints=keypoints,
         fps=fps,
         width=width,
         height=height,
-        frame_index=np.asarray(indices, dtype=np.int64)[keep],
+        frame_index=frame_index,
         source=str(path),
         size_source="video",
         meta=meta,
