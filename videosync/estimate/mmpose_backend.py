@@ -153,6 +153,14 @@ def _load_weights(model, path: Path) -> None:
         )
 
 
+def _inside(people: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Joints placed outside the image (a box reaching past the edge) are guesses: score 0."""
+    out = people.copy()
+    x, y = out[..., 0], out[..., 1]
+    out[(x < 0) | (x >= width) | (y < 0) | (y >= height), 2] = 0.0
+    return out
+
+
 def config_path() -> Path:
     import mmpose
 
@@ -184,7 +192,7 @@ class MMPoseBackend(PoseBackend):
         batch_size: int = 16,
         flip_test: bool | None = None,
         max_people: int = 2,
-        min_mean_score: float = MIN_MEAN_SCORE,
+        min_mean_score: float | None = None,
     ) -> None:
         if not mmpose_available():
             raise ModelError(
@@ -223,7 +231,7 @@ class MMPoseBackend(PoseBackend):
             self.model_obj.test_cfg["flip_test"] = bool(flip_test)
         self.flip_test = bool(self.model_obj.test_cfg.get("flip_test", False))
         self.batch_size = max(1, batch_size)
-        self.min_mean_score = min_mean_score
+        self.min_mean_score = MIN_MEAN_SCORE if min_mean_score is None else min_mean_score
         self.boxes = MediaPipeBackend(max_people=max_people)
         from mmengine.dataset import Compose
 
@@ -295,7 +303,7 @@ class MMPoseBackend(PoseBackend):
                 else:
                     carried = 0
                     people_list = by_frame.get(j, [])
-                people_list = [p for p in people_list if p[:, 2].mean() >= self.min_mean_score]
+                people_list = [_inside(p, w, h) for p in people_list if p[:, 2].mean() >= self.min_mean_score]
                 people = np.stack(people_list) if people_list else empty_people()
                 if people_list:
                     previous = people_list
