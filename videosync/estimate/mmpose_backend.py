@@ -270,44 +270,41 @@ class MMPoseBackend(PoseBackend):
         return out
 
     def estimate(self, frames: Iterable[Frame], info: VideoInfo) -> Iterator[FramePeople]:
-        previous: list[np.ndarray] = []
-        carried = 0
+        previous: list[np.ndarray] = []  # the last frame's people (boxes for frames MediaPipe misses)
+        carried = 0  # frames in a row that used the previous frame's boxes
+        ever_found = False
         for chunk in batched(self.boxes.iter_landmarks(frames), max(1, self.batch_size // 2)):
+            # 1. every MediaPipe box of the chunk in one batched HRNet pass
             crops: list[tuple[np.ndarray, np.ndarray]] = []
             owners: list[int] = []
-            boxes_per_frame: list[list[np.ndarray] | None] = []
             for j, (frame, landmarks) in enumerate(chunk):
                 h, w = frame.image.shape[:2]
-                boxes = [b for lm in landmarks if (b := keypoints_box(lm[lm[:, 2] > 0, :2], w, h)) is not None]
-                boxes_per_frame.append(boxes if boxes else None)
-                for b in boxes:
-                    crops.append((frame.image, b))
-                    owners.append(j)
-            # frames without MediaPipe boxes depend on the previous frame's result: run in order
-            results = self.predict_boxes(crops) if crops else empty_people()
+                for lm in landmarks:
+                    box = keypoints_box(lm[lm[:, 2] > 0, :2], w, h)
+                    if box is not None:
+                        crops.append((frame.image, box))
+                        owners.append(j)
             by_frame: dict[int, list[np.ndarray]] = {}
-            for owner, kp in zip(owners, results):
+            for owner, kp in zip(owners, self.predict_boxes(crops) if crops else empty_people()):
                 by_frame.setdefault(owner, []).append(kp)
+            # 2. in order, since a frame without MediaPipe boxes uses the previous frame's people
             for j, (frame, _) in enumerate(chunk):
                 h, w = frame.image.shape[:2]
-                if boxes_per_frame[j] is None:
+                if j in by_frame:
+                    found, carried = by_frame[j], 0
+                else:
                     if previous and carried < MAX_BOX_CARRY:
                         boxes = [b for p in previous if (b := keypoints_box(p[p[:, 2] > 0, :2], w, h)) is not None]
                         carried += 1
-                    elif not previous and carried == 0:
+                    elif not ever_found:
                         boxes = [np.array([0, 0, w - 1, h - 1], dtype=np.float32)]  # full-frame start
-                        carried = MAX_BOX_CARRY  # only once until someone is found
                     else:
                         boxes = []
-                    people_list = list(self.predict_boxes([(frame.image, b) for b in boxes])) if boxes else []
-                else:
-                    carried = 0
-                    people_list = by_frame.get(j, [])
-                people_list = [_inside(p, w, h) for p in people_list if p[:, 2].mean() >= self.min_mean_score]
-                people = np.stack(people_list) if people_list else empty_people()
-                if people_list:
-                    previous = people_list
-                yield frame.index, people
+                    found = list(self.predict_boxes([(frame.image, b) for b in boxes])) if boxes else []
+                found = [_inside(p, w, h) for p in found if p[:, 2].mean() >= self.min_mean_score]
+                previous = found
+                ever_found = ever_found or bool(found)
+                yield frame.index, (np.stack(found) if found else empty_people())
 
     def close(self) -> None:
         self.model_obj = None
