@@ -66,3 +66,22 @@ def test_real_video_with_mediapipe(demo_dir, tmp_path, monkeypatch):
     assert np.all(track.keypoints[:, 5:, 2] > 0.3)  # body joints of the participant found
     again = CliRunner().invoke(poses, args)
     assert again.exit_code == 0 and "(from cache)" in again.stderr
+
+
+def test_native_log_lines_are_kept_off_stderr(demo_dir, tmp_path):
+    """MediaPipe's C++ start-up lines (W0000 ..., INFO: Created TensorFlow Lite ...) are filtered."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    video = demo_dir / "single-person" / "videos" / "cam04.mp4"
+    code = "import sys; from videosync.cli.poses import poses; poses(sys.argv[1:])"
+    env = {**os.environ, "PYTHONPATH": str(repo), "VIDEOSYNC_CACHE_DIR": str(tmp_path / "cache")}
+    args = [str(video), "-o", str(tmp_path / "p.npz"), "--pose-backend", "mediapipe", "--duration", "0.05"]
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "cam04.mp4: 3 frames with a pose" in proc.stderr
+    assert "W0000" not in proc.stderr and "TensorFlow Lite" not in proc.stderr
+    assert proc.stdout.strip() == str(tmp_path / "p.npz")

@@ -78,3 +78,61 @@ def test_real_vp9_video_frame_numbers(demo_dir):
     frames = list(read_frames(path, start_frame=40, stop_frame=43))
     assert [f.index for f in frames] == [40, 41, 42]
     assert frames[0].image.shape == (1920, 1080, 3)
+
+
+def test_garbled_bytes_inside_a_frame_do_not_stop_decoding(tmp_path):
+    import numpy as np
+
+    from tests.estimate._helpers import jpeg_starts
+
+    path = write_video(tmp_path / "v.avi", 20)
+    data = bytearray(path.read_bytes())
+    starts = jpeg_starts(bytes(data))
+    middle = (starts[10] + starts[11]) // 2
+    data[middle : middle + 64] = np.random.default_rng(0).integers(0, 256, 64, dtype=np.uint8).tobytes()
+    path.write_bytes(bytes(data))
+    with VideoReader(path) as reader:
+        indices = [f.index for f in reader]
+    # FFmpeg either conceals the damage or drops the frame; every other frame keeps its number
+    assert [i for i in indices if i != 10] == [i for i in range(20) if i != 10]
+    assert len(indices) + reader.n_corrupt >= 20
+
+
+def test_display_rotation_is_applied():
+    import numpy as np
+
+    from videosync.video.reader import _upright
+
+    image = np.arange(6, dtype=np.uint8).reshape(2, 3, 1)  # [[0 1 2], [3 4 5]]
+    assert _upright(image, 0) is image
+    # +90 = counter-clockwise: the right column becomes the top row
+    assert _upright(image, 90)[..., 0].tolist() == [[2, 5], [1, 4], [0, 3]]
+    assert _upright(image, -90)[..., 0].tolist() == [[3, 0], [4, 1], [5, 2]]
+    assert _upright(image, 180)[..., 0].tolist() == [[5, 4, 3], [2, 1, 0]]
+
+
+def test_rotated_phone_style_video_matches_opencv(tmp_path):
+    """A display-rotation tag (as phones write) gives the same upright frames as OpenCV shows."""
+    import subprocess
+
+    import cv2
+    import numpy as np
+
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    src = tmp_path / "src.mp4"
+    writer = cv2.VideoWriter(str(src), cv2.VideoWriter_fourcc(*"mp4v"), 30, (64, 48))
+    for _ in range(3):
+        image = np.zeros((48, 64, 3), np.uint8)
+        image[:, :16] = 255  # a white band on the left
+        writer.write(image)
+    writer.release()
+    rotated = tmp_path / "rotated.mp4"
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", "-display_rotation", "90",
+           "-i", str(src), "-c", "copy", str(rotated)]
+    if subprocess.run(cmd, capture_output=True).returncode != 0:
+        pytest.skip("this ffmpeg cannot tag a display rotation")
+    ours = next(iter(read_frames(rotated))).image
+    ok, theirs = cv2.VideoCapture(str(rotated)).read()
+    assert ok and ours.shape == theirs.shape == (64, 48, 3)
+    assert ours[56:, :, 0].mean() > 200 and ours[:40, :, 0].mean() < 20  # the band is now at the bottom
+    assert np.abs(ours.astype(int) - theirs.astype(int)).mean() < 3

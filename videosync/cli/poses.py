@@ -2,12 +2,64 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 import sys
+import threading
 from pathlib import Path
 
 import click
 
 from videosync.errors import VideosyncError
+
+#: Lines that native code prints straight to file descriptor 2, with no setting to turn them off:
+#: MediaPipe/TFLite (absl logging before InitializeLog, XNNPACK notices) and OpenCV's FFmpeg
+#: ("[mov,mp4,... @ 0x...] moov atom not found"), which our one-line errors already explain.
+_NATIVE_NOISE = re.compile(
+    rb"^(?:[WI]0000 |INFO: Created TensorFlow Lite|WARNING: All log messages before absl|\[[\w,]+ @ 0x[0-9a-f]+\] )"
+)
+
+
+@contextlib.contextmanager
+def _native_noise_filtered():
+    """Route fd 2 through a filter that drops the native libraries' log lines, keep the rest.
+
+    Python's ``sys.stderr`` (the progress bar, our messages) is pointed at the real stderr for the
+    duration, so rich still sees the terminal; only what C/C++ code writes to fd 2 is filtered.
+    Without a real fd 2 (e.g. under a test runner) nothing is changed.
+    """
+    try:
+        sys.stderr.flush()
+        if sys.stderr.fileno() != 2:
+            raise ValueError
+        saved = os.dup(2)
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    real = os.fdopen(os.dup(saved), "w", buffering=1, encoding=getattr(sys.stderr, "encoding", None) or "utf-8")
+
+    def pump() -> None:
+        with os.fdopen(read_end, "rb") as pipe:
+            for line in pipe:
+                if not _NATIVE_NOISE.match(line):
+                    os.write(saved, line)
+
+    thread = threading.Thread(target=pump, name="stderr-filter", daemon=True)
+    thread.start()
+    old, sys.stderr = sys.stderr, real
+    try:
+        yield
+    finally:
+        sys.stderr = old
+        real.flush()
+        os.dup2(saved, 2)  # drops the pipe's last write end: the pump sees EOF and ends
+        thread.join(timeout=2)
+        real.close()
+        os.close(saved)
 
 
 def _progress_bar():
@@ -52,17 +104,27 @@ def poses(video: Path, output: Path | None, pose_backend: str, pose_checkpoint: 
           start: float | None, duration: float | None, person: int, device: str | None,
           no_cache: bool) -> None:
     """Estimate the 2D pose of the main person in VIDEO and save it as a videosync pose file."""
+
+    out = output if output is not None else Path(video.stem + ".npz")
+    with _native_noise_filtered():
+        _run(video, out, pose_backend, pose_checkpoint, start, duration, person, device, no_cache)
+
+
+def _run(video: Path, out: Path, pose_backend: str, pose_checkpoint: Path | None, start: float | None,
+         duration: float | None, person: int, device: str | None, no_cache: bool) -> None:
     from videosync.estimate import estimate_poses
     from videosync.poses.npz import save_npz
 
-    out = output if output is not None else Path(video.stem + ".npz")
     try:
         bar = _progress_bar()
         task = bar.add_task(f"poses {video.name}", total=None)
+        shown = False
 
         def progress(done: int, total: int) -> None:
-            if done == 1:
-                bar.start()  # shown only once frames flow: a bad input gets just its error line
+            nonlocal shown
+            if not shown:  # shown only once frames flow: a bad input gets just its error line
+                bar.start()
+                shown = True
             bar.update(task, completed=done, total=total)
 
         try:
@@ -71,7 +133,8 @@ def poses(video: Path, output: Path | None, pose_backend: str, pose_checkpoint: 
                 device=device, progress=progress, cache=not no_cache, pose_checkpoint=pose_checkpoint,
             )
         finally:
-            bar.stop()
+            if shown:
+                bar.stop()
         written = save_npz(track, out)
     except VideosyncError as err:
         click.echo(f"Error: {err}", err=True)
