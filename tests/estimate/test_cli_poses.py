@@ -85,3 +85,14 @@ def test_native_log_lines_are_kept_off_stderr(demo_dir, tmp_path):
     assert "cam04.mp4: 3 frames with a pose" in proc.stderr
     assert "W0000" not in proc.stderr and "TensorFlow Lite" not in proc.stderr
     assert proc.stdout.strip() == str(tmp_path / "p.npz")
+
+
+def test_mmpose_not_installed_exits_with_the_model_error_code(tmp_path, monkeypatch):
+    from videosync.estimate import mmpose_backend
+
+    monkeypatch.setattr(mmpose_backend, "mmpose_available", lambda: False)
+    monkeypatch.setenv("VIDEOSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    video = write_video(tmp_path / "v.avi", 3)
+    result = CliRunner().invoke(poses, [str(video), "--pose-backend", "mmpose", "--no-cache"])
+    assert result.exit_code == 3
+    assert result.stderr.startswith("Error: the mmpose backend is not installed")
