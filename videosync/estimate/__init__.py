@@ -1,0 +1,7 @@
+"""2D pose estimation from video: backends behind one interface, the subject's track, a cache."""
+
+from videosync.estimate.api import estimate_poses
+from videosync.estimate.base import PoseBackend
+from videosync.estimate.registry import BACKEND_NAMES, create_backend, resolve_backend_name
+
+__all__ = ["BACKEND_NAMES", "PoseBackend", "create_backend", "estimate_poses", "resolve_backend_name"]

@@ -1,0 +1,86 @@
+"""Cache of estimated poses, keyed by the video's content, so a second run skips pose estimation.
+
+Layout: ``<root>/poses/<sha256 of the video's bytes, 32 hex>-<backend>-<model>-<range>-p<person>.npz``
+where ``<root>`` is ``$VIDEOSYNC_CACHE_DIR``, else ``$XDG_CACHE_HOME/videosync``, else
+``~/.cache/videosync``.
+
+Why the full content hash and not the path or mtime: the same clip under another name or copied
+elsewhere must hit, and a re-encoded or trimmed file with the same name must miss. Hashing reads
+the whole file once (about 1 s per GB), far cheaper than estimating its poses; the result is
+remembered per (path, size, mtime) for the rest of the process. The model part of the key names
+the weights (e.g. the checkpoint's hash), so new weights never reuse old poses. Entries are
+written with :func:`save_npz` (temporary file + rename): an interrupted run never leaves a
+truncated entry that a later run would trust.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from pathlib import Path
+
+from videosync.errors import PoseFileError
+from videosync.poses.npz import load_npz, save_npz
+from videosync.poses.track import PoseTrack
+
+log = logging.getLogger(__name__)
+
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def cache_root() -> Path:
+    """The folder for everything videosync caches (poses, downloaded models)."""
+    env = os.environ.get("VIDEOSYNC_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "videosync"
+
+
+def video_hash(path: str | Path, chunk: int = 1 << 20) -> str:
+    """sha256 hex digest of the file's bytes."""
+    path = Path(path)
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _HASHES:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            while block := f.read(chunk):
+                h.update(block)
+        _HASHES[key] = h.hexdigest()
+    return _HASHES[key]
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.@_+]+", "_", text)
+
+
+def cache_path(
+    digest: str, backend: str, model: str, start_frame: int, stop_frame: int | None, person: int
+) -> Path:
+    """Where the track for these exact settings is (or would be) cached."""
+    span = f"f{start_frame}-{'end' if stop_frame is None else stop_frame}"
+    name = f"{digest[:32]}-{_safe(backend)}-{_safe(model)}-{span}-p{person}.npz"
+    return cache_root() / "poses" / name
+
+
+def load_cached(path: Path) -> PoseTrack | None:
+    """The cached track, or None if absent or unreadable (a bad entry is a miss, not an error)."""
+    if not path.is_file():
+        return None
+    try:
+        return load_npz(path)
+    except PoseFileError as exc:
+        log.warning("ignoring unreadable pose cache entry: %s", exc)
+        return None
+
+
+def store(track: PoseTrack, path: Path) -> Path | None:
+    """Write ``track`` to the cache; a cache that cannot be written only costs a later re-run."""
+    try:
+        return save_npz(track, path)
+    except OSError as exc:
+        log.warning("cannot write the pose cache %s (%s)", path, exc)
+        return None
