@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install test test-fast demo bench clean
+.PHONY: install install-mmpose test test-fast demo bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,15 @@ $(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
 
 install: $(VENV)/.installed
 
-test: install
+# Optional MMPose HRNet backend (the paper's pose estimator); see scripts/install-mmpose.sh.
+$(VENV)/.mmpose: $(VENV)/.installed requirements-mmpose.txt scripts/install-mmpose.sh
+	bash scripts/install-mmpose.sh $(BIN)/python
+	touch $@
+
+install-mmpose: $(VENV)/.mmpose
+
+# The tests exercise the MMPose path too (real HRNet config, random weights), so CI installs it.
+test: install install-mmpose
 	$(BIN)/python -m pytest -q
 
 test-fast: install

@@ -5,6 +5,7 @@ The public API is re-exported here; the CLI (``videosync ...``) is a thin layer 
 
 from videosync.errors import CannotSynchronizeError, ModelError, PoseFileError, VideoError, VideosyncError
 from videosync.api import align, load_input, trim
+from videosync.estimate import estimate_poses
 from videosync.poses import PoseTrack, load_npz, load_poses, save_npz
 from videosync.result import AlignmentResult, InputOffset, PairOffset
 
@@ -15,6 +16,7 @@ __all__ = [
     "InputOffset",
     "PairOffset",
     "align",
+    "estimate_poses",
     "load_input",
     "load_poses",
     "trim",

@@ -37,11 +37,12 @@ def cli() -> None:
 # Subcommands, one module each (imported after the group so they can be registered on it).
 from videosync.cli.align import align_command  # noqa: E402
 from videosync.cli.evaluate import eval_command  # noqa: E402
+from videosync.cli.poses import poses  # noqa: E402
 from videosync.cli.synth import synth  # noqa: E402
 from videosync.cli.train import train_command  # noqa: E402
 from videosync.cli.trim import trim_command  # noqa: E402
 
-for _command in (align_command, trim_command, synth, train_command, eval_command):
+for _command in (align_command, trim_command, poses, synth, train_command, eval_command):
     cli.add_command(_command)
 
 

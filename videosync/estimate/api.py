@@ -16,10 +16,7 @@ from videosync.poses.track import PoseTrack
 from videosync.video.probe import probe_video
 from videosync.video.reader import VideoReader
 
-try:  # the multi-person tracker of videosync.poses; a minimal stand-in until it lands
-    from videosync.poses.subject import select_subject
-except ImportError:  # pragma: no cover - depends on the branch
-    from videosync.estimate._subject_fallback import select_subject
+from videosync.poses.subject import choose_subject
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +113,8 @@ def estimate_poses(
         described = est.describe()
 
     try:
-        subject = np.asarray(select_subject(people, person=person), dtype=np.float32)
+        choice = choose_subject(people, np.asarray(indices, dtype=np.int64), person=person)
+        subject = np.asarray(choice.keypoints, dtype=np.float32)
     except (IndexError, ValueError) as exc:
         found_any = any(len(p) for p in people)
         why = f"person {person} not found ({exc})" if found_any else f"no person detected in {len(people)} frames"
@@ -138,6 +136,7 @@ def estimate_poses(
         "frames_without_subject": int((~keep).sum()),
         "left_right_swaps_fixed": n_swapped,
         "max_people_per_frame": int(max(len(p) for p in people)),
+        **choice.meta(),
     }
     width, height = size if size is not None else (info.width, info.height)
     track = PoseTrack(
