@@ -10,7 +10,7 @@ from videosync.datasets import find_pairs, find_recordings
 from videosync.errors import PoseFileError, VideosyncError
 from videosync.model import load_checkpoint
 from videosync.poses import save_npz
-from videosync.train import TrainConfig, _mirror, sample_batch, train, ViewBank
+from videosync.train import TrainConfig, ViewBank, _mirror, loss_mask, sample_batch, train
 from tests.sync.synth import other_view, sampled_track
 
 TINY = dict(steps=4, batch_size=2, crop_frames=24, max_shift=4, channels=(8, 16), val_every=2, checkpoint_every=1)
@@ -102,3 +102,10 @@ def test_bad_training_input(tmp_path):
         train(tmp_path / "empty", tmp_path / "out", TrainConfig(**TINY))
     with pytest.raises(VideosyncError, match="losses"):
         TrainConfig(losses=("deviation",))
+
+
+def test_loss_mask_leaves_out_the_frames_that_see_the_padding():
+    m = loss_mask(2, 10, 3, torch.device("cpu"))
+    assert m.shape == (2, 10)
+    assert m[0].tolist() == [False] * 3 + [True] * 4 + [False] * 3
+    assert loss_mask(1, 5, 0, torch.device("cpu")).all()

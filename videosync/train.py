@@ -59,6 +59,7 @@ class TrainConfig:
     channels: tuple[int, ...] = SeSynConfig().channels
     augment: bool = True
     val_every: int = 250
+    snapshot_every: int = 0
     val_pairs: int = 120
     checkpoint_every: int = 50
     seed: int = 0
@@ -114,13 +115,16 @@ class ViewBank:
         return len(self.views)
 
 
-def sample_batch(bank: ViewBank, cfg: TrainConfig, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """``(B, L, 17, 3)`` crops of view u and view v with a random shift between them.
+def sample_batch(
+    bank: ViewBank, cfg: TrainConfig, rng: np.random.Generator, context: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(B, L + 2 * context, 17, 3)`` crops of view u and view v with a random shift between them.
 
-    Both crops have the same length L; v's window starts ``shift`` frames after u's, with the
-    shift uniform in [-max_shift, max_shift] (clipped to the recording).
+    Both crops have the same length; v's window starts ``shift`` frames after u's, with the shift
+    uniform in [-max_shift, max_shift] (clipped to the recording). ``context`` extra frames on each
+    side feed the temporal convolutions but are left out of the loss (see :func:`loss_mask`).
     """
-    length = cfg.crop_frames
+    length = cfg.crop_frames + 2 * context
     us, vs = [], []
     for _ in range(cfg.batch_size):
         views = bank.views[rng.integers(len(bank))]
@@ -177,13 +181,30 @@ def _view_augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------- loop
+def loss_mask(batch: int, length: int, context: int, device: torch.device) -> torch.Tensor:
+    """``(B, T)`` True for the frames the loss may use: all but ``context`` at each end.
+
+    Why: a frame within the network's receptive radius of a crop's edge "sees" the zero padding,
+    which tells it where it sits in the crop. Two crops of equal length can then be matched by
+    position alone — frame m to frame m, i.e. offset 0 whatever the truth — and the cycle-
+    consistency losses reward that just as much as matching the motion (they only ask that the
+    matching be invertible). Keeping those frames out of the loss leaves motion as the only cue.
+    """
+    mask = torch.ones(batch, length, dtype=torch.bool, device=device)
+    if context:
+        mask[:, :context] = False
+        mask[:, -context:] = False
+    return mask
+
+
 def _loss(net: SeSynNet, u: torch.Tensor, v: torch.Tensor, cfg: TrainConfig):
     feats = net(torch.cat([u, v]))
     fu, fv = feats[: len(u)], feats[len(u) :]
     mu1 = cfg.mu1 if "deviation" in cfg.losses else 0.0
     mu2 = cfg.mu2 if "interval" in cfg.losses else 0.0
-    forward = sesyn_loss(fu, fv, mu1=mu1, mu2=mu2)
-    backward = sesyn_loss(fv, fu, mu1=mu1, mu2=mu2)
+    mask = loss_mask(len(u), u.shape[1], net.receptive_radius, u.device)
+    forward = sesyn_loss(fu, fv, mask, mask, mu1=mu1, mu2=mu2)
+    backward = sesyn_loss(fv, fu, mask, mask, mu1=mu1, mu2=mu2)
     return forward, backward
 
 
@@ -223,7 +244,8 @@ def train(
         log.warning("--resume given but %s does not exist: starting from scratch", last_path)
 
     recordings = find_recordings(poses_dir, split="train") or find_recordings(poses_dir)
-    bank = ViewBank(recordings, min_frames=cfg.crop_frames + 1)
+    context = net.receptive_radius
+    bank = ViewBank(recordings, min_frames=cfg.crop_frames + 2 * context + 1)
     val_pairs = _validation_pairs(poses_dir, cfg)
     if validate is None:
         from videosync.evaluate import frame_error
@@ -234,7 +256,7 @@ def train(
     (out / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
     while step < cfg.steps:
         rng = np.random.default_rng([cfg.seed, step])
-        u, v = (torch.from_numpy(a).to(dev) for a in sample_batch(bank, cfg, rng))
+        u, v = (torch.from_numpy(a).to(dev) for a in sample_batch(bank, cfg, rng, context))
         net.train()
         forward, backward = _loss(net, u, v, cfg)
         loss = 0.5 * (forward.total + backward.total)
@@ -251,6 +273,9 @@ def train(
             if frm_err < best:
                 best = frm_err
                 save_checkpoint(best_path, net, meta={"train": cfg.to_dict(), "step": step, "val_frm_err": frm_err})
+        if cfg.snapshot_every and step % cfg.snapshot_every == 0:
+            # kept for ablations and learning curves: the network after exactly `step` steps
+            save_checkpoint(out / "snapshots" / f"step_{step:06d}.pt", net, meta={"train": cfg.to_dict(), "step": step})
         history.append(record)
         if on_step:
             on_step(step, cfg.steps, record)

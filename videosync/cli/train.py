@@ -28,11 +28,12 @@ def _int_list(text: str) -> tuple[int, ...]:
 @click.option("--losses", default=",".join(_DEFAULTS.losses), show_default=True, help="Subset of identity,deviation,interval (ablation).")
 @click.option("--channels", default=",".join(map(str, _DEFAULTS.channels)), show_default=True, help="ST-GCN block widths.")
 @click.option("--val-every", type=click.IntRange(min=1), default=_DEFAULTS.val_every, show_default=True)
+@click.option("--snapshot-every", type=click.IntRange(min=0), default=0, show_default=True, help="Also keep the network every N steps (OUT/snapshots/).")
 @click.option("--time-limit", "time_limit", type=float, default=None, help="Stop (with checkpoints) after this many minutes.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", default=None, help="cpu, cuda, cuda:1 ... (default: CUDA when available).")
 @click.option("--resume", is_flag=True, help="Continue from OUT/last.pt.")
-def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift, lr, losses, channels, val_every, time_limit, seed, device, resume) -> None:
+def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift, lr, losses, channels, val_every, snapshot_every, time_limit, seed, device, resume) -> None:
     """Train SeSyn-Net without labels on synchronized recordings (paper section 3.3)."""
     cfg = TrainConfig(
         steps=steps,
@@ -43,6 +44,7 @@ def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift,
         losses=tuple(s.strip() for s in losses.split(",") if s.strip()),
         channels=_int_list(channels),
         val_every=val_every,
+        snapshot_every=snapshot_every,
         time_limit_minutes=time_limit,
         seed=seed,
     )

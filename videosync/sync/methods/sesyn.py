@@ -13,6 +13,10 @@ from videosync.poses import PoseTrack
 from videosync.sync.methods.base import FeatureMatchingMethod
 
 
+#: Fewest frames left after dropping the edges before we keep the edge frames after all.
+MIN_INTERIOR_FRAMES = 20
+
+
 class SesynMethod(FeatureMatchingMethod):
     """Match frames by their SeSyn-Net embeddings.
 
@@ -42,6 +46,21 @@ class SesynMethod(FeatureMatchingMethod):
                 )
             net, self.meta = load_checkpoint(path, device)
         self.net = net
+
+    def valid_rows(self, track: PoseTrack) -> np.ndarray:
+        """Frames with enough joints, minus the network's receptive radius at both ends.
+
+        Frames that close to a track's start or end see the temporal convolutions' zero padding;
+        their embeddings say "I am near an edge", which would match the other track's edges and
+        pull the offset towards 0 (training never uses them, see ``train.loss_mask``). They are
+        kept only when the track is too short to spare them.
+        """
+        valid = super().valid_rows(track)
+        radius = int(self.net.receptive_radius)
+        if len(track) - 2 * radius >= MIN_INTERIOR_FRAMES:
+            valid[:radius] = False
+            valid[len(track) - radius :] = False
+        return valid
 
     def features(self, track: PoseTrack) -> np.ndarray:
         from videosync.model import embed_track
