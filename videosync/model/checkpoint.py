@@ -10,7 +10,6 @@ never leaves a half-written file under the final name.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import torch
 
 from videosync.device import default_device
 from videosync.errors import ModelError
+from videosync.fileio import atomic_path
 from videosync.model.network import SeSynConfig, SeSynNet
 
 FORMAT = "videosync-sesyn"
@@ -76,16 +76,10 @@ def save_checkpoint(
         "state_dict": {k: v.detach().cpu().clone() for k, v in net.state_dict().items()},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            torch.save(payload, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        torch.save(payload, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
     return path
 
 

@@ -7,14 +7,13 @@ leaves a truncated pose file that a later run would trust as a cache.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from videosync.errors import PoseFileError
+from videosync.fileio import atomic_path
 from videosync.poses.track import PoseTrack
 
 FORMAT_VERSION = 1
@@ -26,9 +25,7 @@ def save_npz(track: PoseTrack, path: str | Path) -> Path:
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.npz", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=".npz") as tmp:
         np.savez_compressed(
             tmp,
             keypoints=track.keypoints.astype(np.float32),
@@ -39,10 +36,6 @@ def save_npz(track: PoseTrack, path: str | Path) -> Path:
             meta=np.array(json.dumps(track.meta, default=str)),
             format_version=np.int64(FORMAT_VERSION),
         )
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

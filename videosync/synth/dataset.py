@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from videosync.fileio import atomic_path
 from videosync.errors import PoseFileError, VideosyncError
 from videosync.poses.npz import save_npz
 from videosync.poses.track import PoseTrack
@@ -227,15 +228,8 @@ def _safe_id(text: str) -> str:
 
 
 def _write_json_atomic(data: dict[str, Any], path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
 def _check_output(out: Path) -> None:
