@@ -36,6 +36,13 @@ METHODS = ("sesyn", "simple", "ssm", "speed-xcorr")
     help="Force the keypoint layout of OpenPose JSON (default: detected from the data).",
 )
 @click.option("--person", type=click.IntRange(min=0), default=0, show_default=True, help="0 = main subject; 1 = the next most prominent person, ...")
+@click.option(
+    "--pose-backend",
+    type=click.Choice(["auto", "mediapipe", "mmpose"]),
+    default="auto",
+    show_default=True,
+    help="Pose estimator for video inputs (auto: MMPose HRNet if installed with its weights, else MediaPipe).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a picture of the alignment (PNG).")
 def align_command(
@@ -49,6 +56,7 @@ def align_command(
     size: str | None,
     layout: str | None,
     person: int,
+    pose_backend: str,
     as_json: bool,
     plot_path: str | None,
 ) -> None:
@@ -76,6 +84,7 @@ def align_command(
         size=parse_size(size),
         layout=layout,
         person=person,
+        pose_backend=pose_backend,
         on_message=lambda msg: err.log(msg) if not as_json else None,
     )
     for w in result.warnings:
