@@ -10,7 +10,7 @@ from videosync.datasets import find_pairs, find_recordings
 from videosync.errors import PoseFileError, VideosyncError
 from videosync.model import load_checkpoint
 from videosync.poses import save_npz
-from videosync.train import TrainConfig, ViewBank, _mirror, loss_mask, sample_batch, train
+from videosync.train import TrainConfig, ViewBank, _mirror, loss_mask, partner_index, sample_batch, train
 from tests.sync.synth import other_view, sampled_track
 
 TINY = dict(steps=4, batch_size=2, crop_frames=24, max_shift=4, channels=(8, 16), val_every=2, checkpoint_every=1)
@@ -56,8 +56,9 @@ def test_folder_layout_without_manifest(poses_dir):
 def test_batches_have_equal_length_crops_and_are_seeded(poses_dir):
     cfg = TrainConfig(**TINY)
     bank = ViewBank(find_recordings(poses_dir, split="train"), min_frames=cfg.crop_frames + 1)
-    u1, v1 = sample_batch(bank, cfg, np.random.default_rng([0, 7]))
-    u2, v2 = sample_batch(bank, cfg, np.random.default_rng([0, 7]))
+    u1, v1, s1 = sample_batch(bank, cfg, np.random.default_rng([0, 7]))
+    u2, v2, s2 = sample_batch(bank, cfg, np.random.default_rng([0, 7]))
+    assert s1.tolist() == s2.tolist() and np.all(np.abs(s1) <= cfg.max_shift)
     assert u1.shape == v1.shape == (2, 24, 17, 3)
     np.testing.assert_array_equal(u1, u2)
     np.testing.assert_array_equal(v1, v2)
@@ -101,7 +102,7 @@ def test_bad_training_input(tmp_path):
     with pytest.raises(PoseFileError, match="no recording"):
         train(tmp_path / "empty", tmp_path / "out", TrainConfig(**TINY))
     with pytest.raises(VideosyncError, match="losses"):
-        TrainConfig(losses=("deviation",))
+        TrainConfig(losses=("nonsense",))
 
 
 def test_loss_mask_leaves_out_the_frames_that_see_the_padding():
@@ -109,3 +110,37 @@ def test_loss_mask_leaves_out_the_frames_that_see_the_padding():
     assert m.shape == (2, 10)
     assert m[0].tolist() == [False] * 3 + [True] * 4 + [False] * 3
     assert loss_mask(1, 5, 0, torch.device("cpu")).all()
+
+
+def test_partner_index_follows_the_shift_and_the_mask():
+    mask = loss_mask(2, 8, 1, torch.device("cpu"))  # frames 1..6 count
+    idx = partner_index(torch.tensor([2, -1]), mask)
+    # shift 2: u frame m is v frame m - 2, valid when both are in 1..6
+    assert idx[0].tolist() == [-1, -1, -1, 1, 2, 3, 4, -1]
+    # shift -1: u frame m is v frame m + 1
+    assert idx[1].tolist() == [-1, 2, 3, 4, 5, 6, -1, -1]
+
+
+def test_crops_really_show_the_same_instant_at_the_partner_frame(poses_dir):
+    """With augmentation off, u frame m and v frame m - shift come from the same recorded instant."""
+    from videosync.poses import load_npz
+
+    cfg = TrainConfig(**dict(TINY, augment=False, batch_size=8))
+    recs = find_recordings(poses_dir, split="train")
+    bank = ViewBank(recs, min_frames=cfg.crop_frames + 1)
+    u, v, shifts = sample_batch(bank, cfg, np.random.default_rng(3))
+    for b in range(8):
+        # find the recording and views the crop came from by exact match with the bank
+        for views in bank.views:
+            for iu, src_u in enumerate(views):
+                starts = [s for s in range(len(src_u) - 24 + 1) if np.array_equal(src_u[s:s + 24], u[b])]
+                if not starts:
+                    continue
+                other = [vv for j, vv in enumerate(views) if j != iu][0]
+                start_v = starts[0] + shifts[b]
+                np.testing.assert_array_equal(other[start_v:start_v + 24], v[b])
+
+
+def test_correspondence_only_training_runs(poses_dir, tmp_path):
+    res = train(poses_dir, tmp_path / "c", TrainConfig(**dict(TINY, losses=("correspondence",))), device="cpu")
+    assert res.steps == 4 and "correspondence" in res.history[-1] and "identity" not in res.history[-1]

@@ -29,13 +29,16 @@ from videosync.datasets import EvalPair, Recording, find_pairs, find_recordings
 from videosync.device import default_device
 from videosync.errors import PoseFileError, VideosyncError
 from videosync.fileio import atomic_path
-from videosync.model import SeSynConfig, SeSynNet, load_checkpoint, save_checkpoint, sesyn_loss
+from videosync.model import SeSynConfig, SeSynNet, save_checkpoint, sesyn_loss
+from videosync.model.losses import correspondence_loss
 from videosync.poses import load_npz
 from videosync.poses.layouts import COCO17_FLIP
 
 log = logging.getLogger(__name__)
 
 STATE_FORMAT = "videosync-train-state"
+#: The paper's three losses (section 3.3) and our cross-view correspondence term.
+LOSSES = ("identity", "deviation", "interval", "correspondence")
 
 
 @dataclass
@@ -55,6 +58,7 @@ class TrainConfig:
     weight_decay: float = 1e-4
     mu1: float = 0.5
     mu2: float = 0.035
+    mu3: float = 1.0
     losses: tuple[str, ...] = ("identity", "deviation", "interval")
     channels: tuple[int, ...] = SeSynConfig().channels
     augment: bool = True
@@ -68,9 +72,9 @@ class TrainConfig:
     def __post_init__(self) -> None:
         self.losses = tuple(self.losses)
         self.channels = tuple(int(c) for c in self.channels)
-        unknown = set(self.losses) - {"identity", "deviation", "interval"}
-        if unknown or "identity" not in self.losses:
-            raise VideosyncError(f"losses must include identity and be among identity/deviation/interval: {self.losses}")
+        unknown = set(self.losses) - set(LOSSES)
+        if unknown or not self.losses:
+            raise VideosyncError(f"losses must be among {'/'.join(LOSSES)}: {self.losses}")
         if self.crop_frames < 8 or self.max_shift < 0 or self.max_shift >= self.crop_frames:
             raise VideosyncError("need crop_frames >= 8 and 0 <= max_shift < crop_frames")
 
@@ -117,15 +121,16 @@ class ViewBank:
 
 def sample_batch(
     bank: ViewBank, cfg: TrainConfig, rng: np.random.Generator, context: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(B, L + 2 * context, 17, 3)`` crops of view u and view v with a random shift between them.
 
     Both crops have the same length; v's window starts ``shift`` frames after u's, with the shift
-    uniform in [-max_shift, max_shift] (clipped to the recording). ``context`` extra frames on each
+    uniform in [-max_shift, max_shift] (clipped to the recording), so frame m of u shows the same
+    instant as frame m - shift of v; the shifts are returned too. ``context`` extra frames on each
     side feed the temporal convolutions but are left out of the loss (see :func:`loss_mask`).
     """
     length = cfg.crop_frames + 2 * context
-    us, vs = [], []
+    us, vs, shifts = [], [], []
     for _ in range(cfg.batch_size):
         views = bank.views[rng.integers(len(bank))]
         iu, iv = rng.choice(len(views), size=2, replace=False)
@@ -141,7 +146,8 @@ def sample_batch(
             u, v = augment_pair(u, v, rng)
         us.append(u)
         vs.append(v)
-    return np.stack(us).astype(np.float32), np.stack(vs).astype(np.float32)
+        shifts.append(shift)
+    return np.stack(us).astype(np.float32), np.stack(vs).astype(np.float32), np.array(shifts, dtype=np.int64)
 
 
 def augment_pair(u: np.ndarray, v: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -197,15 +203,42 @@ def loss_mask(batch: int, length: int, context: int, device: torch.device) -> to
     return mask
 
 
-def _loss(net: SeSynNet, u: torch.Tensor, v: torch.Tensor, cfg: TrainConfig):
+def partner_index(shifts: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """``(B, T)``: the frame of v showing the instant of frame m of u (m - shift), -1 if none.
+
+    Frames outside the loss mask on either side have no partner.
+    """
+    b, t = mask.shape
+    n = torch.arange(t, device=mask.device)[None, :] - shifts[:, None]
+    ok = (n >= 0) & (n < t) & mask
+    ok &= torch.gather(mask, 1, n.clamp(0, t - 1))
+    return torch.where(ok, n, torch.full_like(n, -1))
+
+
+def _loss(net: SeSynNet, u: torch.Tensor, v: torch.Tensor, shifts: torch.Tensor, cfg: TrainConfig) -> dict[str, torch.Tensor]:
+    """Total and per-term losses, each averaged over both directions (u -> v and v -> u)."""
     feats = net(torch.cat([u, v]))
     fu, fv = feats[: len(u)], feats[len(u) :]
-    mu1 = cfg.mu1 if "deviation" in cfg.losses else 0.0
-    mu2 = cfg.mu2 if "interval" in cfg.losses else 0.0
     mask = loss_mask(len(u), u.shape[1], net.receptive_radius, u.device)
-    forward = sesyn_loss(fu, fv, mask, mask, mu1=mu1, mu2=mu2)
-    backward = sesyn_loss(fv, fu, mask, mask, mu1=mu1, mu2=mu2)
-    return forward, backward
+    terms: dict[str, torch.Tensor] = {}
+    if "identity" in cfg.losses:
+        mu1 = cfg.mu1 if "deviation" in cfg.losses else 0.0
+        mu2 = cfg.mu2 if "interval" in cfg.losses else 0.0
+        fwd = sesyn_loss(fu, fv, mask, mask, mu1=mu1, mu2=mu2)
+        bwd = sesyn_loss(fv, fu, mask, mask, mu1=mu1, mu2=mu2)
+        for name in ("identity", "deviation", "interval"):
+            terms[name] = 0.5 * (getattr(fwd, name) + getattr(bwd, name))
+        terms["total"] = 0.5 * (fwd.total + bwd.total)
+    else:
+        terms["total"] = torch.zeros((), device=u.device)
+    if "correspondence" in cfg.losses:
+        corr = 0.5 * (
+            correspondence_loss(fu, fv, partner_index(shifts, mask), mask)
+            + correspondence_loss(fv, fu, partner_index(-shifts, mask), mask)
+        )
+        terms["correspondence"] = corr
+        terms["total"] = terms["total"] + cfg.mu3 * corr
+    return terms
 
 
 def train(
@@ -256,16 +289,16 @@ def train(
     (out / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
     while step < cfg.steps:
         rng = np.random.default_rng([cfg.seed, step])
-        u, v = (torch.from_numpy(a).to(dev) for a in sample_batch(bank, cfg, rng, context))
+        u, v, shifts = (torch.from_numpy(a).to(dev) for a in sample_batch(bank, cfg, rng, context))
         net.train()
-        forward, backward = _loss(net, u, v, cfg)
-        loss = 0.5 * (forward.total + backward.total)
+        terms = _loss(net, u, v, shifts, cfg)
+        loss = terms["total"]
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
         optimiser.step()
         step += 1
-        record = {"step": step, **{k: 0.5 * (a + b) for (k, a), b in zip(forward.as_floats().items(), backward.as_floats().values())}}
+        record = {"step": step, **{k: float(v.detach()) for k, v in terms.items()}}
         out_of_time = cfg.time_limit_minutes is not None and (time.perf_counter() - start_time) > 60 * cfg.time_limit_minutes
         if val_pairs and (step % cfg.val_every == 0 or step == cfg.steps or out_of_time):
             frm_err = float(validate(net, val_pairs))

@@ -128,3 +128,22 @@ def test_bad_inputs():
         sesyn_loss(f, f, torch.tensor([[True, False, False]]))  # one real frame: no interval
     with pytest.raises(ValueError):
         sesyn_loss(f, f, identity_reduction="max")
+
+
+def test_correspondence_loss_matches_a_hand_computed_cross_entropy():
+    import math
+
+    from videosync.model.losses import correspondence_loss
+
+    # C = 1, scale 1: u = [0], v = [0, 1, 3]; logits -(0-v)^2 = [0, -1, -9]; partner is column 1
+    fu = torch.tensor([[[0.0], [5.0]]])
+    fv = torch.tensor([[[0.0], [1.0], [3.0]]])
+    target = torch.tensor([[1, -1]])  # the second u frame has no partner and must not count
+    got = correspondence_loss(fu, fv, target, scale=1.0)
+    expected = -(-1 - math.log(math.exp(0) + math.exp(-1) + math.exp(-9)))
+    assert float(got) == pytest.approx(expected, rel=1e-6)
+    # a masked-out column is never a candidate: without column 2 the normaliser loses exp(-9)
+    masked = correspondence_loss(fu, fv, target, torch.tensor([[True, True, False]]), scale=1.0)
+    assert float(masked) == pytest.approx(-(-1 - math.log(1 + math.exp(-1))), rel=1e-6)
+    with pytest.raises(ValueError):
+        correspondence_loss(fu, fv, torch.tensor([[-1, -1]]), scale=1.0)

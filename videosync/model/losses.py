@@ -149,3 +149,41 @@ def sesyn_loss(
     identity, deviation, interval = identity.mean(), deviation.mean(), interval.mean()
     total = identity + mu1 * deviation + mu2 * interval
     return SeSynLoss(total=total, identity=identity, deviation=deviation, interval=interval)
+
+
+def correspondence_loss(
+    fu: torch.Tensor,
+    fv: torch.Tensor,
+    target: torch.Tensor,
+    mask_v: torch.Tensor | None = None,
+    *,
+    scale: float | None = None,
+) -> torch.Tensor:
+    """Cross-view frame classification: each frame of u must pick its true partner in v.
+
+    Not one of the paper's losses. Training crops are cut from synchronized views with a shift the
+    trainer chose itself, so the partner of every frame is known without any annotation; this
+    term asks the row softmax of eq. 2 — exactly what inference takes the argmax of — to put its
+    mass on that partner. The cycle losses (eqs. 5-11) only ask that matching u -> v -> u come
+    back, which any invertible matching satisfies, including a wrong one.
+
+    Args:
+        fu, fv: ``(B, M, C)`` and ``(B, N, C)`` embeddings.
+        target: ``(B, M)`` long, the partner column in v of every u frame, -1 where there is none
+            (or the frame must not count).
+        mask_v: ``(B, N)`` bool, columns that may be chosen.
+        scale: as in :func:`sesyn_loss`.
+
+    Returns the mean cross entropy over the frames that have a partner.
+    """
+    b, m, c = fu.shape
+    n = fv.shape[1]
+    mask_v = torch.ones(b, n, dtype=torch.bool, device=fv.device) if mask_v is None else mask_v.to(fv.device, torch.bool)
+    s = default_scale(c) if scale is None else float(scale)
+    logits = _masked_softmax_logits(s * neg_sq_distance(fu, fv), mask_v)
+    has = target >= 0
+    if not bool(has.any()):
+        raise ValueError("no frame of u has a partner in v")
+    log_p = torch.log_softmax(logits, dim=2)
+    picked = torch.gather(log_p, 2, target.clamp(min=0)[..., None])[..., 0]
+    return -(picked * has).sum() / has.sum()

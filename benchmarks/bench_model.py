@@ -1,0 +1,93 @@
+"""The model card's tables: every method on the synthetic test splits, robustness, ablation.
+
+Prints markdown tables (paper Table 1 layout: rows = methods, columns = the section 4.2 metrics)
+and writes all numbers to ``--json``:
+
+1. short and long presets, test split: sesyn (``--model``) beside simple, ssm, speed-xcorr;
+2. robustness on the short preset (paper Tables 5 and 6): 10 % dropped frames, 9 px joint noise;
+3. loss ablation (paper Table 2), if ``--ablation NAME=CHECKPOINT ...`` are given.
+
+Run: ``python benchmarks/bench_model.py --model models/sesyn.pt --short data/synth-short
+--long data/synth-long [--ablation identity=runs/a/best.pt ...] --json out.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from videosync.datasets import find_pairs  # noqa: E402
+from videosync.evaluate import evaluate_method  # noqa: E402
+from videosync.metrics import METRIC_LABELS, METRIC_NAMES, PERCENT_METRICS  # noqa: E402
+from videosync.sync.methods import get_method  # noqa: E402
+
+BASELINES = ("simple", "ssm", "speed-xcorr")
+
+
+def fmt(name: str, value: float) -> str:
+    if name in PERCENT_METRICS:
+        return f"{100 * value:.1f}"
+    return f"{value:.4f}" if name == "abs_err" else f"{value:.2f}"
+
+
+def table(title: str, rows: list[tuple[str, dict, int, float]]) -> str:
+    head = "| method | " + " | ".join(METRIC_LABELS[n] + (" %" if n in PERCENT_METRICS else "") for n in METRIC_NAMES) + " | refused | time (s) |"
+    lines = [f"**{title}**", "", head, "|" + "---|" * (len(METRIC_NAMES) + 3)]
+    for name, metrics, refused, seconds in rows:
+        lines.append(f"| {name} | " + " | ".join(fmt(n, metrics[n]) for n in METRIC_NAMES) + f" | {refused} | {seconds:.0f} |")
+    return "\n".join(lines)
+
+
+def run(methods: dict, data: str, split: str = "test", **perturb) -> list[tuple[str, dict, int, float]]:
+    pairs = find_pairs(data, split=split)
+    rows = []
+    for name, method in methods.items():
+        t0 = time.perf_counter()
+        res = evaluate_method(method, pairs, **perturb)
+        rows.append((name, res.metrics, res.refused, time.perf_counter() - t0))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--short", default="data/synth-short")
+    parser.add_argument("--long", default="data/synth-long")
+    parser.add_argument("--ablation", nargs="*", default=[], help="NAME=CHECKPOINT")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--skip", default="", help="comma-separated parts to skip: short,long,robust,ablation")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    methods = {"sesyn": get_method("sesyn", model=args.model), **{b: get_method(b) for b in BASELINES}}
+    out: dict = {}
+    pairs_info = {}
+    for preset in ("short", "long"):
+        if preset in skip:
+            continue
+        data = getattr(args, preset)
+        pairs_info[preset] = len(find_pairs(data, split="test"))
+        rows = run(methods, data)
+        out[preset] = rows
+        print(table(f"{preset} preset, test split ({pairs_info[preset]} pairs)", rows), "\n", flush=True)
+    if "robust" not in skip:
+        for label, kw in (("10% dropped frames", {"drop_rate": 0.1}), ("9 px joint noise", {"noise_px": 9.0})):
+            rows = run(methods, args.short, **kw)
+            out[label] = rows
+            print(table(f"short preset, test split, {label}", rows), "\n", flush=True)
+    if args.ablation and "ablation" not in skip:
+        abl = {name: get_method("sesyn", model=path) for name, path in (a.split("=", 1) for a in args.ablation)}
+        rows = run(abl, args.short)
+        out["ablation"] = rows
+        print(table("loss ablation, short preset, test split", rows), "\n", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps({k: [dict(method=r[0], metrics=r[1], refused=r[2], seconds=r[3]) for r in v] for k, v in out.items()}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
