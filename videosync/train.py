@@ -293,6 +293,8 @@ def train(
         net.train()
         terms = _loss(net, u, v, shifts, cfg)
         loss = terms["total"]
+        if not torch.isfinite(loss):
+            raise VideosyncError(f"training diverged at step {step + 1} (loss is not finite); try a lower --lr", out)
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)

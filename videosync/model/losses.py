@@ -186,4 +186,5 @@ def correspondence_loss(
         raise ValueError("no frame of u has a partner in v")
     log_p = torch.log_softmax(logits, dim=2)
     picked = torch.gather(log_p, 2, target.clamp(min=0)[..., None])[..., 0]
-    return -(picked * has).sum() / has.sum()
+    # rows without a partner may have gathered a masked (-inf) column: drop them, do not multiply
+    return -torch.where(has, picked, torch.zeros_like(picked)).sum() / has.sum()
