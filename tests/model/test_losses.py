@@ -148,6 +148,6 @@ def test_correspondence_loss_matches_a_hand_computed_cross_entropy():
     # a row without a partner must not turn the loss into NaN even where column 0 is masked
     col0_masked = correspondence_loss(fu, fv, target, torch.tensor([[False, True, True]]), scale=1.0)
     assert torch.isfinite(col0_masked)
-    assert float(col0_masked) == pytest.approx(-(-1 - math.log(math.exp(-1) + math.exp(-9))), rel=1e-6)
+    assert float(col0_masked) == pytest.approx(-(-1 - math.log(math.exp(-1) + math.exp(-9))), rel=1e-4)
     with pytest.raises(ValueError):
         correspondence_loss(fu, fv, torch.tensor([[-1, -1]]), scale=1.0)
