@@ -31,8 +31,11 @@ test: install install-mmpose
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
 
+# The bundled example: cam03 starts 7 frames after cam01 (expected offset -7), offline, on the CPU.
+EXAMPLE := examples/pose2sim-balance
 demo: install
-	$(BIN)/videosync align --poses examples/pose2sim-balance/cam01_json examples/pose2sim-balance/cam03_json
+	$(BIN)/videosync align $(EXAMPLE)/cam01.mp4 $(EXAMPLE)/cam03.mp4 --plot runs/demo/align.png
+	$(BIN)/videosync trim $(EXAMPLE)/cam01.mp4 $(EXAMPLE)/cam03.mp4 --out runs/demo/synced --overwrite
 
 bench: install
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
