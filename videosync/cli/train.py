@@ -54,7 +54,11 @@ def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift,
         def on_step(step: int, total: int, rec: dict) -> None:
             if "val_frm_err" in rec:
                 last_val["v"] = rec["val_frm_err"]
-            update(step, total, info=f"loss {rec['total']:.3f}  val Frm.err {last_val['v']:.2f}")
+            info = f"loss {rec['total']:.3f}  val Frm.err {last_val['v']:.2f}"
+            update(step, total, info=info)
+            if not stderr.is_terminal and (step % 50 == 0 or "val_frm_err" in rec):
+                # a log file gets no live bar: leave a line now and then instead
+                stderr.print(f"step {step}/{total}  {info}", highlight=False)
 
         result = train(poses_dir, out_dir, cfg, resume=resume, device=device, on_step=on_step)
     stderr.print(
