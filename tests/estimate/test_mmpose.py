@@ -18,6 +18,9 @@ from videosync.video.reader import read_frames  # noqa: E402
 
 @pytest.fixture(scope="module")
 def backend():
+    import torch
+
+    torch.manual_seed(0)  # random weights: make them the same every run, so the test is repeatable
     return MMPoseBackend(random_weights=True, flip_test=False, min_mean_score=0.0, device="cpu")
 
 
