@@ -53,6 +53,7 @@ class TrainConfig:
     batch_size: int = 16
     crop_frames: int = 64
     max_shift: int = 16
+    optimizer: str = "sgd"
     lr: float = 0.005
     momentum: float = 0.9
     weight_decay: float = 1e-4
@@ -75,6 +76,8 @@ class TrainConfig:
         unknown = set(self.losses) - set(LOSSES)
         if unknown or not self.losses:
             raise VideosyncError(f"losses must be among {'/'.join(LOSSES)}: {self.losses}")
+        if self.optimizer not in ("sgd", "adam"):
+            raise VideosyncError(f"optimizer must be sgd or adam, got {self.optimizer!r}")
         if self.crop_frames < 8 or self.max_shift < 0 or self.max_shift >= self.crop_frames:
             raise VideosyncError("need crop_frames >= 8 and 0 <= max_shift < crop_frames")
 
@@ -266,9 +269,12 @@ def train(
     dev = default_device(device)
     torch.manual_seed(cfg.seed)
     net = SeSynNet(SeSynConfig(channels=cfg.channels), seed=cfg.seed)
-    optimiser = torch.optim.SGD(
-        net.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=True, weight_decay=cfg.weight_decay
-    )
+    if cfg.optimizer == "adam":
+        optimiser: torch.optim.Optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    else:  # the paper's: SGD with Nesterov momentum
+        optimiser = torch.optim.SGD(
+            net.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=True, weight_decay=cfg.weight_decay
+        )
     step, best, history = 0, math.inf, []
     if resume and last_path.exists():
         step, best, history = _load_state(last_path, net, optimiser, cfg)
@@ -364,7 +370,7 @@ def _load_state(path: Path, net: SeSynNet, opt: torch.optim.Optimizer, cfg: Trai
     if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
         raise VideosyncError("cannot resume: not a videosync training state", path)
     saved = dict(state["config"])
-    for key in ("channels", "crop_frames", "batch_size", "seed", "losses"):
+    for key in ("channels", "crop_frames", "batch_size", "seed", "losses", "optimizer"):
         if saved.get(key) != cfg.to_dict().get(key):
             raise VideosyncError(f"cannot resume: {key} differs from the saved run ({saved.get(key)} vs {cfg.to_dict().get(key)})", path)
     net.load_state_dict(state["model"])

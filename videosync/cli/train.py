@@ -24,6 +24,7 @@ def _int_list(text: str) -> tuple[int, ...]:
 @click.option("--batch-size", type=click.IntRange(min=1), default=_DEFAULTS.batch_size, show_default=True)
 @click.option("--crop", "crop_frames", type=click.IntRange(min=8), default=_DEFAULTS.crop_frames, show_default=True, help="Frames per training crop.")
 @click.option("--max-shift", type=click.IntRange(min=0), default=_DEFAULTS.max_shift, show_default=True, help="Largest random shift between the two crops.")
+@click.option("--optimizer", type=click.Choice(["sgd", "adam"]), default=_DEFAULTS.optimizer, show_default=True, help="sgd: the paper's (Nesterov 0.9); adam: AdamW.")
 @click.option("--lr", type=float, default=_DEFAULTS.lr, show_default=True)
 @click.option("--losses", default=",".join(_DEFAULTS.losses), show_default=True, help="Subset of identity,deviation,interval (ablation).")
 @click.option("--channels", default=",".join(map(str, _DEFAULTS.channels)), show_default=True, help="ST-GCN block widths.")
@@ -33,13 +34,14 @@ def _int_list(text: str) -> tuple[int, ...]:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", default=None, help="cpu, cuda, cuda:1 ... (default: CUDA when available).")
 @click.option("--resume", is_flag=True, help="Continue from OUT/last.pt.")
-def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift, lr, losses, channels, val_every, snapshot_every, time_limit, seed, device, resume) -> None:
+def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift, optimizer, lr, losses, channels, val_every, snapshot_every, time_limit, seed, device, resume) -> None:
     """Train SeSyn-Net without labels on synchronized recordings (paper section 3.3)."""
     cfg = TrainConfig(
         steps=steps,
         batch_size=batch_size,
         crop_frames=crop_frames,
         max_shift=max_shift,
+        optimizer=optimizer,
         lr=lr,
         losses=tuple(s.strip() for s in losses.split(",") if s.strip()),
         channels=_int_list(channels),
