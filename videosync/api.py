@@ -32,7 +32,6 @@ def load_input(
     layout: str | None = None,
     person: int = 0,
     pose_backend: str = "auto",
-    max_seconds: float | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> PoseTrack:
     """A PoseTrack from a pose file, an OpenPose JSON folder, a video, or a PoseTrack."""
@@ -44,7 +43,7 @@ def load_input(
         from videosync.estimate import estimate_poses
 
         return estimate_poses(
-            item, backend=pose_backend, person=person, duration=max_seconds, progress=progress
+            item, backend=pose_backend, person=person, progress=progress
         )
     from videosync.poses import load_poses
 

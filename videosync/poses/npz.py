@@ -24,7 +24,6 @@ def save_npz(track: PoseTrack, path: str | Path) -> Path:
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
-    path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path, suffix=".npz") as tmp:
         np.savez_compressed(
             tmp,
