@@ -144,3 +144,26 @@ def test_crops_really_show_the_same_instant_at_the_partner_frame(poses_dir):
 def test_correspondence_only_training_runs(poses_dir, tmp_path):
     res = train(poses_dir, tmp_path / "c", TrainConfig(**dict(TINY, losses=("correspondence",))), device="cpu")
     assert res.steps == 4 and "correspondence" in res.history[-1] and "identity" not in res.history[-1]
+
+
+def test_cosine_schedule_hand_values():
+    cfg = TrainConfig(steps=4, lr=0.01, schedule="cosine")
+    # 0.5 * lr * (1 + cos(pi * s / 4)) for s = 0, 1, 2, 3, 4
+    expected = [0.01, 0.5 * 0.01 * (1 + np.sqrt(0.5)), 0.005, 0.5 * 0.01 * (1 - np.sqrt(0.5)), 0.0]
+    assert [cfg.lr_at(s) for s in range(5)] == pytest.approx(expected)
+    assert TrainConfig(lr=0.01).lr_at(3) == 0.01
+    with pytest.raises(VideosyncError, match="schedule"):
+        TrainConfig(schedule="step")
+
+
+def test_fine_tuning_starts_from_the_given_model(poses_dir, tmp_path):
+    first = train(poses_dir, tmp_path / "a", TrainConfig(**dict(TINY, steps=1)), device="cpu")
+    start, _ = load_checkpoint(first.best_path)
+    # lr 0: the weights cannot move, so they must equal the starting model's exactly (batch-norm
+    # running statistics still update in training mode, so only parameters are compared)
+    tuned = train(poses_dir, tmp_path / "b", TrainConfig(**dict(TINY, steps=1, lr=0.0, seed=7, init=str(first.best_path))), device="cpu")
+    got = torch.load(tuned.last_path, weights_only=True)["model"]
+    for key, value in start.named_parameters():
+        torch.testing.assert_close(got[key], value.detach(), msg=key)
+    with pytest.raises(VideosyncError, match="widths"):
+        train(poses_dir, tmp_path / "c", TrainConfig(**dict(TINY, channels=(8, 8), init=str(first.best_path))), device="cpu")

@@ -29,7 +29,7 @@ from videosync.datasets import EvalPair, Recording, find_pairs, find_recordings
 from videosync.device import default_device
 from videosync.errors import PoseFileError, VideosyncError
 from videosync.fileio import atomic_path
-from videosync.model import SeSynConfig, SeSynNet, save_checkpoint, sesyn_loss
+from videosync.model import SeSynConfig, SeSynNet, load_checkpoint, save_checkpoint, sesyn_loss
 from videosync.model.losses import correspondence_loss
 from videosync.poses import load_npz
 from videosync.poses.layouts import COCO17_FLIP
@@ -55,6 +55,11 @@ class TrainConfig:
     max_shift: int = 16
     optimizer: str = "sgd"
     lr: float = 0.005
+    #: "constant" (the paper's) or "cosine": decay to 0 at ``steps``; a decaying rate settles the
+    #: noisy Adam/SGD iterate, which matters for frame-exact matching.
+    schedule: str = "constant"
+    #: a model checkpoint to start from (fine-tuning) instead of random weights
+    init: str | None = None
     momentum: float = 0.9
     weight_decay: float = 1e-4
     mu1: float = 0.5
@@ -78,6 +83,8 @@ class TrainConfig:
             raise VideosyncError(f"losses must be among {'/'.join(LOSSES)}: {self.losses}")
         if self.optimizer not in ("sgd", "adam"):
             raise VideosyncError(f"optimizer must be sgd or adam, got {self.optimizer!r}")
+        if self.schedule not in ("constant", "cosine"):
+            raise VideosyncError(f"schedule must be constant or cosine, got {self.schedule!r}")
         if self.crop_frames < 8 or self.max_shift < 0 or self.max_shift >= self.crop_frames:
             raise VideosyncError("need crop_frames >= 8 and 0 <= max_shift < crop_frames")
 
@@ -90,6 +97,13 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         return cls(**data)
+
+    def lr_at(self, step: int) -> float:
+        """Learning rate for the update that makes step ``step + 1`` (a pure function of the step,
+        so a resumed run follows the same schedule without saving scheduler state)."""
+        if self.schedule == "cosine":
+            return 0.5 * self.lr * (1.0 + math.cos(math.pi * min(step, self.steps) / self.steps))
+        return self.lr
 
 
 @dataclass
@@ -269,6 +283,11 @@ def train(
     dev = default_device(device)
     torch.manual_seed(cfg.seed)
     net = SeSynNet(SeSynConfig(channels=cfg.channels), seed=cfg.seed)
+    if cfg.init:
+        start, _ = load_checkpoint(cfg.init)
+        if start.config != net.config:
+            raise VideosyncError(f"cannot start from this model: its widths {start.config.channels} differ from --channels", cfg.init)
+        net.load_state_dict(start.state_dict())
     if cfg.optimizer == "adam":
         optimiser: torch.optim.Optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     else:  # the paper's: SGD with Nesterov momentum
@@ -301,6 +320,8 @@ def train(
         loss = terms["total"]
         if not torch.isfinite(loss):
             raise VideosyncError(f"training diverged at step {step + 1} (loss is not finite); try a lower --lr", out)
+        for group in optimiser.param_groups:
+            group["lr"] = cfg.lr_at(step)
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
@@ -370,7 +391,7 @@ def _load_state(path: Path, net: SeSynNet, opt: torch.optim.Optimizer, cfg: Trai
     if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
         raise VideosyncError("cannot resume: not a videosync training state", path)
     saved = dict(state["config"])
-    for key in ("channels", "crop_frames", "batch_size", "seed", "losses", "optimizer"):
+    for key in ("channels", "crop_frames", "batch_size", "seed", "losses", "optimizer", "schedule", "init"):
         if saved.get(key) != cfg.to_dict().get(key):
             raise VideosyncError(f"cannot resume: {key} differs from the saved run ({saved.get(key)} vs {cfg.to_dict().get(key)})", path)
     net.load_state_dict(state["model"])

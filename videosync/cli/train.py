@@ -26,15 +26,18 @@ def _int_list(text: str) -> tuple[int, ...]:
 @click.option("--max-shift", type=click.IntRange(min=0), default=_DEFAULTS.max_shift, show_default=True, help="Largest random shift between the two crops.")
 @click.option("--optimizer", type=click.Choice(["sgd", "adam"]), default=_DEFAULTS.optimizer, show_default=True, help="sgd: the paper's (Nesterov 0.9); adam: AdamW.")
 @click.option("--lr", type=float, default=_DEFAULTS.lr, show_default=True)
-@click.option("--losses", default=",".join(_DEFAULTS.losses), show_default=True, help="Subset of identity,deviation,interval (ablation).")
+@click.option("--schedule", type=click.Choice(["constant", "cosine"]), default=_DEFAULTS.schedule, show_default=True, help="Learning-rate schedule; cosine decays to 0 at --steps.")
+@click.option("--init", "init", type=click.Path(dir_okay=False), default=None, help="Start from this model checkpoint (fine-tuning) instead of random weights.")
+@click.option("--losses", default=",".join(_DEFAULTS.losses), show_default=True, help="Subset of identity,deviation,interval,correspondence (ablation).")
 @click.option("--channels", default=",".join(map(str, _DEFAULTS.channels)), show_default=True, help="ST-GCN block widths.")
 @click.option("--val-every", type=click.IntRange(min=1), default=_DEFAULTS.val_every, show_default=True)
+@click.option("--val-pairs", type=click.IntRange(min=1), default=_DEFAULTS.val_pairs, show_default=True, help="Validation pairs drawn from the manifest (more: a less noisy best checkpoint).")
 @click.option("--snapshot-every", type=click.IntRange(min=0), default=0, show_default=True, help="Also keep the network every N steps (OUT/snapshots/).")
 @click.option("--time-limit", "time_limit", type=float, default=None, help="Stop (with checkpoints) after this many minutes.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", default=None, help="cpu, cuda, cuda:1 ... (default: CUDA when available).")
 @click.option("--resume", is_flag=True, help="Continue from OUT/last.pt.")
-def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift, optimizer, lr, losses, channels, val_every, snapshot_every, time_limit, seed, device, resume) -> None:
+def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift, optimizer, lr, schedule, init, losses, channels, val_every, val_pairs, snapshot_every, time_limit, seed, device, resume) -> None:
     """Train SeSyn-Net without labels on synchronized recordings (paper section 3.3)."""
     cfg = TrainConfig(
         steps=steps,
@@ -43,9 +46,12 @@ def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift,
         max_shift=max_shift,
         optimizer=optimizer,
         lr=lr,
+        schedule=schedule,
+        init=init,
         losses=tuple(s.strip() for s in losses.split(",") if s.strip()),
         channels=_int_list(channels),
         val_every=val_every,
+        val_pairs=val_pairs,
         snapshot_every=snapshot_every,
         time_limit_minutes=time_limit,
         seed=seed,
