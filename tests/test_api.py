@@ -52,3 +52,29 @@ def test_json_document_has_the_documented_keys():
     assert doc["inputs"][1]["fps"] == 25.0
     assert doc["inputs"][1]["offset_frames"] == pytest.approx(-4, abs=0.2)
     assert np.isclose(doc["inputs"][1]["offset_seconds"], doc["inputs"][1]["offset_frames"] / 25, atol=1e-4)
+
+
+def test_analysis_window_hand_values():
+    from videosync.api import window_seconds
+
+    assert window_seconds(None, None, 30, 30.0) == (None, None)
+    assert window_seconds(10.0, 20.0, 30, 30.0) == pytest.approx((9.0, 22.0))
+    assert window_seconds(None, 5.0, 60, 30.0) == pytest.approx((0.0, 7.0))  # clipped at 0
+    assert window_seconds(1.0, None, 60, 30.0) == pytest.approx((0.0, None))
+
+
+def test_load_input_keeps_only_the_analysis_window():
+    track = sampled_track(300, 30.0)
+    part = videosync.load_input(track, start=2.0, duration=3.0, margin_frames=15)
+    # [2 - 0.5, 2 + 3 + 0.5) s at 30 fps = frames 45..164
+    assert part.frame_index[0] == 45 and part.frame_index[-1] == 164
+    with pytest.raises(VideosyncError, match="no frames between"):
+        videosync.load_input(track, start=20.0, duration=1.0)
+
+
+def test_align_on_a_window_with_a_margin_still_finds_the_offset():
+    ref = sampled_track(600, 30.0, start_seconds=2.0)
+    other = sampled_track(600, 30.0, start_seconds=2.0 - 12 / 30)
+    result = videosync.align([ref, other], method="simple", start=5.0, duration=6.0, max_offset_frames=20)
+    assert result.inputs[1].offset_frames == pytest.approx(12, abs=0.2)
+    assert len(result.tracks[0]) == 180 and len(result.tracks[1]) == 220

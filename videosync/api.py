@@ -32,22 +32,41 @@ def load_input(
     layout: str | None = None,
     person: int = 0,
     pose_backend: str = "auto",
+    start: float | None = None,
+    duration: float | None = None,
+    margin_frames: float = 0.0,
     progress: Callable[[int, int], None] | None = None,
 ) -> PoseTrack:
-    """A PoseTrack from a pose file, an OpenPose JSON folder, a video, or a PoseTrack."""
-    if isinstance(item, PoseTrack):
-        return item
+    """A PoseTrack from a pose file, an OpenPose JSON folder, a video, or a PoseTrack.
+
+    ``start``/``duration`` (seconds, widened by ``margin_frames`` on both sides) limit the part
+    used; for a video only that part is decoded and put through pose estimation.
+    """
     from videosync.video.probe import is_video_path
 
-    if is_video_path(item):
+    if not isinstance(item, PoseTrack) and is_video_path(item):
         from videosync.estimate import estimate_poses
+        from videosync.video.probe import probe_video
 
+        begin, length = window_seconds(start, duration, margin_frames, probe_video(item).fps)
         return estimate_poses(
-            item, backend=pose_backend, person=person, progress=progress
+            item, backend=pose_backend, person=person, progress=progress, start=begin, duration=length
         )
-    from videosync.poses import load_poses
+    if isinstance(item, PoseTrack):
+        track = item
+    else:
+        from videosync.poses import load_poses
 
-    return load_poses(item, fps=fps, size=size, layout=layout, person=person)
+        track = load_poses(item, fps=fps, size=size, layout=layout, person=person)
+    begin, length = window_seconds(start, duration, margin_frames, track.fps)
+    if begin is None:
+        return track
+    first = int(round(begin * track.fps))
+    stop = None if length is None else first + max(1, int(round(length * track.fps)))
+    part = track.frames_between(first, stop)
+    if len(part) == 0:
+        raise VideosyncError(f"no frames between {begin:g} s and {'the end' if length is None else f'{begin + length:g} s'}", track.source)
+    return part
 
 
 def align(
@@ -62,7 +81,11 @@ def align(
     layout: str | None = None,
     person: int = 0,
     pose_backend: str = "auto",
+    refine: bool = True,
+    start: float | None = None,
+    duration: float | None = None,
     on_message: Progress | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> AlignmentResult:
     """Offsets of every input relative to the first one.
 
@@ -74,6 +97,12 @@ def align(
             chances to lock onto a repeated motion far away).
         min_confidence: an input whose offset is less certain than this is refused with
             :class:`CannotSynchronizeError` rather than reported (0 reports everything).
+        refine: after the method's estimate, search nearby offsets for the one that best fits
+            two-view geometry (:mod:`videosync.sync.refine`); kept only when conclusive.
+        start, duration: analyse only this part (seconds) of each input. With
+            ``max_offset_frames`` the other inputs are analysed that much longer on both sides,
+            so only ``duration`` plus twice the largest offset of video needs pose estimation.
+        on_progress: ``(label, frames done, frames total)`` during pose estimation of videos.
 
     Returns:
         AlignmentResult: ``inputs[i].offset_frames = k`` means frame t of the reference shows the
@@ -82,14 +111,23 @@ def align(
     if len(inputs) < 2:
         raise VideosyncError("align needs at least two inputs")
     say = on_message or (lambda _msg: None)
-    tracks = [
-        load_input(item, fps=fps, size=size, layout=layout, person=person, pose_backend=pose_backend)
-        for item in inputs
-    ]
+    tracks = []
+    for index, item in enumerate(inputs):
+        # the first input is the reference, analysed over [start, start + duration]; the others
+        # get the largest offset as a margin on both sides (without one, the same window)
+        margin = float(max_offset_frames or 0) if index else 0.0
+        label = Path(str(item)).name if not isinstance(item, PoseTrack) else (item.name or f"input {index}")
+        tracks.append(
+            load_input(
+                item, fps=fps, size=size, layout=layout, person=person, pose_backend=pose_backend,
+                start=start, duration=duration, margin_frames=margin,
+                progress=(lambda done, total, label=label: on_progress(label, done, total)) if on_progress else None,
+            )
+        )
     warnings = _input_warnings(tracks)
-    from videosync.sync.methods import get_method
+    from videosync.sync.methods import make_method
 
-    sync_method = get_method(method, model=model) if method == "sesyn" else get_method(method)
+    sync_method = make_method(method, model=model, refine=refine)
     pairs: list[PairOffset] = []
     for a, b in itertools.combinations(range(len(tracks)), 2):
         say(f"{method}: {tracks[a].name} vs {tracks[b].name}")
@@ -122,6 +160,22 @@ def align(
     )
     _refuse_if_unsure(result, min_confidence)
     return result
+
+
+def window_seconds(
+    start: float | None, duration: float | None, margin_frames: float, fps: float
+) -> tuple[float | None, float | None]:
+    """``(start, duration)`` in seconds widened by ``margin_frames`` on both sides (at ``fps``).
+
+    ``(None, None)`` means the whole input. The start never goes below 0.
+    """
+    if start is None and duration is None:
+        return None, None
+    margin = margin_frames / fps
+    begin = max(0.0, (start or 0.0) - margin)
+    if duration is None:
+        return begin, None
+    return begin, (start or 0.0) - begin + duration + margin
 
 
 def _label(item: InputLike, track: PoseTrack) -> str:

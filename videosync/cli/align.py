@@ -10,6 +10,7 @@ from rich.table import Table
 
 from videosync.api import DEFAULT_MIN_CONFIDENCE, align
 from videosync.cli.options import parse_size
+from videosync.cli.progress import frames_progress, native_noise_filtered
 from videosync.result import AlignmentResult
 
 METHODS = ("sesyn", "simple", "ssm", "speed-xcorr")
@@ -20,7 +21,10 @@ METHODS = ("sesyn", "simple", "ssm", "speed-xcorr")
 @click.option("--poses", "poses_only", is_flag=True, help="Inputs are pose files (.npz) or OpenPose JSON folders.")
 @click.option("--method", type=click.Choice(METHODS), default="sesyn", show_default=True)
 @click.option("--model", type=click.Path(dir_okay=False), help="SeSyn-Net checkpoint (default: the shipped model).")
-@click.option("--max-offset", type=click.IntRange(min=1), help="Largest offset to consider, in frames.")
+@click.option("--max-offset", type=click.IntRange(min=1), help="Largest offset to consider, in frames (with --duration it also limits how much of the other videos is analysed).")
+@click.option("--start", type=click.FloatRange(min=0), help="Analyse from this time (seconds) of the first input.")
+@click.option("--duration", type=click.FloatRange(min=0, min_open=True), help="Analyse only this many seconds of the first input (the others: plus --max-offset on each side).")
+@click.option("--refine/--no-refine", default=True, show_default=True, help="Refine the offset to the frame by two-view geometry (kept only when conclusive).")
 @click.option(
     "--min-confidence",
     type=click.FloatRange(0, 1),
@@ -51,6 +55,9 @@ def align_command(
     method: str,
     model: str | None,
     max_offset: int | None,
+    start: float | None,
+    duration: float | None,
+    refine: bool,
     min_confidence: float,
     fps: float | None,
     size: str | None,
@@ -74,26 +81,31 @@ def align_command(
         if videos:
             raise click.UsageError(f"--poses given but {videos[0]} is a video")
     err = Console(stderr=True)
-    result = align(
-        list(inputs),
-        method=method,
-        model=model,
-        max_offset_frames=max_offset,
-        min_confidence=min_confidence,
-        fps=fps,
-        size=parse_size(size),
-        layout=layout,
-        person=person,
-        pose_backend=pose_backend,
-        on_message=lambda msg: err.log(msg) if not as_json else None,
-    )
+    with native_noise_filtered(), frames_progress() as progress:
+        result = align(
+            list(inputs),
+            method=method,
+            model=model,
+            max_offset_frames=max_offset,
+            min_confidence=min_confidence,
+            fps=fps,
+            size=parse_size(size),
+            layout=layout,
+            person=person,
+            pose_backend=pose_backend,
+            refine=refine,
+            start=start,
+            duration=duration,
+            on_message=lambda msg: err.log(msg) if not as_json else None,
+            on_progress=lambda label, done, total: progress(f"poses {label}", done, total),
+        )
     for w in result.warnings:
         err.print(f"[yellow]warning:[/] {w}", highlight=False)
     if plot_path:
         from videosync.plot import plot_alignment
-        from videosync.sync.methods import get_method
+        from videosync.sync.methods import make_method
 
-        plot_method = get_method(method, model=model) if method == "sesyn" else get_method(method)
+        plot_method = make_method(method, model=model)
         err.print(f"plot: {plot_alignment(result, result.tracks, plot_method, plot_path)}")
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))

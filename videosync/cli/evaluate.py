@@ -27,18 +27,19 @@ METHODS = ("sesyn", "simple", "ssm", "speed-xcorr")
 @click.option("--drop-rate", type=click.FloatRange(0, 0.9), default=0.0, show_default=True, help="Share of frames dropped at random in both views.")
 @click.option("--noise", "noise_px", type=click.FloatRange(min=0), default=0.0, show_default=True, help="Gaussian joint noise, in pixels.")
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--refine/--no-refine", default=False, show_default=True, help="Also run the two-view-geometry refinement after each method.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write all results to this JSON file.")
-def eval_command(data_dir, methods, model, split, drop_rate, noise_px, seed, json_out) -> None:
+def eval_command(data_dir, methods, model, split, drop_rate, noise_px, seed, refine, json_out) -> None:
     """Frm.err, Acc@1/5/10, Abs.err, Rel.err and rAcc@10/30/50 (paper Table 1 layout)."""
-    from videosync.sync.methods import get_method
+    from videosync.sync.methods import make_method
 
     pairs = find_pairs(data_dir, split=split)
     if not pairs:
         raise PoseFileError(f"no evaluation pairs in split {split!r}", data_dir)
     results: list[EvalResult] = []
     for name in methods or METHODS:
-        method = get_method(name, model=model) if name == "sesyn" else get_method(name)
-        with progress_bar(f"eval {name}", total=len(pairs)) as update:
+        method = make_method(name, model=model, refine=refine)
+        with progress_bar(f"eval {method.name}", total=len(pairs)) as update:
             results.append(evaluate_method(method, pairs, drop_rate=drop_rate, noise_px=noise_px, seed=seed, progress=update))
     Console(width=max(Console().width, 150)).print(render_metrics(results, title=f"{data_dir} ({split}, {len(pairs)} pairs, drop {drop_rate:g}, noise {noise_px:g} px)"))
     if json_out:

@@ -6,9 +6,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from videosync.api import DEFAULT_MIN_CONFIDENCE, trim
+from videosync.api import DEFAULT_MIN_CONFIDENCE, align, trim
 from videosync.cli.align import METHODS
-from videosync.cli.progress import progress_bar, stderr
+from videosync.cli.progress import frames_progress, native_noise_filtered, progress_bar, stderr
 
 
 def _offsets(text: str | None) -> list[float] | None:
@@ -30,28 +30,42 @@ def _offsets(text: str | None) -> list[float] | None:
 @click.option("--no-audio", is_flag=True, help="Leave audio out.")
 @click.option("--method", type=click.Choice(METHODS), default="sesyn", show_default=True)
 @click.option("--model", type=click.Path(dir_okay=False), help="SeSyn-Net checkpoint.")
-@click.option("--max-offset", type=click.IntRange(min=1), help="Largest offset to consider, in frames.")
+@click.option("--max-offset", type=click.IntRange(min=1), help="Largest offset to consider, in frames (with --duration it also limits how much of the other videos is analysed).")
+@click.option("--start", type=click.FloatRange(min=0), help="Estimate the offsets from this time (seconds) of the first video.")
+@click.option("--duration", type=click.FloatRange(min=0, min_open=True), help="Estimate the offsets from only this many seconds of the first video.")
+@click.option("--refine/--no-refine", default=True, show_default=True, help="Refine the estimated offsets by two-view geometry.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=DEFAULT_MIN_CONFIDENCE, show_default=True)
 @click.option("--pose-backend", type=click.Choice(["auto", "mediapipe", "mmpose"]), default="auto", show_default=True)
-def trim_command(videos, out_dir, offsets, common_end, overwrite, fps, no_audio, method, model, max_offset, min_confidence, pose_backend) -> None:
+def trim_command(videos, out_dir, offsets, common_end, overwrite, fps, no_audio, method, model, max_offset, start, duration, refine, min_confidence, pose_backend) -> None:
     """Write copies of VIDEOS that all start (and with --common-end end) at the same instant."""
     if len(videos) < 2:
         raise click.UsageError("trim needs at least two videos")
+    offsets_frames, alignment = _offsets(offsets), None
+    if offsets_frames is None:
+        with native_noise_filtered(), frames_progress() as progress:
+            alignment = align(
+                list(videos),
+                method=method,
+                model=model,
+                max_offset_frames=max_offset,
+                min_confidence=min_confidence,
+                pose_backend=pose_backend,
+                refine=refine,
+                start=start,
+                duration=duration,
+                on_progress=lambda label, done, total: progress(f"poses {label}", done, total),
+            )
+        offsets_frames = [entry.offset_frames for entry in alignment.inputs]
     with progress_bar("writing", total=None) as update:
-        result, alignment = trim(
+        result, _ = trim(
             list(videos),
             out_dir,
-            offsets_frames=_offsets(offsets),
+            offsets_frames=offsets_frames,
             common_end=common_end,
             overwrite=overwrite,
             fps=fps,
             audio=not no_audio,
             progress=lambda done, total: update(done, total),
-            method=method,
-            model=model,
-            max_offset_frames=max_offset,
-            min_confidence=min_confidence,
-            pose_backend=pose_backend,
         )
     if alignment is not None:
         for w in alignment.warnings:

@@ -50,7 +50,18 @@ def get_method(name: str, **kwargs: Any) -> SyncMethod:
     return cls(**kwargs)
 
 
+def make_method(name: str, *, model: str | None = None, refine: bool = False) -> SyncMethod:
+    """The method users mean by ``name``: ``model`` goes to sesyn (the only one with weights) and
+    ``refine`` adds the two-view-geometry refinement (:mod:`videosync.sync.refine`)."""
+    method = get_method(name, model=model) if name == "sesyn" else get_method(name)
+    if refine:
+        from videosync.sync.methods.refined import RefinedMethod
+
+        method = RefinedMethod(method)
+    return method
+
+
 __all__ = [
     "FeatureMatchingMethod", "PairEstimate", "SyncMethod", "available_methods", "get_method",
-    "register_method",
+    "make_method", "register_method",
 ]

@@ -1,0 +1,38 @@
+"""Any method followed by the geometric refinement of :mod:`videosync.sync.refine`."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from videosync.poses import PoseTrack
+from videosync.sync.methods.base import PairEstimate, SyncMethod
+from videosync.sync.refine import refine_offset
+
+
+class RefinedMethod(SyncMethod):
+    """``inner``'s coarse offset, then the two-view-geometry search around it.
+
+    The learned or hand-made features decide *where* (robust to repeated motion, far offsets);
+    the epipolar search decides the last frames. When the geometry is not conclusive (still
+    person, moving camera, too few joints) the coarse estimate is returned unchanged; either way
+    ``diagnostics["refinement"]`` says what happened.
+    """
+
+    def __init__(self, inner: SyncMethod, **refine_options) -> None:
+        self.inner = inner
+        self.refine_options = refine_options
+        self.name = f"{inner.name}+geometry"
+
+    def estimate(self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None) -> PairEstimate:
+        coarse = self.inner.estimate(track_a, track_b, max_offset=max_offset)
+        ref = refine_offset(track_a, track_b, coarse.offset_frames, coarse.rate, **self.refine_options)
+        diagnostics = {**coarse.diagnostics, "refinement": ref}
+        if not ref.accepted:
+            return dataclasses.replace(coarse, diagnostics=diagnostics)
+        return dataclasses.replace(
+            coarse,
+            method=self.name,
+            offset_frames=ref.offset_frames,
+            offset_seconds=ref.offset_frames / coarse.fps_b,
+            diagnostics=diagnostics,
+        )
