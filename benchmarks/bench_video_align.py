@@ -30,10 +30,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from bench_pose2sim_offsets import equal_windows  # noqa: E402
+from bench_pose2sim_offsets import equal_windows, method_from_name  # noqa: E402
 
 from videosync.errors import CannotSynchronizeError  # noqa: E402
-from videosync.sync.methods import get_method  # noqa: E402
 
 VIDEOS = REPO.parent / "shared" / "data" / "pose2sim-demo" / "single-person" / "videos"
 CAMERAS = ("cam01", "cam02", "cam03", "cam04")
@@ -68,7 +67,7 @@ def align_timing(cache_dir: str) -> None:
 
 def accuracy(tracks: dict, methods: list[str], ks: list[int]) -> None:
     for name in methods:
-        method = get_method(name)
+        method = method_from_name(name)
         errors, refused, worst = [], 0, []
         for (ca, cb), k in itertools.product(itertools.combinations(CAMERAS, 2), ks):
             a, b = equal_windows(tracks[ca], tracks[cb], k)
@@ -92,7 +91,8 @@ def accuracy(tracks: dict, methods: list[str], ks: list[int]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--methods", default="sesyn,ssm,speed-xcorr")
+    parser.add_argument("--methods", default="sesyn+geometry,sesyn,ssm+geometry,ssm,speed-xcorr",
+                        help="comma-separated; NAME+geometry adds the two-view-geometry refinement")
     parser.add_argument("--ks", default="-20,-7,0,5,20")
     parser.add_argument("--backend", default="mediapipe")
     args = parser.parse_args()

@@ -6,7 +6,7 @@ import pytest
 from videosync.poses import PoseTrack
 from videosync.sync.methods import make_method
 from videosync.sync.methods.refined import RefinedMethod
-from videosync.sync.refine import refine_offset, sampson_distance
+from videosync.sync.refine import person_size, refine_offset, sampson_distance
 from videosync.synth.camera import Camera, look_at
 
 FPS = 30.0
@@ -54,12 +54,22 @@ def test_refinement_recovers_the_exact_offset_from_a_coarse_guess(coarse_error):
     assert ref.offset_frames == pytest.approx(-7.0, abs=0.25)
     assert ref.coarse_offset_frames == pytest.approx(-7 + coarse_error)
     assert ref.contrast > 0.5
+    # noiseless views: a deep dip and a near-zero error at the minimum -> full geometric confidence
+    assert ref.relative_error < 0.005 and ref.confidence == pytest.approx(1.0)
+
+
+def test_person_size_is_the_median_larger_side_of_the_joint_box():
+    kp = np.zeros((2, 17, 3), dtype=np.float32)
+    kp[0, :2] = [[0, 0, 1], [10, 40, 1]]  # 10 x 40 -> 40
+    kp[1, :3] = [[0, 0, 1], [30, 20, 1], [5, 5, 0.1]]  # 30 x 20 -> 30; the low-score joint is ignored
+    assert person_size(PoseTrack(kp, fps=FPS, width=100, height=100)) == pytest.approx(35.0)
 
 
 def test_refinement_keeps_the_coarse_offset_when_geometry_is_silent():
     still = moving_body(150, still=True)
     ref = refine_offset(view(still, 0.0, slice(0, 150)), view(still, 90.0, slice(0, 150)), 2.0)
     assert not ref.accepted and ref.offset_frames == 2.0 and "distinct" in ref.reason
+    assert ref.confidence == 0.0
 
     body = moving_body(200, seed=2)
     a, b = view(body, 0.0, slice(0, 150)), view(body, 60.0, slice(0, 150))
@@ -81,3 +91,4 @@ def test_refined_method_reports_what_it_did():
     ref = est.diagnostics["refinement"]
     assert est.offset_frames == pytest.approx(5.0, abs=0.25) and ref.accepted
     assert est.offset_seconds == pytest.approx(est.offset_frames / FPS)
+    assert est.confidence == pytest.approx(max(ref.confidence, method.inner.estimate(a, b).confidence))

@@ -16,6 +16,11 @@ class RefinedMethod(SyncMethod):
     the epipolar search decides the last frames. When the geometry is not conclusive (still
     person, moving camera, too few joints) the coarse estimate is returned unchanged; either way
     ``diagnostics["refinement"]`` says what happened.
+
+    Confidence: the larger of the coarse method's and the geometry's (:attr:`Refinement.confidence`).
+    The two are independent evidence: a short or slow clip gives the matching little to be
+    sure about, while two views that agree to within detector noise at one offset, and clearly
+    less at its neighbours, are hard to explain by chance.
     """
 
     def __init__(self, inner: SyncMethod, **refine_options) -> None:
@@ -34,5 +39,6 @@ class RefinedMethod(SyncMethod):
             method=self.name,
             offset_frames=ref.offset_frames,
             offset_seconds=ref.offset_frames / coarse.fps_b,
+            confidence=max(coarse.confidence, ref.confidence),
             diagnostics=diagnostics,
         )
