@@ -51,3 +51,25 @@ def test_trim_of_a_file_that_is_not_a_video(tmp_path):
     fake.write_text("hello")
     res = run("trim", str(a), str(fake), "--out", str(tmp_path / "o"), "--offsets", "0,1")
     assert res.exit_code != 0 and "notes.mp4" in res.output and "Traceback" not in res.output
+
+
+@pytest.mark.slow
+def test_trim_of_the_example_videos_realigns_to_zero(tmp_path, monkeypatch):
+    """End to end on real video, offline: estimate (MediaPipe + sesyn + refinement), write the
+    copies, then align the copies again. They must start at the same instant (0 +- 1 frame) and
+    their first frames and lengths must be what the estimated offset implies."""
+    import videosync
+
+    monkeypatch.setenv("VIDEOSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    example = "examples/pose2sim-balance"
+    videos = [f"{example}/cam01.mp4", f"{example}/cam03.mp4"]  # cam03 lost its first 7 frames
+    result, alignment = videosync.trim(videos, tmp_path / "out", common_end=True, pose_backend="mediapipe")
+    k = alignment.inputs[1].offset_frames
+    assert k == pytest.approx(-7, abs=2.0)
+    skip = round(-k)  # cam01's frame i = cam03's frame i + k: cam01 is cut by -k frames
+    ref, other = result.videos
+    assert (ref.first_frame, other.first_frame) == (skip, 0)
+    assert ref.n_frames == other.n_frames == min(100 - skip, 93)
+    assert ref.fps == other.fps == 60.0
+    again = videosync.align([str(v.output) for v in result.videos], pose_backend="mediapipe", min_confidence=0)
+    assert abs(again.inputs[1].offset_frames) <= 1.0
