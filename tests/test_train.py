@@ -152,6 +152,11 @@ def test_cosine_schedule_hand_values():
     expected = [0.01, 0.5 * 0.01 * (1 + np.sqrt(0.5)), 0.005, 0.5 * 0.01 * (1 - np.sqrt(0.5)), 0.0]
     assert [cfg.lr_at(s) for s in range(5)] == pytest.approx(expected)
     assert TrainConfig(lr=0.01).lr_at(3) == 0.01
+    # with a time limit the schedule follows whichever is further along: half the time used at
+    # step 1 of 4 puts the rate at the half-way value; time never moves it backwards
+    assert cfg.lr_at(1, time_fraction=0.5) == pytest.approx(0.005)
+    assert cfg.lr_at(3, time_fraction=0.5) == pytest.approx(expected[3])
+    assert cfg.lr_at(0, time_fraction=2.0) == pytest.approx(0.0)
     with pytest.raises(VideosyncError, match="schedule"):
         TrainConfig(schedule="step")
 
@@ -167,3 +172,35 @@ def test_fine_tuning_starts_from_the_given_model(poses_dir, tmp_path):
         torch.testing.assert_close(got[key], value.detach(), msg=key)
     with pytest.raises(VideosyncError, match="widths"):
         train(poses_dir, tmp_path / "c", TrainConfig(**dict(TINY, channels=(8, 8), init=str(first.best_path))), device="cpu")
+
+
+def test_rate_augmented_crops_still_show_the_same_instant_at_the_partner_frame(monkeypatch):
+    """With a playback-rate change, frame m of u and frame m - shift of v must still be one instant.
+
+    Both views' x coordinate encodes the recording time (x = 0.001 t), so linear interpolation is
+    exact and the instant of every crop frame can be read back. The per-view changes (mirror,
+    rotation, zoom) are switched off to keep x readable.
+    """
+    import videosync.train as T
+
+    monkeypatch.setattr(T, "augment_pair", lambda u, v, rng: (u, v))
+    t = np.arange(300, dtype=np.float32)
+    src = np.zeros((300, 17, 3), np.float32)
+    src[..., 0], src[..., 2] = 0.001 * t[:, None], 1.0
+    bank = ViewBank.__new__(ViewBank)
+    bank.views, bank.ids, bank.fps = [[src, src.copy()]], ["r"], 30.0
+    cfg = TrainConfig(batch_size=64, crop_frames=40, max_shift=8, rate_augment=2.0)
+    steps_seen = []
+    for seed in range(3):
+        u, v, shifts = sample_batch(bank, cfg, np.random.default_rng(seed))
+        tu, tv = u[..., 0, 0] / 0.001, v[..., 0, 0] / 0.001
+        for b in range(len(u)):
+            m = np.arange(40)
+            ok = (m - shifts[b] >= 0) & (m - shifts[b] < 40)
+            np.testing.assert_allclose(tu[b, m[ok]], tv[b, m[ok] - shifts[b]], atol=0.05)
+            steps_seen.append(tu[b, 1] - tu[b, 0])
+    steps_seen = np.array(steps_seen)
+    # about half the crops keep the recorded rate; the others are slowed or sped up within [1/2, 2]
+    assert 0.3 < np.mean(np.isclose(steps_seen, 1.0, atol=1e-3)) < 0.7
+    assert steps_seen.min() >= 0.5 - 1e-3 and steps_seen.max() <= 2.0 + 1e-3
+    assert steps_seen.min() < 0.8 and steps_seen.max() > 1.25

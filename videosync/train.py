@@ -33,10 +33,13 @@ from videosync.model import SeSynConfig, SeSynNet, load_checkpoint, save_checkpo
 from videosync.model.losses import correspondence_loss
 from videosync.poses import load_npz
 from videosync.poses.layouts import COCO17_FLIP
+from videosync.poses.track import interpolate_keypoints
 
 log = logging.getLogger(__name__)
 
 STATE_FORMAT = "videosync-train-state"
+#: COCO-17 knees, ankles, then hips: what an upper-body shot loses, from the bottom up.
+LOWER_BODY = (13, 14, 15, 16, 11, 12)
 #: The paper's three losses (section 3.3) and our cross-view correspondence term.
 LOSSES = ("identity", "deviation", "interval", "correspondence")
 
@@ -68,6 +71,10 @@ class TrainConfig:
     losses: tuple[str, ...] = ("identity", "deviation", "interval")
     channels: tuple[int, ...] = SeSynConfig().channels
     augment: bool = True
+    #: Largest playback-rate change of a training crop (both views alike), drawn log-uniformly
+    #: in [1/f, f] for half the crops; 1 turns it off. Makes the embedding work over the frame
+    #: rates real cameras use (15-60 fps for a model trained on 30 fps data with f = 2).
+    rate_augment: float = 2.0
     val_every: int = 250
     snapshot_every: int = 0
     val_pairs: int = 120
@@ -87,6 +94,8 @@ class TrainConfig:
             raise VideosyncError(f"schedule must be constant or cosine, got {self.schedule!r}")
         if self.crop_frames < 8 or self.max_shift < 0 or self.max_shift >= self.crop_frames:
             raise VideosyncError("need crop_frames >= 8 and 0 <= max_shift < crop_frames")
+        if self.rate_augment < 1.0:
+            raise VideosyncError(f"rate_augment must be >= 1 (1: off), got {self.rate_augment}")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -98,11 +107,17 @@ class TrainConfig:
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         return cls(**data)
 
-    def lr_at(self, step: int) -> float:
-        """Learning rate for the update that makes step ``step + 1`` (a pure function of the step,
-        so a resumed run follows the same schedule without saving scheduler state)."""
+    def lr_at(self, step: int, time_fraction: float = 0.0) -> float:
+        """Learning rate for the update that makes step ``step + 1``.
+
+        A pure function of the step, so a resumed run follows the same schedule without saving
+        scheduler state. With a time limit, the cosine runs by whichever is further along, the
+        steps or the time (``time_fraction`` of the limit used): a run sized by its time budget
+        (on hardware whose speed is not known in advance) still ends with a decayed rate.
+        """
         if self.schedule == "cosine":
-            return 0.5 * self.lr * (1.0 + math.cos(math.pi * min(step, self.steps) / self.steps))
+            progress = max(min(step, self.steps) / self.steps, min(max(time_fraction, 0.0), 1.0))
+            return 0.5 * self.lr * (1.0 + math.cos(math.pi * progress))
         return self.lr
 
 
@@ -123,14 +138,19 @@ class ViewBank:
     def __init__(self, recordings: Sequence[Recording], min_frames: int) -> None:
         self.views: list[list[np.ndarray]] = []
         self.ids: list[str] = []
+        rates = []
         for rec in recordings:
-            arrays = [load_npz(p).dense().normalized() for p in rec.views]
+            tracks = [load_npz(p).dense() for p in rec.views]
+            arrays = [t.normalized() for t in tracks]
             length = min(len(a) for a in arrays)
             if length >= min_frames:
                 self.views.append([a[:length] for a in arrays])
                 self.ids.append(rec.id)
+                rates.append(tracks[0].fps)
         if not self.views:
             raise PoseFileError(f"no recording with at least two views of >= {min_frames} frames")
+        #: the training data's frame rate (median over recordings), stored with the model
+        self.fps = float(np.median(rates))
 
     def __len__(self) -> int:
         return len(self.views)
@@ -152,13 +172,27 @@ def sample_batch(
         views = bank.views[rng.integers(len(bank))]
         iu, iv = rng.choice(len(views), size=2, replace=False)
         total = len(views[0])
-        max_shift = min(cfg.max_shift, total - length)
-        shift = int(rng.integers(-max_shift, max_shift + 1)) if max_shift > 0 else 0
-        lo = max(0, -shift)
-        hi = total - length - max(0, shift)
-        start = int(rng.integers(lo, hi + 1))
-        u = views[iu][start : start + length]
-        v = views[iv][start + shift : start + shift + length]
+        step = 1.0  # recording frames per crop frame
+        if cfg.augment and cfg.rate_augment > 1.0 and rng.random() < 0.5:
+            step = math.exp(rng.uniform(-math.log(cfg.rate_augment), math.log(cfg.rate_augment)))
+            step = min(step, (total - 1) / (length - 1))  # the crop must fit the recording
+        if step == 1.0:
+            max_shift = min(cfg.max_shift, total - length)
+            shift = int(rng.integers(-max_shift, max_shift + 1)) if max_shift > 0 else 0
+            start = int(rng.integers(max(0, -shift), total - length - max(0, shift) + 1))
+            u = views[iu][start : start + length]
+            v = views[iv][start + shift : start + shift + length]
+        else:
+            # both crops sampled every `step` recording frames, v's `shift` crop frames later:
+            # frame m of u is still the instant of frame m - shift of v
+            max_shift = min(cfg.max_shift, int((total - 1) / step - (length - 1)))
+            shift = int(rng.integers(-max_shift, max_shift + 1)) if max_shift > 0 else 0
+            lo = step * max(0, -shift)
+            hi = (total - 1) - step * (length - 1 + max(0, shift))
+            start = rng.uniform(lo, max(lo, hi))
+            m = np.arange(length)
+            u = interpolate_keypoints(views[iu], start + step * m)
+            v = interpolate_keypoints(views[iv], start + step * (m + shift))
         if cfg.augment:
             u, v = augment_pair(u, v, rng)
         us.append(u)
@@ -171,8 +205,8 @@ def augment_pair(u: np.ndarray, v: np.ndarray, rng: np.random.Generator) -> tupl
     """Label-preserving changes a real recording could show.
 
     A mirror image (applied to both views, so they stay the same moment), and per view: zoom,
-    shift, in-plane rotation (tilted or sideways-mounted cameras), jitter, missing joints and
-    dropped frames.
+    shift, in-plane rotation (tilted or sideways-mounted cameras), jitter, missing joints,
+    dropped frames and upper-body-only framing.
     """
     if rng.random() < 0.5:
         u, v = _mirror(u), _mirror(v)
@@ -199,6 +233,8 @@ def _view_augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     x[..., :2] = xy
     valid &= rng.random(valid.shape) > 0.04
     valid &= (rng.random(len(x)) > 0.03)[:, None]
+    if rng.random() < 0.1:  # framed from the waist (or the chest) up: no legs in the picture
+        valid[:, list(LOWER_BODY[: 4 if rng.random() < 0.5 else 6])] = False
     x[~valid] = 0.0
     return x
 
@@ -320,8 +356,9 @@ def train(
         loss = terms["total"]
         if not torch.isfinite(loss):
             raise VideosyncError(f"training diverged at step {step + 1} (loss is not finite); try a lower --lr", out)
+        elapsed = time.perf_counter() - start_time
         for group in optimiser.param_groups:
-            group["lr"] = cfg.lr_at(step)
+            group["lr"] = cfg.lr_at(step, elapsed / (60 * cfg.time_limit_minutes) if cfg.time_limit_minutes else 0.0)
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
@@ -334,10 +371,10 @@ def train(
             record["val_frm_err"] = frm_err
             if frm_err < best:
                 best = frm_err
-                save_checkpoint(best_path, net, meta={"train": cfg.to_dict(), "step": step, "val_frm_err": frm_err})
+                save_checkpoint(best_path, net, meta=_model_meta(cfg, bank, step, val_frm_err=frm_err))
         if cfg.snapshot_every and step % cfg.snapshot_every == 0:
             # kept for ablations and learning curves: the network after exactly `step` steps
-            save_checkpoint(out / "snapshots" / f"step_{step:06d}.pt", net, meta={"train": cfg.to_dict(), "step": step})
+            save_checkpoint(out / "snapshots" / f"step_{step:06d}.pt", net, meta=_model_meta(cfg, bank, step))
         history.append(record)
         if on_step:
             on_step(step, cfg.steps, record)
@@ -347,7 +384,7 @@ def train(
             log.warning("time limit of %s minutes reached at step %d", cfg.time_limit_minutes, step)
             break
     if not val_pairs:
-        save_checkpoint(best_path, net, meta={"train": cfg.to_dict(), "step": step})
+        save_checkpoint(best_path, net, meta=_model_meta(cfg, bank, step))
     return TrainResult(
         best_path=best_path if best_path.exists() else None,
         last_path=last_path,
@@ -356,6 +393,18 @@ def train(
         seconds=time.perf_counter() - start_time,
         history=history,
     )
+
+
+def _model_meta(cfg: TrainConfig, bank: ViewBank, step: int, **extra: float) -> dict[str, Any]:
+    """What a model file says about how it was made, and the frame rates it embeds as they are
+    (the training data's rate, widened by the rate augmentation; see ``SesynMethod``)."""
+    return {
+        "train": cfg.to_dict(),
+        "step": step,
+        "fps": bank.fps,
+        "fps_range": [bank.fps / cfg.rate_augment, bank.fps * cfg.rate_augment],
+        **extra,
+    }
 
 
 def _validation_pairs(poses_dir: str | Path, cfg: TrainConfig) -> list[EvalPair]:

@@ -86,3 +86,16 @@ def test_npz_errors_name_the_file(tmp_path):
     np.savez(other, x=np.zeros(3))
     with pytest.raises(PoseFileError, match="other.npz: not a videosync pose file"):
         load_npz(other)
+
+
+def test_interpolate_keypoints_hand_values():
+    from videosync.poses.track import interpolate_keypoints
+
+    kp = np.zeros((3, 17, 3), np.float32)
+    kp[:, 0] = [[0, 0, 1.0], [10, 20, 0.8], [20, 0, 0.6]]
+    kp[:, 1] = [[5, 5, 1.0], [0, 0, 0.0], [7, 7, 1.0]]  # joint 1 missing in the middle row
+    out = interpolate_keypoints(kp, np.array([0.0, 0.5, 1.0, 1.25, 2.0, 2.5, -0.1]))
+    np.testing.assert_allclose(out[:, 0], [[0, 0, 1.0], [5, 10, 0.8], [10, 20, 0.8], [12.5, 15, 0.6], [20, 0, 0.6], [0, 0, 0], [0, 0, 0]])
+    # joint 1: only exact hits on rows where it was seen survive
+    np.testing.assert_allclose(out[:, 1, 2], [1.0, 0, 0, 0, 1.0, 0, 0])
+    np.testing.assert_allclose(out[4, 1, :2], [7, 7])

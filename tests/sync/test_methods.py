@@ -189,3 +189,30 @@ def test_progress_callback_reaches_the_total():
                max_block_bytes=4 * 200 * 50).estimate(a, b)
     assert len(calls) == 4 and calls[-1] == (200, 200)
     assert [c[0] for c in calls] == sorted(c[0] for c in calls)
+
+
+def test_sesyn_embeds_out_of_range_rates_at_the_nearest_rate_it_knows():
+    """A 120 fps track, for a model that embeds 15-60 fps as is, is embedded at 60 fps: even
+    frames get the embedding of the every-other-frame track, odd ones the mean of their
+    neighbours'. A 30 fps track is embedded as it is, and its edge margin is the receptive radius.
+    """
+    from videosync.model import SeSynConfig, SeSynNet, embed_poses
+    from videosync.sync.methods.sesyn import SesynMethod
+
+    net = SeSynNet(SeSynConfig(channels=(4, 8)), seed=0)
+    method = SesynMethod(net=net, device="cpu")
+    assert method.fps_range == (15.0, 60.0)
+    rng = np.random.default_rng(0)
+    kp = np.concatenate([rng.uniform(0, 600, (81, 17, 2)), np.ones((81, 17, 1))], axis=2)
+    fast = PoseTrack(kp, fps=120.0, width=640, height=640)
+    feats = method.features(fast)
+    half = embed_poses(net, fast.normalized()[::2], device="cpu")
+    assert feats.shape == (81, half.shape[1])
+    np.testing.assert_allclose(feats[::2], half, atol=1e-5)
+    np.testing.assert_allclose(feats[1::2], 0.5 * (half[:-1] + half[1:]), atol=1e-5)
+    normal = PoseTrack(kp, fps=30.0, width=640, height=640)
+    np.testing.assert_allclose(method.features(normal), embed_poses(net, normal.normalized(), device="cpu"), atol=1e-6)
+    radius = net.receptive_radius
+    assert not method.valid_rows(normal)[:radius].any() and method.valid_rows(normal)[radius]
+    # at 120 fps the same context spans twice as many input frames
+    assert not method.valid_rows(fast)[: 2 * radius].any() and method.valid_rows(fast)[2 * radius]

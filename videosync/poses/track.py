@@ -164,3 +164,31 @@ class PoseTrack:
     @property
     def name(self) -> str:
         return Path(self.source).name if self.source else "<track>"
+
+
+def interpolate_keypoints(keypoints: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``(len(positions), 17, 3)``: ``keypoints`` linearly interpolated at fractional row positions.
+
+    A joint is kept only where both neighbouring rows saw it (score > 0), with the smaller of the
+    two scores: interpolating towards a missing joint's placeholder (0, 0) would invent motion.
+    Positions outside ``[0, T - 1]`` give missing joints.
+    """
+    kp = np.asarray(keypoints, dtype=np.float32)
+    pos = np.asarray(positions, dtype=np.float64)
+    out = np.zeros((len(pos), kp.shape[1], 3), dtype=np.float32)
+    if len(kp) == 0 or len(pos) == 0:
+        return out
+    inside = (pos >= 0) & (pos <= len(kp) - 1)
+    p = pos[inside]
+    i0 = np.floor(p).astype(np.int64)
+    i1 = np.minimum(i0 + 1, len(kp) - 1)
+    w = (p - i0).astype(np.float32)[:, None, None]
+    xy = kp[i0, :, :2] * (1 - w) + kp[i1, :, :2] * w
+    score = np.minimum(kp[i0, :, 2], kp[i1, :, 2])
+    # an exact hit on a row needs only that row (the other neighbour has weight 0)
+    exact = (w[:, 0, 0] == 0)[:, None]
+    score = np.where(exact, kp[i0, :, 2], score)
+    seen = score > 0
+    out[inside, :, :2] = np.where(seen[..., None], xy, 0.0)
+    out[inside, :, 2] = np.where(seen, score, 0.0)
+    return out

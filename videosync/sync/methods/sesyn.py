@@ -10,11 +10,21 @@ import numpy as np
 
 from videosync.errors import ModelError
 from videosync.poses import PoseTrack
+from videosync.poses.track import interpolate_keypoints
 from videosync.sync.methods.base import FeatureMatchingMethod
 
 
 #: Fewest frames left after dropping the edges before we keep the edge frames after all.
 MIN_INTERIOR_FRAMES = 20
+#: Frame rate a model was trained at when its checkpoint does not say (the synthetic data's).
+DEFAULT_MODEL_FPS = 30.0
+#: Range of input rates a model embeds as they are, as factors of its training rate, when its
+#: checkpoint does not say (``fps_range``). The shipped model, trained at 30 fps, embedded the
+#: 60 fps Pose2Sim demo better at 60 fps than resampled to 30 (mean error 2.6 vs 8.1 frames on
+#: 100-frame clips: resampling halves the frames that carry the match).
+DEFAULT_RATE_FACTOR = 2.0
+#: Resampling closer than this (relative) to the input's own rate is skipped.
+RATE_TOLERANCE = 0.02
 
 
 class SesynMethod(FeatureMatchingMethod):
@@ -46,6 +56,16 @@ class SesynMethod(FeatureMatchingMethod):
                 )
             net, self.meta = load_checkpoint(path, device)
         self.net = net
+        model_fps = float(self.meta.get("fps") or DEFAULT_MODEL_FPS)
+        low, high = self.meta.get("fps_range") or (model_fps / DEFAULT_RATE_FACTOR, model_fps * DEFAULT_RATE_FACTOR)
+        self.fps_range = (float(low), float(high))
+
+    def _ratio(self, track: PoseTrack) -> float:
+        """Embedding frames per input frame: 1 inside the model's rate range, else the factor
+        that brings the input to the nearest end of it."""
+        target = float(np.clip(track.fps, *self.fps_range))
+        ratio = target / float(track.fps)
+        return 1.0 if abs(ratio - 1.0) <= RATE_TOLERANCE else ratio
 
     def valid_rows(self, track: PoseTrack) -> np.ndarray:
         """Frames with enough joints, minus the network's receptive radius at both ends.
@@ -56,13 +76,42 @@ class SesynMethod(FeatureMatchingMethod):
         kept only when the track is too short to spare them.
         """
         valid = super().valid_rows(track)
-        radius = int(self.net.receptive_radius)
+        radius = int(np.ceil(self.net.receptive_radius / self._ratio(track)))
         if len(track) - 2 * radius >= MIN_INTERIOR_FRAMES:
             valid[:radius] = False
             valid[len(track) - radius :] = False
         return valid
 
     def features(self, track: PoseTrack) -> np.ndarray:
-        from videosync.model import embed_track
+        """Embeddings computed at a frame rate the model knows, read back at the input's frames.
 
-        return embed_track(self.net, track, device=self.device)
+        Why: the temporal convolutions learned how fast motion unfolds over the rates seen in
+        training (``fps_range``). A 240 fps video seen frame by frame looks like extreme slow
+        motion to them (and their receptive field spans a fraction of a second), an 8 fps one
+        like fast forward. Such a (dense) track is resampled by linear interpolation to the
+        nearest rate in the range, embedded, and the embeddings are interpolated back to the
+        input's own frames, so matching and the offset stay in the input's frame numbers.
+        """
+        from videosync.model import embed_poses, embed_track
+
+        ratio = self._ratio(track)
+        if ratio == 1.0:
+            return embed_track(self.net, track, device=self.device)
+        n_model = int(np.floor((len(track) - 1) * ratio + 1e-9)) + 1
+        at_model_rate = interpolate_keypoints(track.keypoints, np.arange(n_model) / ratio)
+        emb = embed_poses(self.net, track.with_keypoints(at_model_rate, np.arange(n_model)).normalized(), device=self.device)
+        return _interpolate_rows(emb, np.arange(len(track)) * ratio)
+
+
+def _interpolate_rows(values: np.ndarray, positions: np.ndarray, chunk: int = 8192) -> np.ndarray:
+    """``values`` (T, C) linearly interpolated at fractional row ``positions`` (clipped to the
+    ends), in chunks so a long track never needs more than one extra (chunk, C) temporary."""
+    out = np.empty((len(positions), values.shape[1]), dtype=np.float32)
+    pos = np.clip(positions, 0.0, len(values) - 1)
+    for start in range(0, len(pos), chunk):
+        p = pos[start : start + chunk]
+        i0 = np.floor(p).astype(np.int64)
+        i1 = np.minimum(i0 + 1, len(values) - 1)
+        w = (p - i0).astype(np.float32)[:, None]
+        out[start : start + chunk] = values[i0] * (1 - w) + values[i1] * w
+    return out
