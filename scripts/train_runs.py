@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # pack() imports videosync also where it is not installed
 
 COMMON = ["--crop", "64", "--max-shift", "16", "--channels", "32,64,128,128", "--batch-size", "32",
           "--val-every", "1000", "--val-pairs", "120", "--steps", "1000000", "--seed", "0"]
