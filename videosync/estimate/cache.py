@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 #: Bumped whenever the same video and model would give different poses (how frames are numbered,
 #: decoded or tracked), so that entries made by an older videosync are not reused.
 #: 2: frames numbered at the nominal rate (variable-frame-rate files with dropped frames).
-FORMAT = 2
+#: 3: subject tracking links a person across left/right label swaps.
+FORMAT = 3
 
 _HASHES: dict[tuple[str, int, int], str] = {}
 
