@@ -189,3 +189,21 @@ def test_progress_callback_reaches_the_total():
                max_block_bytes=4 * 200 * 50).estimate(a, b)
     assert len(calls) == 4 and calls[-1] == (200, 200)
     assert [c[0] for c in calls] == sorted(c[0] for c in calls)
+
+
+def test_rate_band_is_narrow_only_when_both_rates_come_from_videos():
+    from dataclasses import replace
+
+    from videosync.sync.fit import VIDEO_RATE_FACTOR
+    from videosync.sync.methods.base import max_rate_factor
+
+    a = sampled_track(10, 60.0)
+    video_a = replace(a, size_source="video")
+    video_b = replace(sampled_track(10, 30.0), size_source="video")
+    assumed = replace(sampled_track(10, 30.0), meta={"fps_source": "assumed"})
+    json_beside_video = replace(sampled_track(10, 30.0), size_source="video", meta={"fps_source": "video"})
+    assert max_rate_factor(video_a, video_b, "auto") == VIDEO_RATE_FACTOR == 1.05
+    assert max_rate_factor(video_a, json_beside_video, "auto") == 1.05
+    assert max_rate_factor(video_a, assumed, "auto") == 2.0
+    assert max_rate_factor(a, video_b, "auto") == 2.0  # size "given": where the fps came from is unknown
+    assert max_rate_factor(video_a, video_b, "estimate") == 2.0  # a free rate was asked for
