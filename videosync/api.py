@@ -40,8 +40,30 @@ def load_input(
     """A PoseTrack from a pose file, an OpenPose JSON folder, a video, or a PoseTrack.
 
     ``start``/``duration`` (seconds, widened by ``margin_frames`` on both sides) limit the part
-    used; for a video only that part is decoded and put through pose estimation.
+    used; for a video only that part is decoded and put through pose estimation. A person who
+    appears sideways or upside down (a camera mounted on its side) is turned upright
+    (:mod:`videosync.poses.orient`; ``meta["upright_turns"]`` says by how much).
     """
+    from videosync.poses.orient import make_upright
+
+    return make_upright(_load_input(
+        item, fps=fps, size=size, layout=layout, person=person, pose_backend=pose_backend,
+        start=start, duration=duration, margin_frames=margin_frames, progress=progress))
+
+
+def _load_input(
+    item: InputLike,
+    *,
+    fps: float | None,
+    size: tuple[float, float] | None,
+    layout: str | None,
+    person: int,
+    pose_backend: str,
+    start: float | None,
+    duration: float | None,
+    margin_frames: float,
+    progress: Callable[[int, int], None] | None,
+) -> PoseTrack:
     from videosync.video.probe import is_video_path
 
     if not isinstance(item, PoseTrack) and is_video_path(item):
@@ -182,12 +204,20 @@ def _label(item: InputLike, track: PoseTrack) -> str:
     return str(item) if not isinstance(item, PoseTrack) else (track.source or "<track>")
 
 
+_TURNED = {1: "lying with the head to the right", 2: "upside down", 3: "lying with the head to the left"}
+
+
 def _input_warnings(tracks: Sequence[PoseTrack]) -> list[str]:
     """Things the user should know about how the inputs were read (shown, never fatal)."""
     out = []
     for t in tracks:
         if t.meta.get("fps_source") == "assumed":
             out.append(f"{t.source}: frame rate unknown, assumed {t.fps:g} fps (pass --fps)")
+        if t.meta.get("upright_turns"):
+            out.append(
+                f"{t.source}: the person appears {_TURNED[t.meta['upright_turns']]}; its poses were "
+                "turned upright (a camera on its side without a rotation tag?)"
+            )
         if t.size_source == "extent":
             out.append(
                 f"{t.source}: image size unknown, normalised by the pose extent "

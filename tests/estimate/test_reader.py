@@ -136,3 +136,106 @@ def test_rotated_phone_style_video_matches_opencv(tmp_path):
     assert ok and ours.shape == theirs.shape == (64, 48, 3)
     assert ours[56:, :, 0].mean() > 200 and ours[:40, :, 0].mean() < 20  # the band is now at the bottom
     assert np.abs(ours.astype(int) - theirs.astype(int)).mean() < 3
+
+
+def _timestamped_video(path, pts, time_base, rate):
+    """H.264 video whose frame shows its own source number ``n`` and has timestamp ``pts[n]``
+    (``pts``: dict source number -> pts in ``time_base``); frames absent from ``pts`` are dropped."""
+    from fractions import Fraction
+
+    import av
+    import numpy as np
+
+    from tests.video.media import H, W, pattern
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=Fraction(rate), options={"crf": "12", "preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = W, H, "yuv420p"
+        stream.codec_context.time_base = Fraction(time_base)
+        for number, stamp in sorted(pts.items()):
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pattern(number)), format="gray")
+            frame.pts, frame.time_base = stamp, Fraction(time_base)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+def _numbers(frames):
+    import cv2
+
+    from tests.video.media import read_pattern
+
+    return [read_pattern(cv2.cvtColor(f.image, cv2.COLOR_BGR2GRAY)) for f in frames]
+
+
+def test_variable_frame_rate_file_keeps_the_source_frame_numbers(tmp_path):
+    """A 30 fps recording that lost 6 of 40 frames but kept every timestamp (VFR): the average rate
+    is 34 frames / 1.333 s = 25.5 fps, yet frames must be numbered at 30 fps from the timestamps."""
+    from fractions import Fraction
+
+    from videosync.video.probe import probe_video
+
+    lost = {3, 4, 11, 20, 21, 22}
+    kept = [n for n in range(40) if n not in lost]
+    path = _timestamped_video(tmp_path / "vfr.mp4", {n: n for n in kept}, Fraction(1, 30), 30)
+    with VideoReader(path) as reader:
+        frames = list(reader)
+    assert reader.fps == 30.0
+    assert [f.index for f in frames] == kept
+    assert _numbers(frames) == kept  # the number each frame shows is the number it was given
+    info = probe_video(path)
+    assert info.fps == 30.0
+    assert info.n_frames == 40  # frames 0..39, the lost ones included
+    # seeking by frame number lands on the right frames despite the gaps
+    part = list(read_frames(path, start_frame=19, stop_frame=25))
+    assert [f.index for f in part] == [19, 23, 24]
+
+
+def test_jittered_phone_timestamps_are_numbered_at_the_nominal_rate(tmp_path):
+    """Phones stamp 30 fps frames in 1/600 s ticks with jitter (20 +- 3 ticks): rounding at the
+    nominal 30 fps still gives 0, 1, 2, ... and a lost frame stays a gap."""
+    from fractions import Fraction
+
+    jitter = [0, 2, -3, 1, -1, 3, 0, -2]
+    kept = [n for n in range(30) if n != 17]
+    pts = {n: 20 * n + jitter[n % len(jitter)] + 3 for n in kept}  # first stamp 3 ticks in
+    path = _timestamped_video(tmp_path / "phone.mp4", pts, Fraction(1, 600), 30)
+    with VideoReader(path) as reader:
+        frames = list(reader)
+    assert reader.fps == 30.0
+    assert [f.index for f in frames] == kept
+    assert _numbers(frames) == kept
+
+
+def test_ntsc_rate_stays_exact(tmp_path):
+    from fractions import Fraction
+
+    rate = Fraction(30000, 1001)
+    path = _timestamped_video(tmp_path / "ntsc.mp4", {n: n for n in range(20)}, 1 / rate, rate)
+    with VideoReader(path) as reader:
+        assert reader._rate == rate
+        assert [f.index for f in reader] == list(range(20))
+
+
+def test_nominal_rate_from_timestamps():
+    """Hand-made streams: 60 fps in 1/15360 ticks is 256 ticks a frame."""
+    from fractions import Fraction
+    from types import SimpleNamespace
+
+    from videosync.video.probe import nominal_rate
+
+    tb = Fraction(1, 15360)
+    # 10 frames, frames 3 and 6 lost: steps 256 x 6 and 512 x 2; the average rate is 54 fps
+    stamps = [256 * n for n in range(10) if n not in (3, 6)]
+    vfr = SimpleNamespace(time_base=tb, average_rate=Fraction(54), guessed_rate=Fraction(60), base_rate=Fraction(60))
+    assert nominal_rate(vfr, stamps) == 60
+    # no trustworthy declared rate: the measured one (15360 / 256 = 60 exactly)
+    blind = SimpleNamespace(time_base=tb, average_rate=Fraction(54), guessed_rate=None, base_rate=Fraction(90000))
+    assert nominal_rate(blind, stamps) == 60
+    # no timestamps: the average rate, as before
+    assert nominal_rate(vfr, []) == 54
+    # a constant-rate file keeps its exact declared rate
+    ntsc = SimpleNamespace(time_base=Fraction(1, 30000), average_rate=Fraction(30000, 1001), guessed_rate=Fraction(30000, 1001), base_rate=None)
+    assert nominal_rate(ntsc, [1001 * n for n in range(50)]) == Fraction(30000, 1001)

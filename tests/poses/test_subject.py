@@ -110,3 +110,32 @@ def test_empty_detections_and_errors():
         choose_subject([np.zeros((2, 17, 3))])
     with pytest.raises(ValueError, match=">= 0"):
         choose_subject(frames, person=-1)
+
+
+def test_left_right_label_swap_does_not_split_the_person():
+    """Estimators swap a person's left/right labels for a few frames (fast arms). As labelled, the
+    swapped frames are far from the previous one (each left joint 300 px from its old place, in a
+    300 x 200 px person: mean distance 300 * 16 / 17 / 361 px = 0.78 diagonals, beyond the 0.3
+    gate); mirrored they match, so the person stays one track and beats a bystander."""
+    from videosync.poses.layouts import COCO17_FLIP
+
+    def wide(cx, cy):
+        kp = np.zeros((17, 3))
+        kp[:, 2] = 0.9
+        kp[:, 1] = cy + np.linspace(-100, 100, 17)
+        kp[:, 0] = cx
+        kp[1::2, 0] = cx - 150  # COCO-17: odd indices are left joints, even (> 0) right ones
+        kp[2::2, 0] = cx + 150
+        return kp
+
+    n = 30
+    subject = [wide(400 + 2 * t, 300) for t in range(n)]
+    for t in range(10, 15):
+        subject[t] = subject[t][list(COCO17_FLIP)]
+    bystander = person(1200, 300, 150)
+    frames = frames_of(*([subject[t], bystander] for t in range(n)))
+    labels = link_tracks(frames)
+    assert {int(lab[0]) for lab in labels} == {0}
+    main = choose_subject(frames)
+    assert main.n_tracks == 2 and main.coverage == 1.0
+    np.testing.assert_allclose(main.keypoints, np.stack(subject), atol=1e-4)

@@ -98,3 +98,23 @@ def test_errors_name_the_problem():
         fit_offset(np.arange(30.0), rng.uniform(-1e4, 1e4, 30))
     with pytest.raises(CannotSynchronizeError):
         fit_offset(np.full(20, np.nan), np.zeros(20))
+
+
+def test_a_rate_beyond_the_allowed_factor_is_not_used():
+    """Matches that crawl along B (j = 0.3 i + 10, as features that depend on the frame rate give)
+    against a nominal 60 -> 30 fps ratio of 0.5. A factor-2 band (0.25..1, for labels that may be
+    wrong) takes the line at 0.3; with two videos' rates (factor 1.05, band 0.476..0.525) it is
+    refused and the nominal rate kept, while a real 2 % difference is still estimated."""
+    i = np.arange(0, 60.0)
+    crawl = 0.3 * i + 10
+    loose = fit_offset(i, crawl, nominal_rate=0.5, estimate_rate=True, max_rate_factor=2.0)
+    assert loose.rate_source == "estimated" and loose.rate == pytest.approx(0.3, abs=1e-6)
+    fit = fit_offset(i, crawl, nominal_rate=0.5, estimate_rate=True, max_rate_factor=1.05)
+    assert fit.rate == 0.5 and fit.rate_source == "nominal"
+    # the nominal line j = 0.5 i + b meets the crawl (slope 0.2 apart) within +-2 frames of B over
+    # 4 / 0.2 = 20 frames of A at most: 21 of the 60 pairs
+    assert fit.n_inliers <= 21
+    drift = 0.51 * i + 3
+    fit = fit_offset(i, drift, nominal_rate=0.5, estimate_rate=True, max_rate_factor=1.05)
+    assert fit.rate_source == "estimated" and fit.rate == pytest.approx(0.51, abs=1e-6)
+    assert fit.offset_frames == pytest.approx(3, abs=1e-6)

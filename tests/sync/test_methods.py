@@ -216,3 +216,21 @@ def test_sesyn_embeds_out_of_range_rates_at_the_nearest_rate_it_knows():
     assert not method.valid_rows(normal)[:radius].any() and method.valid_rows(normal)[radius]
     # at 120 fps the same context spans twice as many input frames
     assert not method.valid_rows(fast)[: 2 * radius].any() and method.valid_rows(fast)[2 * radius]
+
+
+def test_rate_band_is_narrow_only_when_both_rates_come_from_videos():
+    from dataclasses import replace
+
+    from videosync.sync.fit import VIDEO_RATE_FACTOR
+    from videosync.sync.methods.base import max_rate_factor
+
+    a = sampled_track(10, 60.0)
+    video_a = replace(a, size_source="video")
+    video_b = replace(sampled_track(10, 30.0), size_source="video")
+    assumed = replace(sampled_track(10, 30.0), meta={"fps_source": "assumed"})
+    json_beside_video = replace(sampled_track(10, 30.0), size_source="video", meta={"fps_source": "video"})
+    assert max_rate_factor(video_a, video_b, "auto") == VIDEO_RATE_FACTOR == 1.05
+    assert max_rate_factor(video_a, json_beside_video, "auto") == 1.05
+    assert max_rate_factor(video_a, assumed, "auto") == 2.0
+    assert max_rate_factor(a, video_b, "auto") == 2.0  # size "given": where the fps came from is unknown
+    assert max_rate_factor(video_a, video_b, "estimate") == 2.0  # a free rate was asked for

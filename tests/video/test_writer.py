@@ -242,3 +242,22 @@ def test_stereo_pcm_audio_in_matroska_is_cut_and_reencoded(tmp_path):
         assert c.streams.audio[0].codec_context.layout.nb_channels == 2
     for v in result.videos:
         assert click_times(v.output) == pytest.approx([0.5], abs=2e-3)
+
+
+def test_variable_frame_rate_source_is_cut_by_timestamps(tmp_path):
+    """A 30 fps recording that lost frames 3, 4 and 11 but kept the timestamps of the others: the
+    pose pipeline numbers its frames 0, 1, 2, 5, 6, ... (timestamps), so the copy must too. Cut
+    from frame 2 for 10 frames: slots 2..11, the lost ones filled by the next frame that exists."""
+    from fractions import Fraction
+
+    from tests.estimate.test_reader import _timestamped_video
+
+    kept = [n for n in range(20) if n not in (3, 4, 11)]
+    src = _timestamped_video(tmp_path / "vfr.mp4", {n: n for n in kept}, Fraction(1, 30), 30)
+    from videosync.video.plan import FramePlan
+
+    plan = FramePlan(first_frame=2, n_frames=10, fps_out=Fraction(30), offset_used=0.0)
+    outcome = transcode.copy_frames_pyav(src, tmp_path / "cut.mp4", plan, keep_audio=False)
+    assert outcome.n_frames == 10
+    numbers, fps, _ = decode_numbers(tmp_path / "cut.mp4")
+    assert numbers == [2, 5, 5, 5, 6, 7, 8, 9, 10, 12]

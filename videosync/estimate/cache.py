@@ -1,6 +1,6 @@
 """Cache of estimated poses, keyed by the video's content, so a second run skips pose estimation.
 
-Layout: ``<root>/poses/<sha256 of the video's bytes, 32 hex>-<backend>-<model>-<range>-p<person>.npz``
+Layout: ``<root>/poses/<sha256 of the video's bytes, 32 hex>-<backend>-<model>-<range>-p<person>-v<FORMAT>.npz``
 where ``<root>`` is ``$VIDEOSYNC_CACHE_DIR``, else ``$XDG_CACHE_HOME/videosync``, else
 ``~/.cache/videosync``.
 
@@ -26,6 +26,12 @@ from videosync.poses.npz import load_npz, save_npz
 from videosync.poses.track import PoseTrack
 
 log = logging.getLogger(__name__)
+
+#: Bumped whenever the same video and model would give different poses (how frames are numbered,
+#: decoded or tracked), so that entries made by an older videosync are not reused.
+#: 2: frames numbered at the nominal rate (variable-frame-rate files with dropped frames).
+#: 3: subject tracking links a person across left/right label swaps.
+FORMAT = 3
 
 _HASHES: dict[tuple[str, int, int], str] = {}
 
@@ -62,7 +68,7 @@ def cache_path(
 ) -> Path:
     """Where the track for these exact settings is (or would be) cached."""
     span = f"f{start_frame}-{'end' if stop_frame is None else stop_frame}"
-    name = f"{digest[:32]}-{_safe(backend)}-{_safe(model)}-{span}-p{person}.npz"
+    name = f"{digest[:32]}-{_safe(backend)}-{_safe(model)}-{span}-p{person}-v{FORMAT}.npz"
     return cache_root() / "poses" / name
 
 

@@ -7,8 +7,9 @@ and the subject is the track that is large and present the longest, chosen once 
 sequence.
 
 Linking: each live track is represented by its last detection. The cost between a track and a
-new detection is the mean distance of their common joints (in body-box diagonals) plus one minus
-the overlap (IoU) of their boxes; pairs whose distance exceeds a gate are impossible. Each frame
+new detection is the mean distance of their common joints (in body-box diagonals; the smaller of
+the detection as labelled and mirrored left/right, since estimators swap the labels of a person's
+sides for a few frames) plus one minus the overlap (IoU) of their boxes; pairs whose distance exceeds a gate are impossible. Each frame
 is one assignment problem solved by the Hungarian method
 (:func:`scipy.optimize.linear_sum_assignment`), so two people crossing keep their identities as
 long as the pair, taken together, fits better that way. A track survives ``max_gap`` missing
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from videosync.poses.layouts import NUM_JOINTS
+from videosync.poses.layouts import COCO17_FLIP, NUM_JOINTS
 
 #: Default gate on the mean keypoint distance between a track and a detection one frame later,
 #: as a fraction of the body's box diagonal; it widens by a quarter per extra frame of gap.
@@ -95,9 +96,18 @@ class _Detections:
             ii, jj, g = i[a : a + _CHUNK], j[a : a + _CHUNK], gap[a : a + _CHUNK]
             common = self.valid[ii] & self.valid[jj]
             n_common = common.sum(axis=1)
-            dist = np.linalg.norm(self.xy[ii] - self.xy[jj], axis=-1)
             scale = np.maximum(np.maximum(self.diag[ii], self.diag[jj]), 1.0)
+            dist = np.linalg.norm(self.xy[ii] - self.xy[jj], axis=-1)
             kp = (dist * common).sum(axis=1) / (np.maximum(n_common, 1) * scale)
+            # the same person with left and right labels swapped (estimators do this for a few
+            # frames, notably on fast arms) must stay the same track: compare mirrored too
+            flip = list(COCO17_FLIP)
+            common_f = self.valid[ii] & self.valid[jj][:, flip]
+            dist_f = np.linalg.norm(self.xy[ii] - self.xy[jj][:, flip], axis=-1)
+            kp_f = (dist_f * common_f).sum(axis=1) / (np.maximum(common_f.sum(axis=1), 1) * scale)
+            mirrored = (common_f.sum(axis=1) >= n_common) & (kp_f < kp)
+            kp = np.where(mirrored, kp_f, kp)
+            n_common = np.where(mirrored, common_f.sum(axis=1), n_common)
             bi, bj = self.box[ii], self.box[jj]
             iw = np.minimum(bi[:, 2], bj[:, 2]) - np.maximum(bi[:, 0], bj[:, 0])
             ih = np.minimum(bi[:, 3], bj[:, 3]) - np.maximum(bi[:, 1], bj[:, 1])

@@ -19,6 +19,8 @@ What we do instead, in *source* frame numbers (so dropped frames do not bias any
    many pairs, differs from the nominal rate by more than 3 standard errors, *and* changes the
    prediction by more than half a frame over the matched span. The last condition keeps noise
    from inventing a rate: a rate change that moves no frame by half a frame is not measurable.
+   The rate must also stay within a factor of the nominal one (2 by default, 1.05 for two
+   videos, whose timestamps give the rates: see ``VIDEO_RATE_FACTOR``).
 3. The sub-frame offset is the mean of ``j - rate * i`` over the inliers (or the least squares
    intercept with an estimated rate). ``j`` may carry a sub-frame refinement from the matching.
 
@@ -45,6 +47,12 @@ from videosync.errors import CannotSynchronizeError
 DEFAULT_TOLERANCE = 2.0
 #: Fewest agreeing pairs we accept an offset from.
 DEFAULT_MIN_INLIERS = 10
+#: How far (as a factor) the true frame-rate ratio of two videos can be from the ratio of their
+#: nominal rates: clock drift is ~1e-4, a 29.97 file labelled 30 is 0.1 %, 24 vs 25 fps 4 %.
+#: A "rate" further off than that, fitted through the matches of two videos, is an artefact
+#: (matches crawling along a few frames of B when the features depend on the frame rate: a
+#: 60 vs 30 fps pair once gave 0.17 instead of 0.5, with a confident wrong offset).
+VIDEO_RATE_FACTOR = 1.05
 
 
 @dataclass
@@ -125,9 +133,11 @@ def _line_fit(i: np.ndarray, j: np.ndarray) -> tuple[float, float, float]:
 
 
 def _ransac_rate(
-    i: np.ndarray, j: np.ndarray, r0: float, tol: float, n_trials: int, rng: np.random.Generator
+    i: np.ndarray, j: np.ndarray, r0: float, tol: float, n_trials: int, rng: np.random.Generator,
+    max_factor: float = 2.0,
 ) -> tuple[float, float, np.ndarray] | None:
-    """Best free line by RANSAC over pairs of matches, refit on its inliers."""
+    """Best free line by RANSAC over pairs of matches with a rate within ``max_factor`` of ``r0``
+    (either way), refit on its inliers."""
     span = float(i.max() - i.min())
     if span <= 0:
         return None
@@ -139,7 +149,7 @@ def _ransac_rate(
         return None
     r = (j[k2[ok]] - j[k1[ok]]) / di[ok]
     b = j[k1[ok]] - r * i[k1[ok]]
-    plausible = (r > r0 / 2) & (r < r0 * 2)
+    plausible = (r > r0 / max_factor) & (r < r0 * max_factor)
     r, b = r[plausible], b[plausible]
     if len(r) == 0:
         return None
@@ -176,6 +186,7 @@ def fit_offset(
     min_inliers: int = DEFAULT_MIN_INLIERS,
     n_trials: int = 500,
     seed: int | np.random.Generator = 0,
+    max_rate_factor: float = 2.0,
 ) -> OffsetFit:
     """Fit ``j = rate * i + offset`` robustly through matched pairs (see the module docstring).
 
@@ -193,6 +204,9 @@ def fit_offset(
         min_inliers: fewest agreeing pairs accepted.
         n_trials: RANSAC hypotheses when estimating the rate.
         seed: seed or Generator for RANSAC.
+        max_rate_factor: an estimated rate is used only within this factor of ``nominal_rate``
+            (either way): 2 when the rate labels may be wrong (pose files with an assumed fps),
+            :data:`VIDEO_RATE_FACTOR` when both come from video timestamps.
 
     Raises:
         CannotSynchronizeError: too few pairs, or too few that agree on one line.
@@ -219,13 +233,14 @@ def fit_offset(
     rate_source = "nominal"
     if estimate_rate:
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        free = _ransac_rate(i_f, j_f, r0, tolerance, n_trials, rng)
+        free = _ransac_rate(i_f, j_f, r0, tolerance, n_trials, rng, max_rate_factor)
         if free is not None:
             fr, fb, finl = free
             fr, fb, se = _line_fit(i_f[finl], j_f[finl])
             rate_estimate, rate_stderr = fr, se
             span = float(i_f[finl].max() - i_f[finl].min())
-            if (finl.sum() >= inl.sum() and abs(fr - r0) > 3 * se
+            plausible = r0 / max_rate_factor <= fr <= r0 * max_rate_factor  # the refit may drift out
+            if (plausible and finl.sum() >= inl.sum() and abs(fr - r0) > 3 * se
                     and abs(fr - r0) * span > 0.5):
                 rate, offset, inl, rate_source = fr, fb, finl, "estimated"
 

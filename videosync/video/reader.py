@@ -78,7 +78,13 @@ class VideoReader:
             raise VideoError("the file has no video stream", self.path)
         self._stream = self._container.streams.video[0]
         self._stream.thread_type = "AUTO"
-        rate = self._stream.average_rate or self._stream.guessed_rate or self._stream.base_rate
+        from videosync.video.probe import stream_timing
+
+        # frames are numbered at the nominal rate, from the timestamps (see probe.py), so frames a
+        # variable-frame-rate recorder dropped stay gaps instead of shifting every later number
+        timing = stream_timing(self.path)
+        rate = timing[0] if timing else (
+            self._stream.average_rate or self._stream.guessed_rate or self._stream.base_rate)
         if not rate or float(rate) <= 0:
             self._container.close()
             raise VideoError("the video has no frame rate", self.path)

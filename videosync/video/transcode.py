@@ -17,8 +17,10 @@ original but also in tools that ignore the tag (several editors, annotation tool
 and pixel coordinates in the copy match those of the pose pipeline, which decodes through OpenCV
 (it applies the tag too). The reported width and height are the upright ones.
 
-Frames are counted in decode (= display) order from 0, as the pose pipeline counts them; the copy
-has constant frame rate even if the source had jittery timestamps.
+Frames are numbered from their timestamps at the nominal frame rate, as the pose pipeline numbers
+them (:mod:`videosync.video.probe`): in a variable-frame-rate file that lost frames, a lost
+frame's slot is filled with the next frame, so the copy keeps the source's timing. The copy has
+constant frame rate even if the source had jittery timestamps.
 """
 
 from __future__ import annotations
@@ -165,7 +167,13 @@ def _copy(inp, out, src, plan, keep_audio, crf, preset, on_frame) -> CopyOutcome
                 trimmer = AudioTrimmer(a)
                 streams.append(a)
                 break
-    src_rate = float(vs.average_rate or plan.fps_out)
+    from videosync.video.probe import stream_timing
+
+    timing = stream_timing(src)
+    nominal = timing[0] if timing else Fraction(vs.average_rate or plan.fps_out)
+    src_rate = float(nominal)
+    tb = vs.time_base
+    t0 = vs.start_time  # pts of frame 0 (None: the first frame's)
     n_out = plan.n_frames
     ov = None
     rotator: _Rotator | None = None
@@ -219,10 +227,16 @@ def _copy(inp, out, src, plan, keep_audio, crf, preset, on_frame) -> CopyOutcome
                     break
                 continue
             for frame in packet.decode():
-                index += 1
+                if frame.pts is None or tb is None:
+                    index += 1
+                else:
+                    if t0 is None:
+                        t0 = frame.pts
+                    index = max(index + 1, int(round(float((frame.pts - t0) * tb * nominal))))
                 if frame.time is not None:
                     last_time = frame.time
-                while written < n_out and plan.source_frame(written) == index:
+                # "<=": slots of frames the recorder dropped get the next frame that exists
+                while written < n_out and plan.source_frame(written) <= index:
                     emit(frame)
         elif trimmer is not None and not trimmer.done:
             for frame in packet.decode():

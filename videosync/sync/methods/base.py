@@ -19,7 +19,7 @@ import numpy as np
 
 from videosync.errors import CannotSynchronizeError
 from videosync.poses import PoseTrack
-from videosync.sync.fit import DEFAULT_MIN_INLIERS, DEFAULT_TOLERANCE, OffsetFit, fit_offset
+from videosync.sync.fit import DEFAULT_MIN_INLIERS, DEFAULT_TOLERANCE, VIDEO_RATE_FACTOR, OffsetFit, fit_offset
 from videosync.sync.matching import DEFAULT_BLOCK_BYTES, DEFAULT_TEMPERATURE, match_frames
 
 #: Rate policies: keep fps_b / fps_a, always try a free rate, or try it when the fps differ.
@@ -65,6 +65,20 @@ def pair_label(track_a: PoseTrack, track_b: PoseTrack) -> str:
     return f"{track_a.source or 'input A'} <-> {track_b.source or 'input B'}"
 
 
+def fps_from_video(track: PoseTrack) -> bool:
+    """Whether the track's frame rate was read from a video (its timestamps), not assumed or typed."""
+    source = track.meta.get("fps_source")
+    return source == "video" or (source is None and track.size_source == "video")
+
+
+def max_rate_factor(track_a: PoseTrack, track_b: PoseTrack, rate_mode: str) -> float:
+    """How far from fps_b / fps_a a fitted rate may be: a few % when both rates come from videos
+    (``auto``), a factor 2 when a label may be wrong or a free rate was asked for (``estimate``)."""
+    if rate_mode == "auto" and fps_from_video(track_a) and fps_from_video(track_b):
+        return VIDEO_RATE_FACTOR
+    return 2.0
+
+
 def check_track(track: PoseTrack, label: str) -> None:
     """Raise :class:`CannotSynchronizeError` for a track with no usable frame."""
     where = track.source or label
@@ -101,7 +115,8 @@ class FeatureMatchingMethod(SyncMethod):
         temperature: softmax temperature (see :mod:`videosync.sync.matching`).
         tolerance: inlier threshold of the fit, in frames of B.
         rate_mode: ``"nominal"`` (use fps_b / fps_a), ``"estimate"`` (also fit a free rate and
-            use it when the data demand it), ``"auto"`` (estimate when the fps differ). A
+            use it when the data demand it), ``"auto"`` (estimate when the fps differ; within 5 %
+            of the nominal ratio when both rates were read from videos). A
             ``max_offset`` band always follows the nominal rate, so an estimated rate far from it
             needs a wide enough band.
         pca_dims: match in this many PCA dimensions (speed-up for wide features).
@@ -178,7 +193,8 @@ class FeatureMatchingMethod(SyncMethod):
                 i, j, nominal_rate=nominal, estimate_rate=estimate_rate,
                 quality=match.distinctiveness, n_candidates=match.n_candidates,
                 b_range=(float(db.frame_index[0]), float(db.frame_index[-1])),
-                tolerance=self.tolerance, min_inliers=self.min_inliers, seed=self.seed)
+                tolerance=self.tolerance, min_inliers=self.min_inliers, seed=self.seed,
+                max_rate_factor=max_rate_factor(track_a, track_b, self.rate_mode))
         except CannotSynchronizeError as exc:
             reason = str(exc).removeprefix("cannot synchronize: ")
             raise CannotSynchronizeError(
