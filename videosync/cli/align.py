@@ -110,7 +110,10 @@ def align_command(
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
-        Console().print(render_table(result))
+        out = Console()
+        if not out.is_terminal:  # a pipe or a file: no reason to wrap paths at 80 columns
+            out = Console(width=max(80, max(len(e.path) for e in result.inputs) + 60))
+        out.print(render_table(result))
 
 
 def render_table(result: AlignmentResult) -> Table:
