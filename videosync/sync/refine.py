@@ -148,12 +148,32 @@ def sampson_distance(F: np.ndarray, xa: np.ndarray, xb: np.ndarray) -> np.ndarra
     return np.sqrt(num / np.maximum(den, 1e-12))
 
 
-def _normalizer(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Hartley normalization: weighted centroid to the origin, RMS distance sqrt(2)."""
-    c = np.average(x, axis=0, weights=w)
-    rms = np.sqrt(np.average(np.sum((x - c) ** 2, axis=1), weights=w))
+def _normalizer(x: np.ndarray) -> np.ndarray:
+    """Hartley normalization: centroid to the origin, RMS distance sqrt(2)."""
+    c = x.mean(axis=0)
+    rms = np.sqrt(np.mean(np.sum((x - c) ** 2, axis=1)))
     s = np.sqrt(2.0) / max(rms, 1e-12)
     return np.array([[s, 0.0, -s * c[0]], [0.0, s, -s * c[1]], [0.0, 0.0, 1.0]])
+
+
+def _design(xa: np.ndarray, xb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows ``kron(x_b, x_a)`` of the 8-point system in Hartley-normalised coordinates, and the normalizers."""
+    ta, tb = _normalizer(xa), _normalizer(xb)
+    ha = xa @ ta[:2, :2].T + ta[:2, 2]
+    hb = xb @ tb[:2, :2].T + tb[:2, 2]
+    ha = np.c_[ha, np.ones(len(ha))]
+    hb = np.c_[hb, np.ones(len(hb))]
+    return (hb[:, :, None] * ha[:, None, :]).reshape(-1, 9), ta, tb
+
+
+def _solve(design: np.ndarray, ta: np.ndarray, tb: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    # least-squares null vector from the 9x9 normal matrix (as OpenCV's 8-point does): with
+    # normalised coordinates it is well conditioned, and far cheaper than an SVD of all rows
+    weighted = design if weights is None else design * weights[:, None]
+    F = np.linalg.eigh(weighted.T @ design)[1][:, 0].reshape(3, 3)
+    u, s, vt = np.linalg.svd(F)
+    F = tb.T @ (u @ np.diag([s[0], s[1], 0.0]) @ vt) @ ta
+    return F / np.linalg.norm(F)
 
 
 def fundamental_matrix(xa: np.ndarray, xb: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -162,17 +182,8 @@ def fundamental_matrix(xa: np.ndarray, xb: np.ndarray, weights: np.ndarray | Non
     With ``weights`` each correspondence's algebraic residual is weighted by ``sqrt(weight)``
     in the least squares, which is what a reweighting (IRLS) step needs.
     """
-    w = np.ones(len(xa)) if weights is None else np.asarray(weights, dtype=np.float64)
-    ta, tb = _normalizer(xa, w), _normalizer(xb, w)
-    ha = np.c_[xa, np.ones(len(xa))] @ ta.T
-    hb = np.c_[xb, np.ones(len(xb))] @ tb.T
-    design = (hb[:, :, None] * ha[:, None, :]).reshape(-1, 9)
-    # least-squares null vector from the 9x9 normal matrix (as OpenCV's 8-point does): with
-    # normalised coordinates it is well conditioned, and far cheaper than an SVD of all rows
-    F = np.linalg.eigh((design * w[:, None]).T @ design)[1][:, 0].reshape(3, 3)
-    u, s, vt = np.linalg.svd(F)
-    F = tb.T @ (u @ np.diag([s[0], s[1], 0.0]) @ vt) @ ta
-    return F / np.linalg.norm(F)
+    design, ta, tb = _design(np.asarray(xa, dtype=np.float64), np.asarray(xb, dtype=np.float64))
+    return _solve(design, ta, tb, None if weights is None else np.asarray(weights, dtype=np.float64))
 
 
 def cauchy_loss(distances: np.ndarray, scale: float) -> np.ndarray:
@@ -188,10 +199,12 @@ def robust_fundamental_matrix(xa: np.ndarray, xb: np.ndarray, scale: float,
     ``1 / (1 + (d / (c scale))^2)`` of its Sampson distance, so a joint tens of pixels off (a
     guessed occluded joint, a left/right swap) hardly pulls the fit.
     """
-    F = fundamental_matrix(xa, xb)
+    xa, xb = np.asarray(xa, dtype=np.float64), np.asarray(xb, dtype=np.float64)
+    design, ta, tb = _design(xa, xb)
+    F = _solve(design, ta, tb, None)
     for _ in range(iterations):
         u = sampson_distance(F, xa, xb) / (CAUCHY_C * scale)
-        F = fundamental_matrix(xa, xb, 1.0 / (1.0 + u**2))
+        F = _solve(design, ta, tb, 1.0 / (1.0 + u**2))
     return F
 
 
