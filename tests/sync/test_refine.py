@@ -6,7 +6,17 @@ import pytest
 from videosync.poses import PoseTrack
 from videosync.sync.methods import make_method
 from videosync.sync.methods.refined import RefinedMethod
-from videosync.sync.refine import person_size, refine_offset, sampson_distance
+from videosync.sync.refine import (
+    BAD_RELATIVE_ERROR,
+    CAUCHY_C,
+    cauchy_loss,
+    fundamental_matrix,
+    joint_speed,
+    person_size,
+    refine_offset,
+    robust_fundamental_matrix,
+    sampson_distance,
+)
 from videosync.synth.camera import Camera, look_at
 
 FPS = 30.0
@@ -58,6 +68,63 @@ def test_refinement_recovers_the_exact_offset_from_a_coarse_guess(coarse_error):
     assert ref.relative_error < 0.005 and ref.confidence == pytest.approx(1.0)
 
 
+def correspondences(n_frames: int = 40, seed: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Exact correspondences (px) of a moving body seen by two fixed cameras 70 degrees apart."""
+    body = moving_body(n_frames, seed=seed)
+    a, b = view(body, 0.0, slice(0, n_frames)), view(body, 70.0, slice(0, n_frames))
+    return (a.keypoints[..., :2].reshape(-1, 2).astype(np.float64),
+            b.keypoints[..., :2].reshape(-1, 2).astype(np.float64))
+
+
+def test_fundamental_matrix_is_opencvs_8_point_and_weights_drop_points():
+    import cv2
+
+    xa, xb = correspondences()
+    F = fundamental_matrix(xa, xb)
+    assert sampson_distance(F, xa, xb).max() < 1e-3
+    ref = cv2.findFundamentalMat(xa, xb, cv2.FM_8POINT)[0]
+    ref = ref / np.linalg.norm(ref) * np.sign(np.sum(ref * F))
+    np.testing.assert_allclose(F, ref, atol=1e-8)
+    # every 10th point 50 px off: the plain fit is pulled, a zero weight removes them exactly
+    wrong = np.arange(len(xa)) % 10 == 0
+    xb_bad = np.where(wrong[:, None], xb + [30.0, -40.0], xb)
+    assert np.median(sampson_distance(fundamental_matrix(xa, xb_bad), xa[~wrong], xb_bad[~wrong])) > 1.0
+    F_w = fundamental_matrix(xa, xb_bad, (~wrong).astype(float))
+    assert sampson_distance(F_w, xa[~wrong], xb_bad[~wrong]).max() < 1e-3
+
+
+def test_robust_fit_is_not_pulled_by_gross_errors():
+    # the same 10 % of gross errors (a guessed occluded joint, a left/right swap), unlabelled:
+    # the Cauchy reweighting finds them by itself
+    xa, xb = correspondences()
+    wrong = np.arange(len(xa)) % 10 == 0
+    xb_bad = np.where(wrong[:, None], xb + [30.0, -40.0], xb)
+    d = sampson_distance(robust_fundamental_matrix(xa, xb_bad, scale=1.0), xa, xb_bad)
+    assert np.median(d[~wrong]) < 0.1 and d[wrong].min() > 20.0
+
+
+def test_cauchy_loss_hand_values():
+    # log(1 + (d / (c s))^2): 0 at 0, log 2 at d = c s, log 10 at d = 3 c s
+    d = np.array([0.0, CAUCHY_C * 2.0, 3 * CAUCHY_C * 2.0])
+    np.testing.assert_allclose(cauchy_loss(d, 2.0), [0.0, np.log(2.0), np.log(10.0)])
+
+
+def test_joint_speed_is_a_least_squares_slope_that_ignores_jitter():
+    kp = np.zeros((7, 3, 3))
+    kp[..., 2] = 1.0
+    kp[:, 0, 0], kp[:, 0, 1] = 3.0 * np.arange(7), 4.0 * np.arange(7)  # 3 and 4 px per frame: speed 5
+    kp[:, 1, 0] = 100.0 + 2.0 * (-1.0) ** np.arange(7)  # a still joint with +-2 px of jitter
+    kp[:, 2, :2] = 50.0
+    kp[3, 2, 2] = 0.0  # a still joint, unseen in frame 3
+    speed = joint_speed(kp, half_window=2)
+    np.testing.assert_allclose(speed[:, 0], 5.0)  # also at the ends, where the window is cut
+    # jitter: frame differences say 4 px per frame; the slope over +-2 frames says 0. In frame 1
+    # the window is frames 0..3 (y = 2, -2, 2, -2 about t = 1.5): slope -4 / 5 -> speed 0.8
+    np.testing.assert_allclose(speed[2:5, 1], 0.0, atol=1e-12)
+    assert speed[1, 1] == pytest.approx(0.8)
+    np.testing.assert_allclose(speed[:, 2], 0.0, atol=1e-12)  # still; 0 (unknown) where unseen
+
+
 def test_person_size_is_the_median_larger_side_of_the_joint_box():
     kp = np.zeros((2, 17, 3), dtype=np.float32)
     kp[0, :2] = [[0, 0, 1], [10, 40, 1]]  # 10 x 40 -> 40
@@ -81,6 +148,19 @@ def test_refinement_keeps_the_coarse_offset_when_geometry_is_silent():
     assert not far.accepted and "overlap" in far.reason
 
 
+def test_refinement_refuses_views_that_no_offset_explains():
+    # B's detections scattered by 10 % of the person's size: there is a least-bad offset, but the
+    # views do not agree at it, so its offset is not used (and not reported with some confidence)
+    body = moving_body(200, seed=1)
+    a, b = view(body, 0.0, slice(20, 170)), view(body, 100.0, slice(27, 177))
+    rng = np.random.default_rng(0)
+    kb = b.keypoints.copy()
+    kb[..., :2] += rng.normal(0.0, 0.10 * person_size(b), kb[..., :2].shape)
+    ref = refine_offset(a, b.with_keypoints(kb), -5.0)
+    assert not ref.accepted and ref.offset_frames == -5.0 and "inconsistent" in ref.reason
+    assert ref.relative_error >= BAD_RELATIVE_ERROR and ref.confidence == 0.0
+
+
 def test_refined_method_reports_what_it_did():
     body = moving_body(220, seed=3)
     a = view(body, 0.0, slice(30, 180))
@@ -92,3 +172,19 @@ def test_refined_method_reports_what_it_did():
     assert est.offset_frames == pytest.approx(5.0, abs=0.25) and ref.accepted
     assert est.offset_seconds == pytest.approx(est.offset_frames / FPS)
     assert est.confidence == pytest.approx(max(ref.confidence, method.inner.estimate(a, b).confidence))
+
+
+def test_refinement_on_the_real_demo_json_every_pair_to_the_frame(demo_dir):
+    # OpenPose JSON of the hardware-synchronized Pose2Sim demo (true offset 0). Cutting 7 leading
+    # frames of A makes the true offset +7; each pair starts from a guess 4 frames off.
+    from videosync.poses import load_poses
+
+    json_dir = demo_dir / "single-person" / "pose-json-index-is-video-frame-minus-1"
+    cams = [load_poses(json_dir / f"cam0{i}_json") for i in range(1, 5)]
+    for i, j in [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]:
+        a, b = cams[i].shifted(7), cams[j]
+        for guess in (7 - 4.0, 7 + 4.0):
+            ref = refine_offset(a, b, guess)
+            assert ref.accepted, (i, j, guess, ref.reason)
+            assert abs(ref.offset_frames - 7) <= 1.0, (i, j, guess, ref.offset_frames)
+            assert ref.confidence > 0.5

@@ -6,13 +6,32 @@ that blind spot. For two *fixed* cameras, every joint seen in both views at the 
 a point correspondence, and all of them satisfy one epipolar constraint ``x_b^T F x_a = 0``. At a
 wrong offset the person has moved between the two images and no single fundamental matrix
 explains the pairs as well. So, around the coarse offset, we fit F at each candidate offset
-(B's keypoints linearly interpolated at fractional positions) and keep the offset with the
-smallest median Sampson distance, refined to sub-frame by a parabola through the minimum.
+(B's keypoints linearly interpolated at fractional positions), score how well it explains the
+correspondences, and keep the best offset, refined to sub-frame by a parabola through the minimum.
+
+Two things make the score trustworthy on real detector output (measured on MediaPipe poses of the
+Pose2Sim demo, where a plain least-squares fit scored by the median distance was 1.5-2.5 frames
+off for three of six camera pairs, the same at every true offset):
+
+* **Only moving joints carry the offset.** A joint that stands still satisfies the epipolar
+  constraint at every candidate offset; it says nothing about time, but its view-inconsistent
+  errors (a hip or an ear is not the same 3D point in two views; an occluded joint is guessed)
+  still move the minimum. Each correspondence's contribution to the score is therefore weighted
+  by its information about the offset, the square of the joint's image speed in A (measured over
+  +-0.1 s, so that detector jitter is not mistaken for motion). Still joints keep their role in
+  fitting F (they pin the geometry) but not in choosing the offset.
+* **Detector failures are outliers, not noise.** Hallucinated occluded joints and left/right
+  swaps come in runs of frames tens of pixels off. F is fitted by iteratively reweighted least
+  squares with a Cauchy loss, and the score is the same bounded loss, at one noise scale for all
+  candidates (from the median distance of a plain fit at the best candidate), so a few gross
+  errors can neither pull F nor dominate the score.
 
 No calibration is needed. The result is only used when the evidence is clear: enough
-correspondences, a minimum inside the search window, and a curve with a distinct dip (a person
-standing still, a moving camera or a view pair close to degenerate gives a flat or noisy curve;
-the coarse offset is then kept and the reason recorded).
+correspondences, a minimum inside the search window, a curve with a distinct dip (a person
+standing still, a moving camera or a view pair close to degenerate gives a flat or noisy curve),
+and views that the best offset really explains (median epipolar error under BAD_RELATIVE_ERROR
+of the person's size; a "minimum" among wrong offsets, when the coarse guess is further off than
+the search reaches, leaves 2-4 %). Otherwise the coarse offset is kept and the reason recorded.
 """
 
 from __future__ import annotations
@@ -31,7 +50,7 @@ MIN_SEARCH_FRAMES = 4.0
 #: Grid step of the search, in frames of B.
 DEFAULT_STEP = 0.5
 #: Fewest correspondences (joint x frame) per candidate offset; F has 7 degrees of freedom and
-#: the noise of real detectors needs many more than 8 points for a stable median.
+#: the noise of real detectors needs many more than 8 points for a stable fit.
 MIN_POINTS = 100
 #: The dip must be at least this deep relative to the curve's median level to be trusted.
 MIN_CONTRAST = 0.15
@@ -41,6 +60,19 @@ MIN_CONTRAST = 0.15
 #: (1.8-4.6 % there, for guesses 12 and 25 frames off).
 GOOD_RELATIVE_ERROR = 0.010
 BAD_RELATIVE_ERROR = 0.025
+#: Scale of the Cauchy loss in units of the noise scale: the usual constant that keeps 95 %
+#: efficiency under Gaussian noise while bounding the influence of gross errors.
+CAUCHY_C = 2.385
+#: Reweighting rounds of the robust fit (it settles within two or three).
+ROBUST_ITERATIONS = 5
+#: Half-width (s) of the window over which a joint's speed is measured (least-squares slope), at
+#: least one frame. Per-frame differences of a real detector are mostly jitter (a few px per frame
+#: on the Pose2Sim demo, as much as a slow limb moves); over +-0.1 s jitter averages out while a
+#: limb's motion (which changes over a few tenths of a second) is kept.
+SPEED_WINDOW_SECONDS = 0.1
+#: Noise scale floor, as a share of the person's size: keypoints are not more precise than this,
+#: and noiseless (synthetic) correspondences must not make the scale zero.
+MIN_SCALE_RELATIVE = 1e-3
 
 
 @dataclass
@@ -52,10 +84,14 @@ class Refinement:
         accepted: whether the geometric evidence was clear enough to use.
         reason: why it was not accepted ("" when it was).
         coarse_offset_frames: the offset that was refined.
-        shifts, errors: the searched offsets and their median Sampson distance (px; NaN where too
-            few correspondences), for plots and diagnosis.
-        contrast: ``1 - min / median`` of the error curve.
-        relative_error: the error at the minimum divided by the person's size in B.
+        shifts, errors: the searched offsets and their score (NaN where too few correspondences):
+            the motion-weighted mean Cauchy loss of the robust fit's Sampson distances, at the
+            noise scale ``scale_px``. Dimensionless, lower is better; for plots and diagnosis.
+        distances: median Sampson distance (px) of the robust fit at each searched offset.
+        scale_px: the noise scale of the Sampson distances (px) used by the loss.
+        contrast: ``1 - min / median`` of the score curve.
+        relative_error: the median Sampson distance at the minimum divided by the person's size in B
+            (NaN when the search stopped before it was measured).
         n_points: correspondences used per candidate offset.
     """
 
@@ -65,6 +101,8 @@ class Refinement:
     coarse_offset_frames: float
     shifts: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     errors: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    distances: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    scale_px: float = float("nan")
     contrast: float = 0.0
     relative_error: float = float("nan")
     n_points: int = 0
@@ -110,22 +148,96 @@ def sampson_distance(F: np.ndarray, xa: np.ndarray, xb: np.ndarray) -> np.ndarra
     return np.sqrt(num / np.maximum(den, 1e-12))
 
 
-def epipolar_error(xa: np.ndarray, xb: np.ndarray) -> float:
-    """Median Sampson distance (px) of ``xa <-> xb`` to their least-squares fundamental matrix.
+def _normalizer(x: np.ndarray) -> np.ndarray:
+    """Hartley normalization: centroid to the origin, RMS distance sqrt(2)."""
+    c = x.mean(axis=0)
+    rms = np.sqrt(np.mean(np.sum((x - c) ** 2, axis=1)))
+    s = np.sqrt(2.0) / max(rms, 1e-12)
+    return np.array([[s, 0.0, -s * c[0]], [0.0, s, -s * c[1]], [0.0, 0.0, 1.0]])
 
-    A plain Hartley-normalised 8-point fit is deterministic and, with hundreds of points, is
-    already stable; the *median* of the distances keeps a few mislabelled joints or left/right
-    swaps from deciding the score. (A second fit without the far points was tried and was less
-    accurate on the Pose2Sim demo.)
+
+def _design(xa: np.ndarray, xb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows ``kron(x_b, x_a)`` of the 8-point system in Hartley-normalised coordinates, and the normalizers."""
+    ta, tb = _normalizer(xa), _normalizer(xb)
+    ha = xa @ ta[:2, :2].T + ta[:2, 2]
+    hb = xb @ tb[:2, :2].T + tb[:2, 2]
+    ha = np.c_[ha, np.ones(len(ha))]
+    hb = np.c_[hb, np.ones(len(hb))]
+    return (hb[:, :, None] * ha[:, None, :]).reshape(-1, 9), ta, tb
+
+
+def _solve(design: np.ndarray, ta: np.ndarray, tb: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    # least-squares null vector from the 9x9 normal matrix (as OpenCV's 8-point does): with
+    # normalised coordinates it is well conditioned, and far cheaper than an SVD of all rows
+    weighted = design if weights is None else design * weights[:, None]
+    F = np.linalg.eigh(weighted.T @ design)[1][:, 0].reshape(3, 3)
+    u, s, vt = np.linalg.svd(F)
+    F = tb.T @ (u @ np.diag([s[0], s[1], 0.0]) @ vt) @ ta
+    return F / np.linalg.norm(F)
+
+
+def fundamental_matrix(xa: np.ndarray, xb: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """(Weighted) Hartley-normalised 8-point fit of F (``x_b^T F x_a = 0``), rank 2, unit norm.
+
+    With ``weights`` each correspondence's algebraic residual is weighted by ``sqrt(weight)``
+    in the least squares, which is what a reweighting (IRLS) step needs.
     """
-    import cv2
+    design, ta, tb = _design(np.asarray(xa, dtype=np.float64), np.asarray(xb, dtype=np.float64))
+    return _solve(design, ta, tb, None if weights is None else np.asarray(weights, dtype=np.float64))
 
+
+def cauchy_loss(distances: np.ndarray, scale: float) -> np.ndarray:
+    """``log(1 + (d / (c scale))^2)``: quadratic for small distances, only logarithmic for gross ones."""
+    return np.log1p((distances / (CAUCHY_C * scale)) ** 2)
+
+
+def robust_fundamental_matrix(xa: np.ndarray, xb: np.ndarray, scale: float,
+                              iterations: int = ROBUST_ITERATIONS) -> np.ndarray:
+    """F by iteratively reweighted least squares with the Cauchy loss at noise ``scale`` (px).
+
+    Starts from the plain 8-point fit; each round weights a correspondence by the Cauchy weight
+    ``1 / (1 + (d / (c scale))^2)`` of its Sampson distance, so a joint tens of pixels off (a
+    guessed occluded joint, a left/right swap) hardly pulls the fit.
+    """
+    xa, xb = np.asarray(xa, dtype=np.float64), np.asarray(xb, dtype=np.float64)
+    design, ta, tb = _design(xa, xb)
+    F = _solve(design, ta, tb, None)
+    for _ in range(iterations):
+        u = sampson_distance(F, xa, xb) / (CAUCHY_C * scale)
+        F = _solve(design, ta, tb, 1.0 / (1.0 + u**2))
+    return F
+
+
+def epipolar_error(xa: np.ndarray, xb: np.ndarray) -> float:
+    """Median Sampson distance (px) of ``xa <-> xb`` to their least-squares fundamental matrix."""
     if len(xa) < 8:
         return float("nan")
-    F, _mask = cv2.findFundamentalMat(xa, xb, cv2.FM_8POINT)
-    if F is None or F.shape[0] < 3:
-        return float("nan")
-    return float(np.median(sampson_distance(F[:3], xa, xb)))
+    return float(np.median(sampson_distance(fundamental_matrix(xa, xb), xa, xb)))
+
+
+def joint_speed(keypoints: np.ndarray, half_window: int, min_score: float = DEFAULT_MIN_SCORE) -> np.ndarray:
+    """``(T, J)`` image speed (px per frame) of each joint: the least-squares slope of its position
+    over the frames ``t - half_window .. t + half_window`` where it is seen. 0 where the joint is
+    unseen at ``t`` or seen in fewer than two frames of the window.
+
+    ``keypoints`` are ``(T, J, 3)`` rows evenly spaced in time (a dense track).
+    """
+    kp = np.asarray(keypoints, dtype=np.float64)
+    n, h = len(kp), max(1, int(half_window))
+    seen = (kp[..., 2] > min_score).astype(np.float64)
+    xy = np.where(seen[..., None] > 0, kp[..., :2], 0.0)
+    pad = lambda a: np.concatenate([np.zeros((h,) + a.shape[1:]), a, np.zeros((h,) + a.shape[1:])])  # noqa: E731
+    # window sums of 1, u, u^2, y, u*y over the seen frames, u = frame - t in -h..h
+    m_win = np.lib.stride_tricks.sliding_window_view(pad(seen), 2 * h + 1, axis=0)  # (T, J, 2h+1)
+    y_win = np.lib.stride_tricks.sliding_window_view(pad(xy), 2 * h + 1, axis=0)  # (T, J, 2, 2h+1)
+    u = np.arange(-h, h + 1, dtype=np.float64)
+    s0, s1, s2 = m_win.sum(-1), (m_win * u).sum(-1), (m_win * u**2).sum(-1)
+    sy = y_win.sum(-1)
+    suy = (y_win * u).sum(-1)
+    den = s0 * s2 - s1**2
+    ok = (seen > 0) & (s0 >= 2) & (den > 0)
+    slope = (s0[..., None] * suy - s1[..., None] * sy) / np.where(ok, den, 1.0)[..., None]
+    return np.where(ok, np.linalg.norm(slope, axis=-1), 0.0)[:n]
 
 
 def refine_offset(
@@ -152,7 +264,8 @@ def refine_offset(
     if search_frames is None:
         search_frames = max(MIN_SEARCH_FRAMES, DEFAULT_SEARCH_SECONDS * track_b.fps)
     shifts = offset_frames + np.arange(-search_frames, search_frames + 1e-9, step)
-    out = Refinement(offset_frames, False, "", offset_frames, shifts, np.full(len(shifts), np.nan))
+    out = Refinement(offset_frames, False, "", offset_frames, shifts, np.full(len(shifts), np.nan),
+                     np.full(len(shifts), np.nan))
     if len(track_a) == 0 or len(track_b) == 0:
         out.reason = "an input has no frames"
         return out
@@ -166,8 +279,15 @@ def refine_offset(
     if usable.sum() < 2:
         out.reason = "the inputs hardly overlap at this offset"
         return out
-    ka, base = ka[usable], base[usable]
+    half_window = max(1, int(round(SPEED_WINDOW_SECONDS * track_a.fps)))
+    speed = joint_speed(ka, half_window, min_score)[usable]
+    ka, base = ka[usable].astype(np.float64), base[usable]
     seen_a = ka[..., 2] > min_score
+
+    # Correspondences of every candidate, and a plain least-squares fit of each (its median
+    # Sampson distance at the best candidate sets the noise scale shared by all candidates).
+    candidates: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
+    plain = np.full(len(shifts), np.nan)
     for n, shift in enumerate(shifts):
         pos = base + shift
         i0 = np.clip(np.floor(pos).astype(np.int64), 0, len(kb) - 1)
@@ -177,11 +297,33 @@ def refine_offset(
         both = seen_a & (np.minimum(kb[i0, :, 2], kb[i1, :, 2]) > min_score)
         count = int(both.sum())
         out.n_points = max(out.n_points, count)
-        if count >= min_points:
-            out.errors[n] = epipolar_error(ka[..., :2][both].astype(np.float64), xb[both].astype(np.float64))
-    errors = out.errors
-    if not np.isfinite(errors).any():
+        if count < min_points:
+            candidates.append(None)
+            continue
+        xa_n, xb_n = ka[..., :2][both], xb[both].astype(np.float64)
+        candidates.append((xa_n, xb_n, speed[both] ** 2))
+        plain[n] = epipolar_error(xa_n, xb_n)
+    if not np.isfinite(plain).any():
         out.reason = f"fewer than {min_points} joints seen in both views"
+        return out
+    size = person_size(track_b, min_score)
+    floor = MIN_SCALE_RELATIVE * size if np.isfinite(size) and size > 0 else 1e-6
+    scale = max(1.4826 * float(np.nanmin(plain)), floor)
+    out.scale_px = scale
+
+    errors = out.errors
+    for n, cand in enumerate(candidates):
+        if cand is None:
+            continue
+        xa_n, xb_n, weight = cand
+        if not weight.sum() > 0:
+            continue
+        F = robust_fundamental_matrix(xa_n, xb_n, scale)
+        d = sampson_distance(F, xa_n, xb_n)
+        errors[n] = float(np.sum(weight * cauchy_loss(d, scale)) / weight.sum())
+        out.distances[n] = float(np.median(d))
+    if not np.isfinite(errors).any():
+        out.reason = "no distinct geometric minimum (the joints do not move)"
         return out
     best = int(np.nanargmin(errors))
     level = float(np.nanmedian(errors))
@@ -195,7 +337,13 @@ def refine_offset(
     y0, y1, y2 = errors[best - 1], errors[best], errors[best + 1]
     curvature = y0 - 2 * y1 + y2
     delta = 0.5 * (y0 - y2) / curvature if curvature > 0 else 0.0
+    out.relative_error = float(out.distances[best]) / size
+    if not out.relative_error < BAD_RELATIVE_ERROR:
+        # the least bad candidate still leaves the views inconsistent: the true offset is probably
+        # outside the window (a coarse guess far off), or one of the cameras moved
+        out.reason = (f"even the best offset leaves the views inconsistent (median epipolar error "
+                      f"{out.relative_error:.1%} of the person's size)")
+        return out
     out.offset_frames = float(shifts[best] + step * np.clip(delta, -0.5, 0.5))
-    out.relative_error = float(errors[best]) / person_size(track_b, min_score)
     out.accepted = True
     return out
