@@ -188,3 +188,43 @@ def test_refinement_on_the_real_demo_json_every_pair_to_the_frame(demo_dir):
             assert ref.accepted, (i, j, guess, ref.reason)
             assert abs(ref.offset_frames - 7) <= 1.0, (i, j, guess, ref.offset_frames)
             assert ref.confidence > 0.5
+
+
+def test_narrow_second_search_keeps_the_wide_minimum_on_exact_views():
+    body = moving_body(200, seed=1)
+    a = view(body, 0.0, slice(20, 170))
+    b = view(body, 100.0, slice(27, 177))  # true offset -7
+    wide_only = refine_offset(a, b, -4.0, polish=False)
+    polished = refine_offset(a, b, -4.0)
+    assert wide_only.accepted and polished.accepted
+    assert wide_only.offset_frames == wide_only.wide_offset_frames
+    assert polished.wide_offset_frames == pytest.approx(wide_only.offset_frames)
+    assert polished.offset_frames == pytest.approx(-7.0, abs=0.1)
+
+
+class _FixedCoarse:
+    """A stand-in coarse method: answers ``offset`` for (A, B) and ``-offset`` for (B, A)."""
+
+    name = "fixed"
+
+    def __init__(self, first, offset):
+        self.first, self.offset = first, offset
+
+    def estimate(self, track_a, track_b, *, max_offset=None):
+        from videosync.sync.methods.base import PairEstimate
+
+        k = self.offset if track_a is self.first else -self.offset
+        return PairEstimate("fixed", k, k / track_b.fps, 1.0, 0.1, track_a.fps, track_b.fps)
+
+
+def test_refined_offset_does_not_depend_on_which_input_is_the_reference(demo_dir):
+    """Each direction interpolates only the second view; their mean is antisymmetric exactly."""
+    from videosync.poses import load_poses
+
+    json_dir = demo_dir / "single-person" / "pose-json-index-is-video-frame-minus-1"
+    a, b = load_poses(json_dir / "cam01_json").shifted(7), load_poses(json_dir / "cam03_json")
+    method = RefinedMethod(_FixedCoarse(a, 9.0))
+    ab, ba = method.estimate(a, b), method.estimate(b, a)
+    assert ab.diagnostics["refinement"].accepted and ab.diagnostics["refinement_reverse"].accepted
+    assert ab.offset_frames == pytest.approx(-ba.offset_frames, abs=1e-9)
+    assert abs(ab.offset_frames - 7) <= 1.0

@@ -70,6 +70,12 @@ ROBUST_ITERATIONS = 5
 #: on the Pose2Sim demo, as much as a slow limb moves); over +-0.1 s jitter averages out while a
 #: limb's motion (which changes over a few tenths of a second) is kept.
 SPEED_WINDOW_SECONDS = 0.1
+#: Half-width (s, at least MIN_POLISH_FRAMES) of the second, narrow search around an accepted
+#: minimum. The wide search may only use the frames of A that land inside B for every candidate,
+#: so a +-0.25 s window costs 0.5 s of overlap (30 of 80 frames of a short 60 fps clip); once the
+#: minimum is known, a narrow search around it uses nearly all of them.
+POLISH_SECONDS = 0.05
+MIN_POLISH_FRAMES = 2.0
 #: Noise scale floor, as a share of the person's size: keypoints are not more precise than this,
 #: and noiseless (synthetic) correspondences must not make the scale zero.
 MIN_SCALE_RELATIVE = 1e-3
@@ -93,6 +99,8 @@ class Refinement:
         relative_error: the median Sampson distance at the minimum divided by the person's size in B
             (NaN when the search stopped before it was measured).
         n_points: correspondences used per candidate offset.
+        wide_offset_frames: the wide search's minimum, before the narrow second search moved it
+            (equal to ``offset_frames`` when that search was not conclusive or not run).
     """
 
     offset_frames: float
@@ -106,6 +114,7 @@ class Refinement:
     contrast: float = 0.0
     relative_error: float = float("nan")
     n_points: int = 0
+    wide_offset_frames: float = float("nan")
 
     @property
     def confidence(self) -> float:
@@ -251,6 +260,7 @@ def refine_offset(
     min_score: float = DEFAULT_MIN_SCORE,
     min_points: int = MIN_POINTS,
     min_contrast: float = MIN_CONTRAST,
+    polish: bool = True,
 ) -> Refinement:
     """Search ``offset_frames +- search_frames`` for the offset that best satisfies two-view geometry.
 
@@ -260,6 +270,10 @@ def refine_offset(
     Args:
         search_frames: half-width of the search in frames of B (default 0.25 s, at least 4 frames).
         step: grid step of the search in frames of B; the minimum is refined by a parabola.
+        polish: once the wide search is conclusive, search again +-``POLISH_SECONDS`` around its
+            minimum, over the larger overlap that the narrow window leaves (coarse to fine). The
+            wide search alone decides whether the geometry is trusted; the narrow one only moves
+            the minimum, and only when its own minimum lies inside its window.
     """
     if search_frames is None:
         search_frames = max(MIN_SEARCH_FRAMES, DEFAULT_SEARCH_SECONDS * track_b.fps)
@@ -344,6 +358,12 @@ def refine_offset(
         out.reason = (f"even the best offset leaves the views inconsistent (median epipolar error "
                       f"{out.relative_error:.1%} of the person's size)")
         return out
-    out.offset_frames = float(shifts[best] + step * np.clip(delta, -0.5, 0.5))
+    out.offset_frames = out.wide_offset_frames = float(shifts[best] + step * np.clip(delta, -0.5, 0.5))
     out.accepted = True
+    if polish:
+        narrow = max(MIN_POLISH_FRAMES, POLISH_SECONDS * track_b.fps)
+        fine = refine_offset(track_a, track_b, out.offset_frames, rate, search_frames=narrow, step=step,
+                             min_score=min_score, min_points=min_points, min_contrast=0.0, polish=False)
+        if fine.accepted:
+            out.offset_frames = fine.offset_frames
     return out
