@@ -40,8 +40,11 @@ class RefinedMethod(SyncMethod):
         back = refine_offset(track_b, track_a, -coarse.offset_frames / coarse.rate, 1.0 / coarse.rate,
                              **self.refine_options)
         diagnostics = {**coarse.diagnostics, "refinement": ref, "refinement_reverse": back}
-        found = [r.offset_frames for r in (ref,) if r.accepted]
-        found += [-coarse.rate * back.offset_frames] if back.accepted else []
+        found = []
+        if ref.accepted:
+            found.append(ref.offset_frames)
+        if back.accepted:
+            found.append(-coarse.rate * back.offset_frames)
         if not found:
             return dataclasses.replace(coarse, diagnostics=diagnostics)
         offset = float(np.mean(found))
