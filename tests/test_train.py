@@ -204,3 +204,19 @@ def test_rate_augmented_crops_still_show_the_same_instant_at_the_partner_frame(m
     assert 0.3 < np.mean(np.isclose(steps_seen, 1.0, atol=1e-3)) < 0.7
     assert steps_seen.min() >= 0.5 - 1e-3 and steps_seen.max() <= 2.0 + 1e-3
     assert steps_seen.min() < 0.8 and steps_seen.max() > 1.25
+
+
+def test_train_command_records_the_frame_rates_the_model_embeds_as_they_are(poses_dir, tmp_path):
+    """30 fps training data with --rate-augment 1.5: the model file says 30 fps, range 20-45."""
+    from click.testing import CliRunner
+
+    from videosync.cli.main import cli
+
+    out = tmp_path / "run"
+    res = CliRunner().invoke(cli, ["train", "--poses", str(poses_dir), "--out", str(out), "--steps", "2",
+                                   "--batch-size", "2", "--crop", "24", "--max-shift", "4", "--channels", "8,16",
+                                   "--val-every", "1", "--rate-augment", "1.5", "--device", "cpu"])
+    assert res.exit_code == 0, res.output
+    _net, meta = load_checkpoint(out / "best.pt", "cpu")
+    assert meta["fps"] == 30.0 and meta["fps_range"] == pytest.approx([20.0, 45.0])
+    assert meta["train"]["rate_augment"] == 1.5
