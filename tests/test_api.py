@@ -78,3 +78,18 @@ def test_align_on_a_window_with_a_margin_still_finds_the_offset():
     result = videosync.align([ref, other], method="simple", start=5.0, duration=6.0, max_offset_frames=20)
     assert result.inputs[1].offset_frames == pytest.approx(12, abs=0.2)
     assert len(result.tracks[0]) == 180 and len(result.tracks[1]) == 220
+
+
+def test_a_sliding_offset_is_refused_with_its_reason():
+    """B dropped frames without gaps in its numbering: align says why it has no single offset."""
+    from tests.sync.test_refine import moving_body, view
+
+    body = moving_body(420, seed=5)
+    a, b = view(body, 0.0, slice(20, 400)), view(body, 25.0, slice(25, 405))
+    assert videosync.align([a, b], method="simple").inputs[1].offset_frames == pytest.approx(-5, abs=0.5)
+    keep = np.ones(len(b), bool)
+    keep[200:380:20] = False
+    slid = b.select(keep)
+    slid = slid.with_keypoints(slid.keypoints, np.arange(len(slid)))
+    with pytest.raises(CannotSynchronizeError, match="not constant over the recording"):
+        videosync.align([a, slid], method="simple")

@@ -151,6 +151,7 @@ def align(
 
     sync_method = make_method(method, model=model, refine=refine)
     pairs: list[PairOffset] = []
+    pair_notes: list[str] = []  # caveats of the methods, named by pair
     for a, b in itertools.combinations(range(len(tracks)), 2):
         say(f"{method}: {tracks[a].name} vs {tracks[b].name}")
         try:
@@ -160,6 +161,7 @@ def align(
                 raise
             warnings.append(str(exc))  # the other pairs may still link these two inputs
             continue
+        pair_notes.extend(f"{tracks[a].name} <-> {tracks[b].name}: {note}" for note in est.notes)
         pairs.append(
             PairOffset(
                 a=a,
@@ -172,10 +174,18 @@ def align(
             )
         )
     labels = [_label(item, track) for item, track in zip(inputs, tracks)]
+    warnings.extend(pair_notes)
+    try:
+        offsets = _solve(tracks, labels, pairs, warnings)
+    except CannotSynchronizeError as exc:
+        if not pair_notes:
+            raise
+        # a pair left out of the solve for a stated reason: say the reason, not only the effect
+        raise CannotSynchronizeError(f"{str(exc).removeprefix('cannot synchronize: ')} ({pair_notes[0]})") from exc
     result = AlignmentResult(
         reference=labels[0],
         method=method,
-        inputs=_solve(tracks, labels, pairs, warnings),
+        inputs=offsets,
         pairs=pairs,
         warnings=warnings,
         tracks=tracks,
@@ -280,10 +290,15 @@ def _refuse_if_unsure(result: AlignmentResult, min_confidence: float) -> None:
     unsure = [i for i in result.inputs[1:] if i.confidence < min_confidence]
     if unsure:
         worst = min(unsure, key=lambda i: i.confidence)
+        index = result.inputs.index(worst)
+        notes = [n for p in result.pairs if index in (p.a, p.b) and p.estimate is not None
+                 for n in getattr(p.estimate, "notes", [])]
+        why = f": {notes[0]}" if notes else (
+            ". The recordings may not overlap or may not show the same motion")
         raise CannotSynchronizeError(
             f"the offset is not trustworthy (confidence {worst.confidence:.2f} < {min_confidence:g}; "
-            f"best guess {worst.offset_frames:+.1f} frames). The recordings may not overlap or may "
-            "not show the same motion; use --min-confidence 0 to see the guess anyway",
+            f"best guess {worst.offset_frames:+.1f} frames){why}; use --min-confidence 0 to see the "
+            "guess anyway",
             worst.path,
         )
 

@@ -228,3 +228,21 @@ def test_refined_offset_does_not_depend_on_which_input_is_the_reference(demo_dir
     assert ab.diagnostics["refinement"].accepted and ab.diagnostics["refinement_reverse"].accepted
     assert ab.offset_frames == pytest.approx(-ba.offset_frames, abs=1e-9)
     assert abs(ab.offset_frames - 7) <= 1.0
+
+
+def test_an_offset_that_slides_over_the_recording_is_not_reported_with_confidence():
+    """B lost frames without gaps in its numbering (a constant-rate file from a camera that
+    dropped frames): its second half is shifted against A. The halves disagree, so the pair gets
+    confidence 0 and a note; the same views without drops give one offset and no note."""
+    body = moving_body(420, seed=5)
+    a = view(body, 0.0, slice(20, 400))
+    b = view(body, 80.0, slice(25, 405))  # true offset -5
+    clean = RefinedMethod(_FixedCoarse(a, -5.5)).estimate(a, b)
+    (k1, k2), _centres = clean.diagnostics["halves"]
+    assert clean.notes == [] and abs(k2 - k1) < 0.5 and clean.confidence > 0.5
+    keep = np.ones(len(b), bool)
+    keep[200:380:20] = False  # 9 frames lost in B's second half, frame numbers closed up
+    slid = b.select(keep)
+    slid = slid.with_keypoints(slid.keypoints, np.arange(len(slid)))
+    est = RefinedMethod(_FixedCoarse(a, -5.5)).estimate(a, slid)
+    assert est.confidence == 0.0 and len(est.notes) == 1 and "not constant" in est.notes[0]

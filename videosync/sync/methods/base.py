@@ -44,6 +44,7 @@ class PairEstimate:
         peaks: per matched pair, the row softmax's maximum (frame-matching methods); for
             speed-xcorr the single correlation peak.
         diagnostics: method-specific extras (inlier mask, correlation curve, ...).
+        notes: caveats for the user (e.g. an offset that is not constant over the recording).
     """
 
     method: str
@@ -58,6 +59,8 @@ class PairEstimate:
     pairs_b: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     peaks: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     diagnostics: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: caveats a user should read with the offset (one sentence each, no pair label)
+    notes: list[str] = field(default_factory=list)
 
 
 def pair_label(track_a: PoseTrack, track_b: PoseTrack) -> str:

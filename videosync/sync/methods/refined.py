@@ -10,6 +10,18 @@ from videosync.poses import PoseTrack
 from videosync.sync.methods.base import PairEstimate, SyncMethod
 from videosync.sync.refine import refine_offset
 
+#: Largest difference (frames of B) between the offsets that the first and the second half of
+#: the overlap find on their own, before the pair is said to have no single offset ...
+DRIFT_FRAMES = 2.0
+#: ... plus this share of the distance between the halves' centres (frames of A): clocks of
+#: free-running cameras differ by up to ~100 ppm, 2 frames over 10 minutes at 30 fps.
+DRIFT_PER_FRAME = 2e-4
+#: Shortest half (seconds, and frames) for the check: the geometry of a shorter stretch of slow
+#: motion is too uncertain (halves of 0.7 s of the Pose2Sim demo, correctly synchronized,
+#: disagreed by up to 9 frames).
+MIN_HALF_SECONDS = 3.0
+MIN_HALF_FRAMES = 30
+
 
 class RefinedMethod(SyncMethod):
     """``inner``'s coarse offset, then the two-view-geometry search around it.
@@ -48,11 +60,51 @@ class RefinedMethod(SyncMethod):
         if not found:
             return dataclasses.replace(coarse, diagnostics=diagnostics)
         offset = float(np.mean(found))
+        confidence = max(coarse.confidence, ref.confidence, back.confidence)
+        notes = list(coarse.notes)
+        halves = self._halves(track_a, track_b, offset, coarse.rate)
+        if halves is not None:
+            diagnostics["halves"] = halves
+            (k1, k2), centres = halves
+            if abs(k2 - k1) > DRIFT_FRAMES + DRIFT_PER_FRAME * (centres[1] - centres[0]):
+                confidence = 0.0
+                notes.append(
+                    f"the offset is not constant over the recording: {k1:+.1f} frames in its first "
+                    f"half, {k2:+.1f} in its second (frames dropped without timestamps, a variable "
+                    "frame rate stored as constant, or clocks running at different rates)")
         return dataclasses.replace(
             coarse,
             method=self.name,
             offset_frames=offset,
             offset_seconds=offset / coarse.fps_b,
-            confidence=max(coarse.confidence, ref.confidence, back.confidence),
+            confidence=confidence,
             diagnostics=diagnostics,
+            notes=notes,
         )
+
+    def _halves(self, track_a: PoseTrack, track_b: PoseTrack, offset: float, rate: float
+                ) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """The offsets found by the first and the second half of A's overlap with B, alone, and
+        the halves' centres (frames of A); None when the halves are too short or inconclusive.
+
+        Why: one offset for the whole recording is only right if the two clocks tick alike. A
+        camera that drops frames without leaving gaps in its timestamps (or a constant-rate file
+        made from a variable-rate recording) slides B against A, and the geometry then fits an
+        average offset that is wrong at both ends, with full confidence. Comparing the halves
+        catches that.
+        """
+        fi = track_a.frame_index.astype(np.float64)
+        j = rate * fi + offset
+        covered = fi[(j >= track_b.frame_index[0]) & (j <= track_b.frame_index[-1])]
+        shortest = max(MIN_HALF_FRAMES, MIN_HALF_SECONDS * track_a.fps)
+        if len(covered) < 2 * shortest:
+            return None
+        mid = int(np.ceil(0.5 * (covered[0] + covered[-1])))
+        parts = (track_a.frames_between(int(covered[0]), mid), track_a.frames_between(mid, int(covered[-1]) + 1))
+        if min(len(p) for p in parts) < shortest:
+            return None
+        found = [refine_offset(p, track_b, offset, rate, **self.refine_options) for p in parts]
+        if not all(r.accepted for r in found):
+            return None
+        centres = tuple(float(np.mean(p.frame_index)) for p in parts)
+        return (found[0].offset_frames, found[1].offset_frames), centres
