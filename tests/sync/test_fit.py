@@ -118,3 +118,22 @@ def test_a_rate_beyond_the_allowed_factor_is_not_used():
     fit = fit_offset(i, drift, nominal_rate=0.5, estimate_rate=True, max_rate_factor=1.05)
     assert fit.rate_source == "estimated" and fit.rate == pytest.approx(0.51, abs=1e-6)
     assert fit.offset_frames == pytest.approx(3, abs=1e-6)
+
+
+def test_a_rival_offset_takes_the_confidence_away_in_proportion():
+    """60 frames vote for +3, 36 for +18 (a period later), 4 scattered: the rival holds 36/60 =
+    0.6 of the winner's support, so uniqueness = (1 - 0.6) / 0.5 = 0.8 multiplies the confidence
+    (60 / 100 inliers, no quality or chance given: 0.6 x 0.8). An equal rival leaves nothing; a
+    rival under half the winner's support costs nothing."""
+    i = np.arange(100, dtype=float)
+    j = i + 3.0
+    j[60:96] = i[60:96] + 18.0
+    j[96:] = i[96:] + np.array([-40.0, -30.0, 40.0, 50.0])
+    fit = fit_offset(i, j, separation=6.0)
+    assert fit.offset_frames == pytest.approx(3.0) and fit.n_inliers == 60
+    assert fit.runner_up_ratio == pytest.approx(0.6) and fit.uniqueness == pytest.approx(0.8)
+    assert fit.confidence == pytest.approx(0.6 * 0.8)
+    j[60:96] = i[60:96] + 200.0 * (np.arange(36) % 2 - 0.5)  # the 36 scattered instead
+    assert fit_offset(i, j, separation=6.0).uniqueness == 1.0
+    j[:50], j[50:] = i[:50] + 3.0, i[50:] + 18.0
+    assert fit_offset(i, j, separation=6.0).confidence == 0.0

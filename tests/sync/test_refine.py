@@ -171,7 +171,9 @@ def test_refined_method_reports_what_it_did():
     ref = est.diagnostics["refinement"]
     assert est.offset_frames == pytest.approx(5.0, abs=0.25) and ref.accepted
     assert est.offset_seconds == pytest.approx(est.offset_frames / FPS)
-    assert est.confidence == pytest.approx(max(ref.confidence, method.inner.estimate(a, b).confidence))
+    coarse = method.inner.estimate(a, b)
+    geometry = max(ref.confidence, est.diagnostics["refinement_reverse"].confidence)
+    assert est.confidence == pytest.approx(max(coarse.confidence, coarse.fit.uniqueness * geometry))
 
 
 def test_refinement_on_the_real_demo_json_every_pair_to_the_frame(demo_dir):

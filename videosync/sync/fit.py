@@ -33,6 +33,14 @@ Confidence, in [0, 1], is ``agreement * (0.5 + 0.5 * quality)`` where
 * ``quality``: the median per-pair peakedness of the inliers (e.g. the matching's
   distinctiveness), 1 when not given. It halves the confidence at most, because a consistent
   line of weakly peaked matches is still evidence, whereas inconsistent matches are none.
+
+and it is multiplied by ``uniqueness = clip((1 - runner_up_ratio) / 0.5, 0, 1)``, where
+``runner_up_ratio`` is the number of pairs agreeing on the best *other* offset (at least
+``separation`` frames away) over the number agreeing on the chosen one. Periodic motion (walking,
+waving) splits the matches between offsets one period apart: a line that the data support only a
+little more than another one is not a result to be confident about, however consistent it is. On
+synthetic 4 s test windows, every pair more than 10 frames off had a ratio of 0.14-1.0, half of
+them above 0.7, against a median of 0.2 for pairs within a frame.
 """
 
 from __future__ import annotations
@@ -47,6 +55,11 @@ from videosync.errors import CannotSynchronizeError
 DEFAULT_TOLERANCE = 2.0
 #: Fewest agreeing pairs we accept an offset from.
 DEFAULT_MIN_INLIERS = 10
+#: Offsets closer than this (frames of B) to the chosen one are the same answer, not a rival.
+DEFAULT_SEPARATION = 6.0
+#: A rival offset supported by up to this share of the chosen one's pairs costs no confidence;
+#: beyond it the confidence falls linearly, to 0 for an equal rival.
+RIVAL_SHARE_FREE = 0.5
 #: How far (as a factor) the true frame-rate ratio of two videos can be from the ratio of their
 #: nominal rates: clock drift is ~1e-4, a 29.97 file labelled 30 is 0.1 %, 24 vs 25 fps 4 %.
 #: A "rate" further off than that, fitted through the matches of two videos, is an artefact
@@ -79,6 +92,9 @@ class OffsetFit:
         quality: median peakedness of the inliers (1 when none was given).
         tolerance: the inlier threshold used.
         inliers: boolean mask over the given pairs.
+        runner_up_ratio: pairs agreeing on the best offset at least ``separation`` away from the
+            chosen line, over the chosen line's inliers (0: no rival; 1: an equal rival).
+        uniqueness: the factor that ratio puts on the confidence (see the module docstring).
     """
 
     offset_frames: float
@@ -99,6 +115,8 @@ class OffsetFit:
     quality: float
     tolerance: float
     inliers: np.ndarray = field(repr=False)
+    runner_up_ratio: float = 0.0
+    uniqueness: float = 1.0
 
 
 def _best_window(d: np.ndarray, tol: float) -> tuple[float, np.ndarray]:
@@ -117,6 +135,15 @@ def _best_window(d: np.ndarray, tol: float) -> tuple[float, np.ndarray]:
         if not inl.any():
             break
     return b, inl
+
+
+def _rival_share(residuals: np.ndarray, tol: float, separation: float, n_inliers: int) -> float:
+    """Most pairs inside a ``+-tol`` window centred ``separation`` or more from the chosen line
+    (residual 0), over the chosen line's ``n_inliers``."""
+    s = np.sort(residuals)
+    counts = np.searchsorted(s, s + 2 * tol, side="right") - np.arange(len(s))
+    far = np.abs(s + tol) >= separation
+    return float(counts[far].max()) / max(n_inliers, 1) if far.any() else 0.0
 
 
 def _line_fit(i: np.ndarray, j: np.ndarray) -> tuple[float, float, float]:
@@ -184,6 +211,7 @@ def fit_offset(
     b_range: tuple[float, float] | None = None,
     tolerance: float = DEFAULT_TOLERANCE,
     min_inliers: int = DEFAULT_MIN_INLIERS,
+    separation: float = DEFAULT_SEPARATION,
     n_trials: int = 500,
     seed: int | np.random.Generator = 0,
     max_rate_factor: float = 2.0,
@@ -202,6 +230,8 @@ def fit_offset(
             are not counted in the inlier ratio (frames of A that B never saw cannot agree).
         tolerance: inlier threshold in frames of B.
         min_inliers: fewest agreeing pairs accepted.
+        separation: distance (frames of B) from the chosen line beyond which another offset
+            counts as a rival (see ``uniqueness``).
         n_trials: RANSAC hypotheses when estimating the rate.
         seed: seed or Generator for RANSAC.
         max_rate_factor: an estimated rate is used only within this factor of ``nominal_rate``
@@ -274,7 +304,9 @@ def fit_offset(
         qual = float(np.clip(np.median(q[inl]), 0.0, 1.0))
     else:
         qual = 1.0
-    confidence = agreement * (0.5 + 0.5 * qual)
+    runner_up = _rival_share(res, tolerance, max(separation, 2 * tolerance), n_inliers)
+    uniqueness = float(np.clip((1.0 - runner_up) / (1.0 - RIVAL_SHARE_FREE), 0.0, 1.0))
+    confidence = agreement * (0.5 + 0.5 * qual) * uniqueness
 
     mask = np.zeros(len(i), bool)
     mask[np.flatnonzero(finite)[inl]] = True
@@ -297,4 +329,6 @@ def fit_offset(
         quality=qual,
         tolerance=float(tolerance),
         inliers=mask,
+        runner_up_ratio=runner_up,
+        uniqueness=uniqueness,
     )

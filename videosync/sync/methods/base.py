@@ -19,9 +19,19 @@ import numpy as np
 
 from videosync.errors import CannotSynchronizeError
 from videosync.poses import PoseTrack
-from videosync.sync.fit import DEFAULT_MIN_INLIERS, DEFAULT_TOLERANCE, VIDEO_RATE_FACTOR, OffsetFit, fit_offset
+from videosync.sync.fit import (
+    DEFAULT_MIN_INLIERS,
+    DEFAULT_SEPARATION,
+    DEFAULT_TOLERANCE,
+    VIDEO_RATE_FACTOR,
+    OffsetFit,
+    fit_offset,
+)
 from videosync.sync.matching import DEFAULT_BLOCK_BYTES, DEFAULT_TEMPERATURE, match_frames
 
+#: Offsets at least this far (seconds, and DEFAULT_SEPARATION frames) from the chosen one are
+#: rivals for the fit's uniqueness (a step or a wave later, in periodic motion).
+RIVAL_SECONDS = 0.2
 #: Rate policies: keep fps_b / fps_a, always try a free rate, or try it when the fps differ.
 RATE_MODES = ("nominal", "estimate", "auto")
 
@@ -197,6 +207,7 @@ class FeatureMatchingMethod(SyncMethod):
                 quality=match.distinctiveness, n_candidates=match.n_candidates,
                 b_range=(float(db.frame_index[0]), float(db.frame_index[-1])),
                 tolerance=self.tolerance, min_inliers=self.min_inliers, seed=self.seed,
+                separation=max(DEFAULT_SEPARATION, RIVAL_SECONDS * track_b.fps),
                 max_rate_factor=max_rate_factor(track_a, track_b, self.rate_mode))
         except CannotSynchronizeError as exc:
             reason = str(exc).removeprefix("cannot synchronize: ")

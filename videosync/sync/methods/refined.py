@@ -32,7 +32,8 @@ class RefinedMethod(SyncMethod):
     ``diagnostics["refinement"]`` (and ``"refinement_reverse"``, the same search with A and B
     swapped, whose result is averaged in) says what happened.
 
-    Confidence: the larger of the coarse method's and the geometry's (:attr:`Refinement.confidence`).
+    Confidence: the larger of the coarse method's and the geometry's (:attr:`Refinement.confidence`,
+    times the matching's uniqueness: geometry cannot tell a periodic motion's rival offsets apart).
     The two are independent evidence: a short or slow clip gives the matching little to be
     sure about, while two views that agree to within detector noise at one offset, and clearly
     less at its neighbours, are hard to explain by chance.
@@ -60,7 +61,11 @@ class RefinedMethod(SyncMethod):
         if not found:
             return dataclasses.replace(coarse, diagnostics=diagnostics)
         offset = float(np.mean(found))
-        confidence = max(coarse.confidence, ref.confidence, back.confidence)
+        # Geometry confirms the offset locally but cannot tell a periodic motion's rival offsets
+        # apart (a walk one step later is just as consistent), so it inherits the matching's
+        # uniqueness.
+        uniqueness = coarse.fit.uniqueness if coarse.fit is not None else 1.0
+        confidence = max(coarse.confidence, uniqueness * max(ref.confidence, back.confidence))
         notes = list(coarse.notes)
         halves = self._halves(track_a, track_b, offset, coarse.rate)
         if halves is not None:
