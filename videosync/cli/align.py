@@ -10,7 +10,7 @@ from rich.table import Table
 
 from videosync.api import DEFAULT_MIN_CONFIDENCE, align
 from videosync.cli.options import parse_size
-from videosync.cli.progress import frames_progress, native_noise_filtered
+from videosync.cli.progress import frames_progress, native_noise_filtered, stdout_console
 from videosync.result import AlignmentResult
 
 METHODS = ("sesyn", "simple", "ssm", "speed-xcorr")
@@ -110,10 +110,7 @@ def align_command(
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
-        out = Console()
-        if not out.is_terminal:  # a pipe or a file: no reason to wrap paths at 80 columns
-            out = Console(width=max(80, max(len(e.path) for e in result.inputs) + 60))
-        out.print(render_table(result))
+        stdout_console(max(len(e.path) for e in result.inputs)).print(render_table(result))
 
 
 def render_table(result: AlignmentResult) -> Table:

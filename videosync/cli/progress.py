@@ -25,6 +25,16 @@ from rich.text import Text
 stderr = Console(stderr=True)
 
 
+def stdout_console(widest_text: int) -> Console:
+    """The console for results on stdout. On a terminal, its width; in a pipe or a file (where
+    rich assumes 80 columns), wide enough that paths of ``widest_text`` characters are not
+    wrapped or cut: a result is copied from there, not read in a window."""
+    out = Console()
+    if out.is_terminal:
+        return out
+    return Console(width=max(80, widest_text + 60))
+
+
 @contextlib.contextmanager
 def progress_bar(description: str, total: int | None = None) -> Iterator[Callable[..., None]]:
     """Yield ``update(done, total, **fields)`` that drives one bar on stderr."""

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from videosync.api import DEFAULT_MIN_CONFIDENCE, align, trim
 from videosync.cli.align import METHODS
-from videosync.cli.progress import frames_progress, native_noise_filtered, progress_bar, stderr
+from videosync.cli.progress import frames_progress, native_noise_filtered, progress_bar, stderr, stdout_console
 
 
 def _offsets(text: str | None) -> list[float] | None:
@@ -77,4 +76,4 @@ def trim_command(videos, out_dir, offsets, common_end, overwrite, fps, no_audio,
         table.add_column(col, justify="right" if col in ("first frame", "frames", "fps") else "left")
     for v in result.videos:
         table.add_row(str(v.input), str(v.output), str(v.first_frame), str(v.n_frames), f"{v.fps:g}", "kept" if v.audio_kept else "none")
-    Console().print(table)
+    stdout_console(max(len(str(v.input)) + len(str(v.output)) for v in result.videos)).print(table)
