@@ -137,3 +137,27 @@ def test_a_rival_offset_takes_the_confidence_away_in_proportion():
     assert fit_offset(i, j, separation=6.0).uniqueness == 1.0
     j[:50], j[50:] = i[:50] + 3.0, i[50:] + 18.0
     assert fit_offset(i, j, separation=6.0).confidence == 0.0
+
+
+def test_soft_votes_choose_between_periodic_offsets():
+    """Walking: 40 argmax matches at +25 (a stride later), 30 at the true +5, 30 scattered. The
+    soft votes, which keep every row's runner-up, peak at +5: the fit takes +5 and its 30
+    agreeing matches (confidence from those, the +25 rival costs all uniqueness). With only 2
+    argmax matches near the soft mode, the argmax window stands; with none anywhere near 10,
+    nothing is synchronized, whatever the soft votes say."""
+    i = np.arange(100, dtype=float)
+    j = i + 5.0
+    j[30:70] = i[30:70] + 25.0
+    k = np.arange(30)
+    j[70:] = i[70:] + np.where(k % 2, -1, 1) * (40 + 4.5 * k)  # scattered, 9 or more apart
+    offsets = np.arange(-40, 41)
+    weights = np.exp(-0.5 * (offsets - 5.0) ** 2) + 0.8 * np.exp(-0.5 * (offsets - 25.0) ** 2)
+    assert fit_offset(i, j).offset_frames == pytest.approx(25.0)
+    fit = fit_offset(i, j, votes=(offsets, weights))
+    assert fit.offset_frames == pytest.approx(5.0) and fit.n_inliers == 30
+    assert fit.runner_up_ratio == pytest.approx(40 / 30) and fit.confidence == 0.0
+    j[2:30] = i[2:30] + np.linspace(-60, -30, 28)  # 2 matches left at +5
+    assert fit_offset(i, j, votes=(offsets, weights)).offset_frames == pytest.approx(25.0)
+    j[30:70] = i[30:70] + np.linspace(-300, 300, 40)
+    with pytest.raises(CannotSynchronizeError, match="agree on one offset"):
+        fit_offset(i, j, votes=(offsets, weights))

@@ -134,3 +134,66 @@ def test_errors():
         match_frames(f, f, valid_a=np.zeros(5, bool))
     with pytest.raises(ValueError):
         match_frames(f, np.zeros((5, 4), np.float32))
+
+
+def _votes_at(m, offset):
+    return float(m.votes.votes[list(m.votes.offsets).index(offset)])
+
+
+def test_soft_votes_hand_computed_both_directions():
+    """fa = [0, 1], fb = [0, 1, 3] (1-D). Squared distances: row 0 (0, 1, 9), row 1 (1, 0, 4);
+    their median is 1, so with temperature 1 each row's softmax is exp(-d2) normalised. Row
+    votes go to offsets n - m; the column pass normalises each column of B over A's rows."""
+    fa = np.array([[0.0], [1.0]], np.float32)
+    fb = np.array([[0.0], [1.0], [3.0]], np.float32)
+    e = np.exp
+    r0 = np.array([1, e(-1), e(-9)]) / (1 + e(-1) + e(-9))  # offsets 0, 1, 2
+    r1 = np.array([e(-1), 1, e(-4)]) / (e(-1) + 1 + e(-4))  # offsets -1, 0, 1
+    c0 = np.array([1, e(-1)]) / (1 + e(-1))  # B0 vs A0, A1: offsets 0, -1
+    c1 = np.array([e(-1), 1]) / (e(-1) + 1)  # B1: offsets 1, 0
+    c2 = np.array([e(-9), e(-4)]) / (e(-9) + e(-4))  # B2: offsets 2, 1
+    expected = {-1: r1[0] + c0[1], 0: r0[0] + r1[1] + c0[0] + c1[1],
+                1: r0[1] + r1[2] + c1[0] + c2[1], 2: r0[2] + c2[0]}
+    m = match_frames(fa, fb, temperature=1.0)
+    for offset, value in expected.items():
+        assert _votes_at(m, offset) == pytest.approx(value, rel=1e-5)
+    assert m.votes.votes.sum() == pytest.approx(2 + 3)  # one vote per row of A and per row of B
+    rows_only = match_frames(fa, fb, temperature=1.0, symmetric_votes=False)
+    assert _votes_at(rows_only, 0) == pytest.approx(r0[0] + r1[1], rel=1e-5)
+    assert rows_only.votes.votes.sum() == pytest.approx(2)
+
+
+def test_fractional_offsets_split_between_neighbour_bins():
+    from videosync.sync.matching import VoteProfile
+
+    votes = VoteProfile(origin=-2, votes=np.zeros(5))
+    votes.add(np.array([1.0, 2.0]), np.array([0.25, -2.0]))
+    np.testing.assert_allclose(votes.votes, [2.0, 0.0, 0.75, 0.25, 0.0])
+    assert votes.offsets.tolist() == [-2, -1, 0, 1, 2]
+
+
+@pytest.mark.parametrize("rate,max_offset,chunk_rows", [(1.0, None, 7), (1.2, 6, 5), (0.5, 4, None)])
+def test_soft_votes_equal_a_brute_force_softmax_in_both_directions(rate, max_offset, chunk_rows):
+    """Chunks, bands and the reverse pass give the same votes as one masked matrix."""
+    rng = np.random.default_rng(8)
+    fa = rng.normal(size=(30, 4)).astype(np.float32)
+    fb = rng.normal(size=(40, 4)).astype(np.float32)
+    vb = rng.random(40) > 0.2
+    centre = 2.0
+    m = match_frames(fa, fb, valid_b=vb, rate=rate, centre=centre, max_offset=max_offset,
+                     chunk_rows=chunk_rows, temperature=0.5)
+    _, d2 = _brute_force(fa, fb, vb)
+    rows, cols = np.meshgrid(np.arange(30), np.arange(40), indexing="ij")
+    if max_offset is not None:
+        d2[np.abs(cols - (rows * rate + centre)) > max_offset + 1e-9] = np.inf
+    w = np.exp(-(d2 - np.nanmin(np.where(np.isfinite(d2), d2, np.nan), axis=None)) / (0.5 * m.scale))
+    by_row = w / np.maximum(w.sum(1, keepdims=True), 1e-300)
+    by_col = w / np.maximum(w.sum(0, keepdims=True), 1e-300)
+    offsets = cols - rate * rows
+    expected = np.zeros_like(m.votes.votes)
+    for probs in (by_row, by_col):
+        pos = offsets.ravel() - m.votes.origin
+        k = np.floor(pos).astype(int)
+        np.add.at(expected, k, probs.ravel() * (1 - (pos - k)))
+        np.add.at(expected, np.minimum(k + 1, len(expected) - 1), probs.ravel() * (pos - k))
+    np.testing.assert_allclose(m.votes.votes, expected, rtol=1e-4, atol=1e-9)

@@ -14,6 +14,12 @@ What we do instead, in *source* frame numbers (so dropped frames do not bias any
 1. Nominal-rate hypothesis: with ``rate = fps_b / fps_a`` fixed, the offset is the centre of the
    ``2 * tolerance`` wide window of ``j - rate * i`` that holds the most pairs (an exact sliding
    window over the sorted values, i.e. the mode of a histogram without binning artefacts).
+   When the matching's soft votes are given (``votes``: every row's and column's whole softmax,
+   not only its argmax), the window is centred on their mode instead, as long as a few
+   (``MIN_SOFT_SUPPORT``) pairs agree with it: in periodic motion the argmax votes split
+   between offsets a step apart on small differences, the soft votes keep that evidence (see
+   :mod:`videosync.sync.matching`). Few agreeing pairs then make a low confidence, not a
+   different answer.
 2. Free-rate hypothesis (only when asked): RANSAC over pairs of matches (seeded), then a least
    squares refit on the inliers. It replaces the nominal rate only if it explains at least as
    many pairs, differs from the nominal rate by more than 3 standard errors, *and* changes the
@@ -55,6 +61,10 @@ from videosync.errors import CannotSynchronizeError
 DEFAULT_TOLERANCE = 2.0
 #: Fewest agreeing pairs we accept an offset from.
 DEFAULT_MIN_INLIERS = 10
+#: Fewest argmax matches that must agree with the soft votes' offset for the fit to take it (the
+#: argmax matches give its sub-frame value and its confidence). The data must still hold
+#: ``min_inliers`` agreeing matches somewhere, or nothing is synchronized.
+MIN_SOFT_SUPPORT = 3
 #: Offsets closer than this (frames of B) to the chosen one are the same answer, not a rival.
 DEFAULT_SEPARATION = 6.0
 #: A rival offset supported by up to this share of the chosen one's pairs costs no confidence;
@@ -124,16 +134,20 @@ def _best_window(d: np.ndarray, tol: float) -> tuple[float, np.ndarray]:
     s = np.sort(d)
     counts = np.searchsorted(s, s + 2 * tol, side="right") - np.arange(len(s))
     k = int(np.argmax(counts))
-    b = float(np.median(s[k:k + counts[k]]))
+    return _window_at(d, float(np.median(s[k:k + counts[k]])), tol)
+
+
+def _window_at(d: np.ndarray, b: float, tol: float) -> tuple[float, np.ndarray]:
+    """The values within ``tol`` of ``b``, with ``b`` moved to their mean until it settles."""
     inl = np.abs(d - b) <= tol
     for _ in range(10):
+        if not inl.any():
+            break
         b_new = float(d[inl].mean())
         inl_new = np.abs(d - b_new) <= tol
         if b_new == b and np.array_equal(inl_new, inl):
             break
         b, inl = b_new, inl_new
-        if not inl.any():
-            break
     return b, inl
 
 
@@ -215,6 +229,7 @@ def fit_offset(
     n_trials: int = 500,
     seed: int | np.random.Generator = 0,
     max_rate_factor: float = 2.0,
+    votes: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> OffsetFit:
     """Fit ``j = rate * i + offset`` robustly through matched pairs (see the module docstring).
 
@@ -237,6 +252,8 @@ def fit_offset(
         max_rate_factor: an estimated rate is used only within this factor of ``nominal_rate``
             (either way): 2 when the rate labels may be wrong (pose files with an assumed fps),
             :data:`VIDEO_RATE_FACTOR` when both come from video timestamps.
+        votes: optional ``(offsets, weights)``: soft votes of the matching for offsets
+            ``j - nominal_rate * i`` (see the module docstring).
 
     Raises:
         CannotSynchronizeError: too few pairs, or too few that agree on one line.
@@ -259,6 +276,12 @@ def fit_offset(
     median_offset = float(np.median(j_f - r0 * i_f))
     rate = r0
     offset, inl = _best_window(j_f - r0 * i_f, tolerance)
+    argmax_support = int(inl.sum())  # the evidence that some offset exists at all
+    if votes is not None and len(votes[1]) and np.max(votes[1]) > 0:
+        mode = float(np.asarray(votes[0])[int(np.argmax(votes[1]))])
+        soft_offset, soft_inl = _window_at(j_f - r0 * i_f, mode, tolerance)
+        if soft_inl.sum() >= MIN_SOFT_SUPPORT:
+            offset, inl = soft_offset, soft_inl
     rate_estimate = rate_stderr = None
     rate_source = "nominal"
     if estimate_rate:
@@ -270,14 +293,15 @@ def fit_offset(
             rate_estimate, rate_stderr = fr, se
             span = float(i_f[finl].max() - i_f[finl].min())
             plausible = r0 / max_rate_factor <= fr <= r0 * max_rate_factor  # the refit may drift out
-            if (plausible and finl.sum() >= inl.sum() and abs(fr - r0) > 3 * se
+            if (plausible and finl.sum() >= argmax_support and abs(fr - r0) > 3 * se
                     and abs(fr - r0) * span > 0.5):
                 rate, offset, inl, rate_source = fr, fb, finl, "estimated"
 
     n_inliers = int(inl.sum())
-    if n_inliers < min_inliers:
+    most_agreeing = max(argmax_support, n_inliers)
+    if most_agreeing < min_inliers:
         raise CannotSynchronizeError(
-            f"only {n_inliers} of {n_pairs} matched frames agree on one offset "
+            f"only {most_agreeing} of {n_pairs} matched frames agree on one offset "
             f"(need at least {min_inliers})")
     res = j_f - (rate * i_f + offset)
     if rate_source == "nominal":

@@ -200,6 +200,9 @@ class FeatureMatchingMethod(SyncMethod):
                 progress=self.progress)
             i = da.frame_index[match.rows].astype(np.float64)
             j = np.interp(match.cols_refined, np.arange(len(db)), db.frame_index.astype(np.float64))
+            # soft votes are binned by dense index offset n - rate * m; the fit works in
+            # source frames: j - rate * i = (n + b0) - rate * (m + a0)
+            votes = (match.votes.offsets + (b0 - nominal * a0), match.votes.votes)
             estimate_rate = self.rate_mode == "estimate" or (
                 self.rate_mode == "auto" and abs(nominal - 1.0) > 1e-9)
             fit = fit_offset(
@@ -208,7 +211,7 @@ class FeatureMatchingMethod(SyncMethod):
                 b_range=(float(db.frame_index[0]), float(db.frame_index[-1])),
                 tolerance=self.tolerance, min_inliers=self.min_inliers, seed=self.seed,
                 separation=max(DEFAULT_SEPARATION, RIVAL_SECONDS * track_b.fps),
-                max_rate_factor=max_rate_factor(track_a, track_b, self.rate_mode))
+                max_rate_factor=max_rate_factor(track_a, track_b, self.rate_mode), votes=votes)
         except CannotSynchronizeError as exc:
             reason = str(exc).removeprefix("cannot synchronize: ")
             raise CannotSynchronizeError(
