@@ -126,6 +126,30 @@ class VoteProfile:
         self.votes += np.bincount(k, w * (1.0 - frac), minlength=n)[:len(self.votes)]
         self.votes += np.bincount(k + 1, w * frac, minlength=n)[:len(self.votes)]
 
+    def add_rows(self, probs: np.ndarray, starts: np.ndarray, step: float) -> None:
+        """Add row ``r`` of ``probs`` (R, W) at the offsets ``starts[r] + step * k``, k < W.
+
+        With ``step`` = +-1 (a pass whose columns advance one offset each, as rows of A against
+        B's frames always do) every row covers consecutive bins with one fractional part, so it
+        is two slice additions: no temporary as large as the block.
+        """
+        n_rows, width = probs.shape
+        if abs(abs(step) - 1.0) > 1e-12:
+            rows_per = max(1, 2**18 // max(width, 1))  # bounded temporaries
+            cols = step * np.arange(width)
+            for r in range(0, n_rows, rows_per):
+                self.add(probs[r:r + rows_per], starts[r:r + rows_per, None] + cols[None, :])
+            return
+        if step < 0:  # walk the row backwards: ascending offsets
+            probs, starts = probs[:, ::-1], starts - (width - 1)
+        pos = starts - self.origin
+        base = np.floor(pos)
+        frac = pos - base
+        for r, (b, f) in enumerate(zip(base.astype(np.int64), frac)):
+            self.votes[b:b + width] += (1.0 - f) * probs[r]
+            if f > 0:
+                self.votes[b + 1:b + 1 + width] += f * probs[r]
+
     @classmethod
     def spanning(cls, n_rows: int, n_cols: int, rate: float) -> VoteProfile:
         """An empty profile covering every offset of an ``n_rows x n_cols`` matrix."""
@@ -279,12 +303,11 @@ def _softmax_weights(d2: np.ndarray, d_best: np.ndarray, inv_t: float) -> np.nda
 
 def _add_votes(votes: VoteProfile, z: np.ndarray, rows: np.ndarray, col0: int,
                row_step: float, col_step: float) -> None:
-    """Add the normalised rows of ``z`` to ``votes`` at the offsets
+    """Normalise the rows of ``z`` (in place) and add them to ``votes`` at the offsets
     ``row_step * row + col_step * column`` of their entries."""
     sums = z.sum(axis=1, keepdims=True)
-    probs = z / np.where(sums > 0, sums, 1.0)
-    cols = col0 + np.arange(z.shape[1])
-    votes.add(probs, row_step * rows[:, None].astype(np.float64) + col_step * cols[None, :])
+    z /= np.where(sums > 0, sums, 1.0)
+    votes.add_rows(z, row_step * rows.astype(np.float64) + col_step * col0, col_step)
 
 
 def _process_block(
