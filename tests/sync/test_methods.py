@@ -216,6 +216,13 @@ def test_sesyn_embeds_out_of_range_rates_at_the_nearest_rate_it_knows():
     assert not method.valid_rows(normal)[:radius].any() and method.valid_rows(normal)[radius]
     # at 120 fps the same context spans twice as many input frames
     assert not method.valid_rows(fast)[: 2 * radius].any() and method.valid_rows(fast)[2 * radius]
+    # A clip too short to spare the whole radius at both ends loses as much as leaves 20 frames
+    # (MIN_INTERIOR_FRAMES): its edge frames, which look alike in two equal-length clips, would
+    # otherwise vote for offset 0. 31 frames: (31 - 20) // 2 = 5 at each end.
+    short = PoseTrack(kp[:31], fps=30.0, width=640, height=640)
+    assert radius > 5
+    assert method.valid_rows(short).tolist() == [False] * 5 + [True] * 21 + [False] * 5
+    assert method.valid_rows(PoseTrack(kp[:20], fps=30.0, width=640, height=640)).all()
 
 
 def test_rate_band_is_narrow_only_when_both_rates_come_from_videos():
