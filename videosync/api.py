@@ -236,6 +236,10 @@ def _input_warnings(tracks: Sequence[PoseTrack]) -> list[str]:
     return out
 
 
+#: Weight in the N-input solve of a pair whose confidence is 0 (see :func:`_solve`).
+MIN_LINK_WEIGHT = 1e-6
+
+
 def _solve(
     tracks: Sequence[PoseTrack], labels: Sequence[str], pairs: list[PairOffset], warnings: list[str]
 ) -> list[InputOffset]:
@@ -246,9 +250,12 @@ def _solve(
     """
     from videosync.sync.solve import PairwiseOffset, solve_offsets
 
+    # A pair with confidence 0 still links its inputs, with a weight no confident pair notices:
+    # its input then gets the best guess and confidence 0 (refused below min_confidence with
+    # that guess in the message), instead of an error that hides the pair's own reason.
     solution = solve_offsets(
         len(tracks),
-        [PairwiseOffset(p.a, p.b, p.offset_seconds, p.confidence) for p in pairs],
+        [PairwiseOffset(p.a, p.b, p.offset_seconds, max(p.confidence, MIN_LINK_WEIGHT)) for p in pairs],
         fps=[t.fps for t in tracks],
         names=list(labels),
     )

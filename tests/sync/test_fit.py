@@ -141,8 +141,9 @@ def test_a_rival_offset_takes_the_confidence_away_in_proportion():
 
 def test_soft_votes_choose_between_periodic_offsets():
     """Walking: 40 argmax matches at +25 (a stride later), 30 at the true +5, 30 scattered. The
-    soft votes, which keep every row's runner-up, peak at +5: the fit takes +5 and its 30
-    agreeing matches (confidence from those, the +25 rival costs all uniqueness). With only 2
+    soft votes, which keep every row's runner-up, peak at +5 (1.0) with a rival at +25 (0.8):
+    the fit takes +5 and its 30 agreeing matches; agreement 30 / 100, uniqueness from the soft
+    votes (1 - 0.8) / 0.5 = 0.4, so the confidence is 0.3 x 0.4. With only 2
     argmax matches near the soft mode, the argmax window stands; with none anywhere near 10,
     nothing is synchronized, whatever the soft votes say."""
     i = np.arange(100, dtype=float)
@@ -155,7 +156,8 @@ def test_soft_votes_choose_between_periodic_offsets():
     assert fit_offset(i, j).offset_frames == pytest.approx(25.0)
     fit = fit_offset(i, j, votes=(offsets, weights))
     assert fit.offset_frames == pytest.approx(5.0) and fit.n_inliers == 30
-    assert fit.runner_up_ratio == pytest.approx(40 / 30) and fit.confidence == 0.0
+    assert fit.runner_up_ratio == pytest.approx(0.8) and fit.uniqueness == pytest.approx(0.4)
+    assert fit.confidence == pytest.approx(0.3 * 0.4)
     j[2:30] = i[2:30] + np.linspace(-60, -30, 28)  # 2 matches left at +5
     assert fit_offset(i, j, votes=(offsets, weights)).offset_frames == pytest.approx(25.0)
     j[30:70] = i[30:70] + np.linspace(-300, 300, 40)

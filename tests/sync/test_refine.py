@@ -248,3 +248,27 @@ def test_an_offset_that_slides_over_the_recording_is_not_reported_with_confidenc
     slid = slid.with_keypoints(slid.keypoints, np.arange(len(slid)))
     est = RefinedMethod(_FixedCoarse(a, -5.5)).estimate(a, slid)
     assert est.confidence == 0.0 and len(est.notes) == 1 and "not constant" in est.notes[0]
+
+
+def test_two_search_directions_that_disagree_leave_the_coarse_offset(monkeypatch):
+    """Forward says +3.0, the reverse search -0.5 (i.e. +0.5 in B's frames): 2.5 frames apart,
+    more than DIRECTIONS_AGREE_FRAMES, so neither is used and the coarse offset stands. Reverse
+    -2.0 (+2.0) agrees within 1 frame: the mean, 2.5."""
+    from videosync.sync.methods import refined
+    from videosync.sync.refine import Refinement
+
+    body = moving_body(60, seed=2)
+    a, b = view(body, 0.0, slice(0, 60)), view(body, 60.0, slice(0, 60))
+    answers = {}
+
+    def fake_refine(track_a, track_b, offset, rate=1.0, **_kw):
+        return Refinement(answers[track_a is a], True, "", offset)
+
+    monkeypatch.setattr(refined, "refine_offset", fake_refine)
+    method = RefinedMethod(_FixedCoarse(a, 1.0))
+    answers.update({True: 3.0, False: -0.5})
+    est = method.estimate(a, b)
+    assert est.offset_frames == 1.0 and "disagree" in est.diagnostics["refinement_rejected"]
+    answers.update({True: 3.0, False: -2.0})
+    est = method.estimate(a, b)
+    assert est.offset_frames == pytest.approx(2.5) and "refinement_rejected" not in est.diagnostics

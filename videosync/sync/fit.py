@@ -42,7 +42,13 @@ Confidence, in [0, 1], is ``agreement * (0.5 + 0.5 * quality)`` where
 
 and it is multiplied by ``uniqueness = clip((1 - runner_up_ratio) / 0.5, 0, 1)``, where
 ``runner_up_ratio`` is the number of pairs agreeing on the best *other* offset (at least
-``separation`` frames away) over the number agreeing on the chosen one. Periodic motion (walking,
+``separation`` frames away) over the number agreeing on the chosen one; when the soft votes chose
+the offset, it is their ratio instead (the most votes at least ``separation`` away over the
+votes of the chosen offset), so that the evidence that chose the offset also says how unique it
+is. With the soft votes' ratio, the default threshold 0.2 let fewer synthetic pairs more than 10
+frames off through after the geometric refinement (validation 11 -> 8 of 31, test 16 -> 12 of
+35) while keeping more pairs (81 -> 84 %, 81 -> 83 %): the argmax ratio, above 1 whenever the
+two kinds of votes disagree, had zeroed the confidence of pairs the geometry then confirmed. Periodic motion (walking,
 waving) splits the matches between offsets one period apart: a line that the data support only a
 little more than another one is not a result to be confident about, however consistent it is. On
 synthetic 4 s test windows, every pair more than 10 frames off had a ratio of 0.14-1.0, half of
@@ -158,6 +164,13 @@ def _rival_share(residuals: np.ndarray, tol: float, separation: float, n_inliers
     counts = np.searchsorted(s, s + 2 * tol, side="right") - np.arange(len(s))
     far = np.abs(s + tol) >= separation
     return float(counts[far].max()) / max(n_inliers, 1) if far.any() else 0.0
+
+
+def _soft_rival_share(offsets: np.ndarray, weights: np.ndarray, mode: float, separation: float) -> float:
+    """The most soft votes of an offset ``separation`` or more from ``mode``, over the mode's."""
+    at_mode = float(weights[np.argmin(np.abs(offsets - mode))])
+    far = np.abs(offsets - mode) >= separation
+    return float(weights[far].max()) / at_mode if far.any() and at_mode > 0 else 0.0
 
 
 def _line_fit(i: np.ndarray, j: np.ndarray) -> tuple[float, float, float]:
@@ -277,11 +290,12 @@ def fit_offset(
     rate = r0
     offset, inl = _best_window(j_f - r0 * i_f, tolerance)
     argmax_support = int(inl.sum())  # the evidence that some offset exists at all
+    soft_mode = None
     if votes is not None and len(votes[1]) and np.max(votes[1]) > 0:
         mode = float(np.asarray(votes[0])[int(np.argmax(votes[1]))])
         soft_offset, soft_inl = _window_at(j_f - r0 * i_f, mode, tolerance)
         if soft_inl.sum() >= MIN_SOFT_SUPPORT:
-            offset, inl = soft_offset, soft_inl
+            offset, inl, soft_mode = soft_offset, soft_inl, mode
     rate_estimate = rate_stderr = None
     rate_source = "nominal"
     if estimate_rate:
@@ -328,7 +342,11 @@ def fit_offset(
         qual = float(np.clip(np.median(q[inl]), 0.0, 1.0))
     else:
         qual = 1.0
-    runner_up = _rival_share(res, tolerance, max(separation, 2 * tolerance), n_inliers)
+    if soft_mode is not None and rate_source == "nominal":
+        runner_up = _soft_rival_share(np.asarray(votes[0], np.float64), np.asarray(votes[1], np.float64),
+                                      soft_mode, max(separation, 2 * tolerance))
+    else:
+        runner_up = _rival_share(res, tolerance, max(separation, 2 * tolerance), n_inliers)
     uniqueness = float(np.clip((1.0 - runner_up) / (1.0 - RIVAL_SHARE_FREE), 0.0, 1.0))
     confidence = agreement * (0.5 + 0.5 * qual) * uniqueness
 
