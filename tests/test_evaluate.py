@@ -39,8 +39,10 @@ class _Fixed:
 
     def __init__(self, answers):
         self.answers = iter(answers)
+        self.max_offsets = []
 
-    def estimate(self, a, b):
+    def estimate(self, a, b, *, max_offset=None):
+        self.max_offsets.append(max_offset)
         value = next(self.answers)
         if value is None:
             raise CannotSynchronizeError("no idea")
@@ -55,8 +57,12 @@ def test_metrics_over_pairs_count_a_refusal_as_zero(tmp_path):
         save_npz(sampled_track(40, 30.0, seed=i), root / f"p{i}/b.npz")
         pairs.append({"id": f"p{i}", "split": "test", "a": f"p{i}/a.npz", "b": f"p{i}/b.npz", "offset_frames": k})
     (root / "manifest.json").write_text(json.dumps({"pairs": pairs}))
-    result = evaluate_method(_Fixed([5, None]), find_pairs(root))
-    assert result.refused == 1
+    method = _Fixed([5, None])
+    result = evaluate_method(method, find_pairs(root))
+    assert result.refused == 1 and method.max_offsets == [None, None]  # every offset searched
     assert result.metrics["frm_err"] == pytest.approx((1 + 10) / 2)
     assert result.metrics["acc5"] == pytest.approx(0.5)
     assert [r["pred"] for r in result.rows] == [5, 0]
+    banded = _Fixed([5, 5])
+    assert evaluate_method(banded, find_pairs(root), max_offset=30).settings["max_offset"] == 30
+    assert banded.max_offsets == [30, 30]

@@ -59,12 +59,15 @@ def evaluate_method(
     drop_rate: float = 0.0,
     noise_px: float = 0.0,
     seed: int = 0,
+    max_offset: float | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> EvalResult:
     """Run ``method.estimate`` on every pair and compute the section 4.2 metrics.
 
     A pair the method refuses (CannotSynchronizeError) counts as a prediction of 0 frames, so
-    refusing never improves the metrics; refusals are also counted separately.
+    refusing never improves the metrics; refusals are also counted separately. ``max_offset``
+    (frames) limits the search as ``align --max-offset`` does: what a user who knows roughly how
+    far apart the recordings started would pass. The paper's metrics search every offset.
     """
     rng = np.random.default_rng(seed)
     rows, preds, trues, fps = [], [], [], []
@@ -73,7 +76,7 @@ def evaluate_method(
         a = perturb(load_npz(pair.a), rng, drop_rate, noise_px)
         b = perturb(load_npz(pair.b), rng, drop_rate, noise_px)
         try:
-            est = method.estimate(a, b)
+            est = method.estimate(a, b, max_offset=max_offset)
             pred, conf, note = float(est.offset_frames), float(est.confidence), ""
         except CannotSynchronizeError as exc:
             pred, conf, note = 0.0, 0.0, str(exc)
@@ -89,7 +92,7 @@ def evaluate_method(
         metrics=sync_metrics(preds, trues, fps),
         rows=rows,
         refused=refused,
-        settings={"drop_rate": drop_rate, "noise_px": noise_px, "seed": seed},
+        settings={"drop_rate": drop_rate, "noise_px": noise_px, "seed": seed, "max_offset": max_offset},
     )
 
 

@@ -28,8 +28,9 @@ METHODS = ("sesyn", "simple", "ssm", "speed-xcorr")
 @click.option("--noise", "noise_px", type=click.FloatRange(min=0), default=0.0, show_default=True, help="Gaussian joint noise, in pixels.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--refine/--no-refine", default=False, show_default=True, help="Also run the two-view-geometry refinement after each method.")
+@click.option("--max-offset", type=click.IntRange(min=1), default=None, help="Search only offsets up to this many frames, as align --max-offset does (default: all, as the paper).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write all results to this JSON file.")
-def eval_command(data_dir, methods, model, split, drop_rate, noise_px, seed, refine, json_out) -> None:
+def eval_command(data_dir, methods, model, split, drop_rate, noise_px, seed, refine, max_offset, json_out) -> None:
     """Frm.err, Acc@1/5/10, Abs.err, Rel.err and rAcc@10/30/50 (paper Table 1 layout)."""
     from videosync.sync.methods import make_method
 
@@ -40,7 +41,8 @@ def eval_command(data_dir, methods, model, split, drop_rate, noise_px, seed, ref
     for name in methods or METHODS:
         method = make_method(name, model=model, refine=refine)
         with progress_bar(f"eval {method.name}", total=len(pairs)) as update:
-            results.append(evaluate_method(method, pairs, drop_rate=drop_rate, noise_px=noise_px, seed=seed, progress=update))
+            results.append(evaluate_method(method, pairs, drop_rate=drop_rate, noise_px=noise_px, seed=seed,
+                                           max_offset=max_offset, progress=update))
     Console(width=max(Console().width, 150)).print(render_metrics(results, title=f"{data_dir} ({split}, {len(pairs)} pairs, drop {drop_rate:g}, noise {noise_px:g} px)"))
     if json_out:
         with atomic_path(Path(json_out)) as tmp:

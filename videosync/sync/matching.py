@@ -325,7 +325,8 @@ def _process_block(
     # Sub-frame refinement: vertex of the parabola through the three squared distances.
     left = np.where(best > 0, d2[ar, np.maximum(best - 1, 0)], np.inf)
     right = np.where(best < width - 1, d2[ar, np.minimum(best + 1, width - 1)], np.inf)
-    denom = left - 2.0 * d_best + right
+    with np.errstate(invalid="ignore"):  # rows without candidates: inf - inf
+        denom = left - 2.0 * d_best + right
     ok = np.isfinite(left) & np.isfinite(right) & (denom > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         delta = np.where(ok, 0.5 * (left - right) / np.where(ok, denom, 1.0), 0.0)
