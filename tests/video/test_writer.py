@@ -244,10 +244,12 @@ def test_stereo_pcm_audio_in_matroska_is_cut_and_reencoded(tmp_path):
         assert click_times(v.output) == pytest.approx([0.5], abs=2e-3)
 
 
-def test_variable_frame_rate_source_is_cut_by_timestamps(tmp_path):
+@pytest.mark.parametrize("backend", ["pyav", "opencv"])
+def test_variable_frame_rate_source_is_cut_by_timestamps(tmp_path, backend):
     """A 30 fps recording that lost frames 3, 4 and 11 but kept the timestamps of the others: the
-    pose pipeline numbers its frames 0, 1, 2, 5, 6, ... (timestamps), so the copy must too. Cut
-    from frame 2 for 10 frames: slots 2..11, the lost ones filled by the next frame that exists."""
+    pose pipeline numbers its frames 0, 1, 2, 5, 6, ... (timestamps), so the copy must too, with
+    either writer. Cut from frame 2 for 10 frames: slots 2..11, the lost ones filled by the next
+    frame that exists."""
     from fractions import Fraction
 
     from tests.estimate.test_reader import _timestamped_video
@@ -257,7 +259,10 @@ def test_variable_frame_rate_source_is_cut_by_timestamps(tmp_path):
     from videosync.video.plan import FramePlan
 
     plan = FramePlan(first_frame=2, n_frames=10, fps_out=Fraction(30), offset_used=0.0)
-    outcome = transcode.copy_frames_pyav(src, tmp_path / "cut.mp4", plan, keep_audio=False)
+    if backend == "pyav":
+        outcome = transcode.copy_frames_pyav(src, tmp_path / "cut.mp4", plan, keep_audio=False)
+    else:
+        outcome = transcode.copy_frames_opencv(src, tmp_path / "cut.mp4", plan)
     assert outcome.n_frames == 10
     numbers, fps, _ = decode_numbers(tmp_path / "cut.mp4")
     assert numbers == [2, 5, 5, 5, 6, 7, 8, 9, 10, 12]

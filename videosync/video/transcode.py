@@ -270,38 +270,50 @@ def copy_frames_opencv(
 ) -> CopyOutcome:
     """The same frames through ``cv2.VideoWriter`` (mp4v): no audio, lower quality.
 
-    OpenCV applies the rotation tag when decoding, so frames come upright already.
+    OpenCV applies the rotation tag when decoding, so frames come upright already. Frames are
+    numbered as the PyAV path and the reader number them: from their timestamps at the nominal
+    rate, so a variable-frame-rate file's dropped frames are gaps (their slots get the next
+    frame that exists), not a shift of every later frame.
     """
     import cv2
+
+    from videosync.video.probe import stream_timing
 
     cap = cv2.VideoCapture(str(src))
     if not cap.isOpened():
         raise VideoError("not a readable video", src)
+    timing = stream_timing(src)
+    nominal = float(timing[0]) if timing else float(cap.get(cv2.CAP_PROP_FPS) or plan.fps_out)
     writer = None
     written, index, frame = 0, -1, None
+    t0: float | None = None
     try:
-        while written < plan.n_frames:
-            target = plan.source_frame(written)
-            while index < target:
-                if index + 1 < target:
-                    ok = cap.grab()
-                else:
-                    ok, frame = cap.read()
-                if not ok:
-                    raise VideoError(
-                        f"ended after {index + 1} frames, the copy needs frame {target}", src
-                    )
+        while written < plan.n_frames and cap.grab():
+            msec = cap.get(cv2.CAP_PROP_POS_MSEC)
+            if msec is not None and msec >= 0:
+                t0 = msec if t0 is None else t0
+                index = max(index + 1, int(round((msec - t0) / 1000.0 * nominal)))
+            else:
                 index += 1
+            if plan.source_frame(written) > index:
+                continue  # before the copy's next frame: not decoded into pixels
+            ok, frame = cap.retrieve()
+            if not ok:
+                raise VideoError(f"frame {index} cannot be decoded", src)
             if writer is None:
                 h, w = frame.shape[:2]
                 writer = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"mp4v"),
                                          float(plan.fps_out), (w, h))
                 if not writer.isOpened():
                     raise VideoError("OpenCV cannot write this file", dst)
-            writer.write(frame)
-            written += 1
-            if on_frame is not None:
-                on_frame()
+            while written < plan.n_frames and plan.source_frame(written) <= index:
+                writer.write(frame)
+                written += 1
+                if on_frame is not None:
+                    on_frame()
+        if written < plan.n_frames:
+            raise VideoError(
+                f"ended after {index + 1} frames, the copy needs frame {plan.source_frame(written)}", src)
     finally:
         cap.release()
         if writer is not None:
