@@ -93,7 +93,7 @@ class MatchResult:
     temperature: float
     n_rows: int
     n_cols: int
-    votes: VoteProfile | None = None
+    votes: VoteProfile
 
     def __len__(self) -> int:
         return len(self.rows)
