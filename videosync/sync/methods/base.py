@@ -27,7 +27,15 @@ from videosync.sync.fit import (
     OffsetFit,
     fit_offset,
 )
-from videosync.sync.matching import DEFAULT_BLOCK_BYTES, DEFAULT_TEMPERATURE, match_frames
+from videosync.sync.drift import (
+    HALF_BAND_FRAMES,
+    HALF_BAND_SHARE,
+    MIN_HALF_CONFIDENCE,
+    overlap_halves,
+    slide_note,
+    slides,
+)
+from videosync.sync.matching import DEFAULT_BLOCK_BYTES, DEFAULT_TEMPERATURE, MatchResult, match_frames
 
 #: Offsets at least this far (seconds, and DEFAULT_SEPARATION frames) from the chosen one are
 #: rivals for the fit's uniqueness (a step or a wave later, in periodic motion).
@@ -191,37 +199,28 @@ class FeatureMatchingMethod(SyncMethod):
                     f"no frame has at least {self.min_joints} detected joints",
                     track.source or label)
         nominal = track_b.fps / track_a.fps
-        a0, b0 = int(da.frame_index[0]), int(db.frame_index[0])
+        estimate_rate = self.rate_mode == "estimate" or (
+            self.rate_mode == "auto" and abs(nominal - 1.0) > 1e-9)
         try:
-            match = match_frames(
-                fa, fb, valid_a=va, valid_b=vb, max_offset=max_offset, rate=nominal,
-                centre=nominal * a0 - b0, temperature=self.temperature,
-                max_block_bytes=self.max_block_bytes, pca_dims=self.pca_dims,
-                progress=self.progress)
-            i = da.frame_index[match.rows].astype(np.float64)
-            j = np.interp(match.cols_refined, np.arange(len(db)), db.frame_index.astype(np.float64))
-            # soft votes are binned by dense index offset n - rate * m; the fit works in
-            # source frames: j - rate * i = (n + b0) - rate * (m + a0)
-            votes = (match.votes.offsets + (b0 - nominal * a0), match.votes.votes)
-            estimate_rate = self.rate_mode == "estimate" or (
-                self.rate_mode == "auto" and abs(nominal - 1.0) > 1e-9)
-            fit = fit_offset(
-                i, j, nominal_rate=nominal, estimate_rate=estimate_rate,
-                quality=match.distinctiveness, n_candidates=match.n_candidates,
-                b_range=(float(db.frame_index[0]), float(db.frame_index[-1])),
-                tolerance=self.tolerance, min_inliers=self.min_inliers, seed=self.seed,
-                separation=max(DEFAULT_SEPARATION, RIVAL_SECONDS * track_b.fps),
-                max_rate_factor=max_rate_factor(track_a, track_b, self.rate_mode), votes=votes)
+            match, i, j, fit = self._match_and_fit(
+                fa, fb, va, vb, da, db, rate=nominal, offset=0.0, max_offset=max_offset,
+                estimate_rate=estimate_rate, fps_b=track_b.fps,
+                max_rate_factor=max_rate_factor(track_a, track_b, self.rate_mode), progress=self.progress)
         except CannotSynchronizeError as exc:
             reason = str(exc).removeprefix("cannot synchronize: ")
             raise CannotSynchronizeError(
                 f"{reason} [method {self.name}]", pair_label(track_a, track_b)) from exc
+        confidence, notes = fit.confidence, []
+        halves = self._halves(fa, fb, va, vb, da, db, fit, track_a.fps, track_b.fps)
+        if halves is not None and slides(*halves[0], *halves[1]):
+            confidence = 0.0
+            notes.append(slide_note(*halves[0]))
         return PairEstimate(
             method=self.name,
             offset_frames=fit.offset_frames,
             offset_seconds=fit.offset_frames / track_b.fps,
             rate=fit.rate,
-            confidence=fit.confidence,
+            confidence=confidence,
             fps_a=track_a.fps,
             fps_b=track_b.fps,
             fit=fit,
@@ -234,5 +233,65 @@ class FeatureMatchingMethod(SyncMethod):
                 "matched_cols": match.cols,
                 "softmax_scale": match.scale,
                 "n_frames": (len(da), len(db)),
+                "matching_halves": halves,
+                "slides": bool(notes),
             },
+            notes=notes,
         )
+
+    def _match_and_fit(
+        self, fa: np.ndarray, fb: np.ndarray, va: np.ndarray, vb: np.ndarray, da: PoseTrack,
+        db: PoseTrack, *, rate: float, offset: float, max_offset: float | None, estimate_rate: bool,
+        fps_b: float, max_rate_factor: float, progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[MatchResult, np.ndarray, np.ndarray, OffsetFit]:
+        """Match the valid rows (optionally within ``max_offset`` of ``j = rate * i + offset``, in
+        source frames) and fit the line; returns the matches, their source frames and the fit."""
+        a0, b0 = int(da.frame_index[0]), int(db.frame_index[0])
+        match = match_frames(
+            fa, fb, valid_a=va, valid_b=vb, max_offset=max_offset, rate=rate,
+            centre=rate * a0 + offset - b0, temperature=self.temperature,
+            max_block_bytes=self.max_block_bytes, pca_dims=self.pca_dims, progress=progress)
+        i = da.frame_index[match.rows].astype(np.float64)
+        j = np.interp(match.cols_refined, np.arange(len(db)), db.frame_index.astype(np.float64))
+        # soft votes are binned by dense index offset n - rate * m; the fit works in
+        # source frames: j - rate * i = (n + b0) - rate * (m + a0)
+        votes = (match.votes.offsets + (b0 - rate * a0), match.votes.votes)
+        fit = fit_offset(
+            i, j, nominal_rate=rate, estimate_rate=estimate_rate,
+            quality=match.distinctiveness, n_candidates=match.n_candidates,
+            b_range=(float(db.frame_index[0]), float(db.frame_index[-1])),
+            tolerance=self.tolerance, min_inliers=self.min_inliers, seed=self.seed,
+            separation=max(DEFAULT_SEPARATION, RIVAL_SECONDS * fps_b),
+            max_rate_factor=max_rate_factor, votes=votes)
+        return match, i, j, fit
+
+    def _halves(
+        self, fa: np.ndarray, fb: np.ndarray, va: np.ndarray, vb: np.ndarray, da: PoseTrack,
+        db: PoseTrack, fit: OffsetFit, fps_a: float, fps_b: float,
+    ) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """The offsets the first and the second half of the overlap find with their own matches
+        (near the whole pair's line), and the halves' centres (source frames of A); None when
+        the halves are too short, or either finds no offset it would be confident about.
+
+        Why: see :mod:`videosync.sync.drift`. A fit through all frames of a sliding pair
+        returns their average offset; each half alone returns its own.
+        """
+        masks = overlap_halves(da.frame_index, fit.rate, fit.offset_frames, float(db.frame_index[0]),
+                               float(db.frame_index[-1]), fps_a, usable=va)
+        if masks is None:
+            return None
+        offsets, centres = [], []
+        for half in masks:
+            band = max(HALF_BAND_FRAMES, HALF_BAND_SHARE * fit.rate * float(half.sum()))
+            try:
+                _, i, _, half_fit = self._match_and_fit(
+                    fa, fb, half, vb, da, db, rate=fit.rate, offset=fit.offset_frames, max_offset=band,
+                    estimate_rate=False, fps_b=fps_b, max_rate_factor=1.0)
+            except CannotSynchronizeError:
+                return None
+            if half_fit.confidence < MIN_HALF_CONFIDENCE:
+                return None
+            offsets.append(half_fit.offset_frames)
+            centres.append(float(i.mean()))
+        return (offsets[0], offsets[1]), (centres[0], centres[1])
+

@@ -8,26 +8,15 @@ import numpy as np
 
 from videosync.poses import PoseTrack
 from videosync.sync.methods.base import PairEstimate, SyncMethod
+from videosync.sync.drift import overlap_halves, slide_note, slides
 from videosync.sync.refine import refine_offset
 
-#: Largest difference (frames of B) between the offsets that the first and the second half of
-#: the overlap find on their own, before the pair is said to have no single offset ...
-DRIFT_FRAMES = 2.0
-#: ... plus this share of the distance between the halves' centres (frames of A): clocks of
-#: free-running cameras differ by up to ~100 ppm, 2 frames over 10 minutes at 30 fps.
-DRIFT_PER_FRAME = 2e-4
 #: Largest disagreement (frames of B) between the search from A to B and the one from B to A
 #: that still counts as one geometric answer. Where the geometry is sound the two agree: on the
 #: Pose2Sim demo (132 pairs from OpenPose and from MediaPipe, every k from -20 to 20 in steps of
 #: 4) by at most 1.04 frames, median 0.1-0.2. On hips-up shots of the same cameras 16 of 42
 #: pairs disagreed by more than 1.5 frames (up to 11), and 15 of those 16 means were wrong.
 DIRECTIONS_AGREE_FRAMES = 2.0
-#: Shortest half (seconds, and frames) for the check: the geometry of a shorter stretch of slow
-#: motion is too uncertain (halves of 0.7 s of the Pose2Sim demo, correctly synchronized,
-#: disagreed by up to 9 frames).
-MIN_HALF_SECONDS = 3.0
-MIN_HALF_FRAMES = 30
-
 
 class RefinedMethod(SyncMethod):
     """``inner``'s coarse offset, then the two-view-geometry search around it.
@@ -81,16 +70,16 @@ class RefinedMethod(SyncMethod):
         uniqueness = coarse.fit.uniqueness if coarse.fit is not None else 1.0
         confidence = max(coarse.confidence, uniqueness * max(ref.confidence, back.confidence))
         notes = list(coarse.notes)
+        if coarse.diagnostics.get("slides"):
+            confidence = 0.0  # the matching saw the offset slide: the geometry's average is no answer
         halves = self._halves(track_a, track_b, offset, coarse.rate)
         if halves is not None:
             diagnostics["halves"] = halves
             (k1, k2), centres = halves
-            if abs(k2 - k1) > DRIFT_FRAMES + DRIFT_PER_FRAME * (centres[1] - centres[0]):
+            if slides(k1, k2, *centres):
                 confidence = 0.0
-                notes.append(
-                    f"the offset is not constant over the recording: {k1:+.1f} frames in its first "
-                    f"half, {k2:+.1f} in its second (frames dropped without timestamps, a variable "
-                    "frame rate stored as constant, or clocks running at different rates)")
+                if not coarse.diagnostics.get("slides"):
+                    notes.append(slide_note(k1, k2))
         return dataclasses.replace(
             coarse,
             method=self.name,
@@ -106,22 +95,14 @@ class RefinedMethod(SyncMethod):
         """The offsets found by the first and the second half of A's overlap with B, alone, and
         the halves' centres (frames of A); None when the halves are too short or inconclusive.
 
-        Why: one offset for the whole recording is only right if the two clocks tick alike. A
-        camera that drops frames without leaving gaps in its timestamps (or a constant-rate file
-        made from a variable-rate recording) slides B against A, and the geometry then fits an
-        average offset that is wrong at both ends, with full confidence. Comparing the halves
-        catches that.
+        Why: see :mod:`videosync.sync.drift`. The geometry fits an average offset that is wrong
+        at both ends of a sliding pair, with full confidence; comparing the halves catches that.
         """
-        fi = track_a.frame_index.astype(np.float64)
-        j = rate * fi + offset
-        covered = fi[(j >= track_b.frame_index[0]) & (j <= track_b.frame_index[-1])]
-        shortest = max(MIN_HALF_FRAMES, MIN_HALF_SECONDS * track_a.fps)
-        if len(covered) < 2 * shortest:
+        masks = overlap_halves(track_a.frame_index, rate, offset, float(track_b.frame_index[0]),
+                               float(track_b.frame_index[-1]), track_a.fps)
+        if masks is None:
             return None
-        mid = int(np.ceil(0.5 * (covered[0] + covered[-1])))
-        parts = (track_a.frames_between(int(covered[0]), mid), track_a.frames_between(mid, int(covered[-1]) + 1))
-        if min(len(p) for p in parts) < shortest:
-            return None
+        parts = tuple(track_a.select(m) for m in masks)
         found = [refine_offset(p, track_b, offset, rate, **self.refine_options) for p in parts]
         if not all(r.accepted for r in found):
             return None

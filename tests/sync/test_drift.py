@@ -1,0 +1,80 @@
+"""The halves test: an offset that slides over the recording is caught, a constant one is not."""
+
+import numpy as np
+import pytest
+
+from tests.sync.synth import sampled_track
+from videosync.sync import get_method
+from videosync.sync.drift import DRIFT_FRAMES, DRIFT_PER_FRAME, overlap_halves, slides
+
+FPS = 30.0
+
+
+def test_overlap_halves_split_the_frames_b_saw_at_their_midpoint():
+    # A frames 0..299 at 30 fps, line j = i - 40, B holds frames 0..199: A's frames 40..239 are
+    # covered; their midpoint is 139.5, so the halves are 40..139 and 140..239 (100 frames each,
+    # above the 3 s = 90 frame minimum)
+    first, second = overlap_halves(np.arange(300), 1.0, -40.0, 0.0, 199.0, FPS)
+    assert np.flatnonzero(first).tolist() == list(range(40, 140))
+    assert np.flatnonzero(second).tolist() == list(range(140, 240))
+    # frames without a person are left out before the split
+    usable = np.ones(300, bool)
+    usable[40:60] = False
+    first, second = overlap_halves(np.arange(300), 1.0, -40.0, 0.0, 199.0, FPS, usable=usable)
+    assert np.flatnonzero(first)[0] == 60 and np.flatnonzero(second)[0] == 150
+
+
+def test_overlap_halves_shorter_than_three_seconds_are_no_test():
+    assert overlap_halves(np.arange(300), 1.0, 0.0, 0.0, 170.0, FPS) is None  # 171 frames: 85 + 86
+    assert overlap_halves(np.arange(300), 1.0, 0.0, 0.0, 179.0, FPS) is not None  # 90 + 90
+
+
+def test_slides_allows_noise_and_clock_drift():
+    assert not slides(3.0, 3.0 + DRIFT_FRAMES, 100.0, 200.0)
+    assert slides(3.0, 3.1 + DRIFT_FRAMES, 100.0, 200.0)
+    # 10 minutes apart at 30 fps: clock drift of 100 ppm adds 3.6 frames to the allowance
+    assert not slides(0.0, DRIFT_FRAMES + 3.5, 0.0, 18000.0)
+    assert DRIFT_PER_FRAME * 18000.0 == pytest.approx(3.6)
+
+
+def _renumbered(track, keep):
+    """``track`` with only the rows ``keep``, numbered 0, 1, 2, ... (a constant-rate file of a
+    camera that dropped them: nothing tells they are missing)."""
+    kept = track.select(keep)
+    return kept.with_keypoints(kept.keypoints, np.arange(len(kept)))
+
+
+@pytest.mark.parametrize("method", ["simple", "ssm"])
+def test_matching_catches_frames_lost_without_timestamps(method):
+    """B loses 8 frames in its second half, renumbered: A's first half sees offset +5, its second
+    +5 - 8 = -3. A fit through all frames would give one offset with confidence; each half alone
+    gives its own, so the pair gets confidence 0 and a note. Without the loss: one offset, no note."""
+    a = sampled_track(600, FPS, 20.0)
+    b = sampled_track(600, FPS, 20.0 - 5 / FPS)  # frame i of A = frame i + 5 of B
+    clean = get_method(method).estimate(a, b)
+    (k1, k2), _ = clean.diagnostics["matching_halves"]
+    assert clean.notes == [] and not clean.diagnostics["slides"]
+    assert k1 == pytest.approx(5, abs=0.3) and k2 == pytest.approx(5, abs=0.3)
+    assert clean.confidence > 0.5
+
+    keep = np.ones(600, bool)
+    keep[330:370:5] = False  # B frames 330..365 (A frames 325..360): 8 lost
+    est = get_method(method).estimate(a, _renumbered(b, keep))
+    (k1, k2), _ = est.diagnostics["matching_halves"]
+    assert k1 == pytest.approx(5, abs=0.5) and k2 == pytest.approx(-3, abs=0.5)
+    assert est.confidence == 0.0 and est.diagnostics["slides"]
+    assert len(est.notes) == 1 and "not constant" in est.notes[0]
+
+
+def test_the_geometric_refinement_keeps_a_slide_the_matching_found():
+    """The refinement fits one offset through both halves' frames with full confidence of its own;
+    a slide the matching found must still leave the pair at confidence 0, with the note once."""
+    from videosync.sync.methods.refined import RefinedMethod
+
+    a = sampled_track(600, FPS, 20.0)
+    b = sampled_track(600, FPS, 20.0 - 5 / FPS)
+    keep = np.ones(600, bool)
+    keep[330:370:5] = False
+    est = RefinedMethod(get_method("simple")).estimate(a, _renumbered(b, keep))
+    assert est.confidence == 0.0
+    assert sum("not constant" in n for n in est.notes) == 1
