@@ -78,3 +78,12 @@ def test_the_geometric_refinement_keeps_a_slide_the_matching_found():
     est = RefinedMethod(get_method("simple")).estimate(a, _renumbered(b, keep))
     assert est.confidence == 0.0
     assert sum("not constant" in n for n in est.notes) == 1
+
+
+def test_half_band_is_a_tenth_of_the_half_within_bounds():
+    from videosync.sync.drift import half_band
+
+    assert half_band(300, 1.0, FPS) == pytest.approx(30.0)  # a tenth of 300 frames
+    assert half_band(40, 1.0, FPS) == 8.0  # at least 8 frames
+    assert half_band(10000, 1.0, FPS) == 60.0  # at most 2 s of B
+    assert half_band(300, 0.5, 15.0) == pytest.approx(15.0)  # B at half A's rate: 150 frames of B

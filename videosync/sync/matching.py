@@ -57,6 +57,8 @@ DEFAULT_TEMPERATURE = 0.1
 DEFAULT_BLOCK_BYTES = 32 * 2**20
 #: Columns on each side of the best match that belong to its valley, not to a rival peak.
 DEFAULT_EXCLUSION = 2
+#: Fewest rows per chunk of a banded matching (fewer would cost more in Python than in numpy).
+_MIN_BAND_CHUNK = 256
 #: Rows/columns sampled (evenly spaced) to estimate the median squared distance.
 _SCALE_SAMPLE = 256
 
@@ -236,12 +238,15 @@ def _chunk_rows(n_cols: int, max_offset: float | None, rate: float, max_block_by
     """Rows per chunk so that one float32 block ``rows x block_width`` fits ``max_block_bytes``.
 
     With a band, a chunk of R rows spans ``band_width + R * rate`` columns (the band drifts along
-    the rows), so the block width grows with R.
+    the rows), so the block width grows with R, and all but ``band_width`` columns of each row
+    are computed only to be masked: R is kept near the band's width (at least
+    ``_MIN_BAND_CHUNK``), which bounds that waste to about half of the block.
     """
     if max_offset is None:
         return max(1, int(max_block_bytes // (4 * max(n_cols, 1))))
     band = min(n_cols, int(2 * max_offset + 1))
     rows = max(1, int(max_block_bytes // (4 * max(band, 1))))
+    rows = min(rows, max(band, _MIN_BAND_CHUNK))
     while rows > 1 and 4 * rows * min(n_cols, band + rows * rate + 1) > max_block_bytes:
         rows //= 2
     return rows

@@ -28,9 +28,8 @@ from videosync.sync.fit import (
     fit_offset,
 )
 from videosync.sync.drift import (
-    HALF_BAND_FRAMES,
-    HALF_BAND_SHARE,
     MIN_HALF_CONFIDENCE,
+    half_band,
     overlap_halves,
     slide_note,
     slides,
@@ -286,7 +285,7 @@ class FeatureMatchingMethod(SyncMethod):
             return None
         offsets, centres = [], []
         for half in masks:
-            band = max(HALF_BAND_FRAMES, HALF_BAND_SHARE * fit.rate * float(half.sum()))
+            band = half_band(int(half.sum()), fit.rate, fps_b)
             try:
                 _, i, _, half_fit = self._match_and_fit(
                     fa, fb, half, vb, da, db, rate=fit.rate, offset=fit.offset_frames, max_offset=band,
