@@ -46,22 +46,23 @@ def _renumbered(track, keep):
 
 @pytest.mark.parametrize("method", ["simple", "ssm"])
 def test_matching_catches_frames_lost_without_timestamps(method):
-    """B loses 8 frames in its second half, renumbered: A's first half sees offset +5, its second
-    +5 - 8 = -3. A fit through all frames would give one offset with confidence; each half alone
-    gives its own, so the pair gets confidence 0 and a note. Without the loss: one offset, no note."""
+    """B loses 8 frames in its third quarter, renumbered: A's first quarter sees offset +5, its
+    last +5 - 8 = -3. A fit through all frames would give one offset with confidence; each part
+    alone gives its own, so the pair gets confidence 0 and a note. Without the loss: one offset,
+    no note."""
     a = sampled_track(600, FPS, 20.0)
     b = sampled_track(600, FPS, 20.0 - 5 / FPS)  # frame i of A = frame i + 5 of B
     clean = get_method(method).estimate(a, b)
-    (k1, k2), _ = clean.diagnostics["matching_halves"]
+    offsets, _centres = clean.diagnostics["matching_parts"]
     assert clean.notes == [] and not clean.diagnostics["slides"]
-    assert k1 == pytest.approx(5, abs=0.3) and k2 == pytest.approx(5, abs=0.3)
+    assert len(offsets) == 4 and np.allclose(offsets, 5, atol=0.3)
     assert clean.confidence > 0.5
 
     keep = np.ones(600, bool)
     keep[330:370:5] = False  # B frames 330..365 (A frames 325..360): 8 lost
     est = get_method(method).estimate(a, _renumbered(b, keep))
-    (k1, k2), _ = est.diagnostics["matching_halves"]
-    assert k1 == pytest.approx(5, abs=0.5) and k2 == pytest.approx(-3, abs=0.5)
+    offsets, _centres = est.diagnostics["matching_parts"]
+    assert offsets[0] == pytest.approx(5, abs=0.5) and offsets[-1] == pytest.approx(-3, abs=0.5)
     assert est.confidence == 0.0 and est.diagnostics["slides"]
     assert len(est.notes) == 1 and "not constant" in est.notes[0]
 
@@ -80,10 +81,31 @@ def test_the_geometric_refinement_keeps_a_slide_the_matching_found():
     assert sum("not constant" in n for n in est.notes) == 1
 
 
-def test_half_band_is_a_tenth_of_the_half_within_bounds():
-    from videosync.sync.drift import half_band
+def test_segment_band_is_a_tenth_of_the_overlap_within_bounds():
+    from videosync.sync.drift import segment_band
 
-    assert half_band(300, 1.0, FPS) == pytest.approx(30.0)  # a tenth of 300 frames
-    assert half_band(40, 1.0, FPS) == 8.0  # at least 8 frames
-    assert half_band(10000, 1.0, FPS) == 60.0  # at most 2 s of B
-    assert half_band(300, 0.5, 15.0) == pytest.approx(15.0)  # B at half A's rate: 150 frames of B
+    assert segment_band(300, 1.0, FPS) == pytest.approx(30.0)  # a tenth of 300 frames
+    assert segment_band(40, 1.0, FPS) == 8.0  # at least 8 frames
+    assert segment_band(10000, 1.0, FPS) == 60.0  # at most 2 s of B
+    assert segment_band(300, 0.5, 15.0) == pytest.approx(15.0)  # B at half A's rate: 150 frames of B
+
+
+def test_overlap_segments_are_consecutive_parts_of_equal_size():
+    from videosync.sync.drift import overlap_segments
+
+    # 400 covered frames (A 0..399, B 0..399 at offset 0): 4 parts of 100 >= 90 frames (3 s)
+    parts = overlap_segments(np.arange(400), 1.0, 0.0, 0.0, 399.0, FPS, max_segments=4)
+    assert [np.flatnonzero(m)[[0, -1]].tolist() for m in parts] == [[0, 99], [100, 199], [200, 299], [300, 399]]
+    # 300 covered frames: only 3 parts of 100 fit the 90-frame minimum
+    assert len(overlap_segments(np.arange(400), 1.0, 0.0, 0.0, 299.0, FPS, max_segments=4)) == 3
+
+
+def test_widest_slide_names_the_two_parts_that_disagree_most():
+    from videosync.sync.drift import widest_slide
+
+    assert widest_slide([5.0, 5.5, 4.6], [100.0, 300.0, 500.0]) is None  # all within 2 frames
+    # parts 0 and 3 disagree by 8 frames, parts 1 and 3 by 7.5: 0 and 3
+    assert widest_slide([5.0, 4.5, 1.0, -3.0], [100.0, 300.0, 500.0, 700.0]) == (0, 3)
+    # 2.5 frames apart: beyond the geometry's 2-frame margin, within the matching's 3
+    assert widest_slide([5.0, 7.5], [100.0, 300.0]) == (0, 1)
+    assert widest_slide([5.0, 7.5], [100.0, 300.0], margin=3.0) is None

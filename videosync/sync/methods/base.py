@@ -28,11 +28,13 @@ from videosync.sync.fit import (
     fit_offset,
 )
 from videosync.sync.drift import (
+    MATCHING_DRIFT_FRAMES,
+    MAX_SEGMENTS,
     MIN_HALF_CONFIDENCE,
-    half_band,
-    overlap_halves,
+    overlap_segments,
+    segment_band,
     slide_note,
-    slides,
+    widest_slide,
 )
 from videosync.sync.matching import DEFAULT_BLOCK_BYTES, DEFAULT_TEMPERATURE, MatchResult, match_frames
 
@@ -210,14 +212,16 @@ class FeatureMatchingMethod(SyncMethod):
             raise CannotSynchronizeError(
                 f"{reason} [method {self.name}]", pair_label(track_a, track_b)) from exc
         confidence, notes = fit.confidence, []
-        # the halves test only questions an answer that would be trusted: an unsure one is
-        # refused anyway, and the halves of weak matches differ by more than noise allows (ssm
+        # the test only questions an answer that would be trusted: an unsure one is refused
+        # anyway, and the parts of weak matches differ by more than noise allows (ssm's halves
         # on 16 s synthetic windows: 2 of 48 clean pairs, both under the threshold already)
-        halves = (self._halves(fa, fb, va, vb, da, db, fit, track_a.fps, track_b.fps)
-                  if fit.confidence >= MIN_HALF_CONFIDENCE else None)
-        if halves is not None and slides(*halves[0], *halves[1]):
+        parts = (self._segments(fa, fb, va, vb, da, db, fit, track_a.fps, track_b.fps)
+                 if fit.confidence >= MIN_HALF_CONFIDENCE else None)
+        slide = widest_slide(*parts, MATCHING_DRIFT_FRAMES) if parts is not None else None
+        if slide is not None:
+            (k1, k2), (c1, c2) = ([parts[n][s] for s in slide] for n in (0, 1))
             confidence = 0.0
-            notes.append(slide_note(*halves[0]))
+            notes.append(slide_note(k1, k2, c1 / track_a.fps, c2 / track_a.fps))
         return PairEstimate(
             method=self.name,
             offset_frames=fit.offset_frames,
@@ -236,7 +240,7 @@ class FeatureMatchingMethod(SyncMethod):
                 "matched_cols": match.cols,
                 "softmax_scale": match.scale,
                 "n_frames": (len(da), len(db)),
-                "matching_halves": halves,
+                "matching_parts": parts,
                 "slides": bool(notes),
             },
             notes=notes,
@@ -268,33 +272,31 @@ class FeatureMatchingMethod(SyncMethod):
             max_rate_factor=max_rate_factor, votes=votes)
         return match, i, j, fit
 
-    def _halves(
+    def _segments(
         self, fa: np.ndarray, fb: np.ndarray, va: np.ndarray, vb: np.ndarray, da: PoseTrack,
         db: PoseTrack, fit: OffsetFit, fps_a: float, fps_b: float,
-    ) -> tuple[tuple[float, float], tuple[float, float]] | None:
-        """The offsets the first and the second half of the overlap find with their own matches
-        (near the whole pair's line), and the halves' centres (source frames of A); None when
-        the halves are too short, or either finds no offset it would be confident about.
+    ) -> tuple[list[float], list[float]] | None:
+        """The offsets that consecutive parts of the overlap find with their own matches (near
+        the whole pair's line), and the parts' centres (source frames of A), for the parts whose
+        own fit is confident; None when fewer than two parts are long enough and confident.
 
         Why: see :mod:`videosync.sync.drift`. A fit through all frames of a sliding pair
-        returns their average offset; each half alone returns its own.
+        returns their average offset; each part alone returns its own.
         """
-        masks = overlap_halves(da.frame_index, fit.rate, fit.offset_frames, float(db.frame_index[0]),
-                               float(db.frame_index[-1]), fps_a, usable=va)
+        masks = overlap_segments(da.frame_index, fit.rate, fit.offset_frames, float(db.frame_index[0]),
+                                 float(db.frame_index[-1]), fps_a, usable=va, max_segments=MAX_SEGMENTS)
         if masks is None:
             return None
+        band = segment_band(int(sum(m.sum() for m in masks)), fit.rate, fps_b)
         offsets, centres = [], []
-        for half in masks:
-            band = half_band(int(half.sum()), fit.rate, fps_b)
+        for part in masks:
             try:
-                _, i, _, half_fit = self._match_and_fit(
-                    fa, fb, half, vb, da, db, rate=fit.rate, offset=fit.offset_frames, max_offset=band,
+                _, i, _, part_fit = self._match_and_fit(
+                    fa, fb, part, vb, da, db, rate=fit.rate, offset=fit.offset_frames, max_offset=band,
                     estimate_rate=False, fps_b=fps_b, max_rate_factor=1.0)
             except CannotSynchronizeError:
-                return None
-            if half_fit.confidence < MIN_HALF_CONFIDENCE:
-                return None
-            offsets.append(half_fit.offset_frames)
-            centres.append(float(i.mean()))
-        return (offsets[0], offsets[1]), (centres[0], centres[1])
-
+                continue
+            if part_fit.confidence >= MIN_HALF_CONFIDENCE:
+                offsets.append(part_fit.offset_frames)
+                centres.append(float(i.mean()))
+        return (offsets, centres) if len(offsets) >= 2 else None

@@ -79,7 +79,7 @@ class RefinedMethod(SyncMethod):
             if slides(k1, k2, *centres):
                 confidence = 0.0
                 if not coarse.diagnostics.get("slides"):
-                    notes.append(slide_note(k1, k2))
+                    notes.append(slide_note(k1, k2, centres[0] / track_a.fps, centres[1] / track_a.fps))
         return dataclasses.replace(
             coarse,
             method=self.name,
