@@ -14,11 +14,10 @@ from pathlib import Path
 from videosync.errors import CannotSynchronizeError, VideosyncError
 from videosync.poses import PoseTrack
 from videosync.result import AlignmentResult, InputOffset, PairOffset
+from videosync.sync.fit import DEFAULT_MIN_CONFIDENCE  # below it an offset is refused with a reason
 
 log = logging.getLogger(__name__)
 
-#: Below this confidence an offset is not reported as a result but refused with a reason.
-DEFAULT_MIN_CONFIDENCE = 0.2
 
 InputLike = str | Path | PoseTrack
 Progress = Callable[[str], None]

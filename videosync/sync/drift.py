@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from videosync.sync.fit import DEFAULT_MIN_CONFIDENCE
+
 #: Largest difference (frames of B) between the offsets that the two halves of the overlap find
 #: on their own, before the pair is said to have no single offset ...
 DRIFT_FRAMES = 2.0
@@ -39,20 +41,20 @@ MIN_HALF_FRAMES = 30
 #: with no offset it is sure of, and the test is not made.
 MAX_SEGMENTS = 4
 #: Each part is searched this far (frames of B) around the whole pair's line: this share of the
-#: overlap's length (a tenth of its frames lost), at least HALF_BAND_FRAMES and at most
-#: HALF_BAND_SECONDS, so the test stays cheap on long recordings.
-HALF_BAND_FRAMES = 8.0
-HALF_BAND_SHARE = 0.1
-HALF_BAND_SECONDS = 2.0
+#: overlap's length (a tenth of its frames lost), at least SEGMENT_BAND_FRAMES and at most
+#: SEGMENT_BAND_SECONDS, so the test stays cheap on long recordings.
+SEGMENT_BAND_SHARE = 0.1
+SEGMENT_BAND_FRAMES = 8.0
+SEGMENT_BAND_SECONDS = 2.0
+#: A part whose own fit is less confident than ``align``'s default threshold is no evidence
+#: either way; the test needs two parts at least this confident.
+MIN_HALF_CONFIDENCE = DEFAULT_MIN_CONFIDENCE
 
 
 def segment_band(n_frames: int, rate: float, fps_b: float) -> float:
     """Half-width (frames of B) of the search of each part of an overlap of ``n_frames`` frames of A."""
-    return float(np.clip(HALF_BAND_SHARE * rate * n_frames, HALF_BAND_FRAMES,
-                         max(HALF_BAND_FRAMES, HALF_BAND_SECONDS * fps_b)))
-#: A part whose own fit is less confident than this (the default threshold of ``align``) is no
-#: evidence either way; the test needs two parts at least this confident.
-MIN_HALF_CONFIDENCE = 0.2
+    return float(np.clip(SEGMENT_BAND_SHARE * rate * n_frames, SEGMENT_BAND_FRAMES,
+                         max(SEGMENT_BAND_FRAMES, SEGMENT_BAND_SECONDS * fps_b)))
 
 
 def overlap_segments(frame_index_a: np.ndarray, rate: float, offset: float, b_first: float,
@@ -91,9 +93,9 @@ def overlap_halves(frame_index_a: np.ndarray, rate: float, offset: float, b_firs
 
 
 def slides(k1: float, k2: float, centre1: float, centre2: float) -> bool:
-    """Whether two parts' offsets (frames of B), found around centres ``centre1`` and
-    ``centre2`` (frames of A), differ by more than noise and clock drift explain."""
-    return abs(k2 - k1) > DRIFT_FRAMES + DRIFT_PER_FRAME * abs(centre2 - centre1)
+    """Whether two halves' offsets (frames of B), found around centres ``centre1`` and
+    ``centre2`` (frames of A), differ by more than the geometry's noise and clock drift explain."""
+    return widest_slide([k1, k2], [centre1, centre2]) is not None
 
 
 def widest_slide(offsets: list[float], centres: list[float], margin: float = DRIFT_FRAMES

@@ -64,6 +64,8 @@ import numpy as np
 
 from videosync.errors import CannotSynchronizeError
 
+#: Confidence below which ``align`` refuses to answer (``--min-confidence``).
+DEFAULT_MIN_CONFIDENCE = 0.2
 #: Residual (frames of B) below which a matched pair agrees with the fitted line.
 DEFAULT_TOLERANCE = 2.0
 #: Fewest agreeing pairs we accept an offset from.

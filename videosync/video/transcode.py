@@ -125,6 +125,16 @@ class _Rotator:
         return self.graph.pull()
 
 
+def _next_slot(previous: int, elapsed: float | None, nominal: float) -> int:
+    """Frame number of the next decoded frame, ``elapsed`` seconds after the first one: from its
+    timestamp at the nominal rate (a variable-frame-rate file's dropped frames leave gaps), never
+    the number of an earlier frame, and the next number when there is no timestamp. Both writers
+    number frames this way, as the reader does."""
+    if elapsed is None:
+        return previous + 1
+    return max(previous + 1, int(round(elapsed * nominal)))
+
+
 def copy_frames_pyav(
     src: Path,
     dst: Path,
@@ -227,12 +237,10 @@ def _copy(inp, out, src, plan, keep_audio, crf, preset, on_frame) -> CopyOutcome
                     break
                 continue
             for frame in packet.decode():
-                if frame.pts is None or tb is None:
-                    index += 1
-                else:
-                    if t0 is None:
-                        t0 = frame.pts
-                    index = max(index + 1, int(round(float((frame.pts - t0) * tb * nominal))))
+                if frame.pts is not None and tb is not None and t0 is None:
+                    t0 = frame.pts
+                elapsed = None if frame.pts is None or tb is None else float((frame.pts - t0) * tb)
+                index = _next_slot(index, elapsed, nominal)
                 if frame.time is not None:
                     last_time = frame.time
                 # "<=": slots of frames the recorder dropped get the next frame that exists
@@ -290,11 +298,10 @@ def copy_frames_opencv(
     try:
         while written < plan.n_frames and cap.grab():
             msec = cap.get(cv2.CAP_PROP_POS_MSEC)
-            if msec is not None and msec >= 0:
-                t0 = msec if t0 is None else t0
-                index = max(index + 1, int(round((msec - t0) / 1000.0 * nominal)))
-            else:
-                index += 1
+            if msec is not None and msec >= 0 and t0 is None:
+                t0 = msec
+            elapsed = (msec - t0) / 1000.0 if msec is not None and msec >= 0 else None
+            index = _next_slot(index, elapsed, nominal)
             if plan.source_frame(written) > index:
                 continue  # before the copy's next frame: not decoded into pixels
             ok, frame = cap.retrieve()
