@@ -272,3 +272,23 @@ def test_two_search_directions_that_disagree_leave_the_coarse_offset(monkeypatch
     answers.update({True: 3.0, False: -2.0})
     est = method.estimate(a, b)
     assert est.offset_frames == pytest.approx(2.5) and "refinement_rejected" not in est.diagnostics
+
+
+def test_a_single_conclusive_search_direction_leaves_the_coarse_offset(monkeypatch):
+    """Forward finds +3.0, the reverse search has no distinct minimum: one direction alone is no
+    answer (see REQUIRE_BOTH_DIRECTIONS), so the coarse +1.0 and its confidence stand."""
+    from videosync.sync.methods import refined
+    from videosync.sync.refine import Refinement
+
+    body = moving_body(60, seed=2)
+    a, b = view(body, 0.0, slice(0, 60)), view(body, 60.0, slice(0, 60))
+
+    def fake_refine(track_a, track_b, offset, rate=1.0, **_kw):
+        if track_a is a:
+            return Refinement(3.0, True, "", offset, contrast=0.9, relative_error=0.001)
+        return Refinement(-offset, False, "no distinct geometric minimum", -offset)
+
+    monkeypatch.setattr(refined, "refine_offset", fake_refine)
+    est = RefinedMethod(_FixedCoarse(a, 1.0)).estimate(a, b)
+    assert est.offset_frames == 1.0 and est.confidence == 0.1
+    assert "only one" in est.diagnostics["refinement_rejected"]

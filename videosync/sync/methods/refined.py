@@ -17,6 +17,16 @@ from videosync.sync.refine import refine_offset
 #: 4) by at most 1.04 frames, median 0.1-0.2. On hips-up shots of the same cameras 16 of 42
 #: pairs disagreed by more than 1.5 frames (up to 11), and 15 of those 16 means were wrong.
 DIRECTIONS_AGREE_FRAMES = 2.0
+#: Use the geometry only when both search directions are conclusive. They fit the same
+#: correspondences, each interpolating the other view between frames, so a real minimum shows in
+#: both: on the Pose2Sim demo (246 OpenPose and 30 MediaPipe pairs) no pair had only one. Where
+#: only one direction finds a distinct dip it is weak evidence that pulls as often as it corrects:
+#: on the synthetic short preset (623 validation + test pairs of 4 s) 75 pairs had one, which
+#: moved 31 of the 56 near answers further from the truth and 13 closer, and made 14 answers
+#: within a frame wrong against 7 the other way. Keeping the matching's offset there: 7 more
+#: pairs within a frame, 14 fewer answers trusted at 0.2 and wrong (60 -> 46), 4 fewer trusted
+#: and right (461 -> 457).
+REQUIRE_BOTH_DIRECTIONS = True
 
 class RefinedMethod(SyncMethod):
     """``inner``'s coarse offset, then the two-view-geometry search around it.
@@ -25,9 +35,9 @@ class RefinedMethod(SyncMethod):
     the epipolar search decides the last frames. When the geometry is not conclusive (still
     person, moving camera, too few joints) the coarse estimate is returned unchanged; either way
     ``diagnostics["refinement"]`` (and ``"refinement_reverse"``, the same search with A and B
-    swapped, whose result is averaged in) says what happened. When both searches succeed but
-    disagree by more than ``DIRECTIONS_AGREE_FRAMES``, neither is used
-    (``diagnostics["refinement_rejected"]`` says so).
+    swapped, whose result is averaged in) says what happened. The geometry is used only when
+    both searches succeed and agree within ``DIRECTIONS_AGREE_FRAMES``
+    (``diagnostics["refinement_rejected"]`` says why not, see ``REQUIRE_BOTH_DIRECTIONS``).
 
     Confidence: the larger of the coarse method's and the geometry's (:attr:`Refinement.confidence`,
     times the matching's uniqueness: geometry cannot tell a periodic motion's rival offsets apart).
@@ -55,6 +65,9 @@ class RefinedMethod(SyncMethod):
             found.append(ref.offset_frames)
         if back.accepted:
             found.append(-coarse.rate * back.offset_frames)
+        if len(found) == 1 and REQUIRE_BOTH_DIRECTIONS:
+            diagnostics["refinement_rejected"] = "only one of the two search directions is conclusive"
+            found = []
         if len(found) == 2 and abs(found[0] - found[1]) > DIRECTIONS_AGREE_FRAMES:
             # two answers from the same correspondences that disagree: the geometry is too weak
             # here (few, nearly coplanar or view-inconsistent joints), their mean is no answer
