@@ -41,6 +41,19 @@ RUNS: dict[str, list[str]] = {
     "paper-adam": ["--losses", "identity,deviation,interval", "--optimizer", "adam", "--lr", "0.001", "--schedule", "cosine"],
     "all-adam": ["--losses", "identity,deviation,interval,correspondence", "--optimizer", "adam", "--lr", "0.001", "--schedule", "cosine"],
 }
+#: The shipped recipe with a wider temporal view (receptive radius 16 -> 24-36 frames, larger
+#: crop shifts): can the network tell a walk one stride later from the same walk now?
+_MAIN = RUNS["main"]
+RUNS.update({
+    **{f"main-seed{i}": [*_MAIN, "--seed", str(i)] for i in range(1, 8)},  # run-to-run spread of the shipped recipe
+    "shift32": [*_MAIN, "--max-shift", "32"],  # radius 16
+    "k13": [*_MAIN, "--temporal-kernel", "13", "--max-shift", "24"],  # radius 24
+    "k17": [*_MAIN, "--temporal-kernel", "17", "--max-shift", "32"],  # radius 32
+    "dil1122": [*_MAIN, "--dilation", "1,1,2,2", "--max-shift", "24"],  # radius 24
+    "dil1224": [*_MAIN, "--dilation", "1,2,2,4", "--max-shift", "32"],  # radius 36
+})
+#: what runs without --runs: the shipped model and the loss ablation
+DEFAULT_RUNS = ("main", "paper", "identity", "identity-deviation", "paper-adam", "all-adam")
 
 
 def videosync(*args: str, threads: int, log: Path) -> subprocess.Popen:
@@ -54,13 +67,14 @@ def pack(run_dir: Path, dest: Path) -> None:
     """best.pt, final.pt (the last weights as a model file) and history.json into one tar."""
     import torch
 
-    from videosync.model import SeSynConfig, SeSynNet, save_checkpoint
+    from videosync.model import SeSynNet, save_checkpoint
+    from videosync.train import TrainConfig
 
     last = run_dir / "last.pt"
     if last.exists():
         state = torch.load(last, map_location="cpu", weights_only=True)
         (run_dir / "history.json").write_text(state["history"])
-        net = SeSynNet(SeSynConfig(channels=tuple(state["config"]["channels"])))
+        net = SeSynNet(TrainConfig.from_dict(dict(state["config"])).network_config())
         net.load_state_dict(state["model"])
         best_meta = {}
         if (run_dir / "best.pt").exists():
@@ -79,10 +93,13 @@ def main() -> int:
     ap.add_argument("--work", required=True, help="scratch folder (data, runs)")
     ap.add_argument("--out", required=True, help="where <run>.tar files go")
     ap.add_argument("--minutes", type=float, default=7.0, help="training budget of every run")
-    ap.add_argument("--runs", default=",".join(RUNS), help=f"subset of {','.join(RUNS)}")
+    ap.add_argument("--runs", default=",".join(DEFAULT_RUNS), help=f"subset of {','.join(RUNS)}")
     ap.add_argument("--threads", type=int, default=2, help="CPU threads per run")
     ap.add_argument("--recordings-per-clip", default="4")
     args = ap.parse_args()
+    unknown = [name for name in args.runs.split(",") if name not in RUNS]
+    if unknown:
+        ap.error(f"unknown run(s) {', '.join(unknown)}; known: {', '.join(RUNS)}")
     work, out = Path(args.work), Path(args.out)
     work.mkdir(parents=True, exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)

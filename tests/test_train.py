@@ -170,7 +170,7 @@ def test_fine_tuning_starts_from_the_given_model(poses_dir, tmp_path):
     got = torch.load(tuned.last_path, weights_only=True)["model"]
     for key, value in start.named_parameters():
         torch.testing.assert_close(got[key], value.detach(), msg=key)
-    with pytest.raises(VideosyncError, match="widths"):
+    with pytest.raises(VideosyncError, match="shape"):
         train(poses_dir, tmp_path / "c", TrainConfig(**dict(TINY, channels=(8, 8), init=str(first.best_path))), device="cpu")
 
 
@@ -220,3 +220,15 @@ def test_train_command_records_the_frame_rates_the_model_embeds_as_they_are(pose
     _net, meta = load_checkpoint(out / "best.pt", "cpu")
     assert meta["fps"] == 30.0 and meta["fps_range"] == pytest.approx([20.0, 45.0])
     assert meta["train"]["rate_augment"] == 1.5
+
+
+def test_dilated_network_trains_and_its_shape_is_in_the_checkpoint(poses_dir, tmp_path):
+    cfg = TrainConfig(**dict(TINY, steps=1, temporal_kernel=3, temporal_dilation=(1, 2)))
+    result = train(poses_dir, tmp_path / "d", cfg, device="cpu")
+    net, _ = load_checkpoint(result.best_path)
+    assert net.config.dilations == (1, 2) and net.config.temporal_kernel == 3
+    assert net.receptive_radius == 3
+    with pytest.raises(VideosyncError, match="temporal_dilation"):
+        train(poses_dir, tmp_path / "d", TrainConfig(**dict(TINY, steps=2, temporal_kernel=3)), device="cpu", resume=True)
+    with pytest.raises(VideosyncError, match="network shape"):
+        TrainConfig(**dict(TINY, temporal_dilation=(1, 2, 3, 4, 5)))

@@ -70,6 +70,9 @@ class TrainConfig:
     mu3: float = 1.0
     losses: tuple[str, ...] = ("identity", "deviation", "interval")
     channels: tuple[int, ...] = SeSynConfig().channels
+    temporal_kernel: int = SeSynConfig().temporal_kernel
+    #: per-block temporal dilation (empty: none); see :class:`SeSynConfig`
+    temporal_dilation: tuple[int, ...] = ()
     augment: bool = True
     #: Largest playback-rate change of a training crop (both views alike), drawn log-uniformly
     #: in [1/f, f] for half the crops; 1 turns it off. Makes the embedding work over the frame
@@ -85,6 +88,11 @@ class TrainConfig:
     def __post_init__(self) -> None:
         self.losses = tuple(self.losses)
         self.channels = tuple(int(c) for c in self.channels)
+        self.temporal_dilation = tuple(int(d) for d in self.temporal_dilation)
+        try:
+            self.network_config()
+        except ValueError as exc:
+            raise VideosyncError(f"network shape: {exc}") from None
         unknown = set(self.losses) - set(LOSSES)
         if unknown or not self.losses:
             raise VideosyncError(f"losses must be among {'/'.join(LOSSES)}: {self.losses}")
@@ -101,11 +109,18 @@ class TrainConfig:
         d = asdict(self)
         d["losses"] = list(self.losses)
         d["channels"] = list(self.channels)
+        d["temporal_dilation"] = list(self.temporal_dilation)
         return d
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         return cls(**data)
+
+    def network_config(self) -> SeSynConfig:
+        """The shape of the network these settings train."""
+        return SeSynConfig(
+            channels=self.channels, temporal_kernel=self.temporal_kernel, temporal_dilation=self.temporal_dilation
+        )
 
     def lr_at(self, step: int, time_fraction: float = 0.0) -> float:
         """Learning rate for the update that makes step ``step + 1``.
@@ -318,11 +333,14 @@ def train(
     last_path, best_path = out / "last.pt", out / "best.pt"
     dev = default_device(device)
     torch.manual_seed(cfg.seed)
-    net = SeSynNet(SeSynConfig(channels=cfg.channels), seed=cfg.seed)
+    net = SeSynNet(cfg.network_config(), seed=cfg.seed)
     if cfg.init:
         start, _ = load_checkpoint(cfg.init)
         if start.config != net.config:
-            raise VideosyncError(f"cannot start from this model: its widths {start.config.channels} differ from --channels", cfg.init)
+            raise VideosyncError(
+                f"cannot start from this model: its shape ({start.config.channels}, kernel "
+                f"{start.config.temporal_kernel}, dilation {start.config.dilations}) differs from "
+                "--channels/--temporal-kernel/--dilation", cfg.init)
         net.load_state_dict(start.state_dict())
     if cfg.optimizer == "adam":
         optimiser: torch.optim.Optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -439,8 +457,9 @@ def _load_state(path: Path, net: SeSynNet, opt: torch.optim.Optimizer, cfg: Trai
         raise VideosyncError(f"cannot resume: unreadable training state ({type(exc).__name__})", path) from None
     if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
         raise VideosyncError("cannot resume: not a videosync training state", path)
-    saved = dict(state["config"])
-    for key in ("channels", "crop_frames", "batch_size", "seed", "losses", "optimizer", "schedule", "init"):
+    saved = {**TrainConfig().to_dict(), **dict(state["config"])}  # a state from before a setting existed had its default
+    for key in ("channels", "temporal_kernel", "temporal_dilation", "crop_frames", "batch_size", "seed", "losses",
+                "optimizer", "schedule", "init"):
         if saved.get(key) != cfg.to_dict().get(key):
             raise VideosyncError(f"cannot resume: {key} differs from the saved run ({saved.get(key)} vs {cfg.to_dict().get(key)})", path)
     net.load_state_dict(state["model"])

@@ -35,7 +35,8 @@ def test_config_defaults_are_the_paper_network():
 def test_config_round_trip_and_validation():
     cfg = SeSynConfig(channels=[16, 128], temporal_kernel=3, dropout=0.1, edge_importance=False)
     d = cfg.to_dict()
-    assert d == {"channels": [16, 128], "temporal_kernel": 3, "in_channels": 3, "dropout": 0.1, "edge_importance": False}
+    assert d == {"channels": [16, 128], "temporal_kernel": 3, "temporal_dilation": [], "in_channels": 3,
+                 "dropout": 0.1, "edge_importance": False}
     assert SeSynConfig.from_dict(d) == cfg
     with pytest.raises(ValueError):
         SeSynConfig(temporal_kernel=4)
@@ -43,6 +44,34 @@ def test_config_round_trip_and_validation():
         SeSynConfig(channels=())
     with pytest.raises(ValueError):
         SeSynConfig.from_dict({**d, "width": 3})
+    # a checkpoint written before dilation existed has no such key: no dilation
+    old = {k: v for k, v in d.items() if k != "temporal_dilation"}
+    assert SeSynConfig.from_dict(old) == cfg and cfg.dilations == (1, 1)
+    with pytest.raises(ValueError):
+        SeSynConfig(channels=(8, 16), temporal_dilation=(1, 2, 4))  # one per block
+    with pytest.raises(ValueError):
+        SeSynConfig(channels=(8, 16), temporal_dilation=(1, 0))
+
+
+@pytest.mark.parametrize(
+    "kernel, dilation, radius",
+    [(5, (), 2 + 2 + 2), (5, (1, 2, 4), 2 * 1 + 2 * 2 + 2 * 4), (3, (3, 1, 2), 3 + 1 + 2)],
+)
+def test_receptive_radius_is_exact(kernel, dilation, radius):
+    """An input change `radius` frames away reaches the output frame; one frame further does not."""
+    cfg = SeSynConfig(channels=(8, 16, 128), temporal_kernel=kernel, temporal_dilation=dilation)
+    assert cfg.receptive_radius == radius
+    net = SeSynNet(cfg, seed=0).eval()
+    t, centre = 2 * radius + 11, radius + 5
+    x = _poses(1, t)
+    with torch.no_grad():
+        base = net(x)[0, centre]
+        for distance, reaches in ((radius, True), (radius + 1, False)):
+            for frame in (centre - distance, centre + distance):
+                y = x.clone()
+                y[0, frame, :, :2] += 1.0
+                changed = bool((net(y)[0, centre] - base).abs().max() > 1e-6)
+                assert changed == reaches, (frame, distance)
 
 
 def test_output_shape_and_padding_is_zero():

@@ -30,6 +30,8 @@ def _int_list(text: str) -> tuple[int, ...]:
 @click.option("--init", "init", type=click.Path(dir_okay=False), default=None, help="Start from this model checkpoint (fine-tuning) instead of random weights.")
 @click.option("--losses", default=",".join(_DEFAULTS.losses), show_default=True, help="Subset of identity,deviation,interval,correspondence (ablation).")
 @click.option("--channels", default=",".join(map(str, _DEFAULTS.channels)), show_default=True, help="ST-GCN block widths.")
+@click.option("--temporal-kernel", type=click.IntRange(min=1), default=_DEFAULTS.temporal_kernel, show_default=True, help="Length of every temporal convolution (odd).")
+@click.option("--dilation", "dilation", default="", help="Temporal dilation per block, e.g. 1,2,2,4 (default: none); widens the temporal view.")
 @click.option("--rate-augment", type=click.FloatRange(min=1.0), default=_DEFAULTS.rate_augment, show_default=True, help="Largest playback-rate change of a training crop (1: off); sets the frame rates the model embeds as they are.")
 @click.option("--val-every", type=click.IntRange(min=1), default=_DEFAULTS.val_every, show_default=True)
 @click.option("--val-pairs", type=click.IntRange(min=1), default=_DEFAULTS.val_pairs, show_default=True, help="Validation pairs drawn from the manifest (more: a less noisy best checkpoint).")
@@ -38,7 +40,7 @@ def _int_list(text: str) -> tuple[int, ...]:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", default=None, help="cpu, cuda, cuda:1 ... (default: CUDA when available).")
 @click.option("--resume", is_flag=True, help="Continue from OUT/last.pt.")
-def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift, optimizer, lr, schedule, init, losses, channels, rate_augment, val_every, val_pairs, snapshot_every, time_limit, seed, device, resume) -> None:
+def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift, optimizer, lr, schedule, init, losses, channels, temporal_kernel, dilation, rate_augment, val_every, val_pairs, snapshot_every, time_limit, seed, device, resume) -> None:
     """Train SeSyn-Net without labels on synchronized recordings (paper section 3.3)."""
     cfg = TrainConfig(
         steps=steps,
@@ -51,6 +53,8 @@ def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift,
         init=init,
         losses=tuple(s.strip() for s in losses.split(",") if s.strip()),
         channels=_int_list(channels),
+        temporal_kernel=temporal_kernel,
+        temporal_dilation=_int_list(dilation) if dilation.strip() else (),
         rate_augment=rate_augment,
         val_every=val_every,
         val_pairs=val_pairs,

@@ -37,6 +37,10 @@ class SeSynConfig:
             256x3 with the last block removed and 256 replaced by 128 (paper section 3.2).
             The last entry is the per-joint embedding size.
         temporal_kernel: length of every temporal convolution (ST-GCN: 9); must be odd.
+        temporal_dilation: dilation of each block's temporal convolution (one entry per block;
+            empty: all 1, the paper's). Why: the receptive radius of the paper's shape is about
+            half a second, less than one walking stride, so a stride-periodic motion looks the
+            same one stride later; dilation widens the temporal view at no extra cost per frame.
         in_channels: per-joint input features (x, y, score).
         dropout: dropout after each temporal convolution (ST-GCN's default 0).
         edge_importance: learnable per-block mask on the adjacency, as in ST-GCN.
@@ -44,16 +48,24 @@ class SeSynConfig:
 
     channels: tuple[int, ...] = (64, 64, 64, 64, 128, 128, 128, 128, 128)
     temporal_kernel: int = 9
+    temporal_dilation: tuple[int, ...] = ()
     in_channels: int = 3
     dropout: float = 0.0
     edge_importance: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "channels", tuple(int(c) for c in self.channels))
+        object.__setattr__(self, "temporal_dilation", tuple(int(d) for d in self.temporal_dilation))
         if not self.channels or min(self.channels) < 1:
             raise ValueError(f"channels must be a non-empty list of positive ints: {self.channels}")
         if self.temporal_kernel < 1 or self.temporal_kernel % 2 == 0:
             raise ValueError(f"temporal_kernel must be odd and positive, got {self.temporal_kernel}")
+        if self.temporal_dilation and (
+            len(self.temporal_dilation) != len(self.channels) or min(self.temporal_dilation) < 1
+        ):
+            raise ValueError(
+                f"temporal_dilation needs one positive int per block ({len(self.channels)}), got {self.temporal_dilation}"
+            )
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
 
@@ -73,14 +85,20 @@ class SeSynConfig:
         return NUM_JOINTS * self.joint_dim
 
     @property
+    def dilations(self) -> tuple[int, ...]:
+        """Temporal dilation of every block (1 where none is set)."""
+        return self.temporal_dilation or (1,) * len(self.channels)
+
+    @property
     def receptive_radius(self) -> int:
         """Frames on each side that can influence one output frame (one conv per block)."""
-        return len(self.channels) * (self.temporal_kernel - 1) // 2
+        return sum(self.dilations) * (self.temporal_kernel - 1) // 2
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-python form (lists, ints, floats, bools) for checkpoints and JSON."""
         d = asdict(self)
         d["channels"] = list(self.channels)
+        d["temporal_dilation"] = list(self.temporal_dilation)
         return d
 
     @classmethod
@@ -166,12 +184,14 @@ class STGCNBlock(nn.Module):
 
     def __init__(
         self, in_channels: int, out_channels: int, subsets: int, kernel: int,
-        dropout: float, residual: bool,
+        dropout: float, residual: bool, dilation: int = 1,
     ) -> None:
         super().__init__()
         self.gcn = GraphConv(in_channels, out_channels, subsets)
         self.bn1 = MaskedBatchNorm(out_channels)
-        self.tconv = nn.Conv2d(out_channels, out_channels, (kernel, 1), padding=((kernel - 1) // 2, 0))
+        self.tconv = nn.Conv2d(
+            out_channels, out_channels, (kernel, 1), padding=((kernel - 1) // 2 * dilation, 0), dilation=(dilation, 1)
+        )
         self.bn2 = MaskedBatchNorm(out_channels)
         self.dropout = nn.Dropout(dropout)
         self.res_kind = "none" if not residual else ("identity" if in_channels == out_channels else "conv")
@@ -220,8 +240,10 @@ class SeSynNet(nn.Module):
         self.data_bn = MaskedBatchNorm(cfg.in_channels * v)
         blocks = []
         c_in = cfg.in_channels
-        for i, c_out in enumerate(cfg.channels):
-            blocks.append(STGCNBlock(c_in, c_out, subsets, cfg.temporal_kernel, cfg.dropout, residual=i > 0))
+        for i, (c_out, dilation) in enumerate(zip(cfg.channels, cfg.dilations)):
+            blocks.append(
+                STGCNBlock(c_in, c_out, subsets, cfg.temporal_kernel, cfg.dropout, residual=i > 0, dilation=dilation)
+            )
             c_in = c_out
         self.blocks = nn.ModuleList(blocks)
         if cfg.edge_importance:
