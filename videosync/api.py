@@ -10,11 +10,15 @@ import itertools
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from videosync.errors import CannotSynchronizeError, VideosyncError
 from videosync.poses import PoseTrack
 from videosync.result import AlignmentResult, InputOffset, PairOffset
 from videosync.sync.fit import DEFAULT_MIN_CONFIDENCE  # below it an offset is refused with a reason
+
+if TYPE_CHECKING:
+    from videosync.sync.methods.base import SyncMethod
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +104,7 @@ def align(
     fps: float | None = None,
     size: tuple[float, float] | None = None,
     layout: str | None = None,
-    person: int = 0,
+    person: int | None = None,
     pose_backend: str = "auto",
     refine: bool = True,
     start: float | None = None,
@@ -118,6 +122,10 @@ def align(
             chances to lock onto a repeated motion far away).
         min_confidence: an input whose offset is less certain than this is refused with
             :class:`CannotSynchronizeError` rather than reported (0 reports everything).
+        person: which person to synchronize in every input: 0 = each input's main subject, 1 =
+            the next most prominent, ... None (default): each input's main subject, unless an
+            input shows another plausible subject and that person matches the other inputs
+            better (:mod:`videosync.subjects`; a warning says so).
         refine: after the method's estimate, search nearby offsets for the one that best fits
             two-view geometry (:mod:`videosync.sync.refine`); kept only when conclusive.
         start, duration: analyse only this part (seconds) of each input. With
@@ -132,29 +140,36 @@ def align(
     if len(inputs) < 2:
         raise VideosyncError("align needs at least two inputs")
     say = on_message or (lambda _msg: None)
-    tracks = []
-    for index, item in enumerate(inputs):
+
+    def load(index: int, rank: int) -> PoseTrack:
+        item = inputs[index]
         # the first input is the reference, analysed over [start, start + duration]; the others
         # get the largest offset as a margin on both sides (without one, the same window)
         margin = float(max_offset_frames or 0) if index else 0.0
         label = Path(str(item)).name if not isinstance(item, PoseTrack) else (item.name or f"input {index}")
-        tracks.append(
-            load_input(
-                item, fps=fps, size=size, layout=layout, person=person, pose_backend=pose_backend,
-                start=start, duration=duration, margin_frames=margin,
-                progress=(lambda done, total, label=label: on_progress(label, done, total)) if on_progress else None,
-            )
+        return load_input(
+            item, fps=fps, size=size, layout=layout, person=rank, pose_backend=pose_backend,
+            start=start, duration=duration, margin_frames=margin,
+            progress=(lambda done, total, label=label: on_progress(label, done, total)) if on_progress else None,
         )
-    warnings = _input_warnings(tracks)
+
+    tracks = [load(index, person or 0) for index in range(len(inputs))]
     from videosync.sync.methods import make_method
 
     sync_method = make_method(method, model=model, refine=refine)
+    known: dict[tuple[int, int], object] = {}  # pair estimates (or their refusal) already made
+    chosen: list[str] = []  # which person was used where that is not the main subject
+    if person is None:
+        tracks, known = _shared_people(inputs, tracks, load, sync_method, max_offset_frames, chosen, say)
+    warnings = _input_warnings(tracks) + chosen  # about the people actually used
     pairs: list[PairOffset] = []
     pair_notes: list[str] = []  # caveats of the methods, named by pair
     for a, b in itertools.combinations(range(len(tracks)), 2):
         say(f"{method}: {tracks[a].name} vs {tracks[b].name}")
         try:
-            est = sync_method.estimate(tracks[a], tracks[b], max_offset=max_offset_frames)
+            est = known.get((a, b)) or sync_method.estimate(tracks[a], tracks[b], max_offset=max_offset_frames)
+            if isinstance(est, CannotSynchronizeError):
+                raise est
         except CannotSynchronizeError as exc:
             if len(tracks) == 2:
                 raise
@@ -191,6 +206,63 @@ def align(
     )
     _refuse_if_unsure(result, min_confidence)
     return result
+
+
+def _shared_people(
+    inputs: Sequence[InputLike],
+    tracks: list[PoseTrack],
+    load: Callable[[int, int], PoseTrack],
+    sync_method: SyncMethod,
+    max_offset_frames: int | None,
+    warnings: list[str],
+    say: Progress,
+) -> tuple[list[PoseTrack], dict[tuple[int, int], object]]:
+    """Each input's person such that all inputs show the same one (see :mod:`videosync.subjects`).
+
+    Only videos and OpenPose folders can hold several people; a pose file or a PoseTrack is one
+    person already. Returns the tracks to use and the estimates made on the way, by pair.
+    """
+    from videosync.poses.subject import candidate_ranks
+    from videosync.subjects import choose_people
+    from videosync.video.probe import is_video_path
+
+    def several(item, track) -> list[int]:
+        if isinstance(item, PoseTrack) or not (is_video_path(item) or Path(item).is_dir()):
+            return [0]
+        return candidate_ranks(track.meta.get("track_scores", []))
+
+    ranks = [several(item, track) for item, track in zip(inputs, tracks)]
+    if all(len(r) == 1 for r in ranks):
+        return tracks, {}
+    people: dict[tuple[int, int], PoseTrack] = {(i, 0): t for i, t in enumerate(tracks)}
+    for i, candidates in enumerate(ranks):
+        for rank in candidates[1:]:
+            try:
+                people[i, rank] = load(i, rank)
+            except VideosyncError:
+                pass  # not found after all: not a candidate
+    ranks = [[r for r in candidates if (i, r) in people] for i, candidates in enumerate(ranks)]
+    tried: dict[tuple[int, int, int], object] = {}
+
+    def confidence(ref: int, i: int, rank: int) -> float:
+        if (ref, i, rank) not in tried:
+            say(f"which person: {people[0, ref].name} person {ref} vs {people[i, rank].name} person {rank}")
+            try:
+                tried[ref, i, rank] = sync_method.estimate(people[0, ref], people[i, rank], max_offset=max_offset_frames)
+            except CannotSynchronizeError as exc:
+                tried[ref, i, rank] = exc
+        est = tried[ref, i, rank]
+        return 0.0 if isinstance(est, CannotSynchronizeError) else float(est.confidence)
+
+    chosen = choose_people(ranks, confidence)
+    for i, rank in enumerate(chosen):
+        if rank != 0:
+            others = "the other inputs" if i == 0 else str(_label(inputs[0], tracks[0]))
+            warnings.append(
+                f"{_label(inputs[i], tracks[i])}: {len(ranks[i])} people could be the subject; synchronized on "
+                f"person {rank}, the one whose motion matches {others} (--person to choose)")
+    known = {(0, i): tried[chosen[0], i, chosen[i]] for i in range(1, len(chosen)) if (chosen[0], i, chosen[i]) in tried}
+    return [people[i, rank] for i, rank in enumerate(chosen)], known
 
 
 def window_seconds(

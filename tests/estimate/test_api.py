@@ -127,3 +127,32 @@ def test_bad_arguments(fake, tmp_path):
         estimate_poses(path, start=5.0)
     with pytest.raises(VideoError, match="person 1 not found"):
         estimate_poses(path, person=1, cache=False)
+
+
+class TwoPeople(FakeBackend):
+    """The fake's person, plus a second one of 60 % its size (a second performer) in every frame."""
+
+    def estimate(self, frames, info):
+        for index, kp in super().estimate(frames, info):
+            if len(kp):
+                other = kp.copy()
+                other[0, :, 0] = 30.0 + 0.6 * np.arange(17)
+                other[0, :, 1] = 40.0
+                kp = np.concatenate([kp, other])
+            yield index, kp
+
+
+def test_other_possible_subjects_are_cached_with_the_first_estimate(monkeypatch, tmp_path):
+    backend = TwoPeople()
+    monkeypatch.setattr(api, "create_backend", lambda *a, **k: backend)
+    monkeypatch.setattr(api, "expected_model", lambda *a, **k: backend.model)
+    monkeypatch.setenv("VIDEOSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    path = write_video(tmp_path / "v.avi", 10)
+    main = estimate_poses(path)
+    assert main.meta["n_tracks"] == 2 and main.meta["person"] == 0
+    assert np.allclose(main.keypoints[:, 16, 0] - main.keypoints[:, 0, 0], 16.0)  # the larger one
+    second = estimate_poses(path, person=1)
+    assert backend.calls == 1  # from the cache: no second pass over the video
+    assert second.meta["person"] == 1
+    assert np.allclose(second.keypoints[:, :, 0], 30.0 + 0.6 * np.arange(17))
+    assert len(list((tmp_path / "cache" / "poses").glob("*.npz"))) == 2

@@ -39,7 +39,10 @@ METHODS = ("sesyn", "simple", "ssm", "speed-xcorr")
     type=click.Choice(["coco17", "body25", "body25b", "coco18", "halpe26"]),
     help="Force the keypoint layout of OpenPose JSON (default: detected from the data).",
 )
-@click.option("--person", type=click.IntRange(min=0), default=0, show_default=True, help="0 = main subject; 1 = the next most prominent person, ...")
+@click.option("--person", type=click.IntRange(min=0), default=None,
+              help="0 = each input's main subject; 1 = the next most prominent person, ... "
+                   "Default: the main subject, or another person an input shows if that one "
+                   "matches the other inputs better (a warning says so).")
 @click.option(
     "--pose-backend",
     type=click.Choice(["auto", "mediapipe", "mmpose"]),
@@ -62,7 +65,7 @@ def align_command(
     fps: float | None,
     size: str | None,
     layout: str | None,
-    person: int,
+    person: int | None,
     pose_backend: str,
     as_json: bool,
     plot_path: str | None,

@@ -16,7 +16,7 @@ from videosync.poses.track import PoseTrack
 from videosync.video.probe import probe_video
 from videosync.video.reader import VideoReader
 
-from videosync.poses.subject import choose_subject
+from videosync.poses.subject import candidate_ranks, choose_subject
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +76,12 @@ def estimate_poses(
     name = resolve_backend_name(backend, pose_checkpoint)
 
     entry = None
+    key: tuple[str, str] | None = None  # (backend, model) naming the cache entries
     if cache:
         digest = pose_cache.video_hash(path)
         model = expected_model(name, pose_checkpoint)
         if model is not None:
+            key = (name, model)
             entry = pose_cache.cache_path(digest, name, model, start_frame, stop_frame, person)
             hit = pose_cache.load_cached(entry)
             if hit is not None:
@@ -90,6 +92,7 @@ def estimate_poses(
 
     with create_backend(backend, device=device, pose_checkpoint=pose_checkpoint) as est:
         if cache and entry is None:
+            key = (est.name, est.model)
             entry = pose_cache.cache_path(digest, est.name, est.model, start_frame, stop_frame, person)
         total = (stop_frame if stop_frame is not None else max(info.n_frames, start_frame + 1)) - start_frame
         indices: list[int] = []
@@ -112,43 +115,44 @@ def estimate_poses(
             n_corrupt, fps = reader.n_corrupt, reader.fps
         described = est.describe()
 
-    try:
-        choice = choose_subject(people, np.asarray(indices, dtype=np.int64), person=person)
-        subject = np.asarray(choice.keypoints, dtype=np.float32)
-    except (IndexError, ValueError) as exc:
-        found_any = any(len(p) for p in people)
-        why = f"person {person} not found ({exc})" if found_any else f"no person detected in {len(people)} frames"
-        raise VideoError(why, path) from None
-    keep = (subject[..., 2] > 0).any(axis=1)
-    if not keep.any():
-        raise VideoError(f"no person detected in {len(people)} frames", path)
-    frame_index = np.asarray(indices, dtype=np.int64)[keep]
-    keypoints, n_swapped = fix_left_right_swaps(subject[keep], frame_index)
-    meta = {
+    common = {
         **described,
         "backend_requested": backend,
         "video_sha256": digest if cache else pose_cache.video_hash(path),
-        "person": person,
         "start_frame": start_frame,
         "stop_frame": stop_frame,
         "frames_decoded": len(indices),
         "frames_corrupt": n_corrupt,
-        "frames_without_subject": int((~keep).sum()),
-        "left_right_swaps_fixed": n_swapped,
-        "max_people_per_frame": int(max(len(p) for p in people)),
-        **choice.meta(),
+        "max_people_per_frame": int(max((len(p) for p in people), default=0)),
     }
     width, height = size if size is not None else (info.width, info.height)
-    track = PoseTrack(
-        keypoints=keypoints,
-        fps=fps,
-        width=width,
-        height=height,
-        frame_index=frame_index,
-        source=str(path),
-        size_source="video",
-        meta=meta,
-    )
-    if cache and entry is not None:
+
+    def person_track(rank: int) -> PoseTrack:
+        try:
+            choice = choose_subject(people, np.asarray(indices, dtype=np.int64), person=rank)
+            subject = np.asarray(choice.keypoints, dtype=np.float32)
+        except (IndexError, ValueError) as exc:
+            found_any = any(len(p) for p in people)
+            why = f"person {rank} not found ({exc})" if found_any else f"no person detected in {len(people)} frames"
+            raise VideoError(why, path) from None
+        keep = (subject[..., 2] > 0).any(axis=1)
+        if not keep.any():
+            raise VideoError(f"no person detected in {len(people)} frames", path)
+        frame_index = np.asarray(indices, dtype=np.int64)[keep]
+        keypoints, n_swapped = fix_left_right_swaps(subject[keep], frame_index)
+        meta = {**common, "person": rank, "frames_without_subject": int((~keep).sum()),
+                "left_right_swaps_fixed": n_swapped, **choice.meta()}
+        return PoseTrack(keypoints=keypoints, fps=fps, width=width, height=height, frame_index=frame_index,
+                         source=str(path), size_source="video", meta=meta)
+
+    track = person_track(person)
+    if cache and entry is not None and key is not None:
         pose_cache.store(track, entry)
+        # The other people who could be the subject are cached too: `align` may ask for them
+        # (see videosync.subjects), and they cost nothing more now, a second pass later.
+        for rank in candidate_ranks(track.meta.get("track_scores", [])):
+            if rank != person:
+                other = pose_cache.cache_path(digest, *key, start_frame, stop_frame, rank)
+                if pose_cache.load_cached(other) is None:
+                    pose_cache.store(person_track(rank), other)
     return track

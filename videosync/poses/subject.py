@@ -272,3 +272,28 @@ def choose_subject(
         scores=tuple(float(s) for s in score[order]),
         coverage=float(mine.sum()) / max(n_rows, 1),
     )
+
+
+#: Another tracked person is a possible subject when their track scores at least this share of the
+#: best one (see :func:`choose_subject` for the score). A bystander in the background scores a few
+#: per cent (the Pose2Sim demo's: 1-2 % of the participant from MediaPipe, 26-34 % from OpenPose,
+#: which also tracks her legs); a second performer close to the camera scores about as much as
+#: the subject (the multi-person demo's composited woman: 60-110 %).
+CANDIDATE_SHARE = 0.25
+#: At most this many people per input are tried as the subject.
+MAX_CANDIDATES = 3
+
+
+def candidate_ranks(track_scores: Sequence[float]) -> list[int]:
+    """Ranks (0 = main subject) of the people who could be the subject, from a track's
+    ``meta["track_scores"]`` (best first): the main subject and anyone who scores at least
+    ``CANDIDATE_SHARE`` of it, at most ``MAX_CANDIDATES``.
+
+    Why more than one: in a single view, "largest and present longest" is a good guess, but a
+    second performer nearer to one camera wins there while the others see the subject; only the
+    other cameras can tell which person they share.
+    """
+    scores = [float(s) for s in track_scores]
+    if not scores or not scores[0] > 0:
+        return [0]
+    return [r for r, s in enumerate(scores[:MAX_CANDIDATES]) if s >= CANDIDATE_SHARE * scores[0]]
