@@ -73,3 +73,22 @@ def test_trim_of_the_example_videos_realigns_to_zero(tmp_path, monkeypatch):
     assert ref.fps == other.fps == 60.0
     again = videosync.align([str(v.output) for v in result.videos], pose_backend="mediapipe", min_confidence=0)
     assert abs(again.inputs[1].offset_frames) <= 1.0
+
+
+def test_trim_passes_the_person_choice_to_align(tmp_path, monkeypatch):
+    import videosync.cli.trim as trim_cli
+    from videosync.errors import CannotSynchronizeError
+
+    seen = []
+
+    def fake_align(videos, **options):
+        seen.append(options["person"])
+        raise CannotSynchronizeError("stop here")
+
+    monkeypatch.setattr(trim_cli, "align", fake_align)
+    a = make_video(tmp_path / "a.mp4", list(range(10)))
+    b = make_video(tmp_path / "b.mp4", list(range(10)))
+    assert run("trim", str(a), str(b), "--out", str(tmp_path / "o")).exit_code != 0
+    assert run("trim", str(a), str(b), "--out", str(tmp_path / "o"), "--person", "1").exit_code != 0
+    assert seen == [None, 1]  # default: the person the cameras share; else that rank everywhere
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())

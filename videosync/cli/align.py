@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from videosync.api import DEFAULT_MIN_CONFIDENCE, align
-from videosync.cli.options import parse_size
+from videosync.cli.options import parse_size, person_option
 from videosync.cli.progress import frames_progress, native_noise_filtered, stdout_console
 from videosync.result import AlignmentResult
 
@@ -39,10 +39,7 @@ METHODS = ("sesyn", "simple", "ssm", "speed-xcorr")
     type=click.Choice(["coco17", "body25", "body25b", "coco18", "halpe26"]),
     help="Force the keypoint layout of OpenPose JSON (default: detected from the data).",
 )
-@click.option("--person", type=click.IntRange(min=0), default=None,
-              help="0 = each input's main subject; 1 = the next most prominent person, ... "
-                   "Default: the main subject, or another person an input shows if that one "
-                   "matches the other inputs better (a warning says so).")
+@person_option
 @click.option(
     "--pose-backend",
     type=click.Choice(["auto", "mediapipe", "mmpose"]),

@@ -15,3 +15,12 @@ def parse_size(text: str | None) -> tuple[float, float] | None:
     if not m or float(m.group(1)) <= 0 or float(m.group(2)) <= 0:
         raise click.BadParameter(f"expected WIDTHxHEIGHT in pixels, e.g. 1920x1080, got {text!r}", param_hint="--size")
     return float(m.group(1)), float(m.group(2))
+
+
+#: ``--person`` of the commands that synchronize (align, trim): one definition, one meaning.
+person_option = click.option(
+    "--person", type=click.IntRange(min=0), default=None,
+    help="0 = each input's main subject; 1 = the next most prominent person, ... "
+         "Default: the main subject, or another person an input shows if that one "
+         "matches the other inputs better (a warning says so).",
+)

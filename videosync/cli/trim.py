@@ -7,6 +7,7 @@ from rich.table import Table
 
 from videosync.api import DEFAULT_MIN_CONFIDENCE, align, trim
 from videosync.cli.align import METHODS
+from videosync.cli.options import person_option
 from videosync.cli.progress import frames_progress, native_noise_filtered, progress_bar, stderr, stdout_console
 
 
@@ -35,7 +36,8 @@ def _offsets(text: str | None) -> list[float] | None:
 @click.option("--refine/--no-refine", default=True, show_default=True, help="Refine the estimated offsets by two-view geometry.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=DEFAULT_MIN_CONFIDENCE, show_default=True)
 @click.option("--pose-backend", type=click.Choice(["auto", "mediapipe", "mmpose"]), default="auto", show_default=True)
-def trim_command(videos, out_dir, offsets, common_end, overwrite, fps, no_audio, method, model, max_offset, start, duration, refine, min_confidence, pose_backend) -> None:
+@person_option
+def trim_command(videos, out_dir, offsets, common_end, overwrite, fps, no_audio, method, model, max_offset, start, duration, refine, min_confidence, pose_backend, person) -> None:
     """Write copies of VIDEOS that all start (and with --common-end end) at the same instant."""
     if len(videos) < 2:
         raise click.UsageError("trim needs at least two videos")
@@ -49,6 +51,7 @@ def trim_command(videos, out_dir, offsets, common_end, overwrite, fps, no_audio,
                 max_offset_frames=max_offset,
                 min_confidence=min_confidence,
                 pose_backend=pose_backend,
+                person=person,
                 refine=refine,
                 start=start,
                 duration=duration,
