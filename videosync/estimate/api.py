@@ -75,14 +75,17 @@ def estimate_poses(
     start_frame, stop_frame = _frame_range(info.fps, info.n_frames, start, duration, path)
     name = resolve_backend_name(backend, pose_checkpoint)
 
-    entry = None
     key: tuple[str, str] | None = None  # (backend, model) naming the cache entries
+
+    def entry_for(rank: int) -> Path:
+        return pose_cache.cache_path(digest, *key, start_frame, stop_frame, rank)
+
     if cache:
         digest = pose_cache.video_hash(path)
         model = expected_model(name, pose_checkpoint)
         if model is not None:
             key = (name, model)
-            entry = pose_cache.cache_path(digest, name, model, start_frame, stop_frame, person)
+            entry = entry_for(person)
             hit = pose_cache.load_cached(entry)
             if hit is not None:
                 log.info("%s: poses from the cache (%s)", path, entry)
@@ -91,9 +94,8 @@ def estimate_poses(
                 return hit
 
     with create_backend(backend, device=device, pose_checkpoint=pose_checkpoint) as est:
-        if cache and entry is None:
+        if cache and key is None:
             key = (est.name, est.model)
-            entry = pose_cache.cache_path(digest, est.name, est.model, start_frame, stop_frame, person)
         total = (stop_frame if stop_frame is not None else max(info.n_frames, start_frame + 1)) - start_frame
         indices: list[int] = []
         people: list[np.ndarray] = []
@@ -146,13 +148,11 @@ def estimate_poses(
                          source=str(path), size_source="video", meta=meta)
 
     track = person_track(person)
-    if cache and entry is not None and key is not None:
-        pose_cache.store(track, entry)
+    if cache and key is not None:
+        pose_cache.store(track, entry_for(person))
         # The other people who could be the subject are cached too: `align` may ask for them
         # (see videosync.subjects), and they cost nothing more now, a second pass later.
         for rank in candidate_ranks(track.meta.get("track_scores", [])):
             if rank != person:
-                other = pose_cache.cache_path(digest, *key, start_frame, stop_frame, rank)
-                if pose_cache.load_cached(other) is None:
-                    pose_cache.store(person_track(rank), other)
+                pose_cache.store(person_track(rank), entry_for(rank))
     return track
