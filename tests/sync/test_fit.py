@@ -163,3 +163,29 @@ def test_soft_votes_choose_between_periodic_offsets():
     j[30:70] = i[30:70] + np.linspace(-300, 300, 40)
     with pytest.raises(CannotSynchronizeError, match="agree on one offset"):
         fit_offset(i, j, votes=(offsets, weights))
+
+
+def test_offset_range_chooses_inside_it_and_counts_the_evidence_outside():
+    """60 argmax matches at +40 (outside a +-30 search), 30 at +10 (inside), 10 scattered. With
+    no range the fit takes +40. With (-30, 30) it takes +10, and the 60 matches at +40 still
+    count as pairs that disagree: agreement 30 / 100. The soft votes peak at +40 (1.0) with +10
+    at 0.5 and -20 at 0.4: inside the range +10 wins, its only rival is -20 (0.4 / 0.5 = 0.8 of
+    it), uniqueness (1 - 0.8) / 0.5 = 0.4, confidence 0.3 x 0.4."""
+    i = np.arange(100, dtype=float)
+    j = i + 40.0
+    j[60:90] = i[60:90] + 10.0
+    j[90:] = i[90:] + np.array([-90.0, -80.0, -70.0, -60.0, 60.0, 70.0, 80.0, 90.0, 100.0, 110.0])
+    assert fit_offset(i, j).offset_frames == pytest.approx(40.0)
+    fit = fit_offset(i, j, offset_range=(-30.0, 30.0))
+    assert fit.offset_frames == pytest.approx(10.0) and fit.n_inliers == 30
+    assert fit.confidence == pytest.approx(0.3)  # no rival inside the range
+    offsets = np.arange(-60, 61)
+    weights = (np.exp(-0.5 * (offsets - 40.0) ** 2) + 0.5 * np.exp(-0.5 * (offsets - 10.0) ** 2)
+               + 0.4 * np.exp(-0.5 * (offsets + 20.0) ** 2))
+    assert fit_offset(i, j, votes=(offsets, weights)).offset_frames == pytest.approx(40.0)
+    fit = fit_offset(i, j, votes=(offsets, weights), offset_range=(-30.0, 30.0))
+    assert fit.offset_frames == pytest.approx(10.0)
+    assert fit.runner_up_ratio == pytest.approx(0.8) and fit.uniqueness == pytest.approx(0.4)
+    assert fit.confidence == pytest.approx(0.3 * 0.4)
+    with pytest.raises(CannotSynchronizeError, match="agree on one offset"):
+        fit_offset(i, j, offset_range=(-5.0, 5.0))

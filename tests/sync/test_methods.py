@@ -241,3 +241,29 @@ def test_rate_band_is_narrow_only_when_both_rates_come_from_videos():
     assert max_rate_factor(video_a, assumed, "auto") == 2.0
     assert max_rate_factor(a, video_b, "auto") == 2.0  # size "given": where the fps came from is unknown
     assert max_rate_factor(video_a, video_b, "estimate") == 2.0  # a free rate was asked for
+
+
+def test_evidence_band_reaches_a_period_beyond_the_search():
+    from videosync.sync.methods.base import evidence_band
+
+    assert evidence_band(30, 30.0) == 60.0  # 30 + max(30, 1 s = 30 frames)
+    assert evidence_band(10, 60.0) == 70.0  # 10 + 1 s at 60 fps
+    assert evidence_band(100, 25.0) == 200.0  # 100 + 100
+
+
+def test_max_offset_matches_in_the_evidence_band_and_answers_inside_the_range(monkeypatch):
+    from videosync.sync.methods import base
+
+    seen = []
+    real = base.match_frames
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["max_offset"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(base, "match_frames", spy)
+    a, b = _pair(12)
+    e = get_method("simple").estimate(a, b, max_offset=20)
+    assert seen[0] == 50.0  # 20 + max(20, 30 frames)
+    assert e.offset_frames == pytest.approx(12, abs=0.1)
+    assert get_method("simple").estimate(a, b).confidence == pytest.approx(e.confidence, abs=0.05)

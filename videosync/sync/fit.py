@@ -138,10 +138,16 @@ class OffsetFit:
     uniqueness: float = 1.0
 
 
-def _best_window(d: np.ndarray, tol: float) -> tuple[float, np.ndarray]:
-    """Offset whose ``+-tol`` window holds the most values, refined to the inliers' mean."""
+def _best_window(d: np.ndarray, tol: float, allowed: tuple[float, float] | None = None
+                 ) -> tuple[float, np.ndarray]:
+    """Offset whose ``+-tol`` window holds the most values, refined to the inliers' mean; with
+    ``allowed``, only windows whose values may average to an offset inside it compete."""
     s = np.sort(d)
     counts = np.searchsorted(s, s + 2 * tol, side="right") - np.arange(len(s))
+    if allowed is not None:
+        counts = np.where((s + 2 * tol >= allowed[0]) & (s <= allowed[1]), counts, 0)
+        if not counts.any():  # no value near the range: no window, no inliers
+            return 0.5 * (allowed[0] + allowed[1]), np.zeros(len(d), bool)
     k = int(np.argmax(counts))
     return _window_at(d, float(np.median(s[k:k + counts[k]])), tol)
 
@@ -160,12 +166,16 @@ def _window_at(d: np.ndarray, b: float, tol: float) -> tuple[float, np.ndarray]:
     return b, inl
 
 
-def _rival_share(residuals: np.ndarray, tol: float, separation: float, n_inliers: int) -> float:
+def _rival_share(residuals: np.ndarray, tol: float, separation: float, n_inliers: int,
+                 allowed: tuple[float, float] | None = None) -> float:
     """Most pairs inside a ``+-tol`` window centred ``separation`` or more from the chosen line
-    (residual 0), over the chosen line's ``n_inliers``."""
+    (residual 0) and, with ``allowed``, inside that range of residuals, over the chosen line's
+    ``n_inliers``."""
     s = np.sort(residuals)
     counts = np.searchsorted(s, s + 2 * tol, side="right") - np.arange(len(s))
     far = np.abs(s + tol) >= separation
+    if allowed is not None:
+        far &= (s + tol >= allowed[0]) & (s + tol <= allowed[1])
     return float(counts[far].max()) / max(n_inliers, 1) if far.any() else 0.0
 
 
@@ -246,6 +256,7 @@ def fit_offset(
     seed: int | np.random.Generator = 0,
     max_rate_factor: float = 2.0,
     votes: tuple[np.ndarray, np.ndarray] | None = None,
+    offset_range: tuple[float, float] | None = None,
 ) -> OffsetFit:
     """Fit ``j = rate * i + offset`` robustly through matched pairs (see the module docstring).
 
@@ -270,6 +281,10 @@ def fit_offset(
             :data:`VIDEO_RATE_FACTOR` when both come from video timestamps.
         votes: optional ``(offsets, weights)``: soft votes of the matching for offsets
             ``j - nominal_rate * i`` (see the module docstring).
+        offset_range: ``(low, high)``: the offset (at the nominal rate) is chosen inside it;
+            the matches and votes outside still count as evidence against it (the chance
+            level, the inlier ratio). Used for ``--max-offset``: see
+            :func:`videosync.sync.methods.base.evidence_band`.
 
     Raises:
         CannotSynchronizeError: too few pairs, or too few that agree on one line.
@@ -291,9 +306,12 @@ def fit_offset(
 
     median_offset = float(np.median(j_f - r0 * i_f))
     rate = r0
-    offset, inl = _best_window(j_f - r0 * i_f, tolerance)
+    offset, inl = _best_window(j_f - r0 * i_f, tolerance, offset_range)
     argmax_support = int(inl.sum())  # the evidence that some offset exists at all
     soft_mode = None
+    if votes is not None and offset_range is not None:
+        inside = (votes[0] >= offset_range[0]) & (votes[0] <= offset_range[1])
+        votes = (np.asarray(votes[0])[inside], np.asarray(votes[1])[inside])
     if votes is not None and len(votes[1]) and np.max(votes[1]) > 0:
         mode = float(np.asarray(votes[0])[int(np.argmax(votes[1]))])
         soft_offset, soft_inl = _window_at(j_f - r0 * i_f, mode, tolerance)
@@ -349,7 +367,10 @@ def fit_offset(
         runner_up = _soft_rival_share(np.asarray(votes[0], np.float64), np.asarray(votes[1], np.float64),
                                       soft_mode, max(separation, 2 * tolerance))
     else:
-        runner_up = _rival_share(res, tolerance, max(separation, 2 * tolerance), n_inliers)
+        allowed = None
+        if offset_range is not None and rate_source == "nominal":
+            allowed = (offset_range[0] - offset, offset_range[1] - offset)
+        runner_up = _rival_share(res, tolerance, max(separation, 2 * tolerance), n_inliers, allowed)
     uniqueness = float(np.clip((1.0 - runner_up) / (1.0 - RIVAL_SHARE_FREE), 0.0, 1.0))
     confidence = agreement * (0.5 + 0.5 * qual) * uniqueness
 

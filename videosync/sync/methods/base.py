@@ -43,6 +43,26 @@ from videosync.sync.matching import DEFAULT_BLOCK_BYTES, DEFAULT_TEMPERATURE, Ma
 RIVAL_SECONDS = 0.2
 #: Rate policies: keep fps_b / fps_a, always try a free rate, or try it when the fps differ.
 RATE_MODES = ("nominal", "estimate", "auto")
+#: Least extra reach (seconds) of the matching beyond ``max_offset``: more than one period of
+#: the repeated motions that make rival offsets (a gait cycle is about 1.1 s, a wave 0.7 s).
+EVIDENCE_MARGIN_SECONDS = 1.0
+
+
+def evidence_band(max_offset: float, fps_b: float) -> float:
+    """How far (frames of B) the matching looks for a ``max_offset`` search:
+    ``max_offset + max(max_offset, EVIDENCE_MARGIN_SECONDS * fps_b)``.
+
+    Why not ``max_offset`` itself: the row softmax shares each frame's vote among the columns it
+    may match. A frame whose true partner lies outside the other recording then gives all of its
+    vote to the columns inside the band, and in repeated motion those are the partner's copies a
+    period away: offsets inside the range, and wrong. Looking a period further lets such a frame
+    vote for copies outside the range too, which the fit then ignores
+    (``fit_offset(offset_range=...)``). On the synthetic short preset (4 s windows, offsets
+    drawn from +-30 frames, ``videosync eval --max-offset 30``), the shipped model's mean error
+    went from 3.59 to 3.08 frames on validation (3.83 to 3.24 on test); with no band at all (the
+    whole matrix) 3.08 and 3.42.
+    """
+    return float(max_offset) + max(float(max_offset), EVIDENCE_MARGIN_SECONDS * float(fps_b))
 
 
 @dataclass
@@ -204,7 +224,9 @@ class FeatureMatchingMethod(SyncMethod):
             self.rate_mode == "auto" and abs(nominal - 1.0) > 1e-9)
         try:
             match, i, j, fit = self._match_and_fit(
-                fa, fb, va, vb, da, db, rate=nominal, offset=0.0, max_offset=max_offset,
+                fa, fb, va, vb, da, db, rate=nominal, offset=0.0,
+                max_offset=None if max_offset is None else evidence_band(max_offset, track_b.fps),
+                offset_range=None if max_offset is None else (-float(max_offset), float(max_offset)),
                 estimate_rate=estimate_rate, fps_b=track_b.fps,
                 max_rate_factor=max_rate_factor(track_a, track_b, self.rate_mode), progress=self.progress)
         except CannotSynchronizeError as exc:
@@ -250,9 +272,11 @@ class FeatureMatchingMethod(SyncMethod):
         self, fa: np.ndarray, fb: np.ndarray, va: np.ndarray, vb: np.ndarray, da: PoseTrack,
         db: PoseTrack, *, rate: float, offset: float, max_offset: float | None, estimate_rate: bool,
         fps_b: float, max_rate_factor: float, progress: Callable[[int, int], None] | None = None,
+        offset_range: tuple[float, float] | None = None,
     ) -> tuple[MatchResult, np.ndarray, np.ndarray, OffsetFit]:
         """Match the valid rows (optionally within ``max_offset`` of ``j = rate * i + offset``, in
-        source frames) and fit the line; returns the matches, their source frames and the fit."""
+        source frames) and fit the line, its offset inside ``offset_range`` when given; returns
+        the matches, their source frames and the fit."""
         a0, b0 = int(da.frame_index[0]), int(db.frame_index[0])
         match = match_frames(
             fa, fb, valid_a=va, valid_b=vb, max_offset=max_offset, rate=rate,
@@ -269,7 +293,7 @@ class FeatureMatchingMethod(SyncMethod):
             b_range=(float(db.frame_index[0]), float(db.frame_index[-1])),
             tolerance=self.tolerance, min_inliers=self.min_inliers, seed=self.seed,
             separation=max(DEFAULT_SEPARATION, RIVAL_SECONDS * fps_b),
-            max_rate_factor=max_rate_factor, votes=votes)
+            max_rate_factor=max_rate_factor, votes=votes, offset_range=offset_range)
         return match, i, j, fit
 
     def _segments(
