@@ -5,7 +5,9 @@ and writes all numbers to ``--json``:
 
 1. short and long presets, test split: sesyn (``--model``) beside simple, ssm, speed-xcorr;
 2. robustness on the short preset (paper Tables 5 and 6): 10 % dropped frames, 9 px joint noise;
-3. loss ablation (paper Table 2), if ``--ablation NAME=CHECKPOINT ...`` are given.
+3. loss ablation (paper Table 2), if ``--ablation NAME=CHECKPOINT ...`` are given;
+4. with ``--max-offset N``: the short preset again (clean, dropped frames, noise) with every
+   method told the range of the offsets, as ``align --max-offset N`` / ``eval --max-offset N``.
 
 Run: ``python benchmarks/bench_model.py --model models/sesyn.pt --short data/synth-short
 --long data/synth-long [--ablation identity=runs/a/best.pt ...] --json out.json``.
@@ -62,6 +64,8 @@ def main() -> None:
     parser.add_argument("--ablation", nargs="*", default=[], help="NAME=CHECKPOINT")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: short,long,robust,ablation")
+    parser.add_argument("--max-offset", type=int, default=None,
+                        help="also run the short preset with the search limited to +-N frames")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     methods = {"sesyn": get_method("sesyn", model=args.model), **{b: get_method(b) for b in BASELINES}}
@@ -85,6 +89,11 @@ def main() -> None:
         rows = run(abl, args.short)
         out["ablation"] = rows
         print(table("loss ablation, short preset, test split", rows), "\n", flush=True)
+    if args.max_offset is not None:
+        for label, kw in (("", {}), (", 10% dropped frames", {"drop_rate": 0.1}), (", 9 px joint noise", {"noise_px": 9.0})):
+            rows = run(methods, args.short, max_offset=args.max_offset, **kw)
+            out[f"max offset {args.max_offset}{label}"] = rows
+            print(table(f"short preset, test split, search within +-{args.max_offset} frames{label}", rows), "\n", flush=True)
     if args.json:
         args.json.write_text(json.dumps({k: [dict(method=r[0], metrics=r[1], refused=r[2], seconds=r[3]) for r in v] for k, v in out.items()}, indent=1))
 
