@@ -8,7 +8,7 @@ that looks at lengths; equal windows keep the benchmark leak-free.
 
 Prints, per method, the mean absolute error per k (over the 6 pairs) and a summary (mean |err|,
 share within 1 frame, share refused). Run: ``python benchmarks/bench_pose2sim_offsets.py [--methods
-simple,ssm,speed-xcorr,sesyn] [--json out.json]``.
+simple,ssm,speed-xcorr,sesyn] [--max-offset N] [--json out.json]``.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def method_from_name(name: str, model: str | None = None):
     return make_method(base, model=model, refine=name.endswith("+geometry"))
 
 
-def run(methods: list[str], ks: range, model: str | None) -> dict:
+def run(methods: list[str], ks: range, model: str | None, max_offset: int | None = None) -> dict:
     tracks = {cam: load_poses(JSON_DIR / f"{cam}_json") for cam in CAMERAS}
     results: dict = {}
     for name in methods:
@@ -63,7 +63,7 @@ def run(methods: list[str], ks: range, model: str | None) -> dict:
         for (ca, cb), k in itertools.product(itertools.combinations(CAMERAS, 2), ks):
             a, b = equal_windows(tracks[ca], tracks[cb], k)
             try:
-                est = method.estimate(a, b)
+                est = method.estimate(a, b, max_offset=max_offset)
                 rows.append(dict(pair=f"{ca}-{cb}", k=k, pred=float(est.offset_frames), conf=float(est.confidence)))
             except CannotSynchronizeError as exc:
                 rows.append(dict(pair=f"{ca}-{cb}", k=k, pred=None, conf=0.0, refused=str(exc)))
@@ -104,9 +104,11 @@ def main() -> None:
     parser.add_argument("--kmax", type=int, default=20)
     parser.add_argument("--model", default=None)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--max-offset", type=int, default=None,
+                        help="search only offsets within +-N frames, as align --max-offset (default: all)")
     args = parser.parse_args()
     ks = range(-args.kmax, args.kmax + 1)
-    results = run(args.methods.split(","), ks, args.model)
+    results = run(args.methods.split(","), ks, args.model, args.max_offset)
     print(summarise(results, ks))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
