@@ -132,6 +132,7 @@ def test_a_rival_offset_takes_the_confidence_away_in_proportion():
     fit = fit_offset(i, j, separation=6.0)
     assert fit.offset_frames == pytest.approx(3.0) and fit.n_inliers == 60
     assert fit.runner_up_ratio == pytest.approx(0.6) and fit.uniqueness == pytest.approx(0.8)
+    assert fit.runner_up_offset == pytest.approx(18.0)
     assert fit.confidence == pytest.approx(0.6 * 0.8)
     j[60:96] = i[60:96] + 200.0 * (np.arange(36) % 2 - 0.5)  # the 36 scattered instead
     assert fit_offset(i, j, separation=6.0).uniqueness == 1.0
@@ -157,6 +158,7 @@ def test_soft_votes_choose_between_periodic_offsets():
     fit = fit_offset(i, j, votes=(offsets, weights))
     assert fit.offset_frames == pytest.approx(5.0) and fit.n_inliers == 30
     assert fit.runner_up_ratio == pytest.approx(0.8) and fit.uniqueness == pytest.approx(0.4)
+    assert fit.runner_up_offset == pytest.approx(25.0)
     assert fit.confidence == pytest.approx(0.3 * 0.4)
     j[2:30] = i[2:30] + np.linspace(-60, -30, 28)  # 2 matches left at +5
     assert fit_offset(i, j, votes=(offsets, weights)).offset_frames == pytest.approx(25.0)
@@ -189,3 +191,20 @@ def test_offset_range_chooses_inside_it_and_counts_the_evidence_outside():
     assert fit.confidence == pytest.approx(0.3 * 0.4)
     with pytest.raises(CannotSynchronizeError, match="agree on one offset"):
         fit_offset(i, j, offset_range=(-5.0, 5.0))
+
+
+def test_the_shoulder_of_a_broad_peak_is_no_rival_offset():
+    """Soft votes falling off slowly from +5 (a Gaussian of width 6): the most votes 6 frames
+    away, at -1 and +11 (e^-0.5 = 0.61 of the mode), cost confidence as before, but they are the
+    same peak's shoulder, not a second offset, so no rival offset is named. A second bump at +30
+    (0.7) is one."""
+    i = np.arange(100, dtype=float)
+    j = i + 5.0
+    offsets = np.arange(-40, 41)
+    weights = np.exp(-0.5 * ((offsets - 5.0) / 6.0) ** 2)
+    fit = fit_offset(i, j, votes=(offsets, weights), separation=6.0)
+    assert fit.runner_up_ratio == pytest.approx(np.exp(-0.5)) and fit.runner_up_offset is None
+    weights = weights + 0.7 * np.exp(-0.5 * (offsets - 30.0) ** 2)
+    fit = fit_offset(i, j, votes=(offsets, weights), separation=6.0)
+    assert fit.runner_up_offset == pytest.approx(30.0)
+    assert fit.runner_up_ratio == pytest.approx(0.7 + np.exp(-0.5 * (25 / 6) ** 2))

@@ -267,3 +267,26 @@ def test_max_offset_matches_in_the_evidence_band_and_answers_inside_the_range(mo
     assert seen[0] == 50.0  # 20 + max(20, 30 frames)
     assert e.offset_frames == pytest.approx(12, abs=0.1)
     assert get_method("simple").estimate(a, b).confidence == pytest.approx(e.confidence, abs=0.05)
+
+
+def _periodic_track(n: int, start_seconds: float, period: float = 1.0) -> PoseTrack:
+    """A motion that repeats exactly every ``period`` seconds (every joint a sinusoid)."""
+    from tests.sync.synth import _REST
+
+    t = start_seconds + np.arange(n) / FPS
+    phase = np.linspace(0, 2 * np.pi, 34, endpoint=False).reshape(17, 2)
+    xy = np.array([320.0, 240.0]) + _REST[None] + 15 * np.sin(2 * np.pi * t[:, None, None] / period + phase[None])
+    return track_from(np.concatenate([xy, np.ones((n, 17, 1))], axis=2), FPS)
+
+
+def test_a_repeated_motion_names_the_rival_offset_a_period_away():
+    """Three 1 s repetitions seen 5 frames apart: the offsets 5 - 30 and 5 + 30 fit the poses
+    exactly as well as 5 and differ only in how many frames overlap, so the answer comes with a
+    note naming the other offset; a motion that does not repeat gets no such note."""
+    a, b = _periodic_track(90, 10.0), _periodic_track(90, 10.0 - 5 / FPS)
+    e = get_method("simple").estimate(a, b)
+    assert e.offset_frames == pytest.approx(5, abs=0.1)
+    assert e.fit.uniqueness < 1.0 and abs(e.fit.runner_up_offset - 5) == pytest.approx(30, abs=1)
+    notes = [n for n in e.notes if n.startswith("another offset")]
+    assert len(notes) == 1 and f"{e.fit.runner_up_offset:+.1f} frames" in notes[0]
+    assert not [n for n in get_method("simple").estimate(*_pair(5)).notes if n.startswith("another offset")]

@@ -114,6 +114,9 @@ class OffsetFit:
         runner_up_ratio: pairs agreeing on the best offset at least ``separation`` away from the
             chosen line, over the chosen line's inliers (0: no rival; 1: an equal rival).
         uniqueness: the factor that ratio puts on the confidence (see the module docstring).
+        runner_up_offset: that best other offset (frames, like ``offset_frames``; with an
+            estimated rate, at i = 0) when it is a peak of its own; None when it is only the
+            shoulder of the chosen offset's peak or no offset lies ``separation`` away.
     """
 
     offset_frames: float
@@ -136,6 +139,7 @@ class OffsetFit:
     inliers: np.ndarray = field(repr=False)
     runner_up_ratio: float = 0.0
     uniqueness: float = 1.0
+    runner_up_offset: float | None = None
 
 
 def _best_window(d: np.ndarray, tol: float, allowed: tuple[float, float] | None = None
@@ -167,23 +171,37 @@ def _window_at(d: np.ndarray, b: float, tol: float) -> tuple[float, np.ndarray]:
 
 
 def _rival_share(residuals: np.ndarray, tol: float, separation: float, n_inliers: int,
-                 allowed: tuple[float, float] | None = None) -> float:
+                 allowed: tuple[float, float] | None = None) -> tuple[float, float | None]:
     """Most pairs inside a ``+-tol`` window centred ``separation`` or more from the chosen line
     (residual 0) and, with ``allowed``, inside that range of residuals, over the chosen line's
-    ``n_inliers``."""
+    ``n_inliers``; and that window's centre (a residual), None when there is no such window or it
+    is not a peak of its own."""
     s = np.sort(residuals)
     counts = np.searchsorted(s, s + 2 * tol, side="right") - np.arange(len(s))
     far = np.abs(s + tol) >= separation
     if allowed is not None:
         far &= (s + tol >= allowed[0]) & (s + tol <= allowed[1])
-    return float(counts[far].max()) / max(n_inliers, 1) if far.any() else 0.0
+    if not far.any():
+        return 0.0, None
+    k = int(np.flatnonzero(far)[np.argmax(counts[far])])
+    centre = float(s[k:k + counts[k]].mean())  # of the values in the window, as for the chosen line
+    beside = [int(np.sum(np.abs(s - c) <= tol)) for c in (centre - tol, centre + tol)]
+    peak = counts[k] >= max(beside)  # a rival of its own, not the shoulder of the chosen line
+    return float(counts[k]) / max(n_inliers, 1), centre if peak else None
 
 
-def _soft_rival_share(offsets: np.ndarray, weights: np.ndarray, mode: float, separation: float) -> float:
-    """The most soft votes of an offset ``separation`` or more from ``mode``, over the mode's."""
+def _soft_rival_share(offsets: np.ndarray, weights: np.ndarray, mode: float, separation: float
+                      ) -> tuple[float, float | None]:
+    """The most soft votes of an offset ``separation`` or more from ``mode``, over the mode's;
+    and that offset (None when there is none, or when it is not a local maximum)."""
     at_mode = float(weights[np.argmin(np.abs(offsets - mode))])
-    far = np.abs(offsets - mode) >= separation
-    return float(weights[far].max()) / at_mode if far.any() and at_mode > 0 else 0.0
+    far = np.flatnonzero(np.abs(offsets - mode) >= separation)
+    if not len(far) or at_mode <= 0:
+        return 0.0, None
+    k = far[np.argmax(weights[far])]
+    # a rival of its own (a local maximum), not the shoulder of the chosen offset's peak
+    peak = all(weights[k] >= weights[n] for n in (k - 1, k + 1) if 0 <= n < len(weights))
+    return float(weights[k]) / at_mode, float(offsets[k]) if peak else None
 
 
 def _line_fit(i: np.ndarray, j: np.ndarray) -> tuple[float, float, float]:
@@ -364,13 +382,17 @@ def fit_offset(
     else:
         qual = 1.0
     if soft_mode is not None and rate_source == "nominal":
-        runner_up = _soft_rival_share(np.asarray(votes[0], np.float64), np.asarray(votes[1], np.float64),
-                                      soft_mode, max(separation, 2 * tolerance))
+        runner_up, rival = _soft_rival_share(np.asarray(votes[0], np.float64), np.asarray(votes[1], np.float64),
+                                             soft_mode, max(separation, 2 * tolerance))
+        if rival is not None:  # the votes' offsets are whole frames; report the rival like the mode
+            rival += offset - soft_mode
     else:
         allowed = None
         if offset_range is not None and rate_source == "nominal":
             allowed = (offset_range[0] - offset, offset_range[1] - offset)
-        runner_up = _rival_share(res, tolerance, max(separation, 2 * tolerance), n_inliers, allowed)
+        runner_up, rival = _rival_share(res, tolerance, max(separation, 2 * tolerance), n_inliers, allowed)
+        if rival is not None:
+            rival += offset
     uniqueness = float(np.clip((1.0 - runner_up) / (1.0 - RIVAL_SHARE_FREE), 0.0, 1.0))
     confidence = agreement * (0.5 + 0.5 * qual) * uniqueness
 
@@ -397,4 +419,5 @@ def fit_offset(
         inliers=mask,
         runner_up_ratio=runner_up,
         uniqueness=uniqueness,
+        runner_up_offset=rival,
     )

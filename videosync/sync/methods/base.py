@@ -102,6 +102,19 @@ class PairEstimate:
     notes: list[str] = field(default_factory=list)
 
 
+def rival_note(rival: float, ratio: float) -> str:
+    """What the user is told when another offset is supported almost as well as the one given
+    (the fit's ``runner_up_ratio`` above ``RIVAL_SHARE_FREE``: it cost confidence).
+
+    Why say it: in repeated motion the two are a step or a wave apart, and a low confidence alone
+    does not tell the user that more of the recording, or a bound on the offset, would decide.
+    """
+    return (f"another offset, {rival:+.1f} frames, is supported almost as well ({min(ratio, 1.0):.0%} "
+            "of the chosen one's support): the motion seems to repeat (walking, waving), "
+            "and this stretch of it does not show which repetition is which; a longer recording, or "
+            "--max-offset if you know how far apart the recordings started, can decide")
+
+
 def pair_label(track_a: PoseTrack, track_b: PoseTrack) -> str:
     """``"a.npz <-> b.npz"``: names both inputs in an error about the pair."""
     return f"{track_a.source or 'input A'} <-> {track_b.source or 'input B'}"
@@ -244,6 +257,9 @@ class FeatureMatchingMethod(SyncMethod):
             (k1, k2), (c1, c2) = ([parts[n][s] for s in slide] for n in (0, 1))
             confidence = 0.0
             notes.append(slide_note(k1, k2, c1 / track_a.fps, c2 / track_a.fps))
+        if slide is None and fit.runner_up_offset is not None and fit.uniqueness < 1.0:
+            # (a sliding pair has two offsets for another reason, which its note gives)
+            notes.append(rival_note(fit.runner_up_offset, fit.runner_up_ratio))
         return PairEstimate(
             method=self.name,
             offset_frames=fit.offset_frames,
@@ -263,7 +279,7 @@ class FeatureMatchingMethod(SyncMethod):
                 "softmax_scale": match.scale,
                 "n_frames": (len(da), len(db)),
                 "matching_parts": parts,
-                "slides": bool(notes),
+                "slides": slide is not None,
             },
             notes=notes,
         )
