@@ -292,3 +292,70 @@ def test_a_single_conclusive_search_direction_leaves_the_coarse_offset(monkeypat
     est = RefinedMethod(_FixedCoarse(a, 1.0)).estimate(a, b)
     assert est.offset_frames == 1.0 and est.confidence == 0.1
     assert "only one" in est.diagnostics["refinement_rejected"]
+
+
+class _CoarseWithRival(_FixedCoarse):
+    """A stand-in coarse method whose matching also supports ``rival`` (at 0.8 of the chosen
+    offset's support: uniqueness 0.4) and says so in a note."""
+
+    def __init__(self, first, offset, rival):
+        super().__init__(first, offset)
+        self.rival = rival
+
+    def estimate(self, track_a, track_b, *, max_offset=None):
+        import dataclasses
+        from types import SimpleNamespace
+
+        from videosync.sync.methods.base import rival_note
+
+        est = super().estimate(track_a, track_b)
+        sign = 1.0 if track_a is self.first else -1.0
+        fit = SimpleNamespace(uniqueness=0.4, runner_up_ratio=0.8, runner_up_offset=sign * self.rival)
+        return dataclasses.replace(est, fit=fit, notes=[rival_note(sign * self.rival, 0.8)])
+
+
+def test_a_rival_is_taken_only_against_a_conclusive_geometry():
+    """True offset +6. A matching that chose +26 with a rival at +6: the geometry is silent at
+    +26 (the views do not fit any nearby offset) and conclusive at +6, but a silent search says
+    nothing against an offset (see RIVAL_ERROR_RATIO), so +26 stands with the matching's
+    confidence and its note naming +6. A matching that chose +6 with a rival at +26 gets the
+    geometry at +6 and keeps its note about the rival, whose search is silent."""
+    body = moving_body(200, seed=3)
+    a = view(body, 0.0, slice(20, 170))
+    b = view(body, 70.0, slice(14, 164))  # A's frame i is B's frame i + 6
+    est = RefinedMethod(_CoarseWithRival(a, 26.0, 6.0)).estimate(a, b)
+    assert est.offset_frames == 26.0 and est.confidence == 0.1
+    assert "refinement_rival" not in est.diagnostics
+    assert len(est.notes) == 1 and est.notes[0].startswith("another offset, +6.0 frames")
+    kept = RefinedMethod(_CoarseWithRival(a, 6.0, 26.0)).estimate(a, b)
+    assert kept.offset_frames == pytest.approx(6.0, abs=0.1) and "refinement_rival" not in kept.diagnostics
+    assert len(kept.notes) == 1 and kept.notes[0].startswith("another offset, +26.0 frames")
+
+
+@pytest.mark.parametrize("rival_error,taken", [(0.0085, True), (0.0095, False)])
+def test_the_rival_needs_a_clearly_smaller_epipolar_error(monkeypatch, rival_error, taken):
+    """Both offsets conclusive: the chosen +1 with a median epipolar error of 1.0 % of the
+    person's size, the rival +21 with 0.85 % (below RIVAL_ERROR_RATIO = 0.9 of it: taken) or
+    0.95 % (not: the matching's choice stands)."""
+    from videosync.sync.methods import refined
+    from videosync.sync.refine import Refinement
+
+    body = moving_body(60, seed=2)
+    a, b = view(body, 0.0, slice(0, 60)), view(body, 60.0, slice(0, 60))
+
+    def fake_refine(track_a, track_b, offset, rate=1.0, **_kw):
+        near_rival = abs(abs(offset) - 21.0) < 1
+        return Refinement(offset, True, "", offset, contrast=0.9,
+                          relative_error=rival_error if near_rival else 0.010)
+
+    monkeypatch.setattr(refined, "refine_offset", fake_refine)
+    est = RefinedMethod(_CoarseWithRival(a, 1.0, 21.0)).estimate(a, b)
+    assert est.offset_frames == (21.0 if taken else 1.0)
+    assert ("refinement_rival" in est.diagnostics) == taken
+    if taken:  # contrast 0.9, error 0.85 %: the geometry's confidence 1, times uniqueness 0.4
+        assert est.confidence == pytest.approx(0.4)
+        assert est.notes == ["the matching supported +1.0 frames almost as well (80%): the motion "
+                             "seems to repeat; the two views' geometry fits this offset better "
+                             "(median epipolar error 0.85% of the person's size against 1.00%)"]
+    else:
+        assert len(est.notes) == 1 and est.notes[0].startswith("another offset, +21.0 frames")

@@ -102,6 +102,10 @@ class PairEstimate:
     notes: list[str] = field(default_factory=list)
 
 
+#: How the note about a rival offset begins (the refinement replaces it when it takes the rival).
+RIVAL_NOTE_START = "another offset"
+
+
 def rival_note(rival: float, ratio: float) -> str:
     """What the user is told when another offset is supported almost as well as the one given
     (the fit's ``runner_up_ratio`` above ``RIVAL_SHARE_FREE``: it cost confidence).
@@ -109,7 +113,7 @@ def rival_note(rival: float, ratio: float) -> str:
     Why say it: in repeated motion the two are a step or a wave apart, and a low confidence alone
     does not tell the user that more of the recording, or a bound on the offset, would decide.
     """
-    return (f"another offset, {rival:+.1f} frames, is supported almost as well ({min(ratio, 1.0):.0%} "
+    return (f"{RIVAL_NOTE_START}, {rival:+.1f} frames, is supported almost as well ({min(ratio, 1.0):.0%} "
             "of the chosen one's support): the motion seems to repeat (walking, waving), "
             "and this stretch of it does not show which repetition is which; a longer recording, or "
             "--max-offset if you know how far apart the recordings started, can decide")
