@@ -9,6 +9,9 @@ and writes all numbers to ``--json``:
 4. with ``--max-offset N``: the short preset again (clean, dropped frames, noise) with every
    method told the range of the offsets, as ``align --max-offset N`` / ``eval --max-offset N``.
 
+With ``--geometry`` every method (sesyn and the baselines alike) is followed by the two-view
+geometry refinement, as ``align`` runs it (``videosync eval --refine``).
+
 Run: ``python benchmarks/bench_model.py --model models/sesyn.pt --short data/synth-short
 --long data/synth-long [--ablation identity=runs/a/best.pt ...] --json out.json``.
 """
@@ -64,11 +67,17 @@ def main() -> None:
     parser.add_argument("--ablation", nargs="*", default=[], help="NAME=CHECKPOINT")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: short,long,robust,ablation")
+    parser.add_argument("--geometry", action="store_true",
+                        help="every method followed by the geometric refinement (align's default; eval --refine)")
     parser.add_argument("--max-offset", type=int, default=None,
                         help="also run the short preset with the search limited to +-N frames")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     methods = {"sesyn": get_method("sesyn", model=args.model), **{b: get_method(b) for b in BASELINES}}
+    if args.geometry:  # what align runs: every method followed by the two-view-geometry refinement
+        from videosync.sync.methods.refined import RefinedMethod
+
+        methods = {f"{name}+geometry": RefinedMethod(m) for name, m in methods.items()}
     out: dict = {}
     pairs_info = {}
     for preset in ("short", "long"):
