@@ -34,9 +34,9 @@ REQUIRE_BOTH_DIRECTIONS = True
 #: indistinguishable from a moved camera; real strides differ, turns and changes of pace break
 #: the equivalence. Measured offline on the synthetic short preset (4 s windows; sesyn, both
 #: directions required, before the smoothing of ``refine.SMOOTH_SECONDS``), Frm.err with the
-#: geometry: validation 3.18 -> 2.67 (ratio 1.0: 2.78,
-#: 0.95: 2.67, 0.8: 2.97), pairs more than 10 frames off 31 -> 26, 5 answers moved closer to the
-#: truth and none further; test 4.12 -> 2.85, 35 -> 24, 11 closer, none further. Taking the
+#: geometry: validation 3.18 -> 2.67 (ratio 1.0: 2.78, 0.95: 2.67, 0.8: 2.97), pairs more than
+#: 10 frames off 31 -> 26, 5 answers moved closer to the truth and none further; test 4.12 ->
+#: 2.85, 35 -> 24, 11 closer, none further. Taking the
 #: rival also when only its search was conclusive (the chosen offset's geometry being silent)
 #: was tried first and dropped: those switches were wrong 7 times in 10 on validation (17 in 24
 #: on both splits), because a silent geometry says nothing against an offset.
@@ -76,8 +76,7 @@ class RefinedMethod(SyncMethod):
 
     When the matching names a rival offset (``fit.runner_up_offset``, a repetition away), the
     geometry is searched there too and, when both searches are conclusive, may take it
-    (``RIVAL_ERROR_RATIO``;
-    ``diagnostics["refinement_rival"]``, and a note saying so).
+    (``RIVAL_ERROR_RATIO``; ``diagnostics["refinement_rival"]``, and a note saying so).
 
     Confidence: the larger of the coarse method's and the geometry's (:attr:`Refinement.confidence`,
     times the matching's uniqueness: geometry cannot tell a periodic motion's rival offsets apart
