@@ -76,15 +76,6 @@ SPEED_WINDOW_SECONDS = 0.1
 #: minimum is known, a narrow search around it uses nearly all of them.
 POLISH_SECONDS = 0.05
 MIN_POLISH_FRAMES = 2.0
-#: Half-width (s, at least one frame) of the line fitted through each joint's positions before
-#: the correspondences are made (:func:`smooth_positions`). Detector jitter is independent from
-#: frame to frame and from view to view, and it is what makes the epipolar error of true
-#: correspondences larger than zero; the same symmetric filter on both views shifts neither in
-#: time. Chosen offline with sesyn on the synthetic short preset (validation only, 30 fps,
-#: refinement with both directions and rival offsets), mean error in frames: no smoothing 2.67,
-#: +-2 frames (1/15 s) 2.43, +-3 frames 2.45; with 9 px joint noise 4.04, 3.88 (+-1), 3.53 (+-2),
-#: 3.74 (+-3).
-SMOOTH_SECONDS = 1.0 / 15.0
 #: Noise scale floor, as a share of the person's size: keypoints are not more precise than this,
 #: and noiseless (synthetic) correspondences must not make the scale zero.
 MIN_SCALE_RELATIVE = 1e-3
@@ -233,12 +224,13 @@ def epipolar_error(xa: np.ndarray, xb: np.ndarray) -> float:
     return float(np.median(sampson_distance(fundamental_matrix(xa, xb), xa, xb)))
 
 
-def _local_lines(keypoints: np.ndarray, half_window: int, min_score: float, min_seen: int
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Least-squares line through each joint's positions over the frames ``t - half_window ..
-    t + half_window`` where it is seen: ``(T, J, 2)`` value at ``t``, ``(T, J, 2)`` slope (px per
-    frame), and ``(T, J)`` whether the joint is seen at ``t`` and in at least ``min_seen`` frames
-    of the window (elsewhere both are 0)."""
+def joint_speed(keypoints: np.ndarray, half_window: int, min_score: float = DEFAULT_MIN_SCORE) -> np.ndarray:
+    """``(T, J)`` image speed (px per frame) of each joint: the least-squares slope of its position
+    over the frames ``t - half_window .. t + half_window`` where it is seen. 0 where the joint is
+    unseen at ``t`` or seen in fewer than two frames of the window.
+
+    ``keypoints`` are ``(T, J, 3)`` rows evenly spaced in time (a dense track).
+    """
     kp = np.asarray(keypoints, dtype=np.float64)
     n, h = len(kp), max(1, int(half_window))
     seen = (kp[..., 2] > min_score).astype(np.float64)
@@ -252,36 +244,9 @@ def _local_lines(keypoints: np.ndarray, half_window: int, min_score: float, min_
     sy = y_win.sum(-1)
     suy = (y_win * u).sum(-1)
     den = s0 * s2 - s1**2
-    ok = (seen > 0) & (s0 >= min_seen) & (den > 0)
-    safe = np.where(ok, den, 1.0)[..., None]
-    slope = np.where(ok[..., None], (s0[..., None] * suy - s1[..., None] * sy) / safe, 0.0)
-    value = np.where(ok[..., None], (s2[..., None] * sy - s1[..., None] * suy) / safe, 0.0)
-    return value[:n], slope[:n], ok[:n]
-
-
-def joint_speed(keypoints: np.ndarray, half_window: int, min_score: float = DEFAULT_MIN_SCORE) -> np.ndarray:
-    """``(T, J)`` image speed (px per frame) of each joint: the least-squares slope of its position
-    over the frames ``t - half_window .. t + half_window`` where it is seen. 0 where the joint is
-    unseen at ``t`` or seen in fewer than two frames of the window.
-
-    ``keypoints`` are ``(T, J, 3)`` rows evenly spaced in time (a dense track).
-    """
-    _, slope, _ = _local_lines(keypoints, half_window, min_score, 2)
-    return np.linalg.norm(slope, axis=-1)
-
-
-def smooth_positions(keypoints: np.ndarray, half_window: int, min_score: float = DEFAULT_MIN_SCORE) -> np.ndarray:
-    """``keypoints`` (T, J, 3) with each seen joint's position replaced by the value at ``t`` of a
-    least-squares line through its positions over ``t +- half_window`` frames (kept as it is
-    where it is seen in fewer than 3 of them); scores unchanged.
-
-    Why: see ``SMOOTH_SECONDS``. A line, not a plain average, so that a window cut by the
-    track's ends or by missed detections does not pull the position towards the frames it has.
-    """
-    value, _, ok = _local_lines(keypoints, half_window, min_score, 3)
-    out = np.array(keypoints, dtype=np.float64, copy=True)
-    out[..., :2] = np.where(ok[..., None], value, out[..., :2])
-    return out
+    ok = (seen > 0) & (s0 >= 2) & (den > 0)
+    slope = (s0[..., None] * suy - s1[..., None] * sy) / np.where(ok, den, 1.0)[..., None]
+    return np.where(ok, np.linalg.norm(slope, axis=-1), 0.0)[:n]
 
 
 def refine_offset(
@@ -296,7 +261,6 @@ def refine_offset(
     min_points: int = MIN_POINTS,
     min_contrast: float = MIN_CONTRAST,
     polish: bool = True,
-    smooth: bool = True,
 ) -> Refinement:
     """Search ``offset_frames +- search_frames`` for the offset that best satisfies two-view geometry.
 
@@ -310,7 +274,6 @@ def refine_offset(
             minimum, over the larger overlap that the narrow window leaves (coarse to fine). The
             wide search alone decides whether the geometry is trusted; the narrow one only moves
             the minimum, and only when its own minimum lies inside its window.
-        smooth: fit the correspondences on smoothed positions (``SMOOTH_SECONDS``).
     """
     if search_frames is None:
         search_frames = max(MIN_SEARCH_FRAMES, DEFAULT_SEARCH_SECONDS * track_b.fps)
@@ -332,9 +295,6 @@ def refine_offset(
         return out
     half_window = max(1, int(round(SPEED_WINDOW_SECONDS * track_a.fps)))
     speed = joint_speed(ka, half_window, min_score)[usable]
-    if smooth:
-        ka = smooth_positions(ka, max(1, int(round(SMOOTH_SECONDS * track_a.fps))), min_score)
-        kb = smooth_positions(kb, max(1, int(round(SMOOTH_SECONDS * track_b.fps))), min_score)
     ka, base = ka[usable].astype(np.float64), base[usable]
     seen_a = ka[..., 2] > min_score
 
@@ -403,8 +363,7 @@ def refine_offset(
     if polish:
         narrow = max(MIN_POLISH_FRAMES, POLISH_SECONDS * track_b.fps)
         fine = refine_offset(track_a, track_b, out.offset_frames, rate, search_frames=narrow, step=step,
-                             min_score=min_score, min_points=min_points, min_contrast=0.0, polish=False,
-                             smooth=smooth)
+                             min_score=min_score, min_points=min_points, min_contrast=0.0, polish=False)
         if fine.accepted:
             out.offset_frames = fine.offset_frames
     return out

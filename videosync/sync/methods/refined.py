@@ -33,8 +33,7 @@ REQUIRE_BOTH_DIRECTIONS = True
 #: share of the chosen one's. A whole-body shift by one period is, for an ideal steady walk,
 #: indistinguishable from a moved camera; real strides differ, turns and changes of pace break
 #: the equivalence. Measured offline on the synthetic short preset (4 s windows; sesyn, both
-#: directions required, before the smoothing of ``refine.SMOOTH_SECONDS``), Frm.err with the
-#: geometry: validation 3.18 -> 2.67 (ratio 1.0: 2.78, 0.95: 2.67, 0.8: 2.97), pairs more than
+#: directions required), Frm.err with the geometry: validation 3.18 -> 2.67 (ratio 1.0: 2.78, 0.95: 2.67, 0.8: 2.97), pairs more than
 #: 10 frames off 31 -> 26, 5 answers moved closer to the truth and none further; test 4.12 ->
 #: 2.85, 35 -> 24, 11 closer, none further. Taking the
 #: rival also when only its search was conclusive (the chosen offset's geometry being silent)
