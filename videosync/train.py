@@ -458,10 +458,11 @@ def _load_state(path: Path, net: SeSynNet, opt: torch.optim.Optimizer, cfg: Trai
     if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
         raise VideosyncError("cannot resume: not a videosync training state", path)
     saved = {**TrainConfig().to_dict(), **dict(state["config"])}  # a state from before a setting existed had its default
+    asked = cfg.to_dict()
     for key in ("channels", "temporal_kernel", "temporal_dilation", "crop_frames", "batch_size", "seed", "losses",
                 "optimizer", "schedule", "init"):
-        if saved.get(key) != cfg.to_dict().get(key):
-            raise VideosyncError(f"cannot resume: {key} differs from the saved run ({saved.get(key)} vs {cfg.to_dict().get(key)})", path)
+        if saved.get(key) != asked.get(key):
+            raise VideosyncError(f"cannot resume: {key} differs from the saved run ({saved.get(key)} vs {asked.get(key)})", path)
     net.load_state_dict(state["model"])
     opt.load_state_dict(state["optimizer"])
     return int(state["step"]), float(state["best"]), json.loads(state["history"])

@@ -16,7 +16,7 @@ from videosync.poses.track import PoseTrack
 from videosync.video.probe import probe_video
 from videosync.video.reader import VideoReader
 
-from videosync.poses.subject import candidate_ranks, choose_subject
+from videosync.poses.subject import candidate_ranks, rank_tracks
 
 log = logging.getLogger(__name__)
 
@@ -128,19 +128,22 @@ def estimate_poses(
         "max_people_per_frame": int(max((len(p) for p in people), default=0)),
     }
     width, height = size if size is not None else (info.width, info.height)
+    decoded = np.asarray(indices, dtype=np.int64)
+    try:
+        ranked = rank_tracks(people, decoded)  # once, for every person asked for below
+    except (IndexError, ValueError):
+        raise VideoError(f"no person detected in {len(people)} frames", path) from None
 
     def person_track(rank: int) -> PoseTrack:
         try:
-            choice = choose_subject(people, np.asarray(indices, dtype=np.int64), person=rank)
-            subject = np.asarray(choice.keypoints, dtype=np.float32)
-        except (IndexError, ValueError) as exc:
-            found_any = any(len(p) for p in people)
-            why = f"person {rank} not found ({exc})" if found_any else f"no person detected in {len(people)} frames"
-            raise VideoError(why, path) from None
+            choice = ranked.choose(rank)
+        except ValueError as exc:
+            raise VideoError(f"person {rank} not found ({exc})", path) from None
+        subject = np.asarray(choice.keypoints, dtype=np.float32)
         keep = (subject[..., 2] > 0).any(axis=1)
         if not keep.any():
             raise VideoError(f"no person detected in {len(people)} frames", path)
-        frame_index = np.asarray(indices, dtype=np.int64)[keep]
+        frame_index = decoded[keep]
         keypoints, n_swapped = fix_left_right_swaps(subject[keep], frame_index)
         meta = {**common, "person": rank, "frames_without_subject": int((~keep).sum()),
                 "left_right_swaps_fixed": n_swapped, **choice.meta()}

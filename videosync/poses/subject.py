@@ -230,23 +230,55 @@ def _link(det: np.ndarray, counts: np.ndarray, fi: np.ndarray, max_dist: float, 
     return labels
 
 
-def choose_subject(
+@dataclass
+class RankedTracks:
+    """Every tracked person of a recording, ranked (see :func:`rank_tracks`).
+
+    Why a separate step: the linking is the costly part, and ``align`` may need several people of
+    one recording (:func:`candidate_ranks`); each :meth:`choose` only selects.
+    """
+
+    det: np.ndarray  # (N, 17, 3) detections that belong to a track
+    lab: np.ndarray  # (N,) their track ids
+    row: np.ndarray  # (N,) their rows
+    n_rows: int
+    score: np.ndarray  # per track id
+    order: np.ndarray  # track ids, best first
+
+    def choose(self, person: int = 0) -> SubjectChoice:
+        """The keypoints of the track of rank ``person`` (0 = main subject). ValueError if
+        there are fewer tracks than ``person + 1``."""
+        if person < 0:
+            raise ValueError(f"person must be >= 0, got {person}")
+        if person >= len(self.order):
+            raise ValueError(f"person {person} requested but only {len(self.order)} people were tracked")
+        chosen = int(self.order[person])
+        mine = self.lab == chosen
+        out = np.zeros((self.n_rows, NUM_JOINTS, 3), dtype=np.float32)
+        out[self.row[mine]] = self.det[mine]
+        return SubjectChoice(
+            keypoints=out,
+            track_id=chosen,
+            rank=person,
+            n_tracks=len(self.order),
+            scores=tuple(float(s) for s in self.score[self.order]),
+            coverage=float(mine.sum()) / max(self.n_rows, 1),
+        )
+
+
+def rank_tracks(
     frames: Sequence[np.ndarray],
     frame_index: np.ndarray | None = None,
     *,
-    person: int = 0,
     max_dist: float = MAX_DIST,
     max_gap: int = MAX_GAP,
-) -> SubjectChoice:
-    """Pick one person's keypoints for every frame, the same person throughout.
+) -> RankedTracks:
+    """Link the detections into tracks and rank them.
 
     Tracks are ranked by the sum over their frames of box diagonal (px) times mean joint score
     (missing joints count 0): large, complete, confidently detected and long-lasting wins, which
-    is the filmed subject rather than a bystander or a fragment. ``person`` picks the track of
-    that rank (0 = main subject). ValueError if there are fewer tracks than ``person + 1``.
+    is the filmed subject rather than a bystander or a fragment. ValueError if nobody is detected.
     """
-    if person < 0:
-        raise ValueError(f"person must be >= 0, got {person}")
     det, counts = _stack(frames)
     n_rows = len(counts)
     lab = _link(det, counts, _frame_numbers(frame_index, n_rows), max_dist, max_gap)
@@ -258,20 +290,23 @@ def choose_subject(
     weight = _diag(_boxes(det)) * np.clip(det[..., 2], 0, None).mean(axis=1)
     score = np.bincount(lab, weights=weight)
     order = np.lexsort((np.arange(len(score)), -score))  # best first, ties by first appearance
-    if person >= len(order):
-        raise ValueError(f"person {person} requested but only {len(order)} people were tracked")
-    chosen = int(order[person])
-    mine = lab == chosen
-    out = np.zeros((n_rows, NUM_JOINTS, 3), dtype=np.float32)
-    out[row[mine]] = det[mine]
-    return SubjectChoice(
-        keypoints=out,
-        track_id=chosen,
-        rank=person,
-        n_tracks=len(order),
-        scores=tuple(float(s) for s in score[order]),
-        coverage=float(mine.sum()) / max(n_rows, 1),
-    )
+    return RankedTracks(det, lab, row, n_rows, score, order)
+
+
+def choose_subject(
+    frames: Sequence[np.ndarray],
+    frame_index: np.ndarray | None = None,
+    *,
+    person: int = 0,
+    max_dist: float = MAX_DIST,
+    max_gap: int = MAX_GAP,
+) -> SubjectChoice:
+    """Pick one person's keypoints for every frame, the same person throughout: the track of
+    rank ``person`` (0 = main subject) of :func:`rank_tracks`. ValueError if there are fewer
+    tracks than ``person + 1``."""
+    if person < 0:
+        raise ValueError(f"person must be >= 0, got {person}")
+    return rank_tracks(frames, frame_index, max_dist=max_dist, max_gap=max_gap).choose(person)
 
 
 #: Another tracked person is a possible subject when their track scores at least this share of the
