@@ -12,6 +12,10 @@ from videosync.sync.refine import (
     cauchy_loss,
     fundamental_matrix,
     joint_speed,
+    keypoint_jitter,
+    noise_allowance,
+    relative_jitter,
+    smooth_positions,
     person_size,
     refine_offset,
     robust_fundamental_matrix,
@@ -149,16 +153,80 @@ def test_refinement_keeps_the_coarse_offset_when_geometry_is_silent():
 
 
 def test_refinement_refuses_views_that_no_offset_explains():
-    # B's detections scattered by 10 % of the person's size: there is a least-bad offset, but the
-    # views do not agree at it, so its offset is not used (and not reported with some confidence)
+    # B's joints each displaced by a fixed random 20 % of the person's size (as if every joint
+    # were a different 3D point in the two views): no jitter, so no noise allowance, and at the
+    # least-bad offset the views still disagree, so that offset is not used (nor its confidence)
     body = moving_body(200, seed=1)
     a, b = view(body, 0.0, slice(20, 170)), view(body, 100.0, slice(27, 177))
     rng = np.random.default_rng(0)
     kb = b.keypoints.copy()
-    kb[..., :2] += rng.normal(0.0, 0.10 * person_size(b), kb[..., :2].shape)
+    kb[..., :2] += rng.normal(0.0, 0.2 * person_size(b), (1, 17, 2))
     ref = refine_offset(a, b.with_keypoints(kb), -5.0)
     assert not ref.accepted and ref.offset_frames == -5.0 and "inconsistent" in ref.reason
+    assert ref.noise_relative < 1e-3
     assert ref.relative_error >= BAD_RELATIVE_ERROR and ref.confidence == 0.0
+
+
+def jittered_pair(share: float) -> tuple[PoseTrack, PoseTrack]:
+    """Views of one moving body (true offset -7) with B's joints jittered independently per frame
+    by ``share`` of the person's size."""
+    body = moving_body(200, seed=1)
+    a, b = view(body, 0.0, slice(20, 170)), view(body, 100.0, slice(27, 177))
+    rng = np.random.default_rng(0)
+    kb = b.keypoints.copy()
+    kb[..., :2] += rng.normal(0.0, share * person_size(b), kb[..., :2].shape)
+    return a, b.with_keypoints(kb)
+
+
+def test_keypoint_jitter_measures_the_added_noise_not_the_motion():
+    a, b = jittered_pair(0.03)
+    # the smooth motion alone (0.25 m sines at 0.3-1.5 Hz) hardly counts: under 0.2 % of the size
+    assert relative_jitter(a) < 0.002
+    assert keypoint_jitter(b) == pytest.approx(0.03 * person_size(b), rel=0.1)
+    assert relative_jitter(b) == pytest.approx(0.03, rel=0.1)
+
+
+def test_noise_allowance_hand_values():
+    # 0.6745 x the root mean square of the views' relative jitters; unknown ones are skipped
+    assert noise_allowance([0.03, 0.04]) == pytest.approx(0.6745 * np.sqrt((0.03**2 + 0.04**2) / 2))
+    assert noise_allowance([0.02, float("nan")]) == pytest.approx(0.6745 * 0.02)
+    assert noise_allowance([]) == 0.0
+
+
+@pytest.mark.parametrize("smooth", [True, False])
+def test_jittery_views_are_smoothed_and_judged_against_their_own_noise(smooth):
+    """B jittered by 10 % of the person's size, far above a real detector's 0.2-0.7 %. Smoothed
+    (a line through +-2 frames at 30 fps leaves about 1/sqrt(5) of the jitter) the views agree
+    at the true -7 again; unsmoothed, the error at the true offset is mostly jitter, and the
+    allowance for it (not a wider BAD for every input) still lets the true offset through."""
+    a, b = jittered_pair(0.10)
+    ref = refine_offset(a, b, -5.0, smooth=smooth)
+    assert ref.accepted, ref.reason
+    assert ref.offset_frames == pytest.approx(-7.0, abs=0.5)
+    expected = 0.6745 * np.sqrt((0.10 / (np.sqrt(5) if smooth else 1.0)) ** 2 / 2)
+    assert ref.noise_relative == pytest.approx(expected, rel=0.15)
+    assert ref.bad_relative_error == pytest.approx(np.hypot(BAD_RELATIVE_ERROR, ref.noise_relative))
+    # weaker evidence than precise keypoints: the confidence keeps the fixed GOOD and BAD
+    assert ref.confidence < 1.0
+
+
+def test_smooth_positions_hand_values():
+    """A joint at x = 0, 10, 20, 30, 40 (a straight line) is unchanged; one outlier at frame 2
+    (x = 23 instead of 20) is pulled back: the line through frames 0-4 (+-2) of 0, 10, 23, 30, 40
+    has the value 20.6 at frame 2. A joint seen in fewer than 3 frames of its window keeps its
+    position, and scores are not touched."""
+    kp = np.zeros((5, 2, 3))
+    kp[:, 0, 0] = [0, 10, 20, 30, 40]
+    kp[:, 0, 2] = 0.9
+    line = smooth_positions(kp, 2)
+    np.testing.assert_allclose(line[:, 0, 0], [0, 10, 20, 30, 40], atol=1e-9)
+    kp[2, 0, 0] = 23.0
+    assert smooth_positions(kp, 2)[2, 0, 0] == pytest.approx(20.6)
+    kp[:, 1, :2] = [[5, 5], [6, 6], [7, 9], [8, 8], [9, 9]]
+    kp[:, 1, 2] = [0.9, 0.0, 0.9, 0.0, 0.0]  # seen in frames 0 and 2 only
+    out = smooth_positions(kp, 2)
+    np.testing.assert_array_equal(out[:, 1], kp[:, 1])
+    np.testing.assert_array_equal(out[..., 2], kp[..., 2])
 
 
 def test_refined_method_reports_what_it_did():
