@@ -162,6 +162,8 @@ class Refinement:
         n_points: correspondences used per candidate offset.
         wide_offset_frames: the wide search's minimum, before the narrow second search moved it
             (equal to ``offset_frames`` when that search was not conclusive or not run).
+        noise_relative: the median epipolar error the views' own jitter explains, as a share of
+            the person's size (:func:`noise_allowance`; set once the minimum was measured).
     """
 
     offset_frames: float
@@ -344,6 +346,17 @@ def smooth_positions(keypoints: np.ndarray, half_window: int, min_score: float =
     return out
 
 
+def _denoised(keypoints: np.ndarray, track: PoseTrack, smooth: bool, min_score: float) -> tuple[np.ndarray, float]:
+    """A dense track's keypoints, smoothed when its jitter exceeds SMOOTH_ABOVE_JITTER (and
+    ``smooth``), and the relative jitter left in them."""
+    jitter = relative_jitter(track, min_score)
+    if not (smooth and jitter > SMOOTH_ABOVE_JITTER):
+        return keypoints, jitter
+    h = max(1, int(round(SMOOTH_SECONDS * track.fps)))
+    # the centre value of a line through 2h + 1 positions keeps 1/sqrt(2h + 1) of independent noise
+    return smooth_positions(keypoints, h, min_score), jitter / np.sqrt(2 * h + 1)
+
+
 def refine_offset(
     track_a: PoseTrack,
     track_b: PoseTrack,
@@ -370,6 +383,8 @@ def refine_offset(
             minimum, over the larger overlap that the narrow window leaves (coarse to fine). The
             wide search alone decides whether the geometry is trusted; the narrow one only moves
             the minimum, and only when its own minimum lies inside its window.
+        smooth: smooth views whose keypoints jitter by more than SMOOTH_ABOVE_JITTER of the
+            person's size before fitting (see the module docstring).
     """
     if search_frames is None:
         search_frames = max(MIN_SEARCH_FRAMES, DEFAULT_SEARCH_SECONDS * track_b.fps)
@@ -391,17 +406,8 @@ def refine_offset(
         return out
     half_window = max(1, int(round(SPEED_WINDOW_SECONDS * track_a.fps)))
     speed = joint_speed(ka, half_window, min_score)[usable]
-    jitters = []
-    for view, track in (("a", track_a), ("b", track_b)):
-        jitter = relative_jitter(track, min_score)
-        if smooth and jitter > SMOOTH_ABOVE_JITTER:
-            h = max(1, int(round(SMOOTH_SECONDS * track.fps)))
-            if view == "a":
-                ka = smooth_positions(ka, h, min_score)
-            else:
-                kb = smooth_positions(kb, h, min_score)
-            jitter /= np.sqrt(2 * h + 1)  # a line through 2h+1 noisy positions: its centre value
-        jitters.append(jitter)
+    ka, jitter_a = _denoised(ka, track_a, smooth, min_score)
+    kb, jitter_b = _denoised(kb, track_b, smooth, min_score)
     ka, base = ka[usable].astype(np.float64), base[usable]
     seen_a = ka[..., 2] > min_score
 
@@ -459,7 +465,7 @@ def refine_offset(
     curvature = y0 - 2 * y1 + y2
     delta = 0.5 * (y0 - y2) / curvature if curvature > 0 else 0.0
     out.relative_error = float(out.distances[best]) / size
-    out.noise_relative = noise_allowance(jitters)
+    out.noise_relative = noise_allowance([jitter_a, jitter_b])
     if not out.relative_error < out.bad_relative_error:
         # the least bad candidate still leaves the views inconsistent: the true offset is probably
         # outside the window (a coarse guess far off), or one of the cameras moved
