@@ -10,7 +10,8 @@ from videosync.datasets import find_pairs, find_recordings
 from videosync.errors import PoseFileError, VideosyncError
 from videosync.model import load_checkpoint
 from videosync.poses import save_npz
-from videosync.train import TrainConfig, ViewBank, _mirror, loss_mask, partner_index, sample_batch, train
+from videosync.train import (JITTER_FLOOR, TrainConfig, ViewBank, _mirror, _view_augment, loss_mask, partner_index,
+                             sample_batch, train, view_jitter)
 from tests.sync.synth import other_view, sampled_track
 
 TINY = dict(steps=4, batch_size=2, crop_frames=24, max_shift=4, channels=(8, 16), val_every=2, checkpoint_every=1)
@@ -70,6 +71,41 @@ def test_mirror_swaps_left_and_right_and_negates_x():
     m = _mirror(x)
     np.testing.assert_allclose(m[0, 6], (-0.2, 0.1, 1.0))  # becomes the right shoulder
     assert m[0, 5].tolist() == [0, 0, 0]
+
+
+def test_jitter_augment_off_draws_nothing_and_on_spans_its_range():
+    rng = np.random.default_rng(0)
+    state = rng.bit_generator.state
+    assert view_jitter(rng, 0.0) == JITTER_FLOOR and view_jitter(rng, JITTER_FLOOR) == JITTER_FLOOR
+    assert rng.bit_generator.state == state  # off: the shipped recipe's random stream is unchanged
+    draws = np.array([view_jitter(rng, 0.02) for _ in range(4000)])
+    floor = draws == JITTER_FLOOR
+    assert 0.46 < floor.mean() < 0.54  # half the views keep the floor
+    extra = np.log(draws[~floor])  # the others: log-uniform in [0.004, 0.02]
+    assert extra.min() >= np.log(JITTER_FLOOR) and extra.max() <= np.log(0.02)
+    assert abs(np.median(extra) - 0.5 * (np.log(JITTER_FLOOR) + np.log(0.02))) < 0.05
+    with pytest.raises(VideosyncError, match="jitter_augment"):
+        TrainConfig(jitter_augment=-0.1)
+
+
+def test_jitter_augment_adds_noise_of_the_drawn_size():
+    # a still pose: the augmented view's spread around its own mean is the jitter (times the zoom,
+    # at most e^0.3, applied before it); 0.02 is five times the floor
+    pose = np.c_[np.linspace(-0.2, 0.2, 17), np.full(17, 0.1), np.ones(17)]
+    x = np.tile(pose, (400, 1, 1)).astype(np.float32)
+    spreads = {}
+    for jitter_max in (0.0, 0.02):
+        rng = np.random.default_rng(3)
+        s = []
+        for _ in range(200):
+            y = _view_augment(x, rng, jitter_max)
+            seen = y[..., 2] > 0
+            xy = np.where(seen[..., None], y[..., :2], np.nan)[:, seen.any(axis=0)]  # upper-body crops lose legs
+            s.append(np.nanmedian(np.abs(xy - np.nanmedian(xy, axis=0))) * 1.4826)
+        spreads[jitter_max] = np.array(s)
+    assert np.all(spreads[0.0] < JITTER_FLOOR * 1.5)
+    big = spreads[0.02] > JITTER_FLOOR * 1.5
+    assert 0.3 < big.mean() < 0.55 and spreads[0.02].max() < 0.02 * 1.5
 
 
 def test_training_writes_checkpoints_and_resumes_exactly(poses_dir, tmp_path):
@@ -183,7 +219,7 @@ def test_rate_augmented_crops_still_show_the_same_instant_at_the_partner_frame(m
     """
     import videosync.train as T
 
-    monkeypatch.setattr(T, "augment_pair", lambda u, v, rng: (u, v))
+    monkeypatch.setattr(T, "augment_pair", lambda u, v, rng, jitter_max=0.0: (u, v))
     t = np.arange(300, dtype=np.float32)
     src = np.zeros((300, 17, 3), np.float32)
     src[..., 0], src[..., 2] = 0.001 * t[:, None], 1.0

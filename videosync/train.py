@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 STATE_FORMAT = "videosync-train-state"
 #: COCO-17 knees, ankles, then hips: what an upper-body shot loses, from the bottom up.
 LOWER_BODY = (13, 14, 15, 16, 11, 12)
+#: Keypoint jitter (standard deviation, share of the image size) every augmented view gets.
+JITTER_FLOOR = 0.004
 #: The paper's three losses (section 3.3) and our cross-view correspondence term.
 LOSSES = ("identity", "deviation", "interval", "correspondence")
 
@@ -78,6 +80,12 @@ class TrainConfig:
     #: in [1/f, f] for half the crops; 1 turns it off. Makes the embedding work over the frame
     #: rates real cameras use (15-60 fps for a model trained on 30 fps data with f = 2).
     rate_augment: float = 2.0
+    #: Largest extra keypoint jitter (standard deviation, as a share of the image size) added to
+    #: half the views of a crop, drawn log-uniformly from JITTER_FLOOR up; 0 turns it off. Every
+    #: view already gets JITTER_FLOOR; a small, distant or blurred person, or a cheap detector,
+    #: jitters several times more (see :mod:`videosync.sync.refine`), which the matching must
+    #: survive.
+    jitter_augment: float = 0.0
     val_every: int = 250
     snapshot_every: int = 0
     val_pairs: int = 120
@@ -104,6 +112,8 @@ class TrainConfig:
             raise VideosyncError("need crop_frames >= 8 and 0 <= max_shift < crop_frames")
         if self.rate_augment < 1.0:
             raise VideosyncError(f"rate_augment must be >= 1 (1: off), got {self.rate_augment}")
+        if self.jitter_augment < 0.0:
+            raise VideosyncError(f"jitter_augment must be >= 0 (0: off), got {self.jitter_augment}")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -209,23 +219,25 @@ def sample_batch(
             u = interpolate_keypoints(views[iu], start + step * m)
             v = interpolate_keypoints(views[iv], start + step * (m + shift))
         if cfg.augment:
-            u, v = augment_pair(u, v, rng)
+            u, v = augment_pair(u, v, rng, cfg.jitter_augment)
         us.append(u)
         vs.append(v)
         shifts.append(shift)
     return np.stack(us).astype(np.float32), np.stack(vs).astype(np.float32), np.array(shifts, dtype=np.int64)
 
 
-def augment_pair(u: np.ndarray, v: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def augment_pair(u: np.ndarray, v: np.ndarray, rng: np.random.Generator, jitter_max: float = 0.0
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """Label-preserving changes a real recording could show.
 
     A mirror image (applied to both views, so they stay the same moment), and per view: zoom,
-    shift, in-plane rotation (tilted or sideways-mounted cameras), jitter, missing joints,
-    dropped frames and upper-body-only framing.
+    shift, in-plane rotation (tilted or sideways-mounted cameras), jitter (up to ``jitter_max``
+    of the image size, see ``TrainConfig.jitter_augment``), missing joints, dropped frames and
+    upper-body-only framing.
     """
     if rng.random() < 0.5:
         u, v = _mirror(u), _mirror(v)
-    return _view_augment(u, rng), _view_augment(v, rng)
+    return _view_augment(u, rng, jitter_max), _view_augment(v, rng, jitter_max)
 
 
 def _mirror(x: np.ndarray) -> np.ndarray:
@@ -234,7 +246,15 @@ def _mirror(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _view_augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def view_jitter(rng: np.random.Generator, jitter_max: float) -> float:
+    """The jitter (share of the image size) of one augmented view: JITTER_FLOOR, or for half the
+    views when ``jitter_max`` exceeds it, log-uniform in [JITTER_FLOOR, jitter_max]."""
+    if jitter_max <= JITTER_FLOOR or rng.random() < 0.5:
+        return JITTER_FLOOR
+    return float(math.exp(rng.uniform(math.log(JITTER_FLOOR), math.log(jitter_max))))
+
+
+def _view_augment(x: np.ndarray, rng: np.random.Generator, jitter_max: float = 0.0) -> np.ndarray:
     x = x.copy()
     valid = x[..., 2] > 0
     angle = rng.normal(0, 0.15)
@@ -244,7 +264,7 @@ def _view_augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     scale = math.exp(rng.uniform(-0.3, 0.3))
     xy = x[..., :2] @ np.array([[c, s], [-s, c]], dtype=np.float32).T * scale
     xy += rng.uniform(-0.1, 0.1, size=2).astype(np.float32)
-    xy += rng.normal(0, 0.004, size=xy.shape).astype(np.float32)
+    xy += rng.normal(0, view_jitter(rng, jitter_max), size=xy.shape).astype(np.float32)
     x[..., :2] = xy
     valid &= rng.random(valid.shape) > 0.04
     valid &= (rng.random(len(x)) > 0.03)[:, None]

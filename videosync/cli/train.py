@@ -33,6 +33,7 @@ def _int_list(text: str) -> tuple[int, ...]:
 @click.option("--temporal-kernel", type=click.IntRange(min=1), default=_DEFAULTS.temporal_kernel, show_default=True, help="Length of every temporal convolution (odd).")
 @click.option("--dilation", "dilation", default="", help="Temporal dilation per block, e.g. 1,2,2,4 (default: none); widens the temporal view.")
 @click.option("--rate-augment", type=click.FloatRange(min=1.0), default=_DEFAULTS.rate_augment, show_default=True, help="Largest playback-rate change of a training crop (1: off); sets the frame rates the model embeds as they are.")
+@click.option("--jitter-augment", type=click.FloatRange(min=0.0), default=_DEFAULTS.jitter_augment, show_default=True, help="Largest extra keypoint jitter (share of the image size) added to half the views (0: off); for noisy detectors.")
 @click.option("--val-every", type=click.IntRange(min=1), default=_DEFAULTS.val_every, show_default=True)
 @click.option("--val-pairs", type=click.IntRange(min=1), default=_DEFAULTS.val_pairs, show_default=True, help="Validation pairs drawn from the manifest (more: a less noisy best checkpoint).")
 @click.option("--snapshot-every", type=click.IntRange(min=0), default=0, show_default=True, help="Also keep the network every N steps (OUT/snapshots/).")
@@ -40,7 +41,7 @@ def _int_list(text: str) -> tuple[int, ...]:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", default=None, help="cpu, cuda, cuda:1 ... (default: CUDA when available).")
 @click.option("--resume", is_flag=True, help="Continue from OUT/last.pt.")
-def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift, optimizer, lr, schedule, init, losses, channels, temporal_kernel, dilation, rate_augment, val_every, val_pairs, snapshot_every, time_limit, seed, device, resume) -> None:
+def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift, optimizer, lr, schedule, init, losses, channels, temporal_kernel, dilation, rate_augment, jitter_augment, val_every, val_pairs, snapshot_every, time_limit, seed, device, resume) -> None:
     """Train SeSyn-Net without labels on synchronized recordings (paper section 3.3)."""
     cfg = TrainConfig(
         steps=steps,
@@ -56,6 +57,7 @@ def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift,
         temporal_kernel=temporal_kernel,
         temporal_dilation=_int_list(dilation) if dilation.strip() else (),
         rate_augment=rate_augment,
+        jitter_augment=jitter_augment,
         val_every=val_every,
         val_pairs=val_pairs,
         snapshot_every=snapshot_every,
