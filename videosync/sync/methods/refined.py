@@ -60,7 +60,7 @@ class Geometry:
     confidence: float = 0.0
     rejected: str = ""
     #: mean over the two directions of the error at the searched offset itself
-    #: (:attr:`Refinement.centre_relative_error`), like ``relative_error``
+    #: (:attr:`Refinement.centre_relative_error`)
     centre_error: float = float("nan")
 
     @property
@@ -68,19 +68,6 @@ class Geometry:
         """The error a rival must beat: at the minimum when the search is conclusive, else at the
         searched offset itself (a silent search still measures how badly that offset fits)."""
         return self.relative_error if self.offset_frames is not None else self.centre_error
-
-    def beaten_by(self, rival: Geometry) -> bool:
-        """Whether the conclusive ``rival`` explains the views clearly better (RIVAL_ERROR_RATIO).
-
-        Against a silent search the comparison is made direction by direction and must hold in
-        both: each direction's error is relative to the person's size in a different view, and
-        when the two sizes differ (a near and a far camera) their mean is dominated by one view.
-        """
-        if self.offset_frames is not None:
-            return rival.relative_error < RIVAL_ERROR_RATIO * self.relative_error
-        pairs = ((rival.forward, self.forward), (rival.backward, self.backward))
-        return all(r.accepted and c.centre_relative_error > 0
-                   and r.relative_error < RIVAL_ERROR_RATIO * c.centre_relative_error for r, c in pairs)
 
 
 def rival_chosen_note(other: float, ratio: float, error: float, other_error: float) -> str:
@@ -203,7 +190,7 @@ class RefinedMethod(SyncMethod):
         if not np.isfinite(chosen.reference_error):  # nothing to compare with (see RIVAL_ERROR_RATIO)
             return None
         rival = self._geometry(track_a, track_b, fit.runner_up_offset, coarse.rate)
-        if rival.offset_frames is None or not chosen.beaten_by(rival):
+        if rival.offset_frames is None or not rival.relative_error < RIVAL_ERROR_RATIO * chosen.reference_error:
             return None
         return rival
 
