@@ -164,7 +164,6 @@ class Refinement:
             (equal to ``offset_frames`` when that search was not conclusive or not run).
         noise_relative: the median epipolar error the views' own jitter explains, as a share of
             the person's size (:func:`noise_allowance`; set once the minimum was measured).
-        person_size_px: the person's size in B (:func:`person_size`; NaN until measured).
     """
 
     offset_frames: float
@@ -180,17 +179,6 @@ class Refinement:
     n_points: int = 0
     wide_offset_frames: float = float("nan")
     noise_relative: float = 0.0
-    person_size_px: float = float("nan")
-
-    @property
-    def centre_relative_error(self) -> float:
-        """The median epipolar error (share of the person's size) at the offset that was refined,
-        whether or not the search found a minimum around it: how well the coarse offset itself
-        explains the two views (NaN where it was not measured)."""
-        if not len(self.shifts) or not self.person_size_px > 0:
-            return float("nan")
-        centre = int(np.argmin(np.abs(self.shifts - self.coarse_offset_frames)))
-        return float(self.distances[centre]) / self.person_size_px
 
     @property
     def bad_relative_error(self) -> float:
@@ -445,7 +433,7 @@ def refine_offset(
     if not np.isfinite(plain).any():
         out.reason = f"fewer than {min_points} joints seen in both views"
         return out
-    size = out.person_size_px = person_size(track_b, min_score)
+    size = person_size(track_b, min_score)
     floor = MIN_SCALE_RELATIVE * size if np.isfinite(size) and size > 0 else 1e-6
     scale = max(1.4826 * float(np.nanmin(plain)), floor)
     out.scale_px = scale

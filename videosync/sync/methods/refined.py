@@ -30,21 +30,15 @@ REQUIRE_BOTH_DIRECTIONS = True
 #: When the matching supports a rival offset (a step or a wave away) almost as well as the one
 #: it chose, the geometry is searched around both, and when both searches are conclusive the
 #: rival is taken if its median epipolar error (relative to the person's size) is below this
-#: share of the chosen one's (at the chosen offset's minimum, or, where the search around it
-#: found none, at the chosen offset itself: :attr:`Geometry.reference_error`). A whole-body shift by one period is, for an ideal steady walk,
+#: share of the chosen one's. A whole-body shift by one period is, for an ideal steady walk,
 #: indistinguishable from a moved camera; real strides differ, turns and changes of pace break
 #: the equivalence. Measured offline on the synthetic short preset (4 s windows; sesyn, both
 #: directions required), Frm.err with the geometry: validation 3.18 -> 2.67 (ratio 1.0: 2.78, 0.95: 2.67, 0.8: 2.97), pairs more than
 #: 10 frames off 31 -> 26, 5 answers moved closer to the truth and none further; test 4.12 ->
 #: 2.85, 35 -> 24, 11 closer, none further. Taking the
-#: rival whenever only its search was conclusive (the chosen offset's geometry being silent)
+#: rival also when only its search was conclusive (the chosen offset's geometry being silent)
 #: was tried first and dropped: those switches were wrong 7 times in 10 on validation (17 in 24
-#: on both splits), because a silent search says nothing against an offset. What it does
-#: measure is the error the chosen offset itself leaves; comparing the rival's minimum with that
-#: (same ratio) was added later: on validation (sesyn, short preset) it switched 1 pair clean
-#: (closer) and 5 with 9 px joint noise (4 closer, 1 further), Frm.err 2.46 -> 2.35 and 3.66 ->
-#: 3.23 (measured with the forward search's error; noisy keypoints often leave the right
-#: offset's search silent, and the rival's dip then decides).
+#: on both splits), because a silent geometry says nothing against an offset.
 RIVAL_ERROR_RATIO = 0.9
 
 
@@ -59,15 +53,6 @@ class Geometry:
     relative_error: float = float("nan")
     confidence: float = 0.0
     rejected: str = ""
-    #: mean over the two directions of the error at the searched offset itself
-    #: (:attr:`Refinement.centre_relative_error`)
-    centre_error: float = float("nan")
-
-    @property
-    def reference_error(self) -> float:
-        """The error a rival must beat: at the minimum when the search is conclusive, else at the
-        searched offset itself (a silent search still measures how badly that offset fits)."""
-        return self.relative_error if self.offset_frames is not None else self.centre_error
 
 
 def rival_chosen_note(other: float, ratio: float, error: float, other_error: float) -> str:
@@ -89,9 +74,8 @@ class RefinedMethod(SyncMethod):
     (``diagnostics["refinement_rejected"]`` says why not, see ``REQUIRE_BOTH_DIRECTIONS``).
 
     When the matching names a rival offset (``fit.runner_up_offset``, a repetition away), the
-    geometry is searched there too and, when that search is conclusive and its error clearly
-    below the chosen offset's, takes it (``RIVAL_ERROR_RATIO``; ``diagnostics["refinement_rival"]``,
-    and a note saying so).
+    geometry is searched there too and, when both searches are conclusive, may take it
+    (``RIVAL_ERROR_RATIO``; ``diagnostics["refinement_rival"]``, and a note saying so).
 
     Confidence: the larger of the coarse method's and the geometry's (:attr:`Refinement.confidence`,
     times the matching's uniqueness: geometry cannot tell a periodic motion's rival offsets apart
@@ -118,7 +102,7 @@ class RefinedMethod(SyncMethod):
             diagnostics["refinement_rival"] = rival
             notes = [n for n in notes if not n.startswith(RIVAL_NOTE_START)]
             notes.append(rival_chosen_note(coarse.offset_frames, coarse.fit.runner_up_ratio,
-                                           rival.relative_error, geo.reference_error))
+                                           rival.relative_error, geo.relative_error))
             geo = rival
         if geo.offset_frames is None:
             return dataclasses.replace(coarse, diagnostics=diagnostics)
@@ -164,8 +148,7 @@ class RefinedMethod(SyncMethod):
             found.append(ref.offset_frames)
         if back.accepted:
             found.append(-rate * back.offset_frames)
-        centre = [r.centre_relative_error for r in (ref, back) if np.isfinite(r.centre_relative_error)]
-        geo = Geometry(ref, back, centre_error=float(np.mean(centre)) if centre else float("nan"))
+        geo = Geometry(ref, back)
         if len(found) == 1 and REQUIRE_BOTH_DIRECTIONS:
             geo.rejected = "only one of the two search directions is conclusive"
         elif len(found) == 2 and abs(found[0] - found[1]) > DIRECTIONS_AGREE_FRAMES:
@@ -187,10 +170,10 @@ class RefinedMethod(SyncMethod):
         if (fit is None or fit.runner_up_offset is None or fit.uniqueness >= 1.0
                 or coarse.diagnostics.get("slides")):
             return None
-        if not np.isfinite(chosen.reference_error):  # nothing to compare with (see RIVAL_ERROR_RATIO)
+        if chosen.offset_frames is None:  # nothing to compare with (see RIVAL_ERROR_RATIO)
             return None
         rival = self._geometry(track_a, track_b, fit.runner_up_offset, coarse.rate)
-        if rival.offset_frames is None or not rival.relative_error < RIVAL_ERROR_RATIO * chosen.reference_error:
+        if rival.offset_frames is None or not rival.relative_error < RIVAL_ERROR_RATIO * chosen.relative_error:
             return None
         return rival
 
