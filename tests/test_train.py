@@ -89,8 +89,8 @@ def test_jitter_augment_off_draws_nothing_and_on_spans_its_range():
 
 
 def test_jitter_augment_adds_noise_of_the_drawn_size():
-    # a still pose: the augmented view's spread around its own mean is the jitter (times the zoom,
-    # at most e^0.3, applied before it); 0.02 is five times the floor
+    # a still pose: zoom, rotation and shift move every frame alike, so the spread of each joint
+    # over time is the jitter alone (added after them); 0.02 is five times the floor
     pose = np.c_[np.linspace(-0.2, 0.2, 17), np.full(17, 0.1), np.ones(17)]
     x = np.tile(pose, (400, 1, 1)).astype(np.float32)
     spreads = {}
