@@ -114,7 +114,12 @@ def keypoint_jitter(track: PoseTrack, min_score: float = DEFAULT_MIN_SCORE) -> f
     motion hardly contributes (its acceleration over one frame). The median absolute value makes
     the estimate ignore swaps and glitches. NaN when fewer than 10 triples are seen.
     """
-    kp = track.dense().keypoints.astype(np.float64)
+    return _jitter_px(track.dense().keypoints, min_score)
+
+
+def _jitter_px(keypoints: np.ndarray, min_score: float) -> float:
+    """:func:`keypoint_jitter` of a dense track's ``(T, J, 3)`` keypoints."""
+    kp = np.asarray(keypoints, dtype=np.float64)
     seen = kp[..., 2] > min_score
     ok = seen[:-2] & seen[1:-1] & seen[2:]
     second = (kp[:-2, :, :2] - 2.0 * kp[1:-1, :, :2] + kp[2:, :, :2])[ok]
@@ -125,7 +130,10 @@ def keypoint_jitter(track: PoseTrack, min_score: float = DEFAULT_MIN_SCORE) -> f
 
 def relative_jitter(track: PoseTrack, min_score: float = DEFAULT_MIN_SCORE) -> float:
     """:func:`keypoint_jitter` as a share of the person's size (NaN when either is unknown)."""
-    size, jitter = person_size(track, min_score), keypoint_jitter(track, min_score)
+    return _relative(keypoint_jitter(track, min_score), person_size(track, min_score))
+
+
+def _relative(jitter: float, size: float) -> float:
     return jitter / size if np.isfinite(size) and size > 0 else float("nan")
 
 
@@ -207,7 +215,12 @@ def person_size(track: PoseTrack, min_score: float = DEFAULT_MIN_SCORE) -> float
 
     The larger side, not the height, so that a camera mounted sideways measures the same person.
     """
-    kp = track.keypoints
+    return _size_px(track.keypoints, min_score)
+
+
+def _size_px(keypoints: np.ndarray, min_score: float) -> float:
+    """:func:`person_size` of ``(T, J, 3)`` keypoints (empty rows, as a dense track has, do not count)."""
+    kp = keypoints
     seen = kp[..., 2] > min_score
     enough = seen.sum(axis=1) >= 2
     if not enough.any():
@@ -346,13 +359,13 @@ def smooth_positions(keypoints: np.ndarray, half_window: int, min_score: float =
     return out
 
 
-def _denoised(keypoints: np.ndarray, track: PoseTrack, smooth: bool, min_score: float) -> tuple[np.ndarray, float]:
-    """A dense track's keypoints, smoothed when its jitter exceeds SMOOTH_ABOVE_JITTER (and
-    ``smooth``), and the relative jitter left in them."""
-    jitter = relative_jitter(track, min_score)
+def _denoised(keypoints: np.ndarray, size: float, fps: float, smooth: bool, min_score: float) -> tuple[np.ndarray, float]:
+    """A dense track's keypoints (the person ``size`` px), smoothed when their jitter exceeds
+    SMOOTH_ABOVE_JITTER (and ``smooth``), and the relative jitter left in them."""
+    jitter = _relative(_jitter_px(keypoints, min_score), size)
     if not (smooth and jitter > SMOOTH_ABOVE_JITTER):
         return keypoints, jitter
-    h = max(1, int(round(SMOOTH_SECONDS * track.fps)))
+    h = max(1, int(round(SMOOTH_SECONDS * fps)))
     # the centre value of a line through 2h + 1 positions keeps 1/sqrt(2h + 1) of independent noise
     return smooth_positions(keypoints, h, min_score), jitter / np.sqrt(2 * h + 1)
 
@@ -406,8 +419,9 @@ def refine_offset(
         return out
     half_window = max(1, int(round(SPEED_WINDOW_SECONDS * track_a.fps)))
     speed = joint_speed(ka, half_window, min_score)[usable]
-    ka, jitter_a = _denoised(ka, track_a, smooth, min_score)
-    kb, jitter_b = _denoised(kb, track_b, smooth, min_score)
+    size = _size_px(kb, min_score)
+    ka, jitter_a = _denoised(ka, _size_px(ka, min_score), track_a.fps, smooth, min_score)
+    kb, jitter_b = _denoised(kb, size, track_b.fps, smooth, min_score)
     ka, base = ka[usable].astype(np.float64), base[usable]
     seen_a = ka[..., 2] > min_score
 
@@ -433,7 +447,6 @@ def refine_offset(
     if not np.isfinite(plain).any():
         out.reason = f"fewer than {min_points} joints seen in both views"
         return out
-    size = person_size(track_b, min_score)
     floor = MIN_SCALE_RELATIVE * size if np.isfinite(size) and size > 0 else 1e-6
     scale = max(1.4826 * float(np.nanmin(plain)), floor)
     out.scale_px = scale
