@@ -105,6 +105,39 @@ def test_wrong_config_or_version(tmp_path):
         load_checkpoint(_tampered(tmp_path, lambda d: d.update(format_version=99)))
 
 
+def test_variant_round_trip(tmp_path):
+    main, noisy = _net(0), _net(1)
+    p = save_checkpoint(tmp_path / "m.pt", main, meta={"v": 1},
+                        variants={"noisy": (noisy, {"above_relative_jitter": np.float64(0.015)})})
+    net, meta = load_checkpoint(p, device="cpu")
+    assert meta == {"v": 1, "variants": {"noisy": {"above_relative_jitter": 0.015}}}
+    other, meta_v = load_checkpoint(p, device="cpu", variant="noisy")
+    assert meta_v == meta
+    x = torch.rand(1, 12, 17, 3)
+    with torch.no_grad():
+        torch.testing.assert_close(net(x), main(x))
+        torch.testing.assert_close(other(x), noisy(x))
+        assert not torch.allclose(net(x), other(x))  # the two really are different weights
+
+
+def test_variant_errors(tmp_path):
+    plain = save_checkpoint(tmp_path / "plain.pt", _net())
+    with pytest.raises(ModelError, match="no variant 'noisy' .*none"):
+        load_checkpoint(plain, variant="noisy")
+    assert "variants" not in load_checkpoint(plain)[1]
+    wide = SeSynNet(SeSynConfig(channels=(8, 8, 8, 8), temporal_kernel=3))
+    with pytest.raises(ValueError, match="variant 'noisy'"):
+        save_checkpoint(tmp_path / "m.pt", _net(), variants={"noisy": (wide, {})})
+    assert not (tmp_path / "m.pt").exists()
+    p = save_checkpoint(tmp_path / "m.pt", _net(), variants={"noisy": (_net(1), {})})
+    data = torch.load(p, weights_only=True)
+    data["variants"]["noisy"]["state_dict"].pop("data_bn.weight")
+    torch.save(data, p)
+    with pytest.raises(ModelError, match="variant 'noisy': weights do not fit"):
+        load_checkpoint(p, variant="noisy")
+    load_checkpoint(p)  # the main weights are still whole
+
+
 def test_default_model_path(monkeypatch, tmp_path):
     monkeypatch.setenv("VIDEOSYNC_MODEL", str(tmp_path / "x.pt"))
     assert default_model_path() == tmp_path / "x.pt"

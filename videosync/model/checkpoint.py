@@ -5,6 +5,12 @@ A checkpoint holds only tensors and plain python values, so it loads with
 format marker and version, the network config (so the right shape is rebuilt) and free-form
 metadata such as the training settings, and it is written atomically, so a crash while saving
 never leaves a half-written file under the final name.
+
+A checkpoint may also carry **variants**: other weights for the same network, each with the
+settings that say when to use it (e.g. ``{"above_relative_jitter": 0.015}`` for a variant made
+for noisy keypoints, see :class:`videosync.sync.methods.sesyn.SesynMethod`). They travel in the
+one file so that ``--model PATH`` always names everything a model is; a checkpoint without them
+loads as before, and readers that do not know them ignore them.
 """
 
 from __future__ import annotations
@@ -38,10 +44,10 @@ def default_model_path() -> Path | None:
 
 def _plain(value: Any, where: str = "meta") -> Any:
     """``value`` as nested dict/list/str/int/float/bool/None (what weights_only can load)."""
+    if isinstance(value, np.generic):  # first: np.float64 is a float, but torch cannot load it safely
+        return value.item()
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    if isinstance(value, np.generic):
-        return value.item()
     if isinstance(value, Path):
         return str(value)
     if isinstance(value, (list, tuple)):
@@ -57,24 +63,33 @@ def _plain(value: Any, where: str = "meta") -> Any:
 
 
 def save_checkpoint(
-    path: str | Path, net: SeSynNet, config: SeSynConfig | None = None, meta: dict[str, Any] | None = None
+    path: str | Path, net: SeSynNet, config: SeSynConfig | None = None, meta: dict[str, Any] | None = None,
+    variants: dict[str, tuple[SeSynNet, dict[str, Any]]] | None = None,
 ) -> Path:
     """Write ``net``'s weights, its config and ``meta`` (plain values) to ``path`` atomically.
 
     ``config`` defaults to ``net.config`` and must agree with it. Put the training settings,
-    data description, epoch and losses in ``meta``.
+    data description, epoch and losses in ``meta``. ``variants`` maps a name to other weights of
+    the same network and their settings (plain values; see the module docstring).
     """
     path = Path(path)
     config = config or net.config
-    if config != net.config:
-        raise ValueError(f"config {config} does not describe this network ({net.config})")
+    for name, other in {"": net, **{k: v[0] for k, v in (variants or {}).items()}}.items():
+        if config != other.config:
+            where = f"variant {name!r}" if name else "this network"
+            raise ValueError(f"config {config} does not describe {where} ({other.config})")
     payload = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "config": config.to_dict(),
         "meta": _plain(meta or {}),
-        "state_dict": {k: v.detach().cpu().clone() for k, v in net.state_dict().items()},
+        "state_dict": _weights(net),
     }
+    if variants:
+        payload["variants"] = {
+            name: {"settings": _plain(settings, f"variants.{name}"), "state_dict": _weights(other)}
+            for name, (other, settings) in variants.items()
+        }
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
         torch.save(payload, fh)
@@ -83,14 +98,22 @@ def save_checkpoint(
     return path
 
 
+def _weights(net: SeSynNet) -> dict[str, torch.Tensor]:
+    return {k: v.detach().cpu().clone() for k, v in net.state_dict().items()}
+
+
 def load_checkpoint(
-    path: str | Path, device: str | torch.device | None = None
+    path: str | Path, device: str | torch.device | None = None, variant: str | None = None
 ) -> tuple[SeSynNet, dict[str, Any]]:
     """Rebuild the network stored at ``path`` (eval mode, on ``device``) and return its meta.
 
+    With ``variant``, that variant's weights are loaded instead. When the file carries variants,
+    the meta lists them and their settings under ``meta["variants"]`` (name -> settings).
+
     Raises:
         ModelError: naming ``path`` when it is missing, not a torch file, or not a checkpoint of
-            this network (format marker, version, config, state-dict keys or shapes).
+            this network (format marker, version, config, state-dict keys or shapes), or when it
+            has no such variant.
     """
     path = Path(path)
     if not path.is_file():
@@ -108,17 +131,28 @@ def load_checkpoint(
         config = SeSynConfig.from_dict(dict(data["config"]))
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"invalid network config in checkpoint: {exc}", path) from exc
+    variants = data.get("variants") or {}
+    if not isinstance(variants, dict) or not all(
+            isinstance(v, dict) and isinstance(v.get("settings", {}), dict) for v in variants.values()):
+        raise ModelError("checkpoint variants are not a dict of {settings, state_dict}", path)
+    where = ""
     state = data.get("state_dict")
+    if variant is not None:
+        if variant not in variants:
+            raise ModelError(f"checkpoint has no variant {variant!r} (it has: {', '.join(variants) or 'none'})", path)
+        state, where = variants[variant].get("state_dict"), f"variant {variant!r}: "
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise ModelError("checkpoint has no state_dict of tensors", path)
+        raise ModelError(f"{where}checkpoint has no state_dict of tensors", path)
     net = SeSynNet(config)
     try:
         net.load_state_dict(state, strict=True)
     except RuntimeError as exc:
-        raise ModelError(f"weights do not fit the SeSyn-Net described by its config: {_first_line(exc, 300)}", path) from exc
+        raise ModelError(f"{where}weights do not fit the SeSyn-Net described by its config: {_first_line(exc, 300)}", path) from exc
     meta = data.get("meta") or {}
     if not isinstance(meta, dict):
         raise ModelError("checkpoint meta is not a dict", path)
+    if variants:
+        meta = {**meta, "variants": {name: dict(v.get("settings") or {}) for name, v in variants.items()}}
     dev = device if isinstance(device, torch.device) else default_device(device)
     return net.to(dev).eval(), meta
 
