@@ -290,3 +290,78 @@ def test_a_repeated_motion_names_the_rival_offset_a_period_away():
     notes = [n for n in e.notes if n.startswith("another offset")]
     assert len(notes) == 1 and f"{e.fit.runner_up_offset:+.1f} frames" in notes[0]
     assert not [n for n in get_method("simple").estimate(*_pair(5)).notes if n.startswith("another offset")]
+
+
+def _variant_model(tmp_path, settings):
+    from videosync.model import SeSynConfig, SeSynNet, save_checkpoint
+
+    config = SeSynConfig(channels=(4, 8))
+    main, noisy = SeSynNet(config, seed=0).eval(), SeSynNet(config, seed=1).eval()
+    path = save_checkpoint(tmp_path / "m.pt", main, variants={"noisy": (noisy, settings)})
+    return path, main, noisy
+
+
+def test_sesyn_matches_a_pair_with_jittery_keypoints_with_the_noisy_variant(tmp_path, monkeypatch):
+    """Gaussian noise of 5 px on every coordinate is a jitter of 5 px (``keypoint_jitter``
+    estimates the deviation from second differences), about 2.5 % of a 200 px person, above
+    the variant's 1 %. The smooth motion alone is far below."""
+    import torch
+
+    from videosync.sync.methods.sesyn import SesynMethod, noisy_note
+    from videosync.sync.refine import person_size
+
+    path, main, noisy = _variant_model(tmp_path, {"above_relative_jitter": 0.01})
+    method = SesynMethod(path, device="cpu")
+    used = []
+
+    def features(track):  # which network embeds; the coordinates themselves are matched
+        used.append(method.net)
+        return track.keypoints[..., :2].reshape(len(track), -1)
+
+    monkeypatch.setattr(method, "features", features)
+    a = sampled_track(300, 30.0, start_seconds=2.0)
+    clean = method.estimate(a, a)
+    assert clean.diagnostics["model_variant"] == "main" and clean.diagnostics["keypoint_jitter"] < 0.005
+    assert not any("noisy" in n for n in clean.notes)
+    kp = a.keypoints.copy()
+    kp[..., :2] += np.random.default_rng(0).normal(0.0, 5.0, kp[..., :2].shape)
+    jittery = a.with_keypoints(kp)
+    est = method.estimate(a, jittery)
+    expected = 5.0 / person_size(jittery)
+    assert est.diagnostics["model_variant"] == "noisy"
+    assert est.diagnostics["keypoint_jitter"] == pytest.approx(expected, rel=0.05)
+    assert noisy_note(est.diagnostics["keypoint_jitter"], 0.01) in est.notes
+    x = torch.rand(1, 12, 17, 3)
+    with torch.no_grad():  # both views of each pair, with the same network; the main one again after
+        assert [torch.allclose(n(x), main(x)) for n in used] == [True, True, False, False]
+        assert all(torch.allclose(n(x), noisy(x)) for n in used[2:])
+    assert method.net is method.main_net
+
+
+def test_a_noisy_variant_without_its_threshold_is_a_model_error(tmp_path):
+    from videosync.errors import ModelError
+    from videosync.sync.methods.sesyn import SesynMethod
+
+    path, _, _ = _variant_model(tmp_path, {"blend_weight": 0.5})
+    with pytest.raises(ModelError, match="above_relative_jitter") as err:
+        SesynMethod(path, device="cpu")
+    assert str(path) in str(err.value)
+
+
+def test_the_shipped_model_has_a_noisy_variant_that_precise_keypoints_never_reach(demo_dir):
+    """The Pose2Sim demo's OpenPose keypoints (a precise detector, 0.4-0.5 % of the person's
+    size) are matched with the shipped model's main weights."""
+    from videosync.model import default_model_path, load_checkpoint
+    from videosync.poses import load_openpose_dir
+    from videosync.sync.methods.sesyn import JITTER_SETTING, NOISY_VARIANT
+    from videosync.sync.refine import relative_jitter
+
+    path = default_model_path()
+    if path is None:
+        pytest.skip("no shipped model")
+    _, meta = load_checkpoint(path, "cpu")
+    threshold = meta["variants"][NOISY_VARIANT][JITTER_SETTING]
+    cams = sorted((demo_dir / "single-person").glob("pose*/cam*_json"))
+    assert len(cams) == 4
+    for cam in cams:
+        assert relative_jitter(load_openpose_dir(cam)) < threshold / 2, cam

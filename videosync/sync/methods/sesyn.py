@@ -11,7 +11,8 @@ import numpy as np
 from videosync.errors import ModelError
 from videosync.poses import PoseTrack
 from videosync.poses.track import interpolate_keypoints
-from videosync.sync.methods.base import FeatureMatchingMethod
+from videosync.sync.methods.base import FeatureMatchingMethod, PairEstimate
+from videosync.sync.refine import relative_jitter
 
 
 #: Fewest frames left after dropping the edges before we keep the edge frames after all.
@@ -25,10 +26,31 @@ DEFAULT_MODEL_FPS = 30.0
 DEFAULT_RATE_FACTOR = 2.0
 #: Resampling closer than this (relative) to the input's own rate is skipped.
 RATE_TOLERANCE = 0.02
+#: Checkpoint variant made for noisy keypoints, and its setting: the frame-to-frame keypoint
+#: jitter (:func:`videosync.sync.refine.relative_jitter`, share of the person's size, the larger
+#: of the two views) above which a pair is matched with it. See :class:`SesynMethod`.
+NOISY_VARIANT = "noisy"
+JITTER_SETTING = "above_relative_jitter"
+
+
+def noisy_note(jitter: float, threshold: float) -> str:
+    """What the user is told when a pair was matched with the variant for noisy keypoints."""
+    return (f"the keypoints jitter by {jitter:.1%} of the person's size from frame to frame (above "
+            f"{threshold:.1%}): matched with the model's variant for noisy keypoints; steadier "
+            f"keypoints (a larger person in the image, more light, a stronger pose model) give a "
+            f"more precise offset")
 
 
 class SesynMethod(FeatureMatchingMethod):
     """Match frames by their SeSyn-Net embeddings.
+
+    A checkpoint may carry a variant for noisy keypoints (``NOISY_VARIANT``, with its
+    ``JITTER_SETTING``): a pair whose keypoints jitter more than that, in either view, is matched
+    with it instead (both views, so that their embeddings are comparable). Why: a network trained
+    on precise keypoints reads heavy jitter as motion, and one trained on heavy jitter is less
+    precise on clean input, so neither is best for both. The shipped model's variant and its
+    threshold are described in ``models/MODEL_CARD.md``; precise detectors (OpenPose and
+    MediaPipe on the Pose2Sim demo, 0.2-0.8 % of the person's size) stay well below it.
 
     Args:
         model: checkpoint path; default :func:`videosync.model.default_model_path` (the shipped
@@ -45,6 +67,8 @@ class SesynMethod(FeatureMatchingMethod):
 
         self.device = device
         self.meta: dict[str, Any] = {}
+        #: (jitter threshold, network) of the checkpoint's variant for noisy keypoints, if any
+        self.noisy: tuple[float, Any] | None = None
         if net is None:
             path = model or default_model_path()
             if path is None:
@@ -55,10 +79,41 @@ class SesynMethod(FeatureMatchingMethod):
                     "models/sesyn.pt",
                 )
             net, self.meta = load_checkpoint(path, device)
-        self.net = net
+            self.noisy = self._noisy_variant(path, device)
+        self.net = self.main_net = net
         model_fps = float(self.meta.get("fps") or DEFAULT_MODEL_FPS)
         low, high = self.meta.get("fps_range") or (model_fps / DEFAULT_RATE_FACTOR, model_fps * DEFAULT_RATE_FACTOR)
         self.fps_range = (float(low), float(high))
+
+    def _noisy_variant(self, path: str | Path, device: str | None) -> tuple[float, Any] | None:
+        from videosync.model import load_checkpoint
+
+        settings = self.meta.get("variants", {}).get(NOISY_VARIANT)
+        if settings is None:
+            return None
+        threshold = settings.get(JITTER_SETTING)
+        if not isinstance(threshold, (int, float)) or not threshold > 0:
+            raise ModelError(f"variant {NOISY_VARIANT!r} has no positive {JITTER_SETTING!r} setting", path)
+        net, _ = load_checkpoint(path, device, variant=NOISY_VARIANT)
+        return float(threshold), net
+
+    def estimate(self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None) -> PairEstimate:
+        if self.noisy is None:
+            return super().estimate(track_a, track_b, max_offset=max_offset)
+        threshold, noisy_net = self.noisy
+        jitters = [j for j in (relative_jitter(track_a), relative_jitter(track_b)) if np.isfinite(j)]
+        jitter = max(jitters, default=float("nan"))
+        use_noisy = jitter > threshold
+        self.net = noisy_net if use_noisy else self.main_net
+        try:
+            est = super().estimate(track_a, track_b, max_offset=max_offset)
+        finally:
+            self.net = self.main_net
+        est.diagnostics["keypoint_jitter"] = jitter
+        est.diagnostics["model_variant"] = NOISY_VARIANT if use_noisy else "main"
+        if use_noisy:
+            est.notes.append(noisy_note(jitter, threshold))
+        return est
 
     def _ratio(self, track: PoseTrack) -> float:
         """Embedding frames per input frame: 1 inside the model's rate range, else the factor
