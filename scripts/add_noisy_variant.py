@@ -3,11 +3,11 @@
 The variant is the weight average (:func:`videosync.model.blend.blend_weights`) of the base
 model and a fine-tune of it made for heavy keypoint jitter (``videosync train --init BASE
 --jitter-augment ...``); ``align`` and ``eval`` use it for a pair whose keypoints jitter by more
-than ``--above-jitter`` of the person's size (``SesynMethod``). The commands that made the
+than ``--above-jitter`` of the image size (``SesynMethod``, ``refine.image_jitter``). The commands that made the
 shipped one are in ``models/MODEL_CARD.md``:
 
     python scripts/add_noisy_variant.py --base BASE.pt --tuned runs/jitter/best.pt \\
-        --weight 0.5 --above-jitter 0.015 --out sesyn-with-variant.pt
+        --weight 0.5 --above-jitter 0.01 --out sesyn-with-variant.pt
 
 The output is written atomically; it must not be one of the inputs (they are never modified).
 """
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tuned", type=Path, required=True, help="its fine-tune for noisy keypoints")
     ap.add_argument("--weight", type=float, default=0.5, help="share of the fine-tune in the average")
     ap.add_argument("--above-jitter", type=float, required=True,
-                    help="use the variant above this keypoint jitter (share of the person's size)")
+                    help="use the variant above this keypoint jitter (share of the image size)")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
     if args.out.resolve() in (args.base.resolve(), args.tuned.resolve()):
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = {JITTER_SETTING: args.above_jitter, "blend_weight": args.weight, "tuned": tuned_meta}
     save_checkpoint(args.out, base, meta=meta, variants={NOISY_VARIANT: (variant, settings)})
     print(f"wrote {args.out}: variant {NOISY_VARIANT!r} = {1 - args.weight:g} x base + {args.weight:g} x tuned, "
-          f"used above a keypoint jitter of {args.above_jitter:.2%} of the person's size")
+          f"used above a keypoint jitter of {args.above_jitter:.2%} of the image size")
     return 0
 
 

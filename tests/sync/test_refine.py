@@ -13,6 +13,7 @@ from videosync.sync.refine import (
     fundamental_matrix,
     joint_speed,
     keypoint_jitter,
+    image_jitter,
     noise_allowance,
     relative_jitter,
     smooth_positions,
@@ -184,6 +185,20 @@ def test_keypoint_jitter_measures_the_added_noise_not_the_motion():
     assert relative_jitter(a) < 0.002
     assert keypoint_jitter(b) == pytest.approx(0.03 * person_size(b), rel=0.1)
     assert relative_jitter(b) == pytest.approx(0.03, rel=0.1)
+
+
+def test_image_jitter_is_per_axis_share_of_the_image():
+    """4 px of noise in x on an 800 px wide image and 3 px in y on a 600 px high one are both
+    0.5 % of the image: that is what the network's input (x / width, y / height) sees."""
+    import dataclasses
+
+    a, _ = jittered_pair(0.0)
+    a = dataclasses.replace(a, width=800, height=600)
+    kp = a.keypoints.copy()
+    noise = np.random.default_rng(1).normal(0.0, 1.0, kp[..., :2].shape) * np.array([4.0, 3.0])
+    kp[..., :2] += noise
+    assert image_jitter(a) < 0.001  # the motion alone: a fifth of the noise, a 2 % change in quadrature
+    assert image_jitter(a.with_keypoints(kp)) == pytest.approx(0.005, rel=0.1)
 
 
 def test_noise_allowance_hand_values():

@@ -128,6 +128,18 @@ def _jitter_px(keypoints: np.ndarray, min_score: float) -> float:
     return 1.4826 * float(np.median(np.abs(second))) / np.sqrt(6.0)
 
 
+def image_jitter(track: PoseTrack, min_score: float = DEFAULT_MIN_SCORE) -> float:
+    """:func:`keypoint_jitter` with x measured in widths and y in heights of the image.
+
+    That is the jitter the embedding network sees (its input is ``PoseTrack.normalized``), and the
+    unit its training augmentation draws jitter in (``train.JITTER_FLOOR``); a small person with
+    precise keypoints jitters little in it, unlike in :func:`relative_jitter`.
+    """
+    kp = track.dense().keypoints.astype(np.float64)
+    scaled = kp / np.array([track.width, track.height, 1.0])
+    return _jitter_px(scaled, min_score)
+
+
 def relative_jitter(track: PoseTrack, min_score: float = DEFAULT_MIN_SCORE) -> float:
     """:func:`keypoint_jitter` as a share of the person's size (NaN when either is unknown)."""
     return _relative(keypoint_jitter(track, min_score), person_size(track, min_score))

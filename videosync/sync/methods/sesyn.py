@@ -12,7 +12,7 @@ from videosync.errors import ModelError
 from videosync.poses import PoseTrack
 from videosync.poses.track import interpolate_keypoints
 from videosync.sync.methods.base import FeatureMatchingMethod, PairEstimate
-from videosync.sync.refine import relative_jitter
+from videosync.sync.refine import image_jitter
 
 
 #: Fewest frames left after dropping the edges before we keep the edge frames after all.
@@ -27,18 +27,18 @@ DEFAULT_RATE_FACTOR = 2.0
 #: Resampling closer than this (relative) to the input's own rate is skipped.
 RATE_TOLERANCE = 0.02
 #: Checkpoint variant made for noisy keypoints, and its setting: the frame-to-frame keypoint
-#: jitter (:func:`videosync.sync.refine.relative_jitter`, share of the person's size, the larger
-#: of the two views) above which a pair is matched with it. See :class:`SesynMethod`.
+#: jitter (:func:`videosync.sync.refine.image_jitter`, share of the image size, the larger of
+#: the two views) above which a pair is matched with it. See :class:`SesynMethod`.
 NOISY_VARIANT = "noisy"
-JITTER_SETTING = "above_relative_jitter"
+JITTER_SETTING = "above_image_jitter"
 
 
 def noisy_note(jitter: float, threshold: float) -> str:
     """What the user is told when a pair was matched with the variant for noisy keypoints."""
-    return (f"the keypoints jitter by {jitter:.1%} of the person's size from frame to frame (above "
-            f"{threshold:.1%}): matched with the model's variant for noisy keypoints; steadier "
-            f"keypoints (a larger person in the image, more light, a stronger pose model) give a "
-            f"more precise offset")
+    return (f"the keypoints jitter by {jitter:.2%} of the image size from frame to frame (above "
+            f"{threshold:.2%}): matched with the model's variant for noisy keypoints; steadier "
+            f"keypoints (more light, less motion blur, a stronger pose model) give a more precise "
+            f"offset")
 
 
 class SesynMethod(FeatureMatchingMethod):
@@ -48,9 +48,13 @@ class SesynMethod(FeatureMatchingMethod):
     ``JITTER_SETTING``): a pair whose keypoints jitter more than that, in either view, is matched
     with it instead (both views, so that their embeddings are comparable). Why: a network trained
     on precise keypoints reads heavy jitter as motion, and one trained on heavy jitter is less
-    precise on clean input, so neither is best for both. The shipped model's variant and its
-    threshold are described in ``models/MODEL_CARD.md``; precise detectors (OpenPose and
-    MediaPipe on the Pose2Sim demo, 0.2-0.8 % of the person's size) stay well below it.
+    precise on clean input, so neither is best for both. The jitter is measured as the network
+    sees it, in shares of the image (:func:`~videosync.sync.refine.image_jitter`), not of the
+    person: a small or head-and-shoulders person with precise keypoints is no reason to switch
+    (switching by the person's size did, and cost 0.3-0.5 frames on such synthetic pairs). The
+    shipped model's variant and its threshold (1 % of the image) are described in
+    ``models/MODEL_CARD.md``; real detectors (OpenPose and MediaPipe on the Pose2Sim demo videos
+    and their hard conditions, 0.09-0.48 %) stay below it.
 
     Args:
         model: checkpoint path; default :func:`videosync.model.default_model_path` (the shipped
@@ -101,7 +105,7 @@ class SesynMethod(FeatureMatchingMethod):
         if self.noisy is None:
             return super().estimate(track_a, track_b, max_offset=max_offset)
         threshold, noisy_net = self.noisy
-        jitters = [j for j in (relative_jitter(track_a), relative_jitter(track_b)) if np.isfinite(j)]
+        jitters = [j for j in (image_jitter(track_a), image_jitter(track_b)) if np.isfinite(j)]
         jitter = max(jitters, default=float("nan"))
         use_noisy = jitter > threshold
         self.net = noisy_net if use_noisy else self.main_net
