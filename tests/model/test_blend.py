@@ -51,15 +51,15 @@ def test_add_noisy_variant_script(tmp_path, capsys):
     tuned = save_checkpoint(tmp_path / "tuned.pt", SeSynNet(TINY, seed=1), meta={"name": "tuned"})
     before = base.read_bytes()
     script = _script()
-    assert script.main(["--base", str(base), "--tuned", str(tuned), "--above-jitter", "0.008",
+    assert script.main(["--base", str(base), "--tuned", str(tuned), "--above-relative-jitter", "0.015", "--above-image-jitter", "0.005",
                         "--out", str(base)]) == 2
     assert "must not be an input" in capsys.readouterr().err and base.read_bytes() == before
     out = tmp_path / "out.pt"
     assert script.main(["--base", str(base), "--tuned", str(tuned), "--weight", "0.5",
-                        "--above-jitter", "0.008", "--out", str(out)]) == 0
+                        "--above-relative-jitter", "0.015", "--above-image-jitter", "0.005", "--out", str(out)]) == 0
     main, meta = load_checkpoint(out, "cpu")
     assert meta["name"] == "base"
-    assert meta["variants"] == {"noisy": {"above_image_jitter": 0.008, "blend_weight": 0.5,
+    assert meta["variants"] == {"noisy": {"above_relative_jitter": 0.015, "above_image_jitter": 0.005, "blend_weight": 0.5,
                                           "tuned": {"name": "tuned"}}}
     variant, _ = load_checkpoint(out, "cpu", variant="noisy")
     expected = blend_weights(load_checkpoint(base, "cpu")[0], load_checkpoint(tuned, "cpu")[0], 0.5)
@@ -67,6 +67,6 @@ def test_add_noisy_variant_script(tmp_path, capsys):
     with torch.no_grad():
         torch.testing.assert_close(variant(x), expected(x))
     assert base.read_bytes() == before
-    assert script.main(["--base", str(tmp_path / "nope.pt"), "--tuned", str(tuned), "--above-jitter",
-                        "0.008", "--out", str(tmp_path / "x.pt")]) == 2
+    assert script.main(["--base", str(tmp_path / "nope.pt"), "--tuned", str(tuned), "--above-relative-jitter",
+                        "0.015", "--above-image-jitter", "0.005", "--out", str(tmp_path / "x.pt")]) == 2
     assert "nope.pt" in capsys.readouterr().err and not (tmp_path / "x.pt").exists()

@@ -12,7 +12,7 @@ from videosync.errors import ModelError
 from videosync.poses import PoseTrack
 from videosync.poses.track import interpolate_keypoints
 from videosync.sync.methods.base import FeatureMatchingMethod, PairEstimate
-from videosync.sync.refine import image_jitter
+from videosync.sync.refine import image_jitter, relative_jitter
 
 
 #: Fewest frames left after dropping the edges before we keep the edge frames after all.
@@ -26,35 +26,39 @@ DEFAULT_MODEL_FPS = 30.0
 DEFAULT_RATE_FACTOR = 2.0
 #: Resampling closer than this (relative) to the input's own rate is skipped.
 RATE_TOLERANCE = 0.02
-#: Checkpoint variant made for noisy keypoints, and its setting: the frame-to-frame keypoint
-#: jitter (:func:`videosync.sync.refine.image_jitter`, share of the image size, the larger of
-#: the two views) above which a pair is matched with it. See :class:`SesynMethod`.
+#: Checkpoint variant made for noisy keypoints, and its settings: the frame-to-frame keypoint
+#: jitter above which a view counts as noisy, as a share of the person's size
+#: (:func:`videosync.sync.refine.relative_jitter`) and of the image size
+#: (:func:`videosync.sync.refine.image_jitter`). A view is noisy when it exceeds every threshold
+#: the variant sets; a pair with a noisy view is matched with the variant. See :class:`SesynMethod`.
 NOISY_VARIANT = "noisy"
-JITTER_SETTING = "above_image_jitter"
+JITTER_SETTINGS = {"above_relative_jitter": relative_jitter, "above_image_jitter": image_jitter}
 
 
-def noisy_note(jitter: float, threshold: float) -> str:
+def noisy_note(relative: float, image: float) -> str:
     """What the user is told when a pair was matched with the variant for noisy keypoints."""
-    return (f"the keypoints jitter by {jitter:.2%} of the image size from frame to frame (above "
-            f"{threshold:.2%}): matched with the model's variant for noisy keypoints; steadier "
-            f"keypoints (more light, less motion blur, a stronger pose model) give a more precise "
-            f"offset")
+    return (f"the keypoints jitter from frame to frame by {relative:.1%} of the person's size "
+            f"({image:.2%} of the image): matched with the model's variant for noisy keypoints; "
+            f"steadier keypoints (more light, less motion blur, a larger person in the picture, a "
+            f"stronger pose model) give a more precise offset")
 
 
 class SesynMethod(FeatureMatchingMethod):
     """Match frames by their SeSyn-Net embeddings.
 
     A checkpoint may carry a variant for noisy keypoints (``NOISY_VARIANT``, with its
-    ``JITTER_SETTING``): a pair whose keypoints jitter more than that, in either view, is matched
-    with it instead (both views, so that their embeddings are comparable). Why: a network trained
-    on precise keypoints reads heavy jitter as motion, and one trained on heavy jitter is less
-    precise on clean input, so neither is best for both. The jitter is measured as the network
-    sees it, in shares of the image (:func:`~videosync.sync.refine.image_jitter`), not of the
-    person: a small or head-and-shoulders person with precise keypoints is no reason to switch
-    (switching by the person's size did, and cost 0.3-0.5 frames on such synthetic pairs). The
-    shipped model's variant and its threshold (1 % of the image) are described in
-    ``models/MODEL_CARD.md``; real detectors (OpenPose and MediaPipe on the Pose2Sim demo videos
-    and their hard conditions, 0.09-0.48 %) stay below it.
+    ``JITTER_SETTINGS``): a pair with a view whose keypoints jitter more than those thresholds is
+    matched with it instead (both views, so that their embeddings are comparable). Why: a network
+    trained on precise keypoints reads heavy jitter as motion, and one trained on heavy jitter is
+    less precise on clean input, so neither is best for both. Two measures, because each alone
+    is fooled: relative to the person's size (how much the pose itself is blurred) a precise
+    but small or head-and-shoulders person looks noisy (switching on it alone cost 0.3 frames
+    on such synthetic pairs), and relative to the image (what the network's input sees) heavy
+    jitter on a large person looks no worse than on a small one. The shipped model's variant and
+    its thresholds (1.5 % of the person, 0.5 % of the image) are described in
+    ``models/MODEL_CARD.md``; real detectors (OpenPose and MediaPipe on the Pose2Sim demo
+    videos and their hard conditions: 0.2-0.8 % of the person, 0.09-0.48 % of the image) stay
+    below them.
 
     Args:
         model: checkpoint path; default :func:`videosync.model.default_model_path` (the shipped
@@ -71,8 +75,8 @@ class SesynMethod(FeatureMatchingMethod):
 
         self.device = device
         self.meta: dict[str, Any] = {}
-        #: (jitter threshold, network) of the checkpoint's variant for noisy keypoints, if any
-        self.noisy: tuple[float, Any] | None = None
+        #: ({setting: threshold}, network) of the checkpoint's variant for noisy keypoints, if any
+        self.noisy: tuple[dict[str, float], Any] | None = None
         if net is None:
             path = model or default_model_path()
             if path is None:
@@ -89,34 +93,34 @@ class SesynMethod(FeatureMatchingMethod):
         low, high = self.meta.get("fps_range") or (model_fps / DEFAULT_RATE_FACTOR, model_fps * DEFAULT_RATE_FACTOR)
         self.fps_range = (float(low), float(high))
 
-    def _noisy_variant(self, path: str | Path, device: str | None) -> tuple[float, Any] | None:
+    def _noisy_variant(self, path: str | Path, device: str | None) -> tuple[dict[str, float], Any] | None:
         from videosync.model import load_checkpoint
 
         settings = self.meta.get("variants", {}).get(NOISY_VARIANT)
         if settings is None:
             return None
-        threshold = settings.get(JITTER_SETTING)
-        if not isinstance(threshold, (int, float)) or not threshold > 0:
-            raise ModelError(f"variant {NOISY_VARIANT!r} has no positive {JITTER_SETTING!r} setting", path)
+        thresholds = {k: settings[k] for k in JITTER_SETTINGS if k in settings}
+        if not thresholds or not all(isinstance(v, (int, float)) and v > 0 for v in thresholds.values()):
+            raise ModelError(f"variant {NOISY_VARIANT!r} needs a positive {' or '.join(JITTER_SETTINGS)} setting", path)
         net, _ = load_checkpoint(path, device, variant=NOISY_VARIANT)
-        return float(threshold), net
+        return {k: float(v) for k, v in thresholds.items()}, net
 
     def estimate(self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None) -> PairEstimate:
         if self.noisy is None:
             return super().estimate(track_a, track_b, max_offset=max_offset)
-        threshold, noisy_net = self.noisy
-        jitters = [j for j in (image_jitter(track_a), image_jitter(track_b)) if np.isfinite(j)]
-        jitter = max(jitters, default=float("nan"))
-        use_noisy = jitter > threshold
-        self.net = noisy_net if use_noisy else self.main_net
+        thresholds, noisy_net = self.noisy
+        views = [{k: JITTER_SETTINGS[k](t) for k in JITTER_SETTINGS} for t in (track_a, track_b)]
+        noisy = [v for v in views if all(v[k] > limit for k, limit in thresholds.items())]  # NaN: not noisy
+        self.net = noisy_net if noisy else self.main_net
         try:
             est = super().estimate(track_a, track_b, max_offset=max_offset)
         finally:
             self.net = self.main_net
-        est.diagnostics["keypoint_jitter"] = jitter
-        est.diagnostics["model_variant"] = NOISY_VARIANT if use_noisy else "main"
-        if use_noisy:
-            est.notes.append(noisy_note(jitter, threshold))
+        est.diagnostics["keypoint_jitter"] = views
+        est.diagnostics["model_variant"] = NOISY_VARIANT if noisy else "main"
+        if noisy:
+            worst = max(noisy, key=lambda v: v["above_relative_jitter"])
+            est.notes.append(noisy_note(worst["above_relative_jitter"], worst["above_image_jitter"]))
         return est
 
     def _ratio(self, track: PoseTrack) -> float:
