@@ -4,11 +4,11 @@ The variant is the weight average (:func:`videosync.model.blend.blend_weights`) 
 model and a fine-tune of it made for heavy keypoint jitter (``videosync train --init BASE
 --jitter-augment ...``); ``align`` and ``eval`` use it for a pair with a view whose keypoints
 jitter by more than ``--above-relative-jitter`` of the person's size and ``--above-image-jitter``
-of the image (``SesynMethod``, ``refine.relative_jitter``, ``refine.image_jitter``). The commands that made the
-shipped one are in ``models/MODEL_CARD.md``:
+of the image (``SesynMethod``, ``refine.relative_jitter``, ``refine.image_jitter``). The
+commands that made the shipped one are in ``models/MODEL_CARD.md``:
 
     python scripts/add_noisy_variant.py --base BASE.pt --tuned runs/jitter/best.pt \\
-        --weight 0.5 --above-relative-jitter 0.015 --above-image-jitter 0.005 \
+        --weight 0.5 --above-relative-jitter 0.015 --above-image-jitter 0.005 \\
         --out sesyn-with-variant.pt
 
 The output is written atomically; it must not be one of the inputs (they are never modified).

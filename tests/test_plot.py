@@ -21,3 +21,12 @@ def test_plot_alignment_writes_a_png(tmp_path):
     out = plot_alignment(result, result.tracks, get_method("simple"), tmp_path / "plot.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 20_000
     assert [p.name for p in tmp_path.iterdir()] == ["plot.png"]
+
+
+def test_plot_of_a_method_that_matches_no_frames(tmp_path):
+    """speed-xcorr correlates whole signals: the picture says so instead of failing."""
+    ref = sampled_track(200, 30.0, start_seconds=1.0)
+    other = sampled_track(200, 30.0, start_seconds=1.0 - 5 / 30)
+    result = videosync.align([ref, other], method="speed-xcorr", min_confidence=0.0)
+    out = plot_alignment(result, result.tracks, get_method("speed-xcorr"), tmp_path / "plot.png")
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -22,8 +22,7 @@ MAX_MATRIX = 400
 
 def similarity_matrix(method, track_a: PoseTrack, track_b: PoseTrack, max_size: int = MAX_MATRIX) -> tuple[np.ndarray, int, int]:
     """``-||f_a - f_b||^2`` between (subsampled) frames of both tracks, plus the row/column steps."""
-    da, db = track_a.dense(), track_b.dense()
-    fa, fb = method.features(da), method.features(db)
+    fa, fb = method.pair_features(track_a, track_b)
     sa, sb = max(1, len(fa) // max_size), max(1, len(fb) // max_size)
     fa, fb = fa[::sa], fb[::sb]
     bad_a, bad_b = ~np.isfinite(fa).all(1), ~np.isfinite(fb).all(1)
@@ -85,7 +84,12 @@ def plot_alignment(
     pair = result.pairs[0] if result.pairs else None
     ax_m = fig.add_subplot(grid[0, : n_instants // 2])
     ax_h = fig.add_subplot(grid[0, n_instants // 2 :])
-    if pair is not None and pair.estimate is not None:
+    if pair is not None and pair.estimate is not None and not hasattr(method, "pair_features"):
+        for ax in (ax_m, ax_h):  # e.g. speed-xcorr correlates whole signals, it matches no frames
+            ax.text(0.5, 0.5, f"{result.method} matches no frames:\nno frame similarity to show",
+                    ha="center", va="center", transform=ax.transAxes)
+            ax.set_axis_off()
+    elif pair is not None and pair.estimate is not None:
         ta, tb = tracks[pair.a], tracks[pair.b]
         sim, sa, sb = similarity_matrix(method, ta, tb)
         a0, b0 = ta.dense().frame_index[0], tb.dense().frame_index[0]

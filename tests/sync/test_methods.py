@@ -341,6 +341,8 @@ def test_sesyn_matches_a_pair_with_jittery_keypoints_with_the_noisy_variant(tmp_
         assert [torch.allclose(n(x), main(x)) for n in used] == [True, True, False, False]
         assert all(torch.allclose(n(x), noisy(x)) for n in used[2:])
     assert method.net is method.main_net
+    method.pair_features(a, jittery)  # what `align --plot` draws: the same network as the matching
+    assert all(torch.allclose(n(x), noisy(x)) for n in used[4:]) and len(used) == 6
     large = dataclasses.replace(jittery, width=2000, height=2000)  # 0.25 % of this image
     assert method.estimate(large, large).diagnostics["model_variant"] == "main"
 

@@ -217,6 +217,11 @@ class FeatureMatchingMethod(SyncMethod):
         Rows may be NaN where no feature can be computed; they are then treated as invalid.
         """
 
+    def pair_features(self, track_a: PoseTrack, track_b: PoseTrack) -> tuple[np.ndarray, np.ndarray]:
+        """The features of both tracks (densified) as :meth:`estimate` matches them; a method
+        that chooses how to describe a pair from both views (SeSyn's noisy variant) overrides it."""
+        return self.features(track_a.dense()), self.features(track_b.dense())
+
     def valid_rows(self, track: PoseTrack) -> np.ndarray:
         """``(T,)`` bool: frames with enough detected joints to describe the pose."""
         return (track.scores > 0).sum(axis=1) >= self.min_joints

@@ -3,6 +3,8 @@ matching and robust fit of :class:`FeatureMatchingMethod`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -105,19 +107,33 @@ class SesynMethod(FeatureMatchingMethod):
         net, _ = load_checkpoint(path, device, variant=NOISY_VARIANT)
         return {k: float(v) for k, v in thresholds.items()}, net
 
-    def estimate(self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None) -> PairEstimate:
+    @contextmanager
+    def pair_network(self, track_a: PoseTrack, track_b: PoseTrack
+                     ) -> Iterator[tuple[list[dict[str, float]], list[dict[str, float]]]]:
+        """Within the block, ``self.net`` is the network for this pair (the noisy variant when a
+        view is noisy); yields each view's jitter measures and those of the noisy views."""
         if self.noisy is None:
-            return super().estimate(track_a, track_b, max_offset=max_offset)
+            yield [], []
+            return
         thresholds, noisy_net = self.noisy
         views = [{k: JITTER_SETTINGS[k](t) for k in JITTER_SETTINGS} for t in (track_a, track_b)]
         noisy = [v for v in views if all(v[k] > limit for k, limit in thresholds.items())]  # NaN: not noisy
         self.net = noisy_net if noisy else self.main_net
         try:
-            est = super().estimate(track_a, track_b, max_offset=max_offset)
+            yield views, noisy
         finally:
             self.net = self.main_net
-        est.diagnostics["keypoint_jitter"] = views
-        est.diagnostics["model_variant"] = NOISY_VARIANT if noisy else "main"
+
+    def pair_features(self, track_a: PoseTrack, track_b: PoseTrack) -> tuple[np.ndarray, np.ndarray]:
+        with self.pair_network(track_a, track_b):
+            return self.features(track_a.dense()), self.features(track_b.dense())
+
+    def estimate(self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None) -> PairEstimate:
+        with self.pair_network(track_a, track_b) as (views, noisy):
+            est = super().estimate(track_a, track_b, max_offset=max_offset)
+        if views:
+            est.diagnostics["keypoint_jitter"] = views
+            est.diagnostics["model_variant"] = NOISY_VARIANT if noisy else "main"
         if noisy:
             worst = max(noisy, key=lambda v: v["above_relative_jitter"])
             est.notes.append(noisy_note(worst["above_relative_jitter"], worst["above_image_jitter"]))
