@@ -76,7 +76,7 @@ def test_trim_of_the_example_videos_realigns_to_zero(tmp_path, monkeypatch):
 
 
 def test_trim_passes_the_person_choice_to_align(tmp_path, monkeypatch):
-    import videosync.cli.trim as trim_cli
+    import videosync.api
     from videosync.errors import CannotSynchronizeError
 
     seen = []
@@ -85,7 +85,7 @@ def test_trim_passes_the_person_choice_to_align(tmp_path, monkeypatch):
         seen.append(options["person"])
         raise CannotSynchronizeError("stop here")
 
-    monkeypatch.setattr(trim_cli, "align", fake_align)
+    monkeypatch.setattr(videosync.api, "align", fake_align)
     a = make_video(tmp_path / "a.mp4", list(range(10)))
     b = make_video(tmp_path / "b.mp4", list(range(10)))
     assert run("trim", str(a), str(b), "--out", str(tmp_path / "o")).exit_code != 0
