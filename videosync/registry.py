@@ -69,19 +69,19 @@ class Registry:
 #: Synchronization methods (:class:`videosync.sync.methods.base.SyncMethod` subclasses).
 METHODS = Registry("synchronization method", default="sesyn")
 METHODS.register("sesyn", "videosync.sync.methods.sesyn:SesynMethod",
-                 "SeSyn-Net: frame features from the trained pose network, then frame matching")
+                 "frame matching on the trained network's features (SeSyn-Net)")
 METHODS.register("simple", "videosync.sync.methods.simple:SimpleMethod",
-                 "the paper's baseline: frame matching on the normalized poses (no model)")
+                 "frame matching on the raw poses (no model)")
 METHODS.register("ssm", "videosync.sync.methods.ssm:SSMMethod",
-                 "frame matching on self-similarity descriptors of the poses (no model)")
+                 "frame matching on the poses' self-similarity (no model)")
 METHODS.register("speed-xcorr", "videosync.sync.methods.speed_xcorr:SpeedXcorrMethod",
-                 "Pose2Sim's baseline: correlation of how fast the body moves (no model)")
+                 "correlation of the body's speed, as Pose2Sim does (no model)")
 
 #: Pose estimators for video inputs (:class:`videosync.estimate.base.PoseBackend` subclasses).
 POSE_BACKENDS = Registry("pose backend", default="auto")
 POSE_BACKENDS.register("auto", None,
                        "MMPose HRNet if installed with its weights on disk, else MediaPipe")
 POSE_BACKENDS.register("mediapipe", "videosync.estimate.mediapipe_backend:MediaPipeBackend",
-                       "MediaPipe BlazePose (installed by default, offline, CPU)")
+                       "MediaPipe BlazePose (installed with videosync)")
 POSE_BACKENDS.register("mmpose", "videosync.estimate.mmpose_backend:MMPoseBackend",
-                       "MMPose HRNet, the paper's estimator (optional install)")
+                       "MMPose HRNet, the paper's estimator (installed separately)")

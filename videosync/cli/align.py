@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 @click.option("--poses", "poses_flag", is_flag=True, hidden=True,
               help="Accepted and ignored: the kind of each input is detected.")
 @sync_options
-@click.option("--fps", type=click.FloatRange(min=0, min_open=True), help="Frame rate of pose files that carry none.")
+@click.option("--fps", metavar="FPS", type=click.FloatRange(min=0, min_open=True), help="Frame rate of pose files that carry none.")
 @click.option("--size", "size", metavar="WxH", help="Image size of OpenPose JSON without a video beside it, e.g. 1920x1080.")
 @click.option(
     "--layout",

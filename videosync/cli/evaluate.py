@@ -19,17 +19,17 @@ if TYPE_CHECKING:
 
 @command("eval", short_help="The paper's accuracy metrics on pose pairs with known offsets.")
 @click.option("--poses", "poses_dir", type=click.Path(file_okay=False),
-              help="Folder of pose pairs with known offsets: a manifest.json as `videosync synth` writes. [required]")
+              help="Folder of pose pairs with known offsets: a manifest.json as `videosync synth` writes.  [required]")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False), hidden=True, help="Old name of --poses.")
 @method_option("methods", multiple=True, default=None, lead="Method to evaluate; repeat for several (default: all).")
 @model_option
-@click.option("--split", default="test", show_default=True,
+@click.option("--split", metavar="SPLIT", default="test", show_default=True,
               help="Which pairs of the manifest: train, validation or test.")
-@click.option("--drop-rate", type=click.FloatRange(0, 0.9), default=0.0, show_default=True, help="Share of frames dropped at random in both views.")
-@click.option("--noise", "noise_px", type=click.FloatRange(min=0), default=0.0, show_default=True, help="Gaussian joint noise, in pixels.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the dropped frames and the noise.")
+@click.option("--drop-rate", metavar="SHARE", type=click.FloatRange(0, 0.9), default=0.0, show_default=True, help="Share of frames dropped at random in both views.")
+@click.option("--noise", "noise_px", metavar="PIXELS", type=click.FloatRange(min=0), default=0.0, show_default=True, help="Gaussian joint noise, in pixels.")
+@click.option("--seed", metavar="N", type=int, default=0, show_default=True, help="Seed of the dropped frames and the noise.")
 @click.option("--refine/--no-refine", default=False, show_default=True, help="Also run the two-view-geometry refinement after each method.")
-@click.option("--max-offset", type=click.IntRange(min=1), default=None, help="Search only offsets up to this many frames, as align --max-offset does (default: all, as the paper).")
+@click.option("--max-offset", metavar="FRAMES", type=click.IntRange(min=1), default=None, help="Search only offsets up to this many frames, as align --max-offset does (default: all, as the paper).")
 @json_options
 @overwrite_option
 def eval_command(poses_dir: str | None, data_dir: str | None, methods: tuple[str, ...], model: str | None,

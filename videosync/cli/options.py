@@ -90,7 +90,7 @@ class _RegistryOption(click.Option):
         super().__init__(*args, type=LazyChoice(registry.names), help=lead, **kwargs)
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
-        self.help = f"{self.lead} {_choices_help(self.registry)}."
+        self.help = f"{self.lead} {_choices_help(self.registry)}."  # names registered by now
         return super().get_help_record(ctx)
 
 
@@ -114,7 +114,7 @@ model_option = click.option(
 
 #: ``--person`` of the commands that synchronize: one definition, one meaning.
 person_option = click.option(
-    "--person", type=click.IntRange(min=0), default=None,
+    "--person", type=click.IntRange(min=0), default=None, metavar="RANK",
     help="0 = each input's main subject; 1 = the next most prominent person, ... "
          "Default: the main subject, or another person an input shows if that one "
          "matches the other inputs better (a warning says so).",
@@ -125,17 +125,17 @@ person_option = click.option(
 _SYNC_OPTIONS = (
     method_option(),
     model_option,
-    click.option("--max-offset", "max_offset_frames", type=click.IntRange(min=1),
+    click.option("--max-offset", "max_offset_frames", type=click.IntRange(min=1), metavar="FRAMES",
                  help="Largest offset to consider, in frames (with --duration it also limits how "
                       "much of the other inputs is analysed)."),
-    click.option("--start", type=click.FloatRange(min=0),
+    click.option("--start", type=click.FloatRange(min=0), metavar="SECONDS",
                  help="Estimate the offsets from this time (seconds) of the first input on."),
-    click.option("--duration", type=click.FloatRange(min=0, min_open=True),
+    click.option("--duration", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
                  help="Estimate the offsets from only this many seconds of the first input (the "
                       "others: plus --max-offset on each side)."),
     click.option("--refine/--no-refine", default=True, show_default=True,
                  help="Refine the offset to the frame by two-view geometry (kept only when conclusive)."),
-    click.option("--min-confidence", type=click.FloatRange(0, 1), show_default=True,
+    click.option("--min-confidence", type=click.FloatRange(0, 1), metavar="C", show_default=True,
                  default=LibraryDefault("videosync.sync.fit:DEFAULT_MIN_CONFIDENCE"),
                  help="Refuse (exit code 4) an offset less certain than this; 0 reports every guess."),
     pose_backend_option(),

@@ -56,12 +56,12 @@ def stdout_console(widest_text: int = 0) -> Console:
 
 def info(message: str) -> None:
     """A message for the user on stderr (not shown under -q)."""
-    log.info(message)
+    log.info(message, stacklevel=2)  # -v names the caller as the source, not this module
 
 
 def warning(message: str) -> None:
     """A warning on stderr, prefixed ``warning:`` (not shown under -q)."""
-    log.warning(message)
+    log.warning(message, stacklevel=2)
 
 
 class _PlainHandler(logging.Handler):

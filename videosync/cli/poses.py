@@ -20,11 +20,11 @@ from videosync.cli.options import overwrite_option, pose_backend_option, refuse_
 @pose_backend_option()
 @click.option("--pose-checkpoint", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="HRNet weights file for the mmpose backend.")
-@click.option("--start", type=click.FloatRange(min=0), default=None, help="Start at this time, in seconds.")
-@click.option("--duration", type=click.FloatRange(min=0, min_open=True), default=None, help="Process only this many seconds.")
-@click.option("--person", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--start", metavar="SECONDS", type=click.FloatRange(min=0), default=None, help="Start at this time, in seconds.")
+@click.option("--duration", metavar="SECONDS", type=click.FloatRange(min=0, min_open=True), default=None, help="Process only this many seconds.")
+@click.option("--person", metavar="RANK", type=click.IntRange(min=0), default=0, show_default=True,
               help="Which person: 0 = the most prominent, 1 = the next...")
-@click.option("--device", default=None, help="torch device for mmpose: cpu, cuda, cuda:1 ... (default: cuda if available).")
+@click.option("--device", metavar="DEVICE", default=None, help="torch device for mmpose: cpu, cuda, cuda:1 ... (default: cuda if available).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the pose cache.")
 @overwrite_option
 def poses(video: Path, out: Path | None, out_alias: Path | None, pose_backend: str, pose_checkpoint: Path | None,

@@ -25,12 +25,12 @@ from videosync.errors import VideosyncError
 @click.option("--preset", type=LazyChoice(lambda: sorted(LibraryDefault("videosync.synth.dataset:PRESETS")())),
               default="short", show_default=True,
               help="short: 120-frame evaluation windows; long: 480-frame windows (30 fps, offsets in [-30, 30]).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random choice.")
-@click.option("--views", type=click.IntRange(min=2), default=4, show_default=True,
+@click.option("--seed", metavar="N", type=int, default=0, show_default=True, help="Seed of every random choice.")
+@click.option("--views", metavar="N", type=click.IntRange(min=2), default=4, show_default=True,
               help="Synchronized camera views rendered per recording.")
-@click.option("--pairs-per-recording", type=click.IntRange(min=0), default=6, show_default=True,
+@click.option("--pairs-per-recording", metavar="N", type=click.IntRange(min=0), default=6, show_default=True,
               help="Evaluation pairs cut from each validation/test recording.")
-@click.option("--recordings-per-clip", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--recordings-per-clip", metavar="N", type=click.IntRange(min=1), default=1, show_default=True,
               help="Independent renderings (cameras, body proportions, noise) of each clip.")
 @overwrite_option
 def synth(mocap: Path, out: Path, overwrite: bool, **settings: Any) -> None:

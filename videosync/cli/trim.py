@@ -31,9 +31,9 @@ def _offsets(text: str | None) -> list[float] | None:
 @click.argument("videos", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Folder for the synchronized copies (one per video, named like it).")
-@click.option("--offsets", help="Known offsets in frames, one per video (the first 0), e.g. 0,5,-3; default: estimate them.")
+@click.option("--offsets", metavar="K,K,...", help="Known offsets in frames, one per video (the first 0), e.g. 0,5,-3; default: estimate them.")
 @click.option("--common-end", is_flag=True, help="Also end every copy at the same instant.")
-@click.option("--fps", "out_fps", type=click.FloatRange(min=0, min_open=True),
+@click.option("--fps", "out_fps", metavar="FPS", type=click.FloatRange(min=0, min_open=True),
               help="Resample every copy to this frame rate (needed when the inputs' rates differ).")
 @click.option("--no-audio", is_flag=True, help="Leave audio out.")
 @sync_options
