@@ -70,7 +70,7 @@ def trim_command(videos: tuple[str, ...], out_dir: str, offsets: str | None, com
                          overwrite=overwrite, fps=out_fps, audio=not no_audio,
                          progress=lambda done, total: update(done, total))
     for note in result.notes:
-        output.warning(note)
+        output.info(f"note: {note}")
     emit_json(_trim_json(result, alignment), as_json, json_out)
     if not as_json:
         widest = max(len(str(v.input)) + len(str(v.output)) for v in result.videos)
