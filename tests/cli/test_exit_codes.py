@@ -68,6 +68,11 @@ def test_2_usage_error(args):
     assert "Usage:" in res.stderr
 
 
+def test_a_mistyped_command_gets_a_suggestion():
+    assert "No such command 'algin'. Did you mean 'align'?" in run("algin").stderr
+    assert run("frobnicate").stderr.strip().endswith("No such command 'frobnicate'.")
+
+
 def test_3_model_cannot_be_used(pair, tmp_path, monkeypatch):
     monkeypatch.setenv("VIDEOSYNC_MODEL", str(tmp_path / "nope.pt"))
     res = run("align", *pair)

@@ -57,6 +57,16 @@ class VideosyncGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)  # in the order of a workflow (align first), not alphabetical
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """A mistyped command name gets the nearest one suggested, as git does."""
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            import difflib
+
+            near = difflib.get_close_matches(args[0], list(self.commands), n=1)
+            if near:
+                ctx.fail(f"No such command {args[0]!r}. Did you mean {near[0]!r}?")
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         return _invoke_reporting_errors(ctx, super().invoke)
 

@@ -71,10 +71,10 @@ def train_command(poses_dir: str, out_dir: str, device: str | None, resume: bool
       videosync train --poses data/synth -o runs/mine --resume
       videosync train --poses my-recordings -o runs/tuned --init models/sesyn.pt --steps 500 --lr 0.001
     """
+    _refuse_to_restart(Path(out_dir), resume, overwrite)
     from videosync.cli.progress import progress_bar
     from videosync.train import TrainConfig, train
 
-    _refuse_to_restart(Path(out_dir), resume, overwrite)
     cfg = TrainConfig(**settings)
     with progress_bar("training", total=cfg.steps) as update:
         result = train(poses_dir, out_dir, cfg, resume=resume, device=device, on_step=_step_reporter(update))
