@@ -31,11 +31,17 @@ test: install install-mmpose
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
 
-# The bundled example: cam03 starts 7 frames after cam01 (expected offset -7), offline, on the CPU.
-EXAMPLE := examples/pose2sim-balance
+# The bundled example (examples/README.md): cam03 starts 7 frames after cam01, so the right answer
+# is an offset of -7 frames for cam03 (frame i of cam01 = frame i - 7 of cam03). Offline, on the CPU.
+EXAMPLE  := examples/pose2sim-balance
+EXPECTED := -7
 demo: install
-	$(BIN)/videosync align $(EXAMPLE)/cam01.mp4 $(EXAMPLE)/cam03.mp4 --plot runs/demo/align.png
-	$(BIN)/videosync trim $(EXAMPLE)/cam01.mp4 $(EXAMPLE)/cam03.mp4 --out runs/demo/synced --overwrite
+	@echo "demo: cam03 started recording 7 frames after cam01: the right answer is $(EXPECTED) frames for cam03"
+	$(BIN)/videosync align $(EXAMPLE)/cam01.mp4 $(EXAMPLE)/cam03.mp4 --plot runs/demo/align.png --json-out runs/demo/align.json --overwrite
+	@$(BIN)/python -c "import json, sys; k = json.load(open('runs/demo/align.json'))['inputs'][1]['offset_frames']; \
+	ok = abs(k - ($(EXPECTED))) < 0.5; \
+	print(f'demo: expected $(EXPECTED) frames, found {k:+.2f}:', 'it matches' if ok else f'it does NOT match (off by {k - ($(EXPECTED)):+.2f})'); sys.exit(not ok)"
+	$(BIN)/videosync trim $(EXAMPLE)/cam01.mp4 $(EXAMPLE)/cam03.mp4 -o runs/demo/synced --overwrite
 
 bench: install
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done

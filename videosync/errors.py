@@ -1,8 +1,9 @@
 """The one way videosync reports a problem with its input.
 
 Library code raises a :class:`VideosyncError` whose message starts with the offending path, e.g.
-``"cam1.npz: no frame has a valid joint"``. The CLI prints that one line and exits non-zero; any
-other exception escaping the library is a bug, not a user error.
+``"cam1.npz: no frame has a valid joint"``. The CLI prints that one line and exits with the
+error's ``exit_code`` (:data:`EXIT_CODES`); any other exception escaping the library is a bug, not
+a user error.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ class VideosyncError(Exception):
 class PoseFileError(VideosyncError):
     """A pose file or folder is missing, unreadable, empty or in an unknown layout."""
 
-    exit_code = 2
+    exit_code = 5
 
 
 class VideoError(VideosyncError):
     """A video cannot be opened, decoded or written."""
 
-    exit_code = 2
+    exit_code = 5
 
 
 class ModelError(VideosyncError):
@@ -49,3 +50,20 @@ class CannotSynchronizeError(VideosyncError):
 
     def __init__(self, reason: str, path: str | Path | None = None) -> None:
         super().__init__(f"cannot synchronize: {reason}", path)
+
+
+#: click's own code for a usage error (unknown command or option, a bad value); ours stay clear of it.
+USAGE_EXIT_CODE = 2
+#: Ctrl-C, as shells report a process ended by SIGINT (128 + 2).
+INTERRUPTED_EXIT_CODE = 130
+
+#: Every exit status of the ``videosync`` command and what it means (its --help shows this table).
+EXIT_CODES: dict[int, str] = {
+    0: "success",
+    VideosyncError.exit_code: "a problem with an input or output you can fix (the message says which)",
+    USAGE_EXIT_CODE: "usage error: unknown command or option, bad option value",
+    ModelError.exit_code: "the model cannot be used (missing, unreadable or incompatible)",
+    CannotSynchronizeError.exit_code: "cannot synchronize: the inputs do not determine an offset",
+    PoseFileError.exit_code: "an input cannot be read: a pose file or folder, a video (or a video cannot be written)",
+    INTERRUPTED_EXIT_CODE: "interrupted (Ctrl-C)",
+}

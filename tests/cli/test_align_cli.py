@@ -44,7 +44,8 @@ def test_table_output(two_files):
     "args, message",
     [
         (["align", "missing.npz", "other.npz", "--method", "simple"], "missing.npz: no such file"),
-        (["align", "--poses", "a.mp4", "b.npz"], "is a video"),
+        # the old --poses flag is accepted and ignored: the kind of each input is detected
+        (["align", "--poses", "a.mp4", "b.npz"], "a.mp4: no such file"),
         (["align", "x.npz"], "at least two"),
         (["align", "a.npz", "b.npz", "--size", "12by3"], "WIDTHxHEIGHT"),
     ],
@@ -65,7 +66,7 @@ def test_empty_and_unreadable_pose_inputs(tmp_path, two_files):
     bad = tmp_path / "bad.npz"
     bad.write_text("not a pose file")
     res = run("align", str(bad), two_files[0], "--method", "simple")
-    assert res.exit_code == 2 and "bad.npz: unreadable" in res.output
+    assert res.exit_code == 5 and "bad.npz: unreadable" in res.output
 
 
 def test_unrelated_inputs_are_refused_not_guessed(tmp_path):

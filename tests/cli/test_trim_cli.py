@@ -76,7 +76,7 @@ def test_trim_of_the_example_videos_realigns_to_zero(tmp_path, monkeypatch):
 
 
 def test_trim_passes_the_person_choice_to_align(tmp_path, monkeypatch):
-    import videosync.cli.trim as trim_cli
+    import videosync.api
     from videosync.errors import CannotSynchronizeError
 
     seen = []
@@ -85,10 +85,25 @@ def test_trim_passes_the_person_choice_to_align(tmp_path, monkeypatch):
         seen.append(options["person"])
         raise CannotSynchronizeError("stop here")
 
-    monkeypatch.setattr(trim_cli, "align", fake_align)
+    monkeypatch.setattr(videosync.api, "align", fake_align)
     a = make_video(tmp_path / "a.mp4", list(range(10)))
     b = make_video(tmp_path / "b.mp4", list(range(10)))
     assert run("trim", str(a), str(b), "--out", str(tmp_path / "o")).exit_code != 0
     assert run("trim", str(a), str(b), "--out", str(tmp_path / "o"), "--person", "1").exit_code != 0
     assert seen == [None, 1]  # default: the person the cameras share; else that rank everywhere
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_trim_json_and_json_out(tmp_path):
+    import json
+
+    a = make_video(tmp_path / "a.mp4", list(range(0, 20)))
+    b = make_video(tmp_path / "b.mp4", list(range(100, 120)))
+    doc_path = tmp_path / "trim.json"
+    res = run("trim", str(a), str(b), "-o", str(tmp_path / "out"), "--offsets", "0,6", "--json",
+              "--json-out", str(doc_path))
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)  # stdout is the document alone
+    assert doc == json.loads(doc_path.read_text())
+    assert [v["first_frame"] for v in doc["videos"]] == [0, 6] and doc["alignment"] is None
+    assert [v["output"] for v in doc["videos"]] == [str(tmp_path / "out/a.mp4"), str(tmp_path / "out/b.mp4")]

@@ -46,10 +46,10 @@ def test_bad_input_is_one_error_line_with_the_exit_code(fake, tmp_path):
     bad = tmp_path / "bad.mp4"
     bad.write_text("nope")
     result = CliRunner().invoke(poses, [str(bad)])
-    assert result.exit_code == 2
+    assert result.exit_code == 5
     assert result.stderr.strip().splitlines()[-1] == f"Error: {bad}: not a readable video"
     result = CliRunner().invoke(poses, [str(write_video(tmp_path / "v.avi", 3)), "--person", "4"])
-    assert result.exit_code == 2 and "person 4 not found" in result.stderr
+    assert result.exit_code == 5 and "person 4 not found" in result.stderr
 
 
 def test_real_video_with_mediapipe(demo_dir, tmp_path, monkeypatch):
@@ -64,7 +64,7 @@ def test_real_video_with_mediapipe(demo_dir, tmp_path, monkeypatch):
     assert (track.width, track.height) == (1088, 1920)
     assert track.meta["backend"] == "mediapipe" and track.meta["model"] == "blazepose-full"
     assert np.all(track.keypoints[:, 5:, 2] > 0.3)  # body joints of the participant found
-    again = CliRunner().invoke(poses, args)
+    again = CliRunner().invoke(poses, [*args, "--overwrite"])
     assert again.exit_code == 0 and "(from cache)" in again.stderr
 
 

@@ -4,7 +4,7 @@ import pytest
 from tests.sync.synth import other_view, sampled_track, track_from
 from videosync.errors import CannotSynchronizeError, VideosyncError
 from videosync.poses import PoseTrack
-from videosync.sync import methods as registry
+from videosync.registry import METHODS as METHOD_REGISTRY
 from videosync.sync import available_methods, get_method, register_method
 from videosync.sync.methods.base import FeatureMatchingMethod
 from videosync.sync.methods.speed_xcorr import lagged_pearson
@@ -144,7 +144,7 @@ def test_registry(monkeypatch):
     assert set(METHODS) <= set(available_methods())
     with pytest.raises(VideosyncError, match="unknown synchronization method 'nope'"):
         get_method("nope")
-    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    monkeypatch.setattr(METHOD_REGISTRY, "_entries", dict(METHOD_REGISTRY._entries))
     register_method("simple-copy", "videosync.sync.methods.simple:SimpleMethod")
     m = get_method("simple-copy", min_joints=3)
     assert isinstance(m, FeatureMatchingMethod) and m.min_joints == 3

@@ -25,12 +25,12 @@ def test_synth_command_reports_bad_input_in_one_line(tmp_path):
     runner = CliRunner()
     (tmp_path / "empty").mkdir()
     result = runner.invoke(synth, ["--mocap", str(tmp_path / "empty"), "--out", str(tmp_path / "ds")])
-    assert result.exit_code == 2
+    assert result.exit_code == 5
     assert result.stderr.strip() == f"Error: {tmp_path / 'empty'}: no .bvh or .amc motion files in this folder"
     odd = tmp_path / "odd.bvh"
     odd.write_text(bvh_text(20).replace("Head", "Skull"))
     result = runner.invoke(synth, ["--mocap", str(odd), "--out", str(tmp_path / "ds")])
-    assert result.exit_code == 2
+    assert result.exit_code == 5
     assert result.stderr.startswith(f"Error: {odd}: unknown skeleton") and result.stderr.count("\n") == 1
     result = runner.invoke(synth, ["--mocap", str(odd), "--out", str(tmp_path / "ds"), "--views", "1"])
     assert result.exit_code != 0 and "--views" in result.stderr

@@ -1,46 +1,46 @@
 """The ``videosync`` command: a click group whose subcommands live one per module.
 
-Every subcommand is thin: parse options, call the library, render the result. The group turns a
-:class:`~videosync.errors.VideosyncError` raised anywhere below into one line on stderr and the
-error's exit code, so no subcommand repeats that handling; anything else is a bug and keeps its
-traceback.
+Every subcommand is thin: parse options, call the library, render the result. Error handling,
+exit codes and -q/-v live in :mod:`videosync.cli.command`. The command modules import the
+library's heavy parts (torch, OpenCV, MediaPipe, SciPy, matplotlib) only inside the commands, so
+``videosync --help`` and a mistyped command answer at once.
 """
 
 from __future__ import annotations
 
-import sys
-from typing import Any
-
 import click
 
 from videosync import __version__
-from videosync.errors import VideosyncError
+from videosync.cli.align import align_command
+from videosync.cli.command import VideosyncGroup
+from videosync.cli.evaluate import eval_command
+from videosync.cli.poses import poses
+from videosync.cli.synth import synth
+from videosync.cli.train import train_command
+from videosync.cli.trim import trim_command
+from videosync.errors import EXIT_CODES
 
 
-class VideosyncGroup(click.Group):
-    """A click group that reports library errors as one line instead of a traceback."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except VideosyncError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(exc.exit_code)
+def _exit_codes_epilog() -> str:
+    lines = [f"  {code:<4} {meaning}" for code, meaning in sorted(EXIT_CODES.items())]
+    return "\b\nExit codes:\n" + "\n".join(lines)
 
 
-@click.group(cls=VideosyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="videosync")
+@click.group(cls=VideosyncGroup, epilog=_exit_codes_epilog())
+@click.version_option(__version__, "-V", "--version", prog_name="videosync")
 def cli() -> None:
-    """Synchronize videos of the same person from several unsynchronized cameras."""
+    """Synchronize videos of the same person filmed by several unsynchronized cameras, from the
+    motion of the person alone (2D pose).
 
+    \b
+    Examples:
+      videosync align cam01.mp4 cam03.mp4
+      videosync align cam*.mp4 --json > offsets.json
+      videosync trim cam01.mp4 cam03.mp4 -o synced/
 
-# Subcommands, one module each (imported after the group so they can be registered on it).
-from videosync.cli.align import align_command  # noqa: E402
-from videosync.cli.evaluate import eval_command  # noqa: E402
-from videosync.cli.poses import poses  # noqa: E402
-from videosync.cli.synth import synth  # noqa: E402
-from videosync.cli.train import train_command  # noqa: E402
-from videosync.cli.trim import trim_command  # noqa: E402
+    Run "videosync COMMAND --help" for a command's options.
+    """
+
 
 for _command in (align_command, trim_command, poses, synth, train_command, eval_command):
     cli.add_command(_command)

@@ -1,5 +1,9 @@
 """Rich progress bars on stderr for the library's progress callbacks, and a filter for the log
-lines native libraries print straight to stderr."""
+lines native libraries print straight to stderr.
+
+A bar is drawn only on a terminal and not under ``-q``: in a log file a bar is noise (a command
+that runs long, like train, prints a line now and then instead).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -22,22 +25,16 @@ from rich.progress import (
 )
 from rich.text import Text
 
-stderr = Console(stderr=True)
+from videosync.cli import output
 
 
-def stdout_console(widest_text: int) -> Console:
-    """The console for results on stdout. On a terminal, its width; in a pipe or a file (where
-    rich assumes 80 columns), wide enough that paths of ``widest_text`` characters are not
-    wrapped or cut: a result is copied from there, not read in a window."""
-    out = Console()
-    if out.is_terminal:
-        return out
-    return Console(width=max(80, widest_text + 60))
+def _show_bars(console) -> bool:
+    return console.is_terminal and output.level() > output.QUIET
 
 
 @contextlib.contextmanager
 def progress_bar(description: str, total: int | None = None) -> Iterator[Callable[..., None]]:
-    """Yield ``update(done, total, **fields)`` that drives one bar on stderr."""
+    """Yield ``update(done, total, info="")`` that drives one bar on stderr."""
     columns = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -47,21 +44,14 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Callabl
         TimeRemainingColumn(),
         TextColumn("{task.fields[info]}"),
     )
-    with Progress(*columns, console=stderr, transient=False) as bar:
+    console = output.stderr_console()
+    with Progress(*columns, console=console, transient=False, disable=not _show_bars(console)) as bar:
         task = bar.add_task(description, total=total, info="")
 
         def update(done: int, total_: int | None = None, info: str = "") -> None:
             bar.update(task, completed=done, total=total_ if total_ is not None else total, info=info)
 
         yield update
-
-
-class _FramesPerSecond(ProgressColumn):
-    """Frames/s: the figure users compare pose backends and machines by."""
-
-    def render(self, task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:5.1f} frames/s" if speed else "  ?   frames/s", style="progress.data.speed")
 
 
 @contextlib.contextmanager
@@ -71,15 +61,17 @@ def frames_progress() -> Iterator[Callable[[str, int, int], None]]:
     The display starts with the first frame, so an input that fails at once (not a video, a
     missing file) prints only its one error line and no empty bar.
     """
+    console = output.stderr_console()
     bar = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         _FramesPerSecond(),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=False,
         auto_refresh=True,
+        disable=not _show_bars(console),
     )
     tasks: dict[str, int] = {}
 
@@ -95,6 +87,14 @@ def frames_progress() -> Iterator[Callable[[str, int, int], None]]:
     finally:
         if tasks:
             bar.stop()
+
+
+class _FramesPerSecond(ProgressColumn):
+    """Frames/s: the figure users compare pose backends and machines by."""
+
+    def render(self, task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:5.1f} frames/s" if speed else "  ?   frames/s", style="progress.data.speed")
 
 
 #: Lines that native code prints straight to file descriptor 2, with no setting to turn them off:

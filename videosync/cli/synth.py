@@ -2,71 +2,84 @@
 
 from __future__ import annotations
 
-import logging
-import sys
+import os
+import secrets
+import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from videosync.cli import output
+from videosync.cli.command import command
+from videosync.cli.options import LazyChoice, LibraryDefault, overwrite_option
 from videosync.errors import VideosyncError
-from videosync.synth.dataset import PRESETS, build_dataset
 
 
-class _ConsoleWarnings(logging.Handler):
-    """Library warnings (skipped files) as one line each on stderr."""
-
-    def __init__(self, console: Console) -> None:
-        super().__init__(logging.WARNING)
-        self.console = console
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.console.print(f"Warning: {record.getMessage()}", style="yellow", markup=False, highlight=False, soft_wrap=True)
-
-
-@click.command("synth")
+@command("synth", short_help="Render motion capture into a synthetic multi-view pose dataset.")
 @click.option("--mocap", "mocap", required=True, type=click.Path(path_type=Path),
               help="Folder of .bvh / .amc+.asf files (searched recursively), or one motion file.")
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+@click.option("-o", "--out", "out", required=True, type=click.Path(path_type=Path),
               help="New (or empty) folder to write the dataset into.")
-@click.option("--preset", type=click.Choice(sorted(PRESETS)), default="short", show_default=True,
+@click.option("--preset", type=LazyChoice(lambda: sorted(LibraryDefault("videosync.synth.dataset:PRESETS")())),
+              default="short", show_default=True,
               help="short: 120-frame evaluation windows; long: 480-frame windows (30 fps, offsets in [-30, 30]).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random choice.")
-@click.option("--views", type=click.IntRange(min=2), default=4, show_default=True,
+@click.option("--seed", metavar="N", type=int, default=0, show_default=True, help="Seed of every random choice.")
+@click.option("--views", metavar="N", type=click.IntRange(min=2), default=4, show_default=True,
               help="Synchronized camera views rendered per recording.")
-@click.option("--pairs-per-recording", type=click.IntRange(min=0), default=6, show_default=True,
+@click.option("--pairs-per-recording", metavar="N", type=click.IntRange(min=0), default=6, show_default=True,
               help="Evaluation pairs cut from each validation/test recording.")
-@click.option("--recordings-per-clip", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--recordings-per-clip", metavar="N", type=click.IntRange(min=1), default=1, show_default=True,
               help="Independent renderings (cameras, body proportions, noise) of each clip.")
-def synth(mocap: Path, out: Path, preset: str, seed: int, views: int, pairs_per_recording: int,
-          recordings_per_clip: int) -> None:
+@overwrite_option
+def synth(mocap: Path, out: Path, overwrite: bool, **settings: Any) -> None:
     """Render real motion capture into multi-view 2D poses with detector-like noise.
 
     Writes OUT/manifest.json, OUT/recordings/* (training: synchronized views) and OUT/pairs/*
-    (validation/test: two equal-length windows with a known offset).
+    (validation/test: two equal-length windows with a known offset). With --overwrite, a dataset
+    already in OUT is replaced once the new one is complete.
+
+    \b
+    Examples:
+      videosync synth --mocap data/mocap -o data/synth
+      videosync synth --mocap data/mocap -o data/synth-long --preset long --views 2 --seed 1
     """
-    err = Console(stderr=True)
-    handler = _ConsoleWarnings(err)
-    logger = logging.getLogger("videosync")
-    logger.addHandler(handler)
-    try:
-        with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                      TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                      console=err, transient=True, disable=not err.is_terminal) as bar:
-            task = bar.add_task("synth", total=None)
+    from videosync.cli.progress import progress_bar
+    from videosync.synth.dataset import build_dataset
 
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
+    with progress_bar("synth") as update:
+        def build(folder: Path) -> dict[str, Any]:
+            return build_dataset(mocap, folder, progress=lambda done, total: update(done, total), **settings)
 
-            manifest = build_dataset(mocap, out, preset=preset, seed=seed, views=views,
-                                     pairs_per_recording=pairs_per_recording,
-                                     recordings_per_clip=recordings_per_clip, progress=progress)
-    except VideosyncError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    finally:
-        logger.removeHandler(handler)
+        manifest = _replacing(out, build) if overwrite and _is_full(out) else build(out)
     counts = manifest["counts"]
     summary = ", ".join(f"{s}: {c['recordings']} recordings / {c['pairs']} pairs" for s, c in counts.items())
-    err.print(f"Wrote {out} ({summary}; {len(manifest['skipped'])} file(s) skipped)", markup=False, highlight=False, soft_wrap=True)
+    output.info(f"Wrote {out} ({summary}; {len(manifest['skipped'])} file(s) skipped)")
+
+
+def _is_full(folder: Path) -> bool:
+    return folder.is_dir() and any(folder.iterdir())
+
+
+def _replacing(out: Path, build: Callable[[Path], dict[str, Any]]) -> dict[str, Any]:
+    """Build the dataset beside ``out`` and swap it in: the old one stays whole until the new one
+    is. Only a folder that holds a dataset (a manifest.json) is replaced, never any other."""
+    from videosync.synth.dataset import MANIFEST_NAME
+
+    if not (out / MANIFEST_NAME).is_file():
+        raise VideosyncError(f"not replaced: it holds no {MANIFEST_NAME}, so it is not a dataset", out)
+    token = secrets.token_hex(4)
+    new, old = out.with_name(f".{out.name}.{token}.new"), out.with_name(f".{out.name}.{token}.old")
+    try:
+        manifest = build(new)
+        os.replace(out, old)
+        try:
+            os.replace(new, out)
+        except OSError:
+            os.replace(old, out)
+            raise
+    finally:
+        shutil.rmtree(new, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    return manifest

@@ -1,83 +1,104 @@
-"""``videosync train``: self-supervised training on synchronized multi-view pose recordings."""
+"""``videosync train``: self-supervised training on synchronized multi-view pose recordings.
+
+Every default is :class:`videosync.train.TrainConfig`'s, looked up when needed (``--help``, or a
+run), so defining this command does not import torch.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
 
-from videosync.cli.progress import progress_bar, stderr
-from videosync.train import TrainConfig, train
+from videosync.cli import output
+from videosync.cli.command import command
+from videosync.cli.options import LibraryDefault, comma_list, overwrite_option
+from videosync.errors import VideosyncError
 
-_DEFAULTS = TrainConfig()
+
+def _default(field: str, **kwargs: Any) -> LibraryDefault:
+    return LibraryDefault(f"videosync.train:TrainConfig.{field}", **kwargs)
 
 
-def _int_list(text: str) -> tuple[int, ...]:
+def _ints(ctx: click.Context, param: click.Parameter, text: str) -> tuple[int, ...]:
     try:
-        return tuple(int(v) for v in text.split(","))
+        return tuple(int(v) for v in text.split(",") if v.strip())
     except ValueError:
         raise click.BadParameter(f"expected comma-separated integers, got {text!r}") from None
 
 
-@click.command("train")
-@click.option("--poses", "poses_dir", required=True, type=click.Path(file_okay=False), help="Folder of pose files (manifest.json or one sub-folder per recording).")
-@click.option("--out", "out_dir", default="runs/train", show_default=True, type=click.Path(file_okay=False), help="Where last.pt / best.pt go.")
-@click.option("--steps", type=click.IntRange(min=1), default=_DEFAULTS.steps, show_default=True)
-@click.option("--batch-size", type=click.IntRange(min=1), default=_DEFAULTS.batch_size, show_default=True)
-@click.option("--crop", "crop_frames", type=click.IntRange(min=8), default=_DEFAULTS.crop_frames, show_default=True, help="Frames per training crop.")
-@click.option("--max-shift", type=click.IntRange(min=0), default=_DEFAULTS.max_shift, show_default=True, help="Largest random shift between the two crops.")
-@click.option("--optimizer", type=click.Choice(["sgd", "adam"]), default=_DEFAULTS.optimizer, show_default=True, help="sgd: the paper's (Nesterov 0.9); adam: AdamW.")
-@click.option("--lr", type=float, default=_DEFAULTS.lr, show_default=True)
-@click.option("--schedule", type=click.Choice(["constant", "cosine"]), default=_DEFAULTS.schedule, show_default=True, help="Learning-rate schedule; cosine decays to 0 at --steps.")
+def _names(ctx: click.Context, param: click.Parameter, text: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in text.split(",") if s.strip())
+
+
+@command("train", short_help="Train SeSyn-Net without labels on synchronized recordings.")
+@click.option("--poses", "poses_dir", required=True, type=click.Path(file_okay=False), help="Folder of pose files to learn from (manifest.json or one sub-folder per recording).")
+@click.option("-o", "--out", "out_dir", default="runs/train", show_default=True, type=click.Path(file_okay=False), help="Folder for the checkpoints: last.pt (to resume), best.pt (the model to use).")
+@click.option("--steps", metavar="N", type=click.IntRange(min=1), default=_default("steps"), show_default=True, help="Optimisation steps.")
+@click.option("--batch-size", metavar="N", type=click.IntRange(min=1), default=_default("batch_size"), show_default=True, help="Crop pairs per step.")
+@click.option("--crop", "crop_frames", metavar="FRAMES", type=click.IntRange(min=8), default=_default("crop_frames"), show_default=True, help="Frames per training crop.")
+@click.option("--max-shift", metavar="FRAMES", type=click.IntRange(min=0), default=_default("max_shift"), show_default=True, help="Largest random shift between the two crops.")
+@click.option("--optimizer", type=click.Choice(["sgd", "adam"]), default=_default("optimizer"), show_default=True, help="sgd: the paper's (Nesterov 0.9); adam: AdamW.")
+@click.option("--lr", metavar="RATE", type=click.FloatRange(min=0, min_open=True), default=_default("lr"), show_default=True, help="Learning rate.")
+@click.option("--schedule", type=click.Choice(["constant", "cosine"]), default=_default("schedule"), show_default=True, help="Learning-rate schedule; cosine decays to 0 at --steps.")
 @click.option("--init", "init", type=click.Path(dir_okay=False), default=None, help="Start from this model checkpoint (fine-tuning) instead of random weights.")
-@click.option("--losses", default=",".join(_DEFAULTS.losses), show_default=True, help="Subset of identity,deviation,interval,correspondence (ablation).")
-@click.option("--channels", default=",".join(map(str, _DEFAULTS.channels)), show_default=True, help="ST-GCN block widths.")
-@click.option("--temporal-kernel", type=click.IntRange(min=1), default=_DEFAULTS.temporal_kernel, show_default=True, help="Length of every temporal convolution (odd).")
-@click.option("--dilation", "dilation", default="", help="Temporal dilation per block, e.g. 1,2,2,4 (default: none); widens the temporal view.")
-@click.option("--rate-augment", type=click.FloatRange(min=1.0), default=_DEFAULTS.rate_augment, show_default=True, help="Largest playback-rate change of a training crop (1: off); sets the frame rates the model embeds as they are.")
-@click.option("--jitter-augment", type=click.FloatRange(min=0.0), default=_DEFAULTS.jitter_augment, show_default=True, help="Largest extra keypoint jitter (share of the image size) added to half the views (0: off); for noisy detectors.")
-@click.option("--val-every", type=click.IntRange(min=1), default=_DEFAULTS.val_every, show_default=True)
-@click.option("--val-pairs", type=click.IntRange(min=1), default=_DEFAULTS.val_pairs, show_default=True, help="Validation pairs drawn from the manifest (more: a less noisy best checkpoint).")
-@click.option("--snapshot-every", type=click.IntRange(min=0), default=0, show_default=True, help="Also keep the network every N steps (OUT/snapshots/).")
-@click.option("--time-limit", "time_limit", type=float, default=None, help="Stop (with checkpoints) after this many minutes.")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--device", default=None, help="cpu, cuda, cuda:1 ... (default: CUDA when available).")
+@click.option("--losses", type=str, metavar="NAMES", default=_default("losses", convert=comma_list), callback=_names, show_default=True, help="Subset of identity,deviation,interval,correspondence (ablation).")
+@click.option("--channels", type=str, metavar="N,N,...", default=_default("channels", convert=comma_list), callback=_ints, show_default=True, help="ST-GCN block widths.")
+@click.option("--temporal-kernel", metavar="FRAMES", type=click.IntRange(min=1), default=_default("temporal_kernel"), show_default=True, help="Length of every temporal convolution (odd).")
+@click.option("--dilation", "temporal_dilation", type=str, metavar="N,N,...", default=_default("temporal_dilation", convert=comma_list), callback=_ints, help="Temporal dilation per block, e.g. 1,2,2,4 (default: none); widens the temporal view.")
+@click.option("--rate-augment", metavar="FACTOR", type=click.FloatRange(min=1.0), default=_default("rate_augment"), show_default=True, help="Largest playback-rate change of a training crop (1: off); sets the frame rates the model embeds as they are.")
+@click.option("--jitter-augment", metavar="SHARE", type=click.FloatRange(min=0.0), default=_default("jitter_augment"), show_default=True, help="Largest extra keypoint jitter (share of the image size) added to half the views (0: off); for noisy detectors.")
+@click.option("--val-every", metavar="N", type=click.IntRange(min=1), default=_default("val_every"), show_default=True, help="Validate (and keep best.pt) every N steps.")
+@click.option("--val-pairs", metavar="N", type=click.IntRange(min=1), default=_default("val_pairs"), show_default=True, help="Validation pairs drawn from the manifest (more: a less noisy best checkpoint).")
+@click.option("--snapshot-every", metavar="N", type=click.IntRange(min=0), default=_default("snapshot_every"), show_default=True, help="Also keep the network every N steps (OUT/snapshots/; 0: never).")
+@click.option("--time-limit", "time_limit_minutes", metavar="MINUTES", type=click.FloatRange(min=0, min_open=True), default=None, help="Stop (with checkpoints) after this many minutes.")
+@click.option("--seed", metavar="N", type=int, default=_default("seed"), show_default=True, help="Seed of the initial weights and of every random draw.")
+@click.option("--device", metavar="DEVICE", default=None, help="cpu, cuda, cuda:1 ... (default: CUDA when available).")
 @click.option("--resume", is_flag=True, help="Continue from OUT/last.pt.")
-def train_command(poses_dir, out_dir, steps, batch_size, crop_frames, max_shift, optimizer, lr, schedule, init, losses, channels, temporal_kernel, dilation, rate_augment, jitter_augment, val_every, val_pairs, snapshot_every, time_limit, seed, device, resume) -> None:
-    """Train SeSyn-Net without labels on synchronized recordings (paper section 3.3)."""
-    cfg = TrainConfig(
-        steps=steps,
-        batch_size=batch_size,
-        crop_frames=crop_frames,
-        max_shift=max_shift,
-        optimizer=optimizer,
-        lr=lr,
-        schedule=schedule,
-        init=init,
-        losses=tuple(s.strip() for s in losses.split(",") if s.strip()),
-        channels=_int_list(channels),
-        temporal_kernel=temporal_kernel,
-        temporal_dilation=_int_list(dilation) if dilation.strip() else (),
-        rate_augment=rate_augment,
-        jitter_augment=jitter_augment,
-        val_every=val_every,
-        val_pairs=val_pairs,
-        snapshot_every=snapshot_every,
-        time_limit_minutes=time_limit,
-        seed=seed,
-    )
-    last_val = {"v": float("nan")}
+@overwrite_option
+def train_command(poses_dir: str, out_dir: str, device: str | None, resume: bool, overwrite: bool, **settings: Any) -> None:
+    """Train SeSyn-Net without labels on synchronized recordings (paper section 3.3).
+
+    Synchronized views of the same motion teach the network which poses are the same instant;
+    no offsets are needed. The data comes from "videosync synth" or from your own synchronized
+    recordings (pose files, one sub-folder per recording). Use the result with
+    "videosync align --model OUT/best.pt".
+
+    \b
+    Examples:
+      videosync train --poses data/synth -o runs/mine
+      videosync train --poses data/synth -o runs/mine --resume
+      videosync train --poses my-recordings -o runs/tuned --init models/sesyn.pt --steps 500 --lr 0.001
+    """
+    _refuse_to_restart(Path(out_dir), resume, overwrite)
+    from videosync.cli.progress import progress_bar
+    from videosync.train import TrainConfig, train
+
+    cfg = TrainConfig(**settings)
     with progress_bar("training", total=cfg.steps) as update:
+        result = train(poses_dir, out_dir, cfg, resume=resume, device=device, on_step=_step_reporter(update))
+    output.info(f"{result.steps} steps in {result.seconds / 60:.1f} min; best validation Frm.err "
+                f"{result.best_frm_err:.2f}; model: {result.best_path}")
 
-        def on_step(step: int, total: int, rec: dict) -> None:
-            if "val_frm_err" in rec:
-                last_val["v"] = rec["val_frm_err"]
-            info = f"loss {rec['total']:.3f}  val Frm.err {last_val['v']:.2f}"
-            update(step, total, info=info)
-            if not stderr.is_terminal and (step % 50 == 0 or "val_frm_err" in rec):
-                # a log file gets no live bar: leave a line now and then instead
-                stderr.print(f"step {step}/{total}  {info}", highlight=False)
 
-        result = train(poses_dir, out_dir, cfg, resume=resume, device=device, on_step=on_step)
-    stderr.print(
-        f"{result.steps} steps in {result.seconds / 60:.1f} min; best validation Frm.err "
-        f"{result.best_frm_err:.2f}; model: {result.best_path}"
-    )
+def _refuse_to_restart(out: Path, resume: bool, overwrite: bool) -> None:
+    """A run already in ``out`` is continued (--resume) or replaced (--overwrite), never silently."""
+    existing = [p for p in (out / "last.pt", out / "best.pt") if p.exists()]
+    if existing and not (resume or overwrite):
+        raise VideosyncError("already exists (add --resume to continue that run, --overwrite to start over)",
+                             existing[0])
+
+
+def _step_reporter(update):
+    last_val = {"v": float("nan")}
+
+    def on_step(step: int, total: int, rec: dict) -> None:
+        if "val_frm_err" in rec:
+            last_val["v"] = rec["val_frm_err"]
+        info = f"loss {rec['total']:.3f}  val Frm.err {last_val['v']:.2f}"
+        update(step, total, info=info)
+        if not output.stderr_console().is_terminal and (step % 50 == 0 or "val_frm_err" in rec):
+            output.info(f"step {step}/{total}  {info}")  # a log file gets no live bar: a line now and then
+
+    return on_step

@@ -2,6 +2,6 @@
 
 from videosync.estimate.api import estimate_poses
 from videosync.estimate.base import PoseBackend
-from videosync.estimate.registry import BACKEND_NAMES, create_backend, resolve_backend_name
+from videosync.estimate.registry import create_backend, resolve_backend_name
 
-__all__ = ["BACKEND_NAMES", "PoseBackend", "create_backend", "estimate_poses", "resolve_backend_name"]
+__all__ = ["PoseBackend", "create_backend", "estimate_poses", "resolve_backend_name"]

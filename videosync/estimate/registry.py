@@ -1,4 +1,6 @@
-"""Backend names -> backends, and what ``auto`` means.
+"""What a pose backend's name stands for, and what ``auto`` means.
+
+The names and their classes are listed once, in :data:`videosync.registry.POSE_BACKENDS`.
 
 ``auto`` = MMPose HRNet (the paper's estimator) when mmpose is importable *and* its weights are
 already on disk, else MediaPipe. It never downloads: an offline machine gets a working default.
@@ -10,16 +12,14 @@ from pathlib import Path
 
 from videosync.errors import ModelError, VideosyncError
 from videosync.estimate.base import PoseBackend
-
-BACKEND_NAMES = ("auto", "mediapipe", "mmpose")
+from videosync.registry import POSE_BACKENDS
 
 
 def resolve_backend_name(name: str = "auto", pose_checkpoint: str | Path | None = None) -> str:
     """The concrete backend ``name`` stands for ("mediapipe" or "mmpose")."""
     from videosync.estimate.mmpose_backend import find_local_checkpoint, mmpose_available
 
-    if name not in BACKEND_NAMES:
-        raise VideosyncError(f"unknown pose backend {name!r} (choose from {', '.join(BACKEND_NAMES)})")
+    POSE_BACKENDS.entry(name)  # an unknown name: one line that lists the known ones
     if name == "mediapipe" and pose_checkpoint is not None:
         raise VideosyncError("a pose checkpoint applies to the mmpose backend, not mediapipe")
     if name != "auto":
@@ -50,10 +50,7 @@ def create_backend(
 ) -> PoseBackend:
     """Build the backend ``name`` resolves to. Naming mmpose explicitly allows downloading its weights."""
     concrete = resolve_backend_name(name, pose_checkpoint)
+    backend = POSE_BACKENDS.load(concrete)
     if concrete == "mediapipe":
-        from videosync.estimate.mediapipe_backend import MediaPipeBackend
-
-        return MediaPipeBackend()
-    from videosync.estimate.mmpose_backend import MMPoseBackend
-
-    return MMPoseBackend(pose_checkpoint, device=device, allow_download=(name == "mmpose"))
+        return backend()
+    return backend(pose_checkpoint, device=device, allow_download=(name == "mmpose"))

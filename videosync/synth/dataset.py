@@ -59,8 +59,6 @@ MIN_CLIP_SECONDS = 1.0
 class SynthError(VideosyncError):
     """The dataset cannot be built (no usable motion, output folder in the way...)."""
 
-    exit_code = 2
-
 
 @dataclass(frozen=True)
 class Preset:

@@ -1,36 +1,26 @@
 """Synchronization methods behind one interface, looked up by name.
 
-The registry maps a name to ``"module:Class"`` and imports lazily, so asking for "simple" never
-imports torch (which a network-based method such as "sesyn" needs). Add a method with
-:func:`register_method` or by adding a line to ``_REGISTRY``.
+The names live in :data:`videosync.registry.METHODS` (name -> ``"module:Class"``, imported only
+when used, so asking for "simple" never imports torch, which "sesyn" needs). Add a method with
+:func:`register_method`; the CLI offers every registered name.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from videosync.errors import VideosyncError
+from videosync.registry import METHODS
 from videosync.sync.methods.base import FeatureMatchingMethod, PairEstimate, SyncMethod
 
-_REGISTRY: dict[str, str] = {
-    "simple": "videosync.sync.methods.simple:SimpleMethod",
-    "ssm": "videosync.sync.methods.ssm:SSMMethod",
-    "speed-xcorr": "videosync.sync.methods.speed_xcorr:SpeedXcorrMethod",
-    "sesyn": "videosync.sync.methods.sesyn:SesynMethod",
-}
 
-
-def register_method(name: str, target: str) -> None:
+def register_method(name: str, target: str, description: str = "") -> None:
     """Register ``name`` -> ``"package.module:ClassName"`` (a :class:`SyncMethod` subclass)."""
-    if ":" not in target:
-        raise ValueError("target must look like 'package.module:ClassName'")
-    _REGISTRY[name] = target
+    METHODS.register(name, target, description)
 
 
 def available_methods() -> list[str]:
     """Names accepted by :func:`get_method`, sorted."""
-    return sorted(_REGISTRY)
+    return sorted(METHODS.names())
 
 
 def get_method(name: str, **kwargs: Any) -> SyncMethod:
@@ -39,15 +29,7 @@ def get_method(name: str, **kwargs: Any) -> SyncMethod:
     Raises:
         VideosyncError: unknown name (the message lists the known ones).
     """
-    try:
-        target = _REGISTRY[name]
-    except KeyError:
-        raise VideosyncError(
-            f"unknown synchronization method {name!r}; choose from {', '.join(available_methods())}"
-        ) from None
-    module_name, class_name = target.split(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
-    return cls(**kwargs)
+    return METHODS.load(name)(**kwargs)
 
 
 def make_method(name: str, *, model: str | None = None, refine: bool = False) -> SyncMethod:
