@@ -153,13 +153,8 @@ class Frames:
         with av.open(str(silent), "w") as out:
             vs = out.add_stream("libx264", rate=FPS, options={"preset": "ultrafast", "crf": "28"})
             vs.width, vs.height, vs.pix_fmt = 136, 240, "yuv420p"
-            for j, f in enumerate(order):
-                frame = av.VideoFrame.from_ndarray(self.frames[cam][min(f, len(self.frames[cam]) - 1)], format="rgb24")
-                frame.pts = j
-                for packet in vs.encode(frame):
-                    out.mux(packet)
-            for packet in vs.encode(None):
-                out.mux(packet)
+            out.mux([p for j, f in enumerate(order) for p in vs.encode(self._frame(cam, f, j))]
+                    + list(vs.encode(None)))
         wav = path.with_suffix(".wav")
         _write_wav(wav, sound)
         subprocess.run([ffmpeg(), "-v", "error", "-y", "-i", str(silent), "-i", str(wav), "-c:v", "copy",
@@ -167,6 +162,14 @@ class Frames:
         silent.unlink()
         wav.unlink()
         return path
+
+
+    def _frame(self, cam: str, f: int, pts: int):
+        import av
+
+        frame = av.VideoFrame.from_ndarray(self.frames[cam][f], format="rgb24")
+        frame.pts = pts
+        return frame
 
 
 def _write_wav(path: Path, x: np.ndarray) -> None:

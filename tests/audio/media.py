@@ -59,16 +59,16 @@ def write_video(path: Path, n_frames: int, fps: int, x: np.ndarray | None, rate:
         vs = out.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
         vs.width, vs.height, vs.pix_fmt = 64, 48, "yuv420p"
         aus = out.add_stream(codec, rate=rate, layout="mono") if x is not None else None
-        for j in range(n_frames):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64), (j * 7) % 256, np.uint8), format="gray")
-            frame.pts = j
-            for packet in vs.encode(frame):
-                out.mux(packet)
-        for packet in vs.encode(None):
-            out.mux(packet)
+        out.mux([p for j in range(n_frames) for p in vs.encode(_grey(j))] + list(vs.encode(None)))
         if aus is not None:
             _encode(out, aus, x, rate)
     return path
+
+
+def _grey(j: int):
+    frame = av.VideoFrame.from_ndarray(np.full((48, 64), (j * 7) % 256, np.uint8), format="gray")
+    frame.pts = j
+    return frame
 
 
 def _encode(out, stream, x: np.ndarray, rate: int) -> None:
