@@ -309,8 +309,8 @@ def main() -> None:
             "under each camera (its distance / 343 m/s and its own audio-video skew of -20..+30 ms, "
             "reverberation, noise; see the script's docstring). Each cell: pairs answered (confidence "
             f">= {DEFAULT_MIN_CONFIDENCE:g}) / answered within 1 frame of the truth / mean |error| of the "
-            "answers in frames. Pose = sesyn + geometry on the demo's OpenPose JSON; fused = the default "
-            "when every input has sound (videosync.sync.methods.fused).\n\n" + table)
+            "answers in frames. Pose = sesyn + geometry on the demo's OpenPose JSON; fused = "
+            "videosync.sync.methods.fused (the pose search bounded by the sound).\n\n" + table)
         write_section("bench_audio", "Sound, pose and both (demo videos with real sound)", body)
 
 
