@@ -1,0 +1,106 @@
+"""FusedMethod's decisions, with a stand-in pose method whose answers are set by the test and the
+real audio method on videos with real speech (B started 15 frames after A, at 30 fps)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from videosync.errors import CannotSynchronizeError
+from videosync.poses import PoseTrack
+from videosync.sync.methods.base import PairEstimate, SyncMethod
+from videosync.sync.methods.fused import FusedMethod, expected_disagreement
+
+from tests.audio.media import SPEECH, load, room, write_video
+
+FPS = 30
+TRUTH = -15.0
+
+
+class StandIn(SyncMethod):
+    """A pose method that sees ``offsets`` (frames, in the tracks' original numbering) with the
+    given confidences and answers the best one inside its search window; records its calls."""
+
+    name = "stand-in"
+
+    def __init__(self, offsets: dict[float, float]) -> None:
+        self.offsets = offsets
+        self.calls: list[tuple[int, float | None]] = []
+
+    def estimate(self, track_a, track_b, *, max_offset=None) -> PairEstimate:
+        shift = int(track_b.meta.get("first", 0) - track_b.frame_index[0])  # B renumbered by -shift
+        self.calls.append((shift, max_offset))
+        seen = {k - shift: c for k, c in self.offsets.items()
+                if max_offset is None or abs(k - shift) <= max_offset}
+        if not seen:
+            raise CannotSynchronizeError("no person")
+        k = max(seen, key=seen.get)
+        return PairEstimate("stand-in", k, k / FPS, 1.0, seen[k], FPS, FPS)
+
+
+def track(video, first: int = 0) -> PoseTrack:
+    return PoseTrack(np.ones((20, 17, 3), np.float32), fps=FPS, width=64, height=48, source=str(video),
+                     frame_index=np.arange(first, first + 20), meta={"first": first})
+
+
+@pytest.fixture(scope="module")
+def videos(tmp_path_factory):
+    d = tmp_path_factory.mktemp("fused")
+    rate = 48_000
+    speech = load(SPEECH, rate)[: 10 * rate]
+    a = write_video(d / "a.mp4", 8 * FPS, FPS, room(speech[: 8 * rate], rate, snr_db=25, seed=1), rate)
+    b = write_video(d / "b.mp4", 8 * FPS, FPS, room(speech[rate // 2 : rate // 2 + 8 * rate], rate, rt60=0.3,
+                                                     snr_db=15, seed=2), rate)
+    mute = write_video(d / "mute.mp4", 8 * FPS, FPS, None)
+    return a, b, mute
+
+
+def test_without_sound_the_pose_method_answers_alone_exactly(videos, tmp_path):
+    _, _, mute = videos
+    pose = StandIn({TRUTH: 0.9, TRUTH + 40: 0.95})
+    est = FusedMethod(pose).estimate(track(mute), track(mute), max_offset=50)
+    assert est.method == "stand-in" and est.offset_frames == TRUTH + 40  # as pose alone answers
+    assert pose.calls == [(0, 50)] and not est.notes and "fusion" not in est.diagnostics
+
+
+def test_repeated_motion_is_resolved_by_the_sound(videos):
+    a, b, _ = videos
+    # the poses support the truth and a rival a cycle away a little better: alone they would pick it
+    pose = StandIn({TRUTH: 0.6, TRUTH + 40: 0.7})
+    est = FusedMethod(pose).estimate(track(a), track(b))
+    assert est.method == "fused" and est.offset_frames == TRUTH
+    shift, width = pose.calls[0]
+    assert shift == TRUTH and width == pytest.approx(expected_disagreement() * FPS)
+    fusion = est.diagnostics["fusion"]
+    assert fusion["source"] == "pose within the sound's bounds"
+    assert abs(fusion["sound_frames"] - TRUTH) < 0.05 and fusion["pose_frames"] == TRUTH
+    assert not est.notes
+
+
+def test_a_picture_far_from_the_sound_wins_with_a_warning(videos):
+    a, b, _ = videos
+    pose = StandIn({TRUTH + 6: 0.9})  # 0.2 s away: beyond skew and travel, outside the window
+    est = FusedMethod(pose).estimate(track(a), track(b))
+    assert est.offset_frames == TRUTH + 6
+    assert est.diagnostics["fusion"]["source"].startswith("pose alone")
+    assert est.notes[0].startswith("sound and picture disagree") and "skew" in est.notes[0]
+    assert "ms" in est.notes[0] and "10 m" in est.notes[0]
+
+
+def test_with_no_person_the_sound_answers_and_says_so(videos):
+    a, b, _ = videos
+    est = FusedMethod(StandIn({})).estimate(track(a), track(b))
+    assert abs(est.offset_frames - TRUTH) < 0.05 and est.confidence > 0.5
+    assert est.diagnostics["fusion"]["source"] == "sound alone"
+    assert est.notes[0].startswith("from the sound alone")
+
+
+def test_a_sound_track_that_refuses_leaves_the_poses_alone_with_a_note(videos, tmp_path):
+    a, _, _ = videos
+    rate = 48_000
+    other = write_video(tmp_path / "other.mp4", 8 * FPS, FPS,
+                        room(load(SPEECH, rate)[20 * rate : 28 * rate], rate, snr_db=20), rate)
+    pose = StandIn({TRUTH: 0.9})
+    est = FusedMethod(pose).estimate(track(a), track(other))
+    assert est.offset_frames == TRUTH and pose.calls == [(0, None)]
+    assert est.notes[-1].startswith("sound not used (no shared sound")
