@@ -78,7 +78,7 @@ def report(key: str, title: str, rows: list, geometry: bool, note: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", required=True)
+    parser.add_argument("--model", default=str(REPO / "models" / "sesyn.pt"), help="default: the shipped model")
     parser.add_argument("--short", default="data/synth-short")
     parser.add_argument("--long", default="data/synth-long")
     parser.add_argument("--ablation", nargs="*", default=[], help="NAME=CHECKPOINT")
@@ -97,7 +97,8 @@ def main() -> None:
         methods = {f"{name}+geometry": RefinedMethod(m) for name, m in methods.items()}
     out: dict = {}
     pairs_info = {}
-    model = f"model `{args.model}`; "
+    where = Path(args.model).resolve()
+    model = f"model `{where.relative_to(REPO) if where.is_relative_to(REPO) else args.model}`; "
     for preset in ("short", "long"):
         if preset in skip:
             continue
