@@ -22,8 +22,11 @@ RESULTS = REPO / "docs" / "results.md"
 HEADER = """# Results
 
 Every figure below is written by the benchmark script named in its section (`python
-benchmarks/<script>.py`); re-running a script replaces its own section and nothing else. Design
-decisions and the experiments behind them are in `docs/design/`.
+benchmarks/<script>.py`); re-running a script replaces its own section and nothing else. Each
+section states its command, the date, the machine and its load (wall times on a busy shared machine
+are not comparable with those measured alone). A section marked **last measured ..., not re-run
+since** carries the figures of an earlier document; its command regenerates it. Design decisions
+and the experiments behind them are in `docs/design/`.
 """
 
 

@@ -70,8 +70,8 @@ def report(key: str, title: str, rows: list, geometry: bool, note: str) -> None:
     text = table(title, rows)
     print(text, "\n", flush=True)
     suffix = "-geometry" if geometry else ""
-    how = ("every method followed by the two-view-geometry refinement, as `align` runs it"
-           if geometry else "matching only (the paper's inference, no geometric refinement)")
+    how = ("Every method followed by the two-view-geometry refinement, as `align` runs it"
+           if geometry else "Matching only (the paper's inference, no geometric refinement)")
     write_section(f"bench_model-{key}{suffix}", f"Synthetic {title}, {'with the geometry' if geometry else 'matching only'}",
                   f"{how}; {note} A refused pair counts as a prediction of 0.\n\n" + text.split("\n", 2)[2])
 

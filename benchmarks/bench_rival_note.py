@@ -12,7 +12,8 @@ is clear. Runs the default method (sesyn + geometric refinement) on:
 Prints, per set: pairs answered, within 1 frame, with the note, of those within 1 frame, and of
 those with confidence >= 0.2 (answered by ``align``'s default threshold).
 
-The counts are also written to this script's section of ``docs/results.md``.
+The counts are also written to ``docs/results.md``, one section per set (the demo, and the
+synthetic split when ``--data`` is given).
 
 Run: ``python benchmarks/bench_rival_note.py [--data data/synth-short] [--split validation]``.
 """
@@ -61,6 +62,20 @@ def describe(c: dict[str, int]) -> str:
             f"(within 1 frame {c['noted_right']}, confidence >= {DEFAULT_MIN_CONFIDENCE:g}: {c['noted_trusted']})")
 
 
+HEADER = ["pairs", "answered", "within 1 frame", "with the note", "with the note, within 1 frame",
+          f"with the note, confidence >= {DEFAULT_MIN_CONFIDENCE:g}"]
+ABOUT = ("The default method (sesyn + geometric refinement). *with the note*: the answer carries \"another "
+         "offset, ... is supported almost as well\" (a repeated motion whose window does not show which "
+         "repetition is which).\n\n")
+
+
+def report(key: str, title: str, label: str, counts: dict[str, int]) -> None:
+    """Print one set's counts and write them to its own section of docs/results.md."""
+    print(f"{label}:", describe(counts), flush=True)
+    row = [label, counts["answered"], counts["right"], counts["noted"], counts["noted_right"], counts["noted_trusted"]]
+    write_section(key, title, ABOUT + markdown_table(HEADER, [row]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=None, help="a folder made by `videosync synth`")
@@ -70,22 +85,13 @@ def main() -> None:
     tracks = {cam: load_poses(demo.JSON_DIR / f"{cam}_json") for cam in demo.CAMERAS}
     cases = ((*demo.equal_windows(tracks[ca], tracks[cb], k), k)
              for (ca, cb), k in itertools.product(itertools.combinations(demo.CAMERAS, 2), range(-20, 21, 2)))
-    rows = {"Pose2Sim demo (OpenPose JSON), 6 camera pairs x k in -20..20 step 2": count(method, cases)}
-    print("Pose2Sim demo (OpenPose JSON):", describe(next(iter(rows.values()))), flush=True)
+    report("bench_rival_note", "How often align names a rival offset: the real demo",
+           "Pose2Sim demo (OpenPose JSON), 6 camera pairs x k in -20..20 step 2", count(method, cases))
     if args.data is not None:
         pairs = find_pairs(args.data, split=args.split)
         cases = ((load_npz(p.a), load_npz(p.b), p.offset_frames) for p in pairs)
-        label = f"synthetic {args.split} ({len(pairs)} pairs)"
-        rows[f"{label}, `{args.data}`"] = count(method, cases)
-        print(f"{label}:", describe(rows[f"{label}, `{args.data}`"]), flush=True)
-    table = markdown_table(
-        ["pairs", "answered", "within 1 frame", "with the note", "with the note, within 1 frame",
-         f"with the note, confidence >= {DEFAULT_MIN_CONFIDENCE:g}"],
-        [[name, c["answered"], c["right"], c["noted"], c["noted_right"], c["noted_trusted"]] for name, c in rows.items()])
-    write_section("bench_rival_note", "How often align names a rival offset",
-                  "The default method (sesyn + geometric refinement). *with the note*: the answer carries "
-                  "\"another offset, ... is supported almost as well\" (a repeated motion whose window does "
-                  "not show which repetition is which).\n\n" + table)
+        report(f"bench_rival_note-synthetic-{args.split}", f"How often align names a rival offset: synthetic {args.split} split",
+               f"synthetic {args.split} ({len(pairs)} pairs)", count(method, cases))
 
 
 if __name__ == "__main__":
