@@ -56,10 +56,9 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
 
-from _paths import POSE2SIM_DEMO  # noqa: E402
-from _results import markdown_table, write_section  # noqa: E402
+from benchmarks._paths import POSE2SIM_DEMO  # noqa: E402
+from benchmarks._results import markdown_table, write_section  # noqa: E402
 
 DEMO = POSE2SIM_DEMO / "single-person"
 VIDEOS = DEMO / "videos"

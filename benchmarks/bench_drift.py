@@ -40,9 +40,8 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
 
-from _results import write_section  # noqa: E402
+from benchmarks._results import write_section  # noqa: E402
 from videosync.datasets import find_pairs  # noqa: E402
 from videosync.errors import CannotSynchronizeError  # noqa: E402
 from videosync.poses.npz import load_npz  # noqa: E402

@@ -32,9 +32,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _results import markdown_table, write_section  # noqa: E402
+from benchmarks._results import markdown_table, write_section  # noqa: E402
 from videosync.sync.fit import fit_offset  # noqa: E402
 from videosync.sync.matching import match_frames  # noqa: E402
 

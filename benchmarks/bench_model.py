@@ -30,9 +30,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
 
-from _results import write_section  # noqa: E402
+from benchmarks._results import write_section  # noqa: E402
 from videosync.datasets import find_pairs  # noqa: E402
 from videosync.evaluate import evaluate_method  # noqa: E402
 from videosync.metrics import METRIC_LABELS, METRIC_NAMES, PERCENT_METRICS  # noqa: E402

@@ -18,6 +18,7 @@ Run: ``python benchmarks/bench_multi_person.py``.
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import re
 import sys
@@ -28,11 +29,10 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
 
 import videosync  # noqa: E402
-from _paths import POSE2SIM_DEMO  # noqa: E402
-from _results import write_section  # noqa: E402
+from benchmarks._paths import POSE2SIM_DEMO  # noqa: E402
+from benchmarks._results import write_section  # noqa: E402
 from videosync.errors import CannotSynchronizeError  # noqa: E402
 from videosync.estimate import estimate_poses  # noqa: E402
 
@@ -80,6 +80,7 @@ def run(cameras: tuple[str, ...], person: int | None, names: dict[str, dict[int,
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # --help, and no stray arguments
     names = {c: who(c) for c in CAMERAS}
     subjects = "main subject (person 0) per view: " + ", ".join(f"{c} {names[c][0]}" for c in CAMERAS)
     print(subjects)

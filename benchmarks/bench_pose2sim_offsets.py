@@ -25,10 +25,9 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _paths import POSE2SIM_DEMO  # noqa: E402
-from _results import markdown_table, write_section  # noqa: E402
+from benchmarks._paths import POSE2SIM_DEMO  # noqa: E402
+from benchmarks._results import markdown_table, write_section  # noqa: E402
 from videosync.errors import CannotSynchronizeError  # noqa: E402
 from videosync.poses import PoseTrack, load_poses  # noqa: E402
 from videosync.sync.methods import make_method  # noqa: E402

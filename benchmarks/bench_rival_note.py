@@ -27,10 +27,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
 
-import bench_pose2sim_offsets as demo  # noqa: E402
-from _results import markdown_table, write_section  # noqa: E402
+from benchmarks import bench_pose2sim_offsets as demo  # noqa: E402
+from benchmarks._results import markdown_table, write_section  # noqa: E402
 from videosync.datasets import find_pairs  # noqa: E402
 from videosync.errors import CannotSynchronizeError  # noqa: E402
 from videosync.sync.fit import DEFAULT_MIN_CONFIDENCE  # noqa: E402

@@ -30,11 +30,10 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
 
-from _paths import POSE2SIM_DEMO  # noqa: E402
-from _results import markdown_table, write_section  # noqa: E402
-from bench_pose2sim_offsets import equal_windows, method_from_name  # noqa: E402
+from benchmarks._paths import POSE2SIM_DEMO  # noqa: E402
+from benchmarks._results import markdown_table, write_section  # noqa: E402
+from benchmarks.bench_pose2sim_offsets import equal_windows, method_from_name  # noqa: E402
 
 from videosync.errors import CannotSynchronizeError  # noqa: E402
 
