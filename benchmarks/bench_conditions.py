@@ -34,6 +34,8 @@ deterministically, so a rerun with ``--workdir`` reuses both videos and poses). 
 condition for the default method (SeSyn-Net + geometric refinement, what ``videosync align`` runs)
 and for a baseline on the same pairs.
 
+The table is also written to this script's section of ``docs/results.md``.
+
 Run: ``python benchmarks/bench_conditions.py [--conditions original,fps15] [--workdir DIR]``.
 """
 
@@ -55,9 +57,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-DEMO = REPO.parent / "shared" / "data" / "pose2sim-demo" / "single-person"
-if not DEMO.exists():  # a git worktree: ../shared is one level further up
-    DEMO = REPO.parent.parent / "shared" / "data" / "pose2sim-demo" / "single-person"
+from benchmarks._paths import POSE2SIM_DEMO  # noqa: E402
+from benchmarks._results import markdown_table, write_section  # noqa: E402
+
+DEMO = POSE2SIM_DEMO / "single-person"
 VIDEOS = DEMO / "videos"
 JSON_DIR = DEMO / "pose-json-index-is-video-frame-minus-1"
 N_SOURCE = 100  # frames per demo video
@@ -242,15 +245,44 @@ def run_condition(workdir: Path, cond: Condition, methods: list[str], verbose: b
     return rows
 
 
-def summary_line(name: str, method: str, rows: list[dict]) -> str:
+def summary(rows: list[dict]) -> dict:
+    """Counts of one condition and method: pairs, within 1 frame, mean |error|, refused, errors, confident-wrong."""
     answered = [r for r in rows if r["got"] is not None]
     errs = np.array([abs(r["got"] - r["k"]) for r in answered])
-    within = int(np.sum(errs <= 1.0)) if len(errs) else 0
-    mean = f"{errs.mean():6.2f}" if len(errs) else "     -"
-    wrong_sure = sum(1 for r in answered if abs(r["got"] - r["k"]) > 1 and r["conf"] >= 0.5)
     errors = sum(1 for r in rows if r["why"].startswith("ERROR"))
-    return (f"{name:13s} {method:12s} {len(rows):5d}  {within:3d}/{len(rows):<3d}  {mean}  "
-            f"{len(rows) - len(answered) - errors:7d}  {errors:6d}  {wrong_sure:14d}")
+    return dict(pairs=len(rows), within=int(np.sum(errs <= 1.0)) if len(errs) else 0,
+                mean=float(errs.mean()) if len(errs) else None,
+                refused=len(rows) - len(answered) - errors, errors=errors,
+                wrong_sure=sum(1 for r in answered if abs(r["got"] - r["k"]) > 1 and r["conf"] >= 0.5))
+
+
+def summary_line(name: str, method: str, rows: list[dict]) -> str:
+    c = summary(rows)
+    mean = "     -" if c["mean"] is None else f"{c['mean']:6.2f}"
+    return (f"{name:13s} {method:12s} {c['pairs']:5d}  {c['within']:3d}/{c['pairs']:<3d}  {mean}  "
+            f"{c['refused']:7d}  {c['errors']:6d}  {c['wrong_sure']:14d}")
+
+
+def write_results(names: list[str], methods: list[str], results: dict) -> None:
+    """One row per condition, the methods side by side, into this script's section of docs/results.md."""
+    header, rows = ["condition"], []
+    for m in methods:
+        header += [f"{m}: within 1", "mean abs. err", "refused", "errors", "confident-wrong"]
+    for name in names:
+        row = [name]
+        for m in methods:
+            c = summary(results[name][m])
+            row += [f"{c['within']}/{c['pairs']}", "-" if c["mean"] is None else f"{c['mean']:.2f}",
+                    c["refused"], c["errors"], c["wrong_sure"]]
+        rows.append(row)
+    write_section("bench_conditions", "Hard conditions, end to end from video",
+                  "Videos derived from the 4 Pose2Sim demo cameras (60 fps, 100 frames, true offset 0): 3 "
+                  "camera pairs x 3 offsets k per condition, equal-duration windows, `videosync.align` end "
+                  "to end (MediaPipe poses, each method followed by the geometric refinement, as `align` "
+                  "runs it). "
+                  "Errors in frames of B; *refused*: \"cannot synchronize\"; *errors*: any other failure; "
+                  "*confident-wrong*: more than 1 frame off with confidence >= 0.5. The conditions are "
+                  "described in the script's docstring.\n\n" + markdown_table(header, rows))
 
 
 def main() -> None:
@@ -285,6 +317,7 @@ def main() -> None:
     for name in names:
         for m in methods:
             print(summary_line(name, m, results[name][m]))
+    write_results(names, methods, results)
 
 
 if __name__ == "__main__":

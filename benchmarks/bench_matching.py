@@ -16,7 +16,8 @@ Memory is reported two ways, for the matching step alone (inputs are created bef
 
 Usage: python benchmarks/bench_matching.py [--frames 20000] [--dims 2176] [--max-offset K]
        [--pca D] [--offset 137]
-Prints figures; asserts nothing about timing.
+Prints figures and writes them to its section of docs/results.md (one section per band width);
+asserts nothing about timing.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._results import markdown_table, write_section  # noqa: E402
 from videosync.sync.fit import fit_offset  # noqa: E402
 from videosync.sync.matching import match_frames  # noqa: E402
 
@@ -99,9 +101,9 @@ def main() -> None:
     hwm_reset = _reset_peak_rss()
     rss_before = _vm_mib("VmRSS")
     tracemalloc.start()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     match = match_frames(fa, fb, max_offset=args.max_offset, pca_dims=args.pca)
-    t_match = time.perf_counter() - t0
+    t_match, cpu_match = time.perf_counter() - t0, time.process_time() - cpu0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss1 = _maxrss_mib()
@@ -112,15 +114,31 @@ def main() -> None:
                      n_candidates=match.n_candidates, b_range=(0, args.frames - 1))
     t_fit = time.perf_counter() - t0
 
-    print(f"matching: {t_match:.1f} s wall, tracemalloc peak {peak / 2**20:.0f} MiB")
+    print(f"matching: {t_match:.1f} s wall ({cpu_match:.1f} s CPU, all threads), "
+          f"tracemalloc peak {peak / 2**20:.0f} MiB")
     if hwm is None or rss_before is None:
         print(f"ru_maxrss {rss0:.0f} -> {rss1:.0f} MiB (growth {rss1 - rss0:.0f} MiB)")
+        memory = f"ru_maxrss growth {rss1 - rss0:.0f} MiB; tracemalloc peak {peak / 2**20:.0f} MiB"
     else:
         print(f"process RSS: {rss_before:.0f} MiB before matching (inputs included), peak during "
               f"matching {hwm:.0f} MiB (VmHWM after resetting it), "
               f"i.e. +{hwm - rss_before:.0f} MiB")
+        memory = (f"+{hwm - rss_before:.0f} MiB over the {rss_before:.0f} MiB process (inputs included); "
+                  f"tracemalloc peak {peak / 2**20:.0f} MiB")
     print(f"fit: {t_fit:.2f} s; offset {fit.offset_frames:.3f} frames (true {args.offset}), "
           f"confidence {fit.confidence:.3f}, inliers {fit.n_inliers}/{fit.n_pairs}")
+    band = "full search" if args.max_offset is None else f"band of {args.max_offset:g} frames"
+    pca = "no PCA" if args.pca is None else f"PCA to {args.pca} dimensions"
+    body = (f"Two synthetic {args.frames:,}-frame sequences of {args.dims} feature dimensions, {band}, "
+            f"{pca}, true offset {args.offset} frames.\n\n"
+            + markdown_table(["step", "wall time", "CPU time (all threads)", "peak memory"],
+                             [["matching (both ways, for the soft votes)", f"{t_match:.1f} s", f"{cpu_match:.1f} s", memory],
+                              ["robust fit", f"{t_fit:.2f} s", "-", "-"]])
+            + f"\n\nEstimate: {fit.offset_frames:.3f} frames (true {args.offset}), confidence "
+              f"{fit.confidence:.2f}, inliers {fit.n_inliers}/{fit.n_pairs}. Wall times depend on "
+              "what else the machine runs.")
+    name = "bench_matching" if args.max_offset is None else f"bench_matching-band-{args.max_offset:g}"
+    write_section(name, f"Speed and memory of the matching step ({band})", body)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,10 @@ and writes all numbers to ``--json``:
 With ``--geometry`` every method (sesyn and the baselines alike) is followed by the two-view
 geometry refinement, as ``align`` runs it (``videosync eval --refine``).
 
+Each part writes its own section of ``docs/results.md`` (``bench_model-short``,
+``bench_model-robust``, ...; ``-geometry`` appended with ``--geometry``), so running a part again
+replaces only its figures.
+
 Run: ``python benchmarks/bench_model.py --model models/sesyn.pt --short data/synth-short
 --long data/synth-long [--ablation identity=runs/a/best.pt ...] --json out.json``.
 """
@@ -27,6 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks._results import write_section  # noqa: E402
 from videosync.datasets import find_pairs  # noqa: E402
 from videosync.evaluate import evaluate_method  # noqa: E402
 from videosync.metrics import METRIC_LABELS, METRIC_NAMES, PERCENT_METRICS  # noqa: E402
@@ -59,9 +64,20 @@ def run(methods: dict, data: str, split: str = "test", **perturb) -> list[tuple[
     return rows
 
 
+def report(key: str, title: str, rows: list, geometry: bool, note: str) -> None:
+    """Print a part's table and write it to its own section of docs/results.md."""
+    text = table(title, rows)
+    print(text, "\n", flush=True)
+    suffix = "-geometry" if geometry else ""
+    how = ("Every method followed by the two-view-geometry refinement, as `align` runs it"
+           if geometry else "Matching only (the paper's inference, no geometric refinement)")
+    write_section(f"bench_model-{key}{suffix}", f"Synthetic {title}, {'with the geometry' if geometry else 'matching only'}",
+                  f"{how}; {note} A refused pair counts as a prediction of 0.\n\n" + text.split("\n", 2)[2])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", required=True)
+    parser.add_argument("--model", default=str(REPO / "models" / "sesyn.pt"), help="default: the shipped model")
     parser.add_argument("--short", default="data/synth-short")
     parser.add_argument("--long", default="data/synth-long")
     parser.add_argument("--ablation", nargs="*", default=[], help="NAME=CHECKPOINT")
@@ -80,6 +96,8 @@ def main() -> None:
         methods = {f"{name}+geometry": RefinedMethod(m) for name, m in methods.items()}
     out: dict = {}
     pairs_info = {}
+    where = Path(args.model).resolve()
+    model = f"model `{where.relative_to(REPO) if where.is_relative_to(REPO) else args.model}`; "
     for preset in ("short", "long"):
         if preset in skip:
             continue
@@ -87,22 +105,30 @@ def main() -> None:
         pairs_info[preset] = len(find_pairs(data, split="test"))
         rows = run(methods, data)
         out[preset] = rows
-        print(table(f"{preset} preset, test split ({pairs_info[preset]} pairs)", rows), "\n", flush=True)
+        report(preset, f"{preset} preset, test split ({pairs_info[preset]} pairs)", rows, args.geometry,
+               model + f"data `{data}`; every offset searched, as in the paper.")
     if "robust" not in skip:
-        for label, kw in (("10% dropped frames", {"drop_rate": 0.1}), ("9 px joint noise", {"noise_px": 9.0})):
+        for key, label, kw in (("drops", "10% dropped frames", {"drop_rate": 0.1}),
+                               ("noise", "9 px joint noise", {"noise_px": 9.0})):
             rows = run(methods, args.short, **kw)
             out[label] = rows
-            print(table(f"short preset, test split, {label}", rows), "\n", flush=True)
+            report(f"robust-{key}", f"short preset, test split, {label}", rows, args.geometry,
+                   model + f"data `{args.short}` (paper Tables 5 and 6).")
     if args.ablation and "ablation" not in skip:
         abl = {name: get_method("sesyn", model=path) for name, path in (a.split("=", 1) for a in args.ablation)}
         rows = run(abl, args.short)
         out["ablation"] = rows
-        print(table("loss ablation, short preset, test split", rows), "\n", flush=True)
+        report("ablation", "loss ablation, short preset, test split", rows, False,
+               f"checkpoints {', '.join(f'`{a}`' for a in args.ablation)}; data `{args.short}` (paper Table 2).")
     if args.max_offset is not None:
-        for label, kw in (("", {}), (", 10% dropped frames", {"drop_rate": 0.1}), (", 9 px joint noise", {"noise_px": 9.0})):
+        for key, label, kw in (("", "", {}), ("-drops", ", 10% dropped frames", {"drop_rate": 0.1}),
+                               ("-noise", ", 9 px joint noise", {"noise_px": 9.0})):
             rows = run(methods, args.short, max_offset=args.max_offset, **kw)
             out[f"max offset {args.max_offset}{label}"] = rows
-            print(table(f"short preset, test split, search within +-{args.max_offset} frames{label}", rows), "\n", flush=True)
+            report(f"max-offset-{args.max_offset}{key}",
+                   f"short preset, test split, search within +-{args.max_offset} frames{label}", rows,
+                   args.geometry, model + f"data `{args.short}`; every method told the range, as "
+                   f"`align --max-offset {args.max_offset}`.")
     if args.json:
         args.json.write_text(json.dumps({k: [dict(method=r[0], metrics=r[1], refused=r[2], seconds=r[3]) for r in v] for k, v in out.items()}, indent=1))
 

@@ -11,11 +11,14 @@ only moving person is the participant: multi-person frame i = single-person fram
 The participant's true offset is 0; the woman's is assumed 0 (the renders share their frames),
 not verified. Poses come from MediaPipe and are cached, so a second run is fast.
 
+The table is also written to this script's section of ``docs/results.md``.
+
 Run: ``python benchmarks/bench_multi_person.py``.
 """
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import re
 import sys
@@ -28,10 +31,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import videosync  # noqa: E402
+from benchmarks._paths import POSE2SIM_DEMO  # noqa: E402
+from benchmarks._results import write_section  # noqa: E402
 from videosync.errors import CannotSynchronizeError  # noqa: E402
 from videosync.estimate import estimate_poses  # noqa: E402
 
-DEMO = REPO.parent / "shared" / "data" / "pose2sim-demo"
+DEMO = POSE2SIM_DEMO
 CAMERAS = ("cam01", "cam02", "cam03", "cam04")
 TORSO = [5, 6, 11, 12]
 
@@ -75,12 +80,22 @@ def run(cameras: tuple[str, ...], person: int | None, names: dict[str, dict[int,
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # --help, and no stray arguments
     names = {c: who(c) for c in CAMERAS}
-    print("main subject (person 0) per view: " + ", ".join(f"{c} {names[c][0]}" for c in CAMERAS))
-    print("| cameras | person 0 in every view | default (the person the views share) |")
-    print("|---|---|---|")
+    subjects = "main subject (person 0) per view: " + ", ".join(f"{c} {names[c][0]}" for c in CAMERAS)
+    print(subjects)
+    table = ["| cameras | person 0 in every view | default (the person the views share) |", "|---|---|---|"]
+    print("\n".join(table))
     for cams in [*itertools.combinations(CAMERAS, 2), CAMERAS]:
-        print(f"| {'-'.join(cams)} | {run(cams, 0, names)} | {run(cams, None, names)} |", flush=True)
+        table.append(f"| {'-'.join(cams)} | {run(cams, 0, names)} | {run(cams, None, names)} |")
+        print(table[-1], flush=True)
+    write_section("bench_multi_person", "Two performers (Pose2Sim multi-person demo videos)",
+                  "The balancing participant plus a CGI woman composited into all four views (60 fps, "
+                  "100 frames), `videosync.align` end to end with MediaPipe poses. The participant's true "
+                  "offset is 0; the woman's is assumed 0 (the renders share their frames), not verified. "
+                  "Each cell: offsets of the later cameras against the first (frames), their confidence, "
+                  "the person used in each view, and the wall time (poses cached after the first run). "
+                  f"The {subjects}.\n\n" + "\n".join(table))
 
 
 if __name__ == "__main__":

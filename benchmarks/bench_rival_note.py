@@ -12,7 +12,10 @@ is clear. Runs the default method (sesyn + geometric refinement) on:
 Prints, per set: pairs answered, within 1 frame, with the note, of those within 1 frame, and of
 those with confidence >= 0.2 (answered by ``align``'s default threshold).
 
-Run: ``python benchmarks/bench_rival_note.py [--data /tmp/vs/synth-short] [--split validation]``.
+The counts are also written to ``docs/results.md``, one section per set (the demo, and the
+synthetic split when ``--data`` is given).
+
+Run: ``python benchmarks/bench_rival_note.py [--data data/synth-short] [--split validation]``.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
 
-import bench_pose2sim_offsets as demo  # noqa: E402
+from benchmarks import bench_pose2sim_offsets as demo  # noqa: E402
+from benchmarks._results import markdown_table, write_section  # noqa: E402
 from videosync.datasets import find_pairs  # noqa: E402
 from videosync.errors import CannotSynchronizeError  # noqa: E402
 from videosync.sync.fit import DEFAULT_MIN_CONFIDENCE  # noqa: E402
@@ -36,8 +39,8 @@ from videosync.sync.methods import make_method  # noqa: E402
 NOTE = "another offset"
 
 
-def count(method, cases) -> str:
-    answered = right = noted = noted_right = noted_trusted = 0
+def count(method, cases) -> dict[str, int]:
+    counts = dict(answered=0, right=0, noted=0, noted_right=0, noted_trusted=0)
     for a, b, true in cases:
         try:
             est = method.estimate(a, b)
@@ -45,13 +48,31 @@ def count(method, cases) -> str:
             continue
         ok = abs(est.offset_frames - true) <= 1.0
         has = any(n.startswith(NOTE) for n in est.notes)
-        answered += 1
-        right += ok
-        noted += has
-        noted_right += has and ok
-        noted_trusted += has and est.confidence >= DEFAULT_MIN_CONFIDENCE
-    return (f"answered {answered}, within 1 frame {right}, with the note {noted} "
-            f"(within 1 frame {noted_right}, confidence >= {DEFAULT_MIN_CONFIDENCE:g}: {noted_trusted})")
+        counts["answered"] += 1
+        counts["right"] += ok
+        counts["noted"] += has
+        counts["noted_right"] += has and ok
+        counts["noted_trusted"] += has and est.confidence >= DEFAULT_MIN_CONFIDENCE
+    return counts
+
+
+def describe(c: dict[str, int]) -> str:
+    return (f"answered {c['answered']}, within 1 frame {c['right']}, with the note {c['noted']} "
+            f"(within 1 frame {c['noted_right']}, confidence >= {DEFAULT_MIN_CONFIDENCE:g}: {c['noted_trusted']})")
+
+
+HEADER = ["pairs", "answered", "within 1 frame", "with the note", "with the note, within 1 frame",
+          f"with the note, confidence >= {DEFAULT_MIN_CONFIDENCE:g}"]
+ABOUT = ("The default method (sesyn + geometric refinement). *with the note*: the answer carries \"another "
+         "offset, ... is supported almost as well\" (a repeated motion whose window does not show which "
+         "repetition is which).\n\n")
+
+
+def report(key: str, title: str, label: str, counts: dict[str, int]) -> None:
+    """Print one set's counts and write them to its own section of docs/results.md."""
+    print(f"{label}:", describe(counts), flush=True)
+    row = [label, counts["answered"], counts["right"], counts["noted"], counts["noted_right"], counts["noted_trusted"]]
+    write_section(key, title, ABOUT + markdown_table(HEADER, [row]))
 
 
 def main() -> None:
@@ -63,11 +84,13 @@ def main() -> None:
     tracks = {cam: load_poses(demo.JSON_DIR / f"{cam}_json") for cam in demo.CAMERAS}
     cases = ((*demo.equal_windows(tracks[ca], tracks[cb], k), k)
              for (ca, cb), k in itertools.product(itertools.combinations(demo.CAMERAS, 2), range(-20, 21, 2)))
-    print("Pose2Sim demo (OpenPose JSON):", count(method, cases), flush=True)
+    report("bench_rival_note", "How often align names a rival offset: the real demo",
+           "Pose2Sim demo (OpenPose JSON), 6 camera pairs x k in -20..20 step 2", count(method, cases))
     if args.data is not None:
         pairs = find_pairs(args.data, split=args.split)
         cases = ((load_npz(p.a), load_npz(p.b), p.offset_frames) for p in pairs)
-        print(f"synthetic {args.split} ({len(pairs)} pairs):", count(method, cases), flush=True)
+        report(f"bench_rival_note-synthetic-{args.split}", f"How often align names a rival offset: synthetic {args.split} split",
+               f"synthetic {args.split} ({len(pairs)} pairs)", count(method, cases))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ offset errors on the real Pose2Sim demo videos (4 cameras, 60 fps, true offset 0
    decoded individually; equal lengths keep the clip length from revealing k). Each method's
    error is printed, with the share of pairs within 1 frame.
 
+The figures are also written to this script's section of ``docs/results.md``.
+
 Run: ``python benchmarks/bench_video_align.py [--methods sesyn,ssm,speed-xcorr] [--ks ...]``.
 """
 
@@ -28,14 +30,20 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
 
-from bench_pose2sim_offsets import equal_windows, method_from_name  # noqa: E402
+from benchmarks._paths import POSE2SIM_DEMO  # noqa: E402
+from benchmarks._results import markdown_table, write_section  # noqa: E402
+from benchmarks.bench_pose2sim_offsets import equal_windows, method_from_name  # noqa: E402
 
 from videosync.errors import CannotSynchronizeError  # noqa: E402
 
-VIDEOS = REPO.parent / "shared" / "data" / "pose2sim-demo" / "single-person" / "videos"
+VIDEOS = POSE2SIM_DEMO / "single-person" / "videos"
 CAMERAS = ("cam01", "cam02", "cam03", "cam04")
+
+
+#: Lines of the results section, gathered as the script prints its figures.
+SPEED: list[str] = []
+TIMING: list[str] = []
 
 
 def estimate_all(backend: str, cache_dir: str) -> dict:
@@ -50,6 +58,8 @@ def estimate_all(backend: str, cache_dir: str) -> dict:
         rates.append(tracks[cam].meta.get("frames_decoded", len(tracks[cam])) / dt)
         print(f"  {backend:9s} {cam}: {len(tracks[cam])} frames with a pose, {rates[-1]:.1f} frames/s")
     print(f"  {backend:9s} mean: {np.mean(rates):.1f} frames/s")
+    SPEED.append(f"{backend}: {np.mean(rates):.1f} frames/s (mean of the {len(CAMERAS)} demo videos, "
+                 f"{', '.join(f'{r:.1f}' for r in rates)})")
     return tracks
 
 
@@ -67,6 +77,7 @@ def hrnet_speed_with_random_weights(video: Path) -> None:
 
     if not mmpose_available():
         print("  mmpose: not measured (not installed; make install-mmpose)")
+        SPEED.append("mmpose: not measured (not installed)")
         return
     backend = MMPoseBackend(random_weights=True)
     t0 = time.perf_counter()
@@ -76,6 +87,9 @@ def hrnet_speed_with_random_weights(video: Path) -> None:
     print(f"  mmpose    {video.stem}: {n} frames, {n / dt:.1f} frames/s on {backend.device} "
           f"(flip test {'on' if backend.flip_test else 'off'}; RANDOM weights: speed only, the "
           "official weights are not available offline)")
+    SPEED.append(f"mmpose HRNet-w32: {n / dt:.1f} frames/s on {backend.device}, {video.stem} (flip test "
+                 f"{'on' if backend.flip_test else 'off'}; random weights: the speed of a network does not "
+                 "depend on its weights, and the official ones cannot be downloaded offline)")
 
 
 def align_timing(cache_dir: str) -> None:
@@ -86,11 +100,15 @@ def align_timing(cache_dir: str) -> None:
     for label in ("first run (empty cache)", "second run (cached poses)"):
         t0 = time.perf_counter()
         result = videosync.align(pair, method="sesyn", min_confidence=0)
-        print(f"  align cam01 cam02, {label}: {time.perf_counter() - t0:.1f} s, "
-              f"offset {result.inputs[1].offset_frames:+.2f} frames, confidence {result.inputs[1].confidence:.2f}")
+        line = (f"align cam01 cam02, {label}: {time.perf_counter() - t0:.1f} s, "
+                f"offset {result.inputs[1].offset_frames:+.2f} frames, confidence {result.inputs[1].confidence:.2f}")
+        print("  " + line)
+        TIMING.append(line)
 
 
-def accuracy(tracks: dict, methods: list[str], ks: list[int]) -> None:
+def accuracy(tracks: dict, methods: list[str], ks: list[int]) -> tuple[list[list[object]], list[str]]:
+    """Print and return one row per method and the pairs more than 1 frame off."""
+    rows, misses = [], []
     for name in methods:
         method = method_from_name(name)
         errors, refused, worst = [], 0, []
@@ -108,10 +126,14 @@ def accuracy(tracks: dict, methods: list[str], ks: list[int]) -> None:
                 worst.append((ca, cb, k, f"{est.offset_frames:+.1f}"))
         errors = np.array(errors)
         n = len(errors) + refused
+        mean = errors.mean() if len(errors) else float("nan")
         print(f"  {name:12s} pairs {n}  within 1 frame {np.sum(errors <= 1)}/{n}  "
-              f"mean |err| {errors.mean() if len(errors) else float('nan'):.2f}  refused {refused}")
+              f"mean |err| {mean:.2f}  refused {refused}")
+        rows.append([name, f"{np.sum(errors <= 1)}/{n}", f"{mean:.2f}", refused])
         for item in worst:
             print(f"      off by > 1 frame: {item[0]}-{item[1]} k={item[2]:+d}: {item[3]}")
+            misses.append(f"{name}: {item[0]}-{item[1]} k={item[2]:+d}: {item[3]}")
+    return rows, misses
 
 
 def main() -> None:
@@ -137,7 +159,17 @@ def main() -> None:
         print("align wall time:")
         align_timing(cache)
     print(f"accuracy on video poses ({args.backend}), equal-length windows, k in {args.ks}:")
-    accuracy(tracks, args.methods.split(","), [int(k) for k in args.ks.split(",")])
+    rows, misses = accuracy(tracks, args.methods.split(","), [int(k) for k in args.ks.split(",")])
+    write_section("bench_video_align", "End to end from video (Pose2Sim demo videos)",
+                  "Pose-estimation speed on the four 1088x1920 demo videos (60 fps, 100 frames):\n\n"
+                  + "\n".join(f"- {line}" for line in SPEED)
+                  + "\n\n`videosync.align` wall time (pose estimation of 2 x 100 frames included on the first "
+                  "run):\n\n" + "\n".join(f"- {line}" for line in TIMING)
+                  + f"\n\nAccuracy on {args.backend} poses of every camera pair, equal-length windows with true "
+                  f"offset k in {{{args.ks}}} (mean over the pairs answered):\n\n"
+                  + markdown_table(["method", "within 1 frame", "mean abs. error", "refused"], rows)
+                  + "\n\nPairs more than 1 frame off (or refused):\n\n"
+                  + ("\n".join(f"- {m}" for m in misses) or "- none"))
 
 
 if __name__ == "__main__":
