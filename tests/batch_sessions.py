@@ -39,6 +39,29 @@ def cut_npz(demo: Path, cam: str, first: int, length: int, dest: Path) -> Path:
     return save_npz(track.with_keypoints(track.keypoints, track.frame_index - first), dest)
 
 
+def cut_video(demo: Path, cam: str, first: int, dest: Path) -> Path:
+    """A camera's demo video from frame ``first`` on, re-encoded (MPEG-4 part 2, same rate)."""
+    import cv2
+
+    src = cv2.VideoCapture(str(demo / "videos" / f"{cam}.mp4"))
+    fps = src.get(cv2.CAP_PROP_FPS)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    out, index = None, 0
+    while True:
+        ok, frame = src.read()
+        if not ok:
+            break
+        if index >= first:
+            if out is None:
+                height, width = frame.shape[:2]
+                out = cv2.VideoWriter(str(dest), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+            out.write(frame)
+        index += 1
+    src.release()
+    out.release()
+    return dest
+
+
 def nobody_json(dest: Path, n: int = 60) -> Path:
     """An OpenPose folder of a scene with nobody in it (every file has an empty people list)."""
     dest.mkdir(parents=True)
@@ -53,6 +76,9 @@ EXPECTED = {
     "s02-npz-minus12": {"cam03.npz": 0, "cam04.npz": -12},
     "s03-mixed-three": {"cam01_json": 0, "cam03.npz": -5, "cam04_json": -9},
 }
+#: a session of two videos, built by build_video_session: cam02 without its first 6 frames, so
+#: cam01's frame i is the cut cam02's frame i - 6 (k = -6)
+VIDEO_SESSION = ("s07-videos", {"cam01.mp4": 0, "cam02.mp4": -6})
 #: session -> what its reason must say
 BAD = {
     "s04-broken": "cam02.npz",
@@ -84,3 +110,12 @@ def build_sessions(demo: Path, root: Path) -> Path:
     (root / "notes").mkdir()  # not a session: no inputs, left out
     (root / "notes" / "README.txt").write_text("recorded on a Tuesday\n")
     return root
+
+
+def build_video_session(demo: Path, root: Path) -> Path:
+    """VIDEO_SESSION under ``root``: its pose estimation is a Dask task per video."""
+    s = root / VIDEO_SESSION[0]
+    s.mkdir(parents=True)
+    (s / "cam01.mp4").symlink_to(demo / "videos" / "cam01.mp4")
+    cut_video(demo, "cam02", 6, s / "cam02.mp4")
+    return s

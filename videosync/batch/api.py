@@ -98,11 +98,13 @@ def align_many(
     found, left_out = _sessions(sessions)
     docs: dict[str, dict[str, Any]] = {}
     stale: list[str] = []
+    skipped = 0
     jobs: list[Job] = []
     for session in found:
         previous = None if redo else read_result(out, session)
         if previous is not None and previous["status"] in FINAL:
             docs[session.name] = previous
+            skipped += 1
             if previous.get("options") != options or previous.get("inputs") != [str(p) for p in session.inputs]:
                 stale.append(session.name)
         elif len(session.inputs) < 2:
@@ -114,12 +116,12 @@ def align_many(
     runner_name = "nothing to do"
     try:
         if jobs:
-            runner_name = _run(jobs, docs, out, len(found) - len(jobs), on_progress,
+            runner_name = _run(jobs, docs, out, skipped, on_progress,
                                make_runner(scheduler, workers, sequential, dict(pose_resources or {}) or None))
     finally:
         ordered = [docs[s.name] for s in found if s.name in docs]
         tables = write_table(out, ordered)
-    return BatchResult(out, ordered, tables, runner_name, len(found) - len(jobs), left_out, stale)
+    return BatchResult(out, ordered, tables, runner_name, skipped, left_out, stale)
 
 
 def _run(jobs: list[Job], docs: dict[str, dict[str, Any]], out: Path, skipped: int,

@@ -6,9 +6,9 @@ A session is a recording of one take by several cameras: two or more videos, pos
 - a folder of sessions: every sub-folder is a session holding its inputs, directly or one level
   down (Pose2Sim keeps ``videos/cam01.mp4`` beside ``pose/cam01_json``);
 - a glob pattern matching session folders (``/data/2024-*/trial*``);
-- a CSV file with a ``path`` column and an optional ``session`` column: a row whose session has
-  only that row and whose path is a session folder is discovered as above; otherwise the rows of
-  one session name its inputs. Relative paths are relative to the CSV file.
+- a CSV file with a ``path`` column: one session folder per row; with a ``session`` column too,
+  the rows of one session name its inputs (or its one folder). Relative paths are relative to
+  the CSV file.
 
 Pose data is preferred to the video it was computed from: a video is left out when an OpenPose
 folder of the session was made from it (:func:`~videosync.poses.openpose.find_video`) or a
@@ -88,8 +88,8 @@ def session_inputs(folder: Path) -> list[Path]:
 
 def _names(folders: list[Path]) -> list[str]:
     """Unique names: each folder relative to the folders' common parent."""
-    if len(folders) == 1:
-        return [folders[0].name]
+    if len(folders) <= 1:
+        return [f.name for f in folders]
     common = Path(os.path.commonpath([str(f) for f in folders]))
     return [f.relative_to(common).as_posix() for f in folders]
 
@@ -114,22 +114,21 @@ def _from_csv(path: Path) -> tuple[list[Session], list[Path]]:
         raise VideosyncError(f"cannot read the session list ({exc})", path) from None
     if not rows or "path" not in rows[0]:
         raise VideosyncError("a session list needs a header with a 'path' column (and optionally 'session')", path)
+    items = [(path.parent / (row["path"] or "").strip()).resolve() for row in rows]
+    if "session" not in rows[0]:  # one session folder per row
+        return _from_folders(items)
     groups: dict[str, list[Path]] = {}
-    for row in rows:
-        item = (path.parent / (row["path"] or "").strip()).resolve()
-        groups.setdefault((row.get("session") or "").strip() or item.name, []).append(item)
-    folders = [items[0] for items in groups.values() if len(items) == 1 and items[0].is_dir()
-               and not _is_pose_folder(items[0])]
-    sessions, empty = _from_folders(folders)
-    by_folder = {s.folder: s for s in sessions}
-    out = []
-    for name, items in groups.items():
-        if len(items) == 1 and items[0] in folders:
-            if items[0] in by_folder:
-                out.append(Session(name, by_folder[items[0]].inputs, items[0]))
+    for row, item in zip(rows, items):
+        groups.setdefault((row["session"] or "").strip() or item.name, []).append(item)
+    sessions, empty = [], []
+    for name, paths in groups.items():
+        if len(paths) == 1 and paths[0].is_dir() and not _is_pose_folder(paths[0]):
+            found, none = _from_folders(paths)
+            sessions += [Session(name, s.inputs, s.folder) for s in found]
+            empty += none
         else:
-            out.append(Session(name, tuple(items)))
-    return out, empty
+            sessions.append(Session(name, tuple(paths)))
+    return sessions, empty
 
 
 def discover_sessions(source: str | Path) -> tuple[list[Session], list[Path]]:
@@ -148,8 +147,4 @@ def discover_sessions(source: str | Path) -> tuple[list[Session], list[Path]]:
         sessions, empty = _from_folders([Path(p) for p in glob.glob(os.path.expanduser(text)) if Path(p).is_dir()])
     else:
         raise VideosyncError("no such folder, glob pattern or .csv session list", text)
-    names = [s.name for s in sessions]
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise VideosyncError(f"two sessions are named {twice[0]!r}; give them distinct names", text)
     return sorted(sessions, key=lambda s: natural_key(s.name)), empty
