@@ -239,3 +239,32 @@ def test_each_video_is_estimated_once_align_reads_what_its_pose_task_cached(demo
     videosync.align_many({"s": [videos / "cam01.mp4", videos / "cam02.mp4"]}, tmp_path / "out", sequential=True,
                          pose_backend="mediapipe", start=0.2, duration=0.5, max_offset_frames=10, method="simple")
     assert _CountingBackend.made == 2
+
+
+def test_pose_tasks_go_to_the_workers_that_have_the_resources_they_ask_for(demo_dir, tmp_path, monkeypatch):
+    """A cluster of a GPU worker and a CPU worker (threads of this process, so the stand-in
+    backend applies): every video's pose estimation runs on the GPU worker."""
+    distributed = pytest.importorskip("distributed")
+    from videosync.estimate import api as estimate_api
+
+    where = []
+
+    class Recording(_CountingBackend):
+        def __init__(self) -> None:
+            super().__init__()
+            where.append(distributed.get_worker().name)
+
+    monkeypatch.setenv("VIDEOSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(estimate_api, "create_backend", lambda *a, **k: Recording())
+    videos = demo_dir / "single-person" / "videos"
+    worker = {"cls": distributed.Worker, "options": {"nthreads": 1}}
+    spec = {"gpu": {**worker, "options": {"nthreads": 1, "resources": {"GPU": 1}}}, "cpu": worker}
+    sessions = {"s": [videos / "cam01.mp4", videos / "cam02.mp4"], "t": [videos / "cam03.mp4", videos / "cam04.mp4"]}
+    with distributed.SpecCluster(workers=spec, scheduler={"cls": distributed.Scheduler, "options": {"dashboard_address": ":0"}}) as cluster:
+        result = videosync.align_many(sessions, tmp_path / "out", scheduler=cluster.scheduler_address,
+                                      pose_resources={"GPU": 1}, pose_backend="mediapipe", duration=0.3,
+                                      method="simple", min_confidence=0)
+    assert where == ["gpu"] * 4, where
+    assert [d["status"] for d in result.results] == ["ok", "ok"], result.results
+    with pytest.raises(VideosyncError, match="need a cluster whose workers declare them"):
+        videosync.align_many(sessions, tmp_path / "out2", pose_resources={"GPU": 1})

@@ -116,6 +116,9 @@ def _report(result, as_json: bool, json_out: str | None) -> None:
     counts: dict[str, int] = {}
     for doc in result.results:
         counts[doc["status"]] = counts.get(doc["status"], 0) + 1
+    if result.skipped == len(result.results):
+        stderr.print(f"batch: every session has a result already in {result.out_dir} (--redo to redo them)",
+                     highlight=False)
     if result.left_out:
         stderr.print(f"[yellow]note:[/] left out {len(result.left_out)} folder(s) without videos or pose data: "
                      + ", ".join(p.name for p in result.left_out[:10]), highlight=False)
