@@ -32,7 +32,15 @@ def test_a_failed_session_is_reported_and_the_exit_code_says_so(sessions, tmp_pa
     assert res.exit_code == 1, res.output
     assert "2 sessions: 1 failed, 1 ok; table: " in res.stdout
     assert "1 of 2 sessions not synchronized" in res.stderr and "Traceback" not in res.output
-    assert "failed: broken: " in res.stderr and "broken/b.npz" in res.stderr
+    assert "warning: broken: failed: " in res.stderr and "broken/b.npz" in res.stderr
+    assert "[2/2] good: ok" in res.stderr  # not a terminal (a log file): a line per session, no bar
+
+
+def test_quiet_prints_the_summary_and_the_error_only(sessions, tmp_path):
+    res = run("batch", sessions, "-o", tmp_path / "out", "--sequential", "--method", "simple", "-q")
+    assert res.exit_code == 1
+    assert res.stdout.startswith("2 sessions: 1 failed, 1 ok; table: ")
+    assert res.stderr.splitlines() == [f"Error: 1 of 2 sessions not synchronized (status and reason in {tmp_path / 'out' / 'results.csv'})"]
 
 
 def test_json_document_and_options_passed_to_every_session(sessions, tmp_path):
@@ -51,7 +59,7 @@ def test_json_document_and_options_passed_to_every_session(sessions, tmp_path):
     recorded = json.loads((out / "good.json").read_text())["options"]
     assert recorded["method"] == "simple" and recorded["max_offset_frames"] == 30 and recorded["size"] == [640, 480]
     again = run("batch", f"{sessions}/g*", "-o", out, "--json-out", tmp_path / "summary.json")
-    assert again.exit_code == 1 and "summary.json: exists (--overwrite to replace it)" in again.stderr
+    assert again.exit_code == 1 and "summary.json: already exists (add --overwrite to replace it)" in again.stderr
 
 
 @pytest.mark.parametrize("args, message", [

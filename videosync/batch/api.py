@@ -62,6 +62,7 @@ def align_many(
     *,
     redo: bool = False,
     trim: bool = False,
+    overwrite: bool = False,
     scheduler: str | None = None,
     workers: int | None = None,
     sequential: bool = False,
@@ -79,6 +80,7 @@ def align_many(
             interrupted batch resumes where it stopped). A result whose status is ``error`` (a lost
             worker, a bug) says nothing about the data and is always done again.
         trim: also write each session's synchronized videos into ``out_dir/<session>/``.
+        overwrite: replace such copies when they exist (else the session fails, naming them).
         scheduler: address of a running Dask scheduler (``tcp://host:8786``); default a
             LocalCluster of ``workers`` workers (default: one per core that memory allows).
         sequential: run in this process, one session after the other (also what happens without Dask).
@@ -111,7 +113,7 @@ def align_many(
             docs[session.name] = _too_few(out, session, options)
         else:
             trim_dir = str(out / session.name) if trim else None
-            jobs.append(Job(session, options, trim_dir, overwrite=redo))
+            jobs.append(Job(session, options, trim_dir, overwrite))
     out.mkdir(parents=True, exist_ok=True)
     runner_name = "nothing to do"
     try:
