@@ -20,6 +20,7 @@ _LAZY = {
     "align": "videosync.api",
     "load_input": "videosync.api",
     "trim": "videosync.api",
+    "align_many": "videosync.batch",
     "estimate_poses": "videosync.estimate",
     "PoseTrack": "videosync.poses",
     "load_npz": "videosync.poses",
@@ -47,6 +48,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for type checkers and IDEs, which do not run __getattr__
     from videosync.api import align, load_input, trim
+    from videosync.batch import align_many
     from videosync.estimate import estimate_poses
     from videosync.poses import PoseTrack, load_npz, load_poses, save_npz
     from videosync.result import AlignmentResult, InputOffset, PairOffset
@@ -57,6 +59,7 @@ __all__ = [
     "InputOffset",
     "PairOffset",
     "align",
+    "align_many",
     "estimate_poses",
     "load_input",
     "load_poses",

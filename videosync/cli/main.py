@@ -12,6 +12,7 @@ import click
 
 from videosync import __version__
 from videosync.cli.align import align_command
+from videosync.cli.batch import batch_command
 from videosync.cli.command import VideosyncGroup
 from videosync.cli.evaluate import eval_command
 from videosync.cli.poses import poses
@@ -42,7 +43,7 @@ def cli() -> None:
     """
 
 
-for _command in (align_command, trim_command, poses, synth, train_command, eval_command):
+for _command in (align_command, trim_command, poses, synth, train_command, eval_command, batch_command):
     cli.add_command(_command)
 
 
