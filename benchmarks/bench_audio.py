@@ -226,15 +226,15 @@ class Memo:
     def __init__(self, method) -> None:
         self.method, self.answers = method, {}
 
-    def estimate(self, a: PoseTrack, b: PoseTrack, *, max_offset=None):
+    def estimate(self, a: PoseTrack, b: PoseTrack, *, bounds=None):
         import copy
         import hashlib
 
         key = tuple(hashlib.sha1(t.keypoints.tobytes() + t.frame_index.tobytes()).hexdigest() for t in (a, b))
-        key = (*key, max_offset)
+        key = (*key, None if bounds is None else bounds.max_frames)
         if key not in self.answers:
             try:
-                self.answers[key] = self.method.estimate(a, b, max_offset=max_offset)
+                self.answers[key] = self.method.estimate(a, b, bounds=bounds)
             except CannotSynchronizeError as exc:
                 self.answers[key] = exc
         if isinstance(self.answers[key], CannotSynchronizeError):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from videosync.errors import CannotSynchronizeError, VideosyncError
 from videosync.poses import PoseTrack
 from videosync.result import AlignmentResult, InputOffset, PairOffset
+from videosync.sync.bounds import OffsetBounds
 from videosync.sync.fit import DEFAULT_MIN_CONFIDENCE  # below it an offset is refused with a reason
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def align(
         method: ``sesyn`` (default, the trained network), ``simple``, ``ssm`` or ``speed-xcorr``.
         model: SeSyn-Net checkpoint; default the shipped ``models/sesyn.pt``.
         max_offset_frames: only consider offsets up to this many frames (faster, and fewer
-            chances to lock onto a repeated motion far away).
+            chances to lock onto a repeated motion far away); no answer lies outside it.
         min_confidence: an input whose offset is less certain than this is refused with
             :class:`CannotSynchronizeError` rather than reported (0 reports everything).
         person: which person to synchronize in every input: 0 = each input's main subject, 1 =
@@ -140,12 +141,13 @@ def align(
     if len(inputs) < 2:
         raise VideosyncError("align needs at least two inputs")
     say = on_message or (lambda _msg: None)
+    bounds = OffsetBounds(max_offset_frames)
 
     def load(index: int, rank: int) -> PoseTrack:
         item = inputs[index]
         # the first input is the reference, analysed over [start, start + duration]; the others
         # get the largest offset as a margin on both sides (without one, the same window)
-        margin = float(max_offset_frames or 0) if index else 0.0
+        margin = float(bounds.max_frames or 0) if index else 0.0
         label = Path(str(item)).name if not isinstance(item, PoseTrack) else (item.name or f"input {index}")
         return load_input(
             item, fps=fps, size=size, layout=layout, person=rank, pose_backend=pose_backend,
@@ -160,14 +162,14 @@ def align(
     known: dict[tuple[int, int], object] = {}  # pair estimates (or their refusal) already made
     chosen: list[str] = []  # which person was used where that is not the main subject
     if person is None:
-        tracks, known = _shared_people(inputs, tracks, load, sync_method, max_offset_frames, chosen, say)
+        tracks, known = _shared_people(inputs, tracks, load, sync_method, bounds, chosen, say)
     warnings = _input_warnings(tracks) + chosen  # about the people actually used
     pairs: list[PairOffset] = []
     pair_notes: list[str] = []  # caveats of the methods, named by pair
     for a, b in itertools.combinations(range(len(tracks)), 2):
         say(f"{method}: {tracks[a].name} vs {tracks[b].name}")
         try:
-            est = known.get((a, b)) or sync_method.estimate(tracks[a], tracks[b], max_offset=max_offset_frames)
+            est = known.get((a, b)) or sync_method.estimate(tracks[a], tracks[b], bounds=bounds)
             if isinstance(est, CannotSynchronizeError):
                 raise est
         except CannotSynchronizeError as exc:
@@ -213,7 +215,7 @@ def _shared_people(
     tracks: list[PoseTrack],
     load: Callable[[int, int], PoseTrack],
     sync_method: SyncMethod,
-    max_offset_frames: int | None,
+    bounds: OffsetBounds,
     warnings: list[str],
     say: Progress,
 ) -> tuple[list[PoseTrack], dict[tuple[int, int], object]]:
@@ -248,7 +250,7 @@ def _shared_people(
         if (ref, i, rank) not in tried:
             say(f"which person: {people[0, ref].name} person {ref} vs {people[i, rank].name} person {rank}")
             try:
-                tried[ref, i, rank] = sync_method.estimate(people[0, ref], people[i, rank], max_offset=max_offset_frames)
+                tried[ref, i, rank] = sync_method.estimate(people[0, ref], people[i, rank], bounds=bounds)
             except CannotSynchronizeError as exc:
                 tried[ref, i, rank] = exc
         est = tried[ref, i, rank]

@@ -6,6 +6,7 @@ from videosync.errors import CannotSynchronizeError, VideosyncError
 from videosync.poses import PoseTrack
 from videosync.registry import METHODS as METHOD_REGISTRY
 from videosync.sync import available_methods, get_method, register_method
+from videosync.sync.bounds import OffsetBounds
 from videosync.sync.methods.base import FeatureMatchingMethod
 from videosync.sync.methods.speed_xcorr import lagged_pearson
 from videosync.sync.methods.ssm import banded_ssm
@@ -110,9 +111,9 @@ def test_dropped_frames_are_handled_in_source_frame_numbers(method):
 def test_max_offset_limits_the_search(method):
     a, b = _pair(40)
     m = get_method(method)
-    assert m.estimate(a, b, max_offset=60).offset_frames == pytest.approx(40, abs=0.2)
+    assert m.estimate(a, b, bounds=OffsetBounds(60)).offset_frames == pytest.approx(40, abs=0.2)
     try:
-        e = m.estimate(a, b, max_offset=20)
+        e = m.estimate(a, b, bounds=OffsetBounds(20))
     except CannotSynchronizeError:
         return
     assert abs(e.offset_frames) <= 20.5 and e.confidence < 0.3
@@ -244,11 +245,10 @@ def test_rate_band_is_narrow_only_when_both_rates_come_from_videos():
 
 
 def test_evidence_band_reaches_a_period_beyond_the_search():
-    from videosync.sync.methods.base import evidence_band
-
-    assert evidence_band(30, 30.0) == 60.0  # 30 + max(30, 1 s = 30 frames)
-    assert evidence_band(10, 60.0) == 70.0  # 10 + 1 s at 60 fps
-    assert evidence_band(100, 25.0) == 200.0  # 100 + 100
+    assert OffsetBounds(30).evidence_band(30.0) == 60.0  # 30 + max(30, 1 s = 30 frames)
+    assert OffsetBounds(10).evidence_band(60.0) == 70.0  # 10 + 1 s at 60 fps
+    assert OffsetBounds(100).evidence_band(25.0) == 200.0  # 100 + 100
+    assert OffsetBounds().evidence_band(30.0) is None  # unbounded: the whole matrix
 
 
 def test_max_offset_matches_in_the_evidence_band_and_answers_inside_the_range(monkeypatch):
@@ -258,12 +258,12 @@ def test_max_offset_matches_in_the_evidence_band_and_answers_inside_the_range(mo
     real = base.match_frames
 
     def spy(*args, **kwargs):
-        seen.append(kwargs["max_offset"])
+        seen.append(kwargs["band"])
         return real(*args, **kwargs)
 
     monkeypatch.setattr(base, "match_frames", spy)
     a, b = _pair(12)
-    e = get_method("simple").estimate(a, b, max_offset=20)
+    e = get_method("simple").estimate(a, b, bounds=OffsetBounds(20))
     assert seen[0] == 50.0  # 20 + max(20, 30 frames)
     assert e.offset_frames == pytest.approx(12, abs=0.1)
     assert get_method("simple").estimate(a, b).confidence == pytest.approx(e.confidence, abs=0.05)

@@ -295,7 +295,7 @@ class _FixedCoarse:
     def __init__(self, first, offset):
         self.first, self.offset = first, offset
 
-    def estimate(self, track_a, track_b, *, max_offset=None):
+    def estimate(self, track_a, track_b, *, bounds=None):
         from videosync.sync.methods.base import PairEstimate
 
         k = self.offset if track_a is self.first else -self.offset
@@ -385,7 +385,7 @@ class _CoarseWithRival(_FixedCoarse):
         super().__init__(first, offset)
         self.rival = rival
 
-    def estimate(self, track_a, track_b, *, max_offset=None):
+    def estimate(self, track_a, track_b, *, bounds=None):
         import dataclasses
         from types import SimpleNamespace
 
@@ -442,3 +442,20 @@ def test_the_rival_needs_a_clearly_smaller_epipolar_error(monkeypatch, rival_err
                              "(median epipolar error 0.85% of the person's size against 1.00%)"]
     else:
         assert len(est.notes) == 1 and est.notes[0].startswith("another offset, +21.0 frames")
+
+
+def test_the_refinement_never_answers_outside_the_bounds():
+    """True offset -7, coarse guess -5: unbounded, the geometry finds -7. Allowed +-6 frames, the
+    same conclusive minimum lies outside: not accepted (the coarse offset stays), and where it
+    lies is kept. Allowed +-10, the bound changes nothing."""
+    from videosync.sync.bounds import OffsetBounds
+
+    body = moving_body(200, seed=1)
+    a, b = view(body, 0.0, slice(20, 170)), view(body, 100.0, slice(27, 177))
+    free = refine_offset(a, b, -5.0)
+    assert free.accepted and free.offset_frames == pytest.approx(-7.0, abs=0.25)
+    cut = refine_offset(a, b, -5.0, bounds=OffsetBounds(6))
+    assert not cut.accepted and cut.offset_frames == -5.0 and "outside the allowed" in cut.reason
+    assert cut.beyond_bounds == pytest.approx(free.wide_offset_frames)
+    wide = refine_offset(a, b, -5.0, bounds=OffsetBounds(10))
+    assert wide.accepted and wide.offset_frames == free.offset_frames

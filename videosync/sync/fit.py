@@ -63,6 +63,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from videosync.errors import CannotSynchronizeError
+from videosync.sync.bounds import UNBOUNDED, OffsetBounds
 
 #: Confidence below which ``align`` refuses to answer (``--min-confidence``).
 DEFAULT_MIN_CONFIDENCE = 0.2
@@ -117,6 +118,9 @@ class OffsetFit:
         runner_up_offset: that best other offset (frames, like ``offset_frames``; with an
             estimated rate, at i = 0) when it is a peak of its own; None when it is only the
             shoulder of the chosen offset's peak or no offset lies ``separation`` away.
+        beyond_bounds: where the agreeing matches point when that is clearly outside the bounds
+            the offset was held in (:meth:`OffsetBounds.beyond`; the confidence is then 0: the
+            answer at the bound is not the offset); None otherwise.
     """
 
     offset_frames: float
@@ -140,6 +144,7 @@ class OffsetFit:
     runner_up_ratio: float = 0.0
     uniqueness: float = 1.0
     runner_up_offset: float | None = None
+    beyond_bounds: float | None = None
 
 
 def _best_window(d: np.ndarray, tol: float, allowed: tuple[float, float] | None = None
@@ -153,16 +158,22 @@ def _best_window(d: np.ndarray, tol: float, allowed: tuple[float, float] | None 
         if not counts.any():  # no value near the range: no window, no inliers
             return 0.5 * (allowed[0] + allowed[1]), np.zeros(len(d), bool)
     k = int(np.argmax(counts))
-    return _window_at(d, float(np.median(s[k:k + counts[k]])), tol)
+    return _window_at(d, float(np.median(s[k:k + counts[k]])), tol, allowed)
 
 
-def _window_at(d: np.ndarray, b: float, tol: float) -> tuple[float, np.ndarray]:
-    """The values within ``tol`` of ``b``, with ``b`` moved to their mean until it settles."""
+def _window_at(d: np.ndarray, b: float, tol: float, allowed: tuple[float, float] | None = None
+               ) -> tuple[float, np.ndarray]:
+    """The values within ``tol`` of ``b``, with ``b`` moved to their mean until it settles (and
+    kept inside ``allowed`` when given)."""
+    if allowed is not None:
+        b = float(np.clip(b, *allowed))
     inl = np.abs(d - b) <= tol
     for _ in range(10):
         if not inl.any():
             break
         b_new = float(d[inl].mean())
+        if allowed is not None:
+            b_new = float(np.clip(b_new, *allowed))
         inl_new = np.abs(d - b_new) <= tol
         if b_new == b and np.array_equal(inl_new, inl):
             break
@@ -274,7 +285,7 @@ def fit_offset(
     seed: int | np.random.Generator = 0,
     max_rate_factor: float = 2.0,
     votes: tuple[np.ndarray, np.ndarray] | None = None,
-    offset_range: tuple[float, float] | None = None,
+    bounds: OffsetBounds = UNBOUNDED,
 ) -> OffsetFit:
     """Fit ``j = rate * i + offset`` robustly through matched pairs (see the module docstring).
 
@@ -299,10 +310,10 @@ def fit_offset(
             :data:`VIDEO_RATE_FACTOR` when both come from video timestamps.
         votes: optional ``(offsets, weights)``: soft votes of the matching for offsets
             ``j - nominal_rate * i`` (see the module docstring).
-        offset_range: ``(low, high)``: the offset (at the nominal rate) is chosen inside it;
-            the matches and votes outside still count as evidence against it (the chance
-            level, the inlier ratio). Used for ``--max-offset``: see
-            :func:`videosync.sync.methods.base.evidence_band`.
+        bounds: the offsets the user allows (``--max-offset``): the offset is chosen inside
+            them, and an estimated rate is used only when its offset is; the matches and votes
+            outside still count as evidence against it (the chance level, the inlier ratio).
+            See :meth:`videosync.sync.bounds.OffsetBounds.evidence_band`.
 
     Raises:
         CannotSynchronizeError: too few pairs, or too few that agree on one line.
@@ -321,6 +332,7 @@ def fit_offset(
             "frames with a detected person)")
     i_f, j_f = i[finite], j[finite]
     r0 = float(nominal_rate)
+    offset_range = bounds.offset_range
 
     median_offset = float(np.median(j_f - r0 * i_f))
     rate = r0
@@ -332,7 +344,7 @@ def fit_offset(
         votes = (np.asarray(votes[0])[inside], np.asarray(votes[1])[inside])
     if votes is not None and len(votes[1]) and np.max(votes[1]) > 0:
         mode = float(np.asarray(votes[0])[int(np.argmax(votes[1]))])
-        soft_offset, soft_inl = _window_at(j_f - r0 * i_f, mode, tolerance)
+        soft_offset, soft_inl = _window_at(j_f - r0 * i_f, mode, tolerance, offset_range)
         if soft_inl.sum() >= MIN_SOFT_SUPPORT:
             offset, inl, soft_mode = soft_offset, soft_inl, mode
     rate_estimate = rate_stderr = None
@@ -346,11 +358,12 @@ def fit_offset(
             rate_estimate, rate_stderr = fr, se
             span = float(i_f[finl].max() - i_f[finl].min())
             plausible = r0 / max_rate_factor <= fr <= r0 * max_rate_factor  # the refit may drift out
-            if (plausible and finl.sum() >= argmax_support and abs(fr - r0) > 3 * se
+            if (plausible and bounds.contains(fb) and finl.sum() >= argmax_support and abs(fr - r0) > 3 * se
                     and abs(fr - r0) * span > 0.5):
                 rate, offset, inl, rate_source = fr, fb, finl, "estimated"
 
     n_inliers = int(inl.sum())
+    beyond = None
     most_agreeing = max(argmax_support, n_inliers)
     if most_agreeing < min_inliers:
         raise CannotSynchronizeError(
@@ -358,7 +371,10 @@ def fit_offset(
             f"(need at least {min_inliers})")
     res = j_f - (rate * i_f + offset)
     if rate_source == "nominal":
-        offset = float((j_f[inl] - rate * i_f[inl]).mean())
+        pointed = float((j_f[inl] - rate * i_f[inl]).mean())
+        offset = bounds.clip(pointed)
+        if bounds.beyond(pointed):
+            beyond = pointed
         res = j_f - (rate * i_f + offset)
     residual_std = float(res[inl].std())
 
@@ -394,7 +410,7 @@ def fit_offset(
         if rival is not None:
             rival += offset
     uniqueness = float(np.clip((1.0 - runner_up) / (1.0 - RIVAL_SHARE_FREE), 0.0, 1.0))
-    confidence = agreement * (0.5 + 0.5 * qual) * uniqueness
+    confidence = 0.0 if beyond is not None else agreement * (0.5 + 0.5 * qual) * uniqueness
 
     mask = np.zeros(len(i), bool)
     mask[np.flatnonzero(finite)[inl]] = True
@@ -420,4 +436,5 @@ def fit_offset(
         runner_up_ratio=runner_up,
         uniqueness=uniqueness,
         runner_up_offset=rival,
+        beyond_bounds=beyond,
     )

@@ -33,8 +33,8 @@ whole-offset modes: both directions 3.12, the row softmax alone 3.78).
 Memory stays bounded for long recordings: rows are processed in chunks, and for each chunk the
 squared distances come from one matrix product (``||a||^2 + ||b||^2 - 2 a.b``), so only a
 ``rows x columns`` block exists at any time (its size is set by ``max_block_bytes``). With
-``max_offset`` only a band of columns around the expected position of each row is considered
-(``|n - (m * rate + centre)| <= max_offset``), which makes the cost linear in the length.
+``band`` only a band of columns around the expected position of each row is considered
+(``|n - (m * rate + centre)| <= band``), which makes the cost linear in the length.
 ``pca_dims`` optionally projects both sequences onto their leading principal components first,
 which speeds up very long inputs with wide features at the cost of approximate distances.
 """
@@ -223,18 +223,18 @@ def median_sq_distance(
     return med if med > 0 else float(d2.mean())  # mostly identical frames: fall back to the mean
 
 
-def _row_band(rows: np.ndarray, rate: float, centre: float, max_offset: float | None, n_cols: int
+def _row_band(rows: np.ndarray, rate: float, centre: float, band: float | None, n_cols: int
               ) -> tuple[np.ndarray, np.ndarray]:
     """Inclusive column range ``[lo, hi]`` each row may match (clipped to the matrix)."""
-    if max_offset is None:
+    if band is None:
         return np.zeros(len(rows), np.int64), np.full(len(rows), n_cols - 1, np.int64)
     c = rows * rate + centre
-    lo = np.ceil(c - max_offset - 1e-9).astype(np.int64)
-    hi = np.floor(c + max_offset + 1e-9).astype(np.int64)
+    lo = np.ceil(c - band - 1e-9).astype(np.int64)
+    hi = np.floor(c + band + 1e-9).astype(np.int64)
     return np.clip(lo, 0, n_cols), np.clip(hi, -1, n_cols - 1)
 
 
-def _chunk_rows(n_cols: int, max_offset: float | None, rate: float, max_block_bytes: int) -> int:
+def _chunk_rows(n_cols: int, band: float | None, rate: float, max_block_bytes: int) -> int:
     """Rows per chunk so that one float32 block ``rows x block_width`` fits ``max_block_bytes``.
 
     With a band, a chunk of R rows spans ``band_width + R * rate`` columns (the band drifts along
@@ -242,19 +242,19 @@ def _chunk_rows(n_cols: int, max_offset: float | None, rate: float, max_block_by
     are computed only to be masked: R is kept near the band's width (at least
     ``_MIN_BAND_CHUNK``), which bounds that waste to about half of the block.
     """
-    if max_offset is None:
+    if band is None:
         return max(1, int(max_block_bytes // (4 * max(n_cols, 1))))
-    band = min(n_cols, int(2 * max_offset + 1))
-    rows = max(1, int(max_block_bytes // (4 * max(band, 1))))
-    rows = min(rows, max(band, _MIN_BAND_CHUNK))
-    while rows > 1 and 4 * rows * min(n_cols, band + rows * rate + 1) > max_block_bytes:
+    width = min(n_cols, int(2 * band + 1))
+    rows = max(1, int(max_block_bytes // (4 * max(width, 1))))
+    rows = min(rows, max(width, _MIN_BAND_CHUNK))
+    while rows > 1 and 4 * rows * min(n_cols, width + rows * rate + 1) > max_block_bytes:
         rows //= 2
     return rows
 
 
 def _distance_blocks(
     f_rows: np.ndarray, f_cols: np.ndarray, valid_rows: np.ndarray, rate: float, centre: float,
-    max_offset: float | None, chunk_rows: int,
+    band: float | None, chunk_rows: int,
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, int, np.ndarray | None]]:
     """Squared distances of the valid rows of ``f_rows`` to ``f_cols``, a chunk of rows at a
     time, each block only as wide as the chunk's bands: ``(rows, lo, hi, col0, d2)``; ``d2`` is
@@ -262,7 +262,7 @@ def _distance_blocks(
     n_cols = len(f_cols)
     norms_cols = _sq_norms(f_cols)
     rows_all = np.flatnonzero(valid_rows)
-    lo_all, hi_all = _row_band(rows_all, rate, centre, max_offset, n_cols)
+    lo_all, hi_all = _row_band(rows_all, rate, centre, band, n_cols)
     for start in range(0, len(rows_all), chunk_rows):
         rows = rows_all[start:start + chunk_rows]
         lo, hi = lo_all[start:start + chunk_rows], hi_all[start:start + chunk_rows]
@@ -380,7 +380,7 @@ def match_frames(
     *,
     valid_a: np.ndarray | None = None,
     valid_b: np.ndarray | None = None,
-    max_offset: float | None = None,
+    band: float | None = None,
     rate: float = 1.0,
     centre: float = 0.0,
     temperature: float = DEFAULT_TEMPERATURE,
@@ -398,8 +398,9 @@ def match_frames(
         valid_a, valid_b: boolean masks of usable frames (e.g. enough joints detected); invalid
             rows are not matched and invalid columns are never chosen. Non-finite rows are
             always invalid.
-        max_offset: if given, row ``m`` only considers columns with
-            ``|n - (m * rate + centre)| <= max_offset`` (a band of width ``2 * max_offset + 1``).
+        band: if given, row ``m`` only considers columns with ``|n - (m * rate + centre)| <=
+            band`` (a band of width ``2 * band + 1``; not the user's ``--max-offset``, see
+            :meth:`videosync.sync.bounds.OffsetBounds.evidence_band`).
         rate, centre: the expected line ``n = m * rate + centre`` the band is centred on.
         temperature: softmax temperature relative to the median squared distance.
         exclusion: half-width (columns) of the best match's own valley for ``distinctiveness``.
@@ -443,12 +444,12 @@ def match_frames(
         raise CannotSynchronizeError("the features do not change between frames (no motion?)")
     inv_t = 1.0 / (temperature * scale)
     if chunk_rows is None:
-        chunk_rows = _chunk_rows(n_cols, max_offset, rate, max_block_bytes)
+        chunk_rows = _chunk_rows(n_cols, band, rate, max_block_bytes)
     votes = VoteProfile.spanning(m_rows, n_cols, rate)
     total = int(va.sum()) + (int(vb.sum()) if symmetric_votes else 0)
     done = 0
     parts: list[dict[str, np.ndarray]] = []
-    for rows, lo, hi, c0, d2 in _distance_blocks(fa, fb, va, rate, centre, max_offset, chunk_rows):
+    for rows, lo, hi, c0, d2 in _distance_blocks(fa, fb, va, rate, centre, band, chunk_rows):
         if d2 is not None:
             parts.append(_process_block(d2, c0, rows, lo, hi, vb, inv_t, exclusion, votes, rate))
         done += len(rows)
@@ -457,7 +458,7 @@ def match_frames(
     if symmetric_votes:
         # B's frames against A's: the band |n - (m rate + centre)| <= w is, seen from n,
         # |m - (n - centre) / rate| <= w / rate, so both passes see the same entries.
-        band_b = None if max_offset is None else max_offset / rate
+        band_b = None if band is None else band / rate
         chunk_b = _chunk_rows(m_rows, band_b, 1.0 / rate, max_block_bytes)
         for rows, lo, hi, c0, d2 in _distance_blocks(
                 fb, fa, vb, 1.0 / rate, -centre / rate, band_b, chunk_b):

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from videosync.poses import PoseTrack
+from videosync.sync.bounds import UNBOUNDED, OffsetBounds
 
 #: Joints scored below this are not used as correspondences.
 DEFAULT_MIN_SCORE = 0.3
@@ -184,6 +185,8 @@ class Refinement:
             (equal to ``offset_frames`` when that search was not conclusive or not run).
         noise_relative: the median epipolar error the views' own jitter explains, as a share of
             the person's size (:func:`noise_allowance`; set once the minimum was measured).
+        beyond_bounds: a minimum that passed every test but lies outside the allowed offsets
+            (not accepted); None otherwise.
     """
 
     offset_frames: float
@@ -199,6 +202,7 @@ class Refinement:
     n_points: int = 0
     wide_offset_frames: float = float("nan")
     noise_relative: float = 0.0
+    beyond_bounds: float | None = None
 
     @property
     def bad_relative_error(self) -> float:
@@ -395,6 +399,7 @@ def refine_offset(
     min_contrast: float = MIN_CONTRAST,
     polish: bool = True,
     smooth: bool = True,
+    bounds: OffsetBounds = UNBOUNDED,
 ) -> Refinement:
     """Search ``offset_frames +- search_frames`` for the offset that best satisfies two-view geometry.
 
@@ -410,6 +415,8 @@ def refine_offset(
             the minimum, and only when its own minimum lies inside its window.
         smooth: smooth views whose keypoints jitter by more than SMOOTH_ABOVE_JITTER of the
             person's size before fitting (see the module docstring).
+        bounds: the offsets the user allows: a minimum outside them is not accepted, and the
+            refined offset never leaves them.
     """
     if search_frames is None:
         search_frames = max(MIN_SEARCH_FRAMES, DEFAULT_SEARCH_SECONDS * track_b.fps)
@@ -497,13 +504,18 @@ def refine_offset(
         out.reason = (f"even the best offset leaves the views inconsistent (median epipolar error "
                       f"{out.relative_error:.1%} of the person's size)")
         return out
-    out.offset_frames = out.wide_offset_frames = float(shifts[best] + step * np.clip(delta, -0.5, 0.5))
+    found = float(shifts[best] + step * np.clip(delta, -0.5, 0.5))
+    if bounds.beyond(found):
+        out.reason = f"the geometric minimum is outside the allowed offsets (+-{bounds.max_frames:g} frames)"
+        out.beyond_bounds = found
+        return out
+    out.offset_frames = out.wide_offset_frames = bounds.clip(found)
     out.accepted = True
     if polish:
         narrow = max(MIN_POLISH_FRAMES, POLISH_SECONDS * track_b.fps)
         fine = refine_offset(track_a, track_b, out.offset_frames, rate, search_frames=narrow, step=step,
                              min_score=min_score, min_points=min_points, min_contrast=0.0, polish=False,
-                             smooth=smooth)
+                             smooth=smooth, bounds=bounds)
         if fine.accepted:
             out.offset_frames = fine.offset_frames
     return out

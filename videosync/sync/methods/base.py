@@ -36,6 +36,7 @@ from videosync.sync.drift import (
     slide_note,
     widest_slide,
 )
+from videosync.sync.bounds import UNBOUNDED, OffsetBounds, beyond_note
 from videosync.sync.matching import DEFAULT_BLOCK_BYTES, DEFAULT_TEMPERATURE, MatchResult, match_frames
 
 #: Offsets at least this far (seconds, and DEFAULT_SEPARATION frames) from the chosen one are
@@ -43,28 +44,6 @@ from videosync.sync.matching import DEFAULT_BLOCK_BYTES, DEFAULT_TEMPERATURE, Ma
 RIVAL_SECONDS = 0.2
 #: Rate policies: keep fps_b / fps_a, always try a free rate, or try it when the fps differ.
 RATE_MODES = ("nominal", "estimate", "auto")
-#: Least extra reach (seconds) of the matching beyond ``max_offset``: more than one period of
-#: the repeated motions that make rival offsets (a gait cycle is about 1.1 s, a wave 0.7 s).
-EVIDENCE_MARGIN_SECONDS = 1.0
-
-
-def evidence_band(max_offset: float, fps_b: float) -> float:
-    """How far (frames of B) the matching looks for a ``max_offset`` search:
-    ``max_offset + max(max_offset, EVIDENCE_MARGIN_SECONDS * fps_b)``.
-
-    Why not ``max_offset`` itself: the row softmax shares each frame's vote among the columns it
-    may match. A frame whose true partner lies outside the other recording then gives all of its
-    vote to the columns inside the band, and in repeated motion those are the partner's copies a
-    period away: offsets inside the range, and wrong. Looking a period further lets such a frame
-    vote for copies outside the range too, which the fit then ignores
-    (``fit_offset(offset_range=...)``). On the synthetic short preset (4 s windows, offsets
-    drawn from +-30 frames, ``videosync eval --max-offset 30``), the shipped model's mean error
-    went from 3.59 to 3.08 frames on validation (3.83 to 3.24 on test); with no band at all (the
-    whole matrix) 3.08 and 3.42.
-    """
-    return float(max_offset) + max(float(max_offset), EVIDENCE_MARGIN_SECONDS * float(fps_b))
-
-
 @dataclass
 class PairEstimate:
     """Offset of input B relative to input A, as found by one method.
@@ -154,12 +133,13 @@ class SyncMethod(ABC):
 
     @abstractmethod
     def estimate(
-        self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None
+        self, track_a: PoseTrack, track_b: PoseTrack, *, bounds: OffsetBounds = UNBOUNDED
     ) -> PairEstimate:
         """Offset of ``track_b`` relative to ``track_a``.
 
         Args:
-            max_offset: if given, only offsets within +-``max_offset`` frames (of B) are searched.
+            bounds: the offsets (frames of B) that may be answered (``--max-offset``); the answer
+                is never outside them.
 
         Raises:
             CannotSynchronizeError: the inputs do not determine an offset.
@@ -175,9 +155,9 @@ class FeatureMatchingMethod(SyncMethod):
         tolerance: inlier threshold of the fit, in frames of B.
         rate_mode: ``"nominal"`` (use fps_b / fps_a), ``"estimate"`` (also fit a free rate and
             use it when the data demand it), ``"auto"`` (estimate when the fps differ; within 5 %
-            of the nominal ratio when both rates were read from videos). A
-            ``max_offset`` band always follows the nominal rate, so an estimated rate far from it
-            needs a wide enough band.
+            of the nominal ratio when both rates were read from videos). The matching band of
+            a bounded search always follows the nominal rate, so an estimated rate far from it
+            needs a wide enough bound.
         pca_dims: match in this many PCA dimensions (speed-up for wide features).
         max_block_bytes: memory bound of one block of the matching.
         min_inliers: fewest agreeing matched frames accepted.
@@ -227,7 +207,7 @@ class FeatureMatchingMethod(SyncMethod):
         return (track.scores > 0).sum(axis=1) >= self.min_joints
 
     def estimate(
-        self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None
+        self, track_a: PoseTrack, track_b: PoseTrack, *, bounds: OffsetBounds = UNBOUNDED
     ) -> PairEstimate:
         check_track(track_a, "input A")
         check_track(track_b, "input B")
@@ -247,9 +227,8 @@ class FeatureMatchingMethod(SyncMethod):
         try:
             match, i, j, fit = self._match_and_fit(
                 fa, fb, va, vb, da, db, rate=nominal, offset=0.0,
-                max_offset=None if max_offset is None else evidence_band(max_offset, track_b.fps),
-                offset_range=None if max_offset is None else (-float(max_offset), float(max_offset)),
-                estimate_rate=estimate_rate, fps_b=track_b.fps,
+                band=bounds.evidence_band(track_b.fps), bounds=bounds, estimate_rate=estimate_rate,
+                fps_b=track_b.fps,
                 max_rate_factor=max_rate_factor(track_a, track_b, self.rate_mode), progress=self.progress)
         except CannotSynchronizeError as exc:
             reason = str(exc).removeprefix("cannot synchronize: ")
@@ -266,6 +245,8 @@ class FeatureMatchingMethod(SyncMethod):
             (k1, k2), (c1, c2) = ([parts[n][s] for s in slide] for n in (0, 1))
             confidence = 0.0
             notes.append(slide_note(k1, k2, c1 / track_a.fps, c2 / track_a.fps))
+        if fit.beyond_bounds is not None:
+            notes.append(beyond_note(bounds, fit.beyond_bounds))
         if slide is None and fit.runner_up_offset is not None and fit.uniqueness < 1.0:
             # (a sliding pair has two offsets for another reason, which its note gives)
             notes.append(rival_note(fit.runner_up_offset, fit.runner_up_ratio))
@@ -289,22 +270,23 @@ class FeatureMatchingMethod(SyncMethod):
                 "n_frames": (len(da), len(db)),
                 "matching_parts": parts,
                 "slides": slide is not None,
+                "beyond_bounds": fit.beyond_bounds,
             },
             notes=notes,
         )
 
     def _match_and_fit(
         self, fa: np.ndarray, fb: np.ndarray, va: np.ndarray, vb: np.ndarray, da: PoseTrack,
-        db: PoseTrack, *, rate: float, offset: float, max_offset: float | None, estimate_rate: bool,
+        db: PoseTrack, *, rate: float, offset: float, band: float | None, estimate_rate: bool,
         fps_b: float, max_rate_factor: float, progress: Callable[[int, int], None] | None = None,
-        offset_range: tuple[float, float] | None = None,
+        bounds: OffsetBounds = UNBOUNDED,
     ) -> tuple[MatchResult, np.ndarray, np.ndarray, OffsetFit]:
-        """Match the valid rows (optionally within ``max_offset`` of ``j = rate * i + offset``, in
-        source frames) and fit the line, its offset inside ``offset_range`` when given; returns
-        the matches, their source frames and the fit."""
+        """Match the valid rows (optionally within ``band`` frames of B of ``j = rate * i +
+        offset``, in source frames) and fit the line, its offset inside ``bounds``; returns the
+        matches, their source frames and the fit."""
         a0, b0 = int(da.frame_index[0]), int(db.frame_index[0])
         match = match_frames(
-            fa, fb, valid_a=va, valid_b=vb, max_offset=max_offset, rate=rate,
+            fa, fb, valid_a=va, valid_b=vb, band=band, rate=rate,
             centre=rate * a0 + offset - b0, temperature=self.temperature,
             max_block_bytes=self.max_block_bytes, pca_dims=self.pca_dims, progress=progress)
         i = da.frame_index[match.rows].astype(np.float64)
@@ -318,7 +300,7 @@ class FeatureMatchingMethod(SyncMethod):
             b_range=(float(db.frame_index[0]), float(db.frame_index[-1])),
             tolerance=self.tolerance, min_inliers=self.min_inliers, seed=self.seed,
             separation=max(DEFAULT_SEPARATION, RIVAL_SECONDS * fps_b),
-            max_rate_factor=max_rate_factor, votes=votes, offset_range=offset_range)
+            max_rate_factor=max_rate_factor, votes=votes, bounds=bounds)
         return match, i, j, fit
 
     def _segments(
@@ -330,7 +312,8 @@ class FeatureMatchingMethod(SyncMethod):
         own fit is confident; None when fewer than two parts are long enough and confident.
 
         Why: see :mod:`videosync.sync.drift`. A fit through all frames of a sliding pair
-        returns their average offset; each part alone returns its own.
+        returns their average offset; each part alone returns its own. The parts search around
+        the pair's line whatever the user's bound: they test the answer, they give none.
         """
         masks = overlap_segments(da.frame_index, fit.rate, fit.offset_frames, float(db.frame_index[0]),
                                  float(db.frame_index[-1]), fps_a, usable=va, max_segments=MAX_SEGMENTS)
@@ -341,7 +324,7 @@ class FeatureMatchingMethod(SyncMethod):
         for part in masks:
             try:
                 _, i, _, part_fit = self._match_and_fit(
-                    fa, fb, part, vb, da, db, rate=fit.rate, offset=fit.offset_frames, max_offset=band,
+                    fa, fb, part, vb, da, db, rate=fit.rate, offset=fit.offset_frames, band=band,
                     estimate_rate=False, fps_b=fps_b, max_rate_factor=1.0)
             except CannotSynchronizeError:
                 continue

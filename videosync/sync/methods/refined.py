@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 
 from videosync.poses import PoseTrack
+from videosync.sync.bounds import UNBOUNDED, OffsetBounds, beyond_note
 from videosync.sync.methods.base import RIVAL_NOTE_START, PairEstimate, SyncMethod
 from videosync.sync.drift import overlap_halves, slide_note, slides
 from videosync.sync.refine import Refinement, refine_offset
@@ -59,6 +60,7 @@ class Geometry:
     relative_error: float = float("nan")
     confidence: float = 0.0
     rejected: str = ""
+    beyond_bounds: float | None = None
 
 
 def rival_chosen_note(other: float, ratio: float, error: float, other_error: float) -> str:
@@ -96,14 +98,14 @@ class RefinedMethod(SyncMethod):
         self.refine_options = refine_options
         self.name = f"{inner.name}+geometry"
 
-    def estimate(self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None) -> PairEstimate:
-        coarse = self.inner.estimate(track_a, track_b, max_offset=max_offset)
-        geo = self._geometry(track_a, track_b, coarse.offset_frames, coarse.rate)
+    def estimate(self, track_a: PoseTrack, track_b: PoseTrack, *, bounds: OffsetBounds = UNBOUNDED) -> PairEstimate:
+        coarse = self.inner.estimate(track_a, track_b, bounds=bounds)
+        geo = self._geometry(track_a, track_b, coarse.offset_frames, coarse.rate, bounds)
         diagnostics = {**coarse.diagnostics, "refinement": geo.forward, "refinement_reverse": geo.backward}
         if geo.rejected:
             diagnostics["refinement_rejected"] = geo.rejected
         notes = list(coarse.notes)
-        rival = self._rival(track_a, track_b, coarse, geo)
+        rival = self._rival(track_a, track_b, coarse, geo, bounds)
         if rival is not None:
             diagnostics["refinement_rival"] = rival
             notes = [n for n in notes if not n.startswith(RIVAL_NOTE_START)]
@@ -111,7 +113,11 @@ class RefinedMethod(SyncMethod):
                                            rival.relative_error, geo.relative_error))
             geo = rival
         if geo.offset_frames is None:
-            return dataclasses.replace(coarse, diagnostics=diagnostics)
+            if geo.beyond_bounds is None or coarse.diagnostics.get("beyond_bounds") is not None:
+                return dataclasses.replace(coarse, diagnostics=diagnostics)
+            # the geometry is sure of an offset the bounds exclude: the coarse one is not it
+            return dataclasses.replace(coarse, confidence=0.0, diagnostics=diagnostics,
+                                       notes=notes + [beyond_note(bounds, geo.beyond_bounds)])
         offset = geo.offset_frames
         # Geometry confirms the offset locally but cannot tell a periodic motion's rival offsets
         # apart (a walk one step later is just as consistent), so it inherits the matching's
@@ -120,8 +126,9 @@ class RefinedMethod(SyncMethod):
         confidence = uniqueness * geo.confidence
         if rival is None:
             confidence = max(coarse.confidence, confidence)
-        if coarse.diagnostics.get("slides"):
-            confidence = 0.0  # the matching saw the offset slide: the geometry's average is no answer
+        if coarse.diagnostics.get("slides") or coarse.diagnostics.get("beyond_bounds") is not None:
+            # the matching saw the offset slide, or pointed outside the bounds: no answer here
+            confidence = 0.0
         halves = self._halves(track_a, track_b, offset, coarse.rate)
         if halves is not None:
             diagnostics["halves"] = halves
@@ -140,21 +147,28 @@ class RefinedMethod(SyncMethod):
             notes=notes,
         )
 
-    def _geometry(self, track_a: PoseTrack, track_b: PoseTrack, offset: float, rate: float) -> Geometry:
-        """The two-view-geometry search around ``offset`` from A to B and from B to A.
+    def _geometry(self, track_a: PoseTrack, track_b: PoseTrack, offset: float, rate: float,
+                  bounds: OffsetBounds) -> Geometry:
+        """The two-view-geometry search around ``offset`` from A to B and from B to A, each
+        answering inside ``bounds``.
 
         Why both: only B's keypoints are interpolated between frames, so each direction smooths
         one view; the mean of both does not depend on which input is the reference.
         """
-        ref = refine_offset(track_a, track_b, offset, rate, **self.refine_options)
+        ref = refine_offset(track_a, track_b, offset, rate, bounds=bounds, **self.refine_options)
         # B's frame j is A's frame (j - k) / rate
-        back = refine_offset(track_b, track_a, -offset / rate, 1.0 / rate, **self.refine_options)
+        back = refine_offset(track_b, track_a, -offset / rate, 1.0 / rate, bounds=bounds.seen_from_b(rate),
+                             **self.refine_options)
         found = []
         if ref.accepted:
             found.append(ref.offset_frames)
         if back.accepted:
             found.append(-rate * back.offset_frames)
         geo = Geometry(ref, back)
+        beyond = [k for k in (ref.beyond_bounds, None if back.beyond_bounds is None else -rate * back.beyond_bounds)
+                  if k is not None]
+        if beyond:
+            geo.beyond_bounds = float(np.mean(beyond))
         if len(found) == 1 and REQUIRE_BOTH_DIRECTIONS:
             geo.rejected = "only one of the two search directions is conclusive"
         elif len(found) == 2 and abs(found[0] - found[1]) > DIRECTIONS_AGREE_FRAMES:
@@ -168,8 +182,8 @@ class RefinedMethod(SyncMethod):
             geo.confidence = max(r.confidence for r in used)
         return geo
 
-    def _rival(self, track_a: PoseTrack, track_b: PoseTrack, coarse: PairEstimate, chosen: Geometry
-               ) -> Geometry | None:
+    def _rival(self, track_a: PoseTrack, track_b: PoseTrack, coarse: PairEstimate, chosen: Geometry,
+               bounds: OffsetBounds) -> Geometry | None:
         """The geometry at the matching's rival offset, when it explains the two views clearly
         better than the chosen offset does (see ``RIVAL_ERROR_RATIO``); else None."""
         fit = coarse.fit
@@ -178,7 +192,7 @@ class RefinedMethod(SyncMethod):
             return None
         if chosen.offset_frames is None:  # nothing to compare with (see RIVAL_ERROR_RATIO)
             return None
-        rival = self._geometry(track_a, track_b, fit.runner_up_offset, coarse.rate)
+        rival = self._geometry(track_a, track_b, fit.runner_up_offset, coarse.rate, bounds)
         if rival.offset_frames is None or not rival.relative_error < RIVAL_ERROR_RATIO * chosen.relative_error:
             return None
         return rival
@@ -190,6 +204,7 @@ class RefinedMethod(SyncMethod):
 
         Why: see :mod:`videosync.sync.drift`. The geometry fits an average offset that is wrong
         at both ends of a sliding pair, with full confidence; comparing the halves catches that.
+        The halves search whatever the user's bound: they test the answer, they give none.
         """
         masks = overlap_halves(track_a.frame_index, rate, offset, float(track_b.frame_index[0]),
                                float(track_b.frame_index[-1]), track_a.fps)

@@ -13,6 +13,7 @@ import numpy as np
 from videosync.errors import ModelError
 from videosync.poses import PoseTrack
 from videosync.poses.track import interpolate_keypoints
+from videosync.sync.bounds import UNBOUNDED, OffsetBounds
 from videosync.sync.methods.base import FeatureMatchingMethod, PairEstimate
 from videosync.sync.refine import image_jitter, relative_jitter
 
@@ -128,9 +129,9 @@ class SesynMethod(FeatureMatchingMethod):
         with self.pair_network(track_a, track_b):
             return self.features(track_a.dense()), self.features(track_b.dense())
 
-    def estimate(self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None) -> PairEstimate:
+    def estimate(self, track_a: PoseTrack, track_b: PoseTrack, *, bounds: OffsetBounds = UNBOUNDED) -> PairEstimate:
         with self.pair_network(track_a, track_b) as (views, noisy):
-            est = super().estimate(track_a, track_b, max_offset=max_offset)
+            est = super().estimate(track_a, track_b, bounds=bounds)
         if views:
             est.diagnostics["keypoint_jitter"] = views
             est.diagnostics["model_variant"] = NOISY_VARIANT if noisy else "main"

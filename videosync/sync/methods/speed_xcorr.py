@@ -11,7 +11,7 @@ Per camera, Pose2Sim
    +- half the shorter sequence and takes the lag of the maximum.
 
 We do the same, with these differences: the correlation for all lags comes from FFT-based sums
-(same numbers, O(n log n) instead of O(n * lags)); the lag range is also limited by ``max_offset``
+(same numbers, O(n log n) instead of O(n * lags)); the lag range is also limited by the bounds
 and by a minimum overlap (``min_overlap`` of the shorter sequence, at least ``min_overlap_frames``)
 so a short overlap cannot win by luck; the peak is refined to a sub-frame lag with a parabola;
 inputs at different frame rates are compared on A's time grid (B's signal is resampled).
@@ -30,6 +30,7 @@ from scipy import signal
 
 from videosync.errors import CannotSynchronizeError
 from videosync.poses import PoseTrack
+from videosync.sync.bounds import UNBOUNDED, OffsetBounds, beyond_note
 from videosync.sync.methods.base import PairEstimate, SyncMethod, check_track, pair_label
 
 
@@ -115,7 +116,7 @@ class SpeedXcorrMethod(SyncMethod):
         self.min_overlap_frames = min_overlap_frames
 
     def estimate(
-        self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None
+        self, track_a: PoseTrack, track_b: PoseTrack, *, bounds: OffsetBounds = UNBOUNDED
     ) -> PairEstimate:
         check_track(track_a, "input A")
         check_track(track_b, "input B")
@@ -137,13 +138,15 @@ class SpeedXcorrMethod(SyncMethod):
             raise CannotSynchronizeError(
                 f"too few frames to correlate ({shorter}, need {need}) [method {self.name}]", label)
         lags = np.arange(-(len(sa) - need), len(sb) - need + 1)
-        if max_offset is not None:
-            # offset_frames = (b0 + L * rate) - rate * a0 must stay within +-max_offset
-            off = b0 + lags * rate - rate * a0
-            lags = lags[np.abs(off) <= max_offset]
+        cut = (False, False)  # whether the bounds removed the lowest / the highest lags
+        if bounds.bounded:
+            # offset_frames = (b0 + L * rate) - rate * a0 must stay within the bounds
+            inside = np.abs(b0 + lags * rate - rate * a0) <= bounds.max_frames
+            cut = (not inside[0], not inside[-1])
+            lags = lags[inside]
         if len(lags) == 0:
             raise CannotSynchronizeError(
-                f"no lag within +-{max_offset} frames leaves an overlap of {need} frames "
+                f"no lag within +-{bounds.max_frames} frames leaves an overlap of {need} frames "
                 f"[method {self.name}]", label)
         r, cnt = lagged_pearson(sa, sb, lags)
         if not np.isfinite(r).any():
@@ -165,7 +168,11 @@ class SpeedXcorrMethod(SyncMethod):
         r_rival = float(rivals.max()) if len(rivals) else -1.0
         confidence = max(r_peak, 0.0) * float(np.clip(2.0 * (r_peak - r_rival), 0.0, 1.0))
         lag = float(lags[k]) + delta
-        offset_frames = b0 + lag * rate - rate * a0
+        offset_frames = bounds.clip(b0 + lag * rate - rate * a0)  # the sub-frame step may leave them
+        # the correlation still rising where the bounds cut it: the peak lies beyond them
+        beyond = (k == 0 and cut[0]) or (k == len(curve) - 1 and cut[1])
+        if beyond:
+            confidence = 0.0
         return PairEstimate(
             method=self.name,
             offset_frames=offset_frames,
@@ -185,5 +192,7 @@ class SpeedXcorrMethod(SyncMethod):
                 "rival_correlation": r_rival,
                 "speed_a": sa,
                 "speed_b": sb,
+                "beyond_bounds": offset_frames if beyond else None,
             },
+            notes=[beyond_note(bounds)] if beyond else [],
         )
