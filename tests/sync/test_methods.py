@@ -311,7 +311,7 @@ def test_sesyn_matches_a_pair_with_jittery_keypoints_with_the_noisy_variant(tmp_
     import torch
 
     from videosync.sync.methods.sesyn import SesynMethod, noisy_note
-    from videosync.sync.refine import person_size
+    from videosync.poses.stats import person_size
 
     path, main, noisy = _variant_model(tmp_path, {"above_relative_jitter": 0.01, "above_image_jitter": 0.005})
     method = SesynMethod(path, device="cpu")

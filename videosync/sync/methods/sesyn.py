@@ -15,7 +15,7 @@ from videosync.poses import PoseTrack
 from videosync.poses.track import interpolate_keypoints
 from videosync.sync.bounds import UNBOUNDED, OffsetBounds
 from videosync.sync.methods.base import FeatureMatchingMethod, PairEstimate
-from videosync.sync.refine import image_jitter, relative_jitter
+from videosync.poses.stats import image_jitter, relative_jitter
 
 
 #: Fewest frames left after dropping the edges before we keep the edge frames after all.
@@ -31,8 +31,8 @@ DEFAULT_RATE_FACTOR = 2.0
 RATE_TOLERANCE = 0.02
 #: Checkpoint variant made for noisy keypoints, and its settings: the frame-to-frame keypoint
 #: jitter above which a view counts as noisy, as a share of the person's size
-#: (:func:`videosync.sync.refine.relative_jitter`) and of the image size
-#: (:func:`videosync.sync.refine.image_jitter`). A view is noisy when it exceeds every threshold
+#: (:func:`videosync.poses.stats.relative_jitter`) and of the image size
+#: (:func:`videosync.poses.stats.image_jitter`). A view is noisy when it exceeds every threshold
 #: the variant sets; a pair with a noisy view is matched with the variant. See :class:`SesynMethod`.
 NOISY_VARIANT = "noisy"
 JITTER_SETTINGS = {"above_relative_jitter": relative_jitter, "above_image_jitter": image_jitter}
