@@ -41,7 +41,7 @@ sys.path.insert(0, str(REPO))
 from benchmarks._results import markdown_table, write_section  # noqa: E402
 from videosync.errors import CannotSynchronizeError  # noqa: E402
 from videosync.poses import PoseTrack, load_poses  # noqa: E402
-from videosync.sync.fit import DEFAULT_MIN_CONFIDENCE  # noqa: E402
+from videosync.tunables import DEFAULT_MIN_CONFIDENCE  # noqa: E402
 from videosync.sync.methods import make_method  # noqa: E402
 from videosync.sync.methods.audio import AudioMethod  # noqa: E402
 from videosync.sync.methods.fused import FusedMethod  # noqa: E402

@@ -16,7 +16,11 @@ from videosync.errors import CannotSynchronizeError, VideosyncError
 from videosync.poses import PoseTrack
 from videosync.result import AlignmentResult, InputOffset, PairOffset
 from videosync.sync.bounds import OffsetBounds
-from videosync.sync.fit import DEFAULT_MIN_CONFIDENCE  # below it an offset is refused with a reason
+from videosync.tunables import (
+    AMBIGUOUS_CONFIDENCE_FACTOR,
+    DEFAULT_MIN_CONFIDENCE,  # below it an offset is refused with a reason
+    MIN_LINK_WEIGHT,
+)
 
 if TYPE_CHECKING:
     from videosync.sync.methods.base import SyncMethod
@@ -309,10 +313,6 @@ def _input_warnings(tracks: Sequence[PoseTrack]) -> list[str]:
     return out
 
 
-#: Weight in the N-input solve of a pair whose confidence is 0 (see :func:`_solve`).
-MIN_LINK_WEIGHT = 1e-6
-
-
 def _solve(
     tracks: Sequence[PoseTrack], labels: Sequence[str], pairs: list[PairOffset], warnings: list[str]
 ) -> list[InputOffset]:
@@ -347,7 +347,7 @@ def _solve(
                     confidence[idx] = max(confidence[idx], p.confidence)
     if solution.ambiguous:
         warnings.append("the pairwise estimates disagree and no single pair explains it: offsets are uncertain")
-        confidence = [confidence[0]] + [c * 0.5 for c in confidence[1:]]
+        confidence = [confidence[0]] + [c * AMBIGUOUS_CONFIDENCE_FACTOR for c in confidence[1:]]
     out = []
     for i, t in enumerate(tracks):
         seconds = 0.0 if i == 0 else float(solution.offsets_seconds[i])

@@ -34,14 +34,13 @@ from videosync.model.losses import correspondence_loss
 from videosync.poses import load_npz
 from videosync.poses.layouts import COCO17_FLIP
 from videosync.poses.track import interpolate_keypoints
+from videosync.tunables import JITTER_FLOOR
 
 log = logging.getLogger(__name__)
 
 STATE_FORMAT = "videosync-train-state"
 #: COCO-17 knees, ankles, then hips: what an upper-body shot loses, from the bottom up.
 LOWER_BODY = (13, 14, 15, 16, 11, 12)
-#: Keypoint jitter (standard deviation, share of the image size) every augmented view gets.
-JITTER_FLOOR = 0.004
 #: The paper's three losses (section 3.3) and our cross-view correspondence term.
 LOSSES = ("identity", "deviation", "interval", "correspondence")
 

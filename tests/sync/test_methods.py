@@ -229,7 +229,7 @@ def test_sesyn_embeds_out_of_range_rates_at_the_nearest_rate_it_knows():
 def test_rate_band_is_narrow_only_when_both_rates_come_from_videos():
     from dataclasses import replace
 
-    from videosync.sync.fit import VIDEO_RATE_FACTOR
+    from videosync.tunables import VIDEO_RATE_FACTOR
     from videosync.sync.methods.base import max_rate_factor
 
     a = sampled_track(10, 60.0)

@@ -8,8 +8,6 @@ from videosync.sync.methods import make_method
 from videosync.sync.methods.refined import RefinedMethod
 from videosync.poses.stats import person_size
 from videosync.sync.refine import (
-    BAD_RELATIVE_ERROR,
-    CAUCHY_C,
     cauchy_loss,
     fundamental_matrix,
     noise_allowance,
@@ -18,6 +16,7 @@ from videosync.sync.refine import (
     sampson_distance,
 )
 from videosync.synth.camera import Camera, look_at
+from videosync.tunables import BAD_RELATIVE_ERROR, CAUCHY_C
 
 FPS = 30.0
 

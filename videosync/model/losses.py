@@ -36,11 +36,7 @@ from typing import Literal
 import torch
 from torch.nn import functional as F
 
-#: TCC's temperature; the default scale is ``1 / (DEFAULT_TEMPERATURE * C)``.
-DEFAULT_TEMPERATURE = 0.1
-#: Loss weights of eq. 12 for NTU-SYN (paper section 3.4; CMU-SYN used 0.7 and 0.015).
-DEFAULT_MU1 = 0.5
-DEFAULT_MU2 = 0.035
+from videosync.tunables import DEFAULT_MU1, DEFAULT_MU2, LOSS_TEMPERATURE
 
 
 @dataclass(frozen=True)
@@ -59,7 +55,7 @@ class SeSynLoss:
 
 def default_scale(embed_dim: int) -> float:
     """The default similarity scale for ``embed_dim``-dimensional features (see module doc)."""
-    return 1.0 / (DEFAULT_TEMPERATURE * embed_dim)
+    return 1.0 / (LOSS_TEMPERATURE * embed_dim)
 
 
 def neg_sq_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

@@ -35,15 +35,11 @@ from videosync.poses.layouts import (
 )
 from videosync.poses.subject import choose_subject
 from videosync.poses.track import PoseTrack
+from videosync.tunables import ASSUMED_FPS, EXTENT_MARGIN
 from videosync.video.probe import VIDEO_SUFFIXES, probe_video
 
 log = logging.getLogger(__name__)
 
-ASSUMED_FPS = 30.0
-#: Extent normalisation: the image is taken to span from (0, 0) to the farthest joint plus this
-#: fraction. Pixel coordinates start at the image corner, so (0, 0) is right; the far edge is a
-#: lower bound on the true size, hence the margin (people rarely touch the border).
-EXTENT_MARGIN = 0.05
 
 _NUMBERED = re.compile(r"^(.*?)(\d+)(\D*)$")  # prefix, last run of digits, non-digit tail
 _FOLDER_TAIL = re.compile(r"[._-]?(json|jsons|pose|poses|keypoints|openpose)$", re.IGNORECASE)

@@ -12,12 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from videosync.poses.track import PoseTrack
-
-#: Joints scored below this are not trusted as positions (nor used as correspondences).
-DEFAULT_MIN_SCORE = 0.3
+from videosync.tunables import KEYPOINT_MIN_SCORE
 
 
-def keypoint_jitter(track: PoseTrack, min_score: float = DEFAULT_MIN_SCORE) -> float:
+def keypoint_jitter(track: PoseTrack, min_score: float = KEYPOINT_MIN_SCORE) -> float:
     """Robust per-coordinate standard deviation (px) of the frame-to-frame jitter of the keypoints.
 
     From second differences ``x[t-1] - 2 x[t] + x[t+1]`` of joints seen in three consecutive
@@ -39,11 +37,11 @@ def keypoints_jitter_px(keypoints: np.ndarray, min_score: float) -> float:
     return 1.4826 * float(np.median(np.abs(second))) / np.sqrt(6.0)
 
 
-def image_jitter(track: PoseTrack, min_score: float = DEFAULT_MIN_SCORE) -> float:
+def image_jitter(track: PoseTrack, min_score: float = KEYPOINT_MIN_SCORE) -> float:
     """:func:`keypoint_jitter` with x measured in widths and y in heights of the image.
 
     That is the jitter the embedding network sees (its input is ``PoseTrack.normalized``), and the
-    unit its training augmentation draws jitter in (``train.JITTER_FLOOR``); a small person with
+    unit its training augmentation draws jitter in (``tunables.JITTER_FLOOR``); a small person with
     precise keypoints jitters little in it, unlike in :func:`relative_jitter`.
     """
     kp = track.dense().keypoints.astype(np.float64)
@@ -51,7 +49,7 @@ def image_jitter(track: PoseTrack, min_score: float = DEFAULT_MIN_SCORE) -> floa
     return keypoints_jitter_px(scaled, min_score)
 
 
-def relative_jitter(track: PoseTrack, min_score: float = DEFAULT_MIN_SCORE) -> float:
+def relative_jitter(track: PoseTrack, min_score: float = KEYPOINT_MIN_SCORE) -> float:
     """:func:`keypoint_jitter` as a share of the person's size (NaN when either is unknown)."""
     return share_of_size(keypoint_jitter(track, min_score), person_size(track, min_score))
 
@@ -61,7 +59,7 @@ def share_of_size(value: float, size: float) -> float:
     return value / size if np.isfinite(size) and size > 0 else float("nan")
 
 
-def person_size(track: PoseTrack, min_score: float = DEFAULT_MIN_SCORE) -> float:
+def person_size(track: PoseTrack, min_score: float = KEYPOINT_MIN_SCORE) -> float:
     """Median over frames of the larger side of the joints' bounding box (px).
 
     The larger side, not the height, so that a camera mounted sideways measures the same person.
@@ -107,7 +105,7 @@ def _local_lines(keypoints: np.ndarray, half_window: int, min_score: float, min_
     return value[:n], slope[:n], ok[:n]
 
 
-def joint_speed(keypoints: np.ndarray, half_window: int, min_score: float = DEFAULT_MIN_SCORE) -> np.ndarray:
+def joint_speed(keypoints: np.ndarray, half_window: int, min_score: float = KEYPOINT_MIN_SCORE) -> np.ndarray:
     """``(T, J)`` image speed (px per frame) of each joint: the least-squares slope of its position
     over the frames ``t - half_window .. t + half_window`` where it is seen. 0 where the joint is
     unseen at ``t`` or seen in fewer than two frames of the window.
@@ -118,13 +116,14 @@ def joint_speed(keypoints: np.ndarray, half_window: int, min_score: float = DEFA
     return np.linalg.norm(slope, axis=-1)
 
 
-def smooth_positions(keypoints: np.ndarray, half_window: int, min_score: float = DEFAULT_MIN_SCORE) -> np.ndarray:
+def smooth_positions(keypoints: np.ndarray, half_window: int, min_score: float = KEYPOINT_MIN_SCORE) -> np.ndarray:
     """``keypoints`` (T, J, 3) with each seen joint's position replaced by the value at ``t`` of a
     least-squares line through its positions over ``t +- half_window`` frames (kept as it is
     where it is seen in fewer than 3 of them); scores unchanged.
 
-    Why (the refinement smooths noisy views): see ``SMOOTH_SECONDS``. A line, not a plain average, so that a window cut by the
-    track's ends or by missed detections does not pull the position towards the frames it has.
+    Why (the refinement smooths noisy views): see ``tunables.SMOOTH_SECONDS``. A line, not a
+    plain average, so that a window cut by the track's ends or by missed detections does not
+    pull the position towards the frames it has.
     """
     value, _, ok = _local_lines(keypoints, half_window, min_score, 3)
     out = np.array(keypoints, dtype=np.float64, copy=True)

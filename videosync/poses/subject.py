@@ -32,12 +32,8 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from videosync.poses.layouts import COCO17_FLIP, NUM_JOINTS
+from videosync.tunables import CANDIDATE_SHARE, MAX_CANDIDATES, TRACK_GATE_GROWTH, TRACK_MAX_DIST, TRACK_MAX_GAP
 
-#: Default gate on the mean keypoint distance between a track and a detection one frame later,
-#: as a fraction of the body's box diagonal; it widens by a quarter per extra frame of gap.
-MAX_DIST = 0.3
-#: Default number of missing frames a track survives.
-MAX_GAP = 15
 
 _REJECT = 1e6  # cost of an impossible pair (finite: linear_sum_assignment refuses infeasible inf)
 _CHUNK = 1 << 16  # pairs per vectorised pass, to bound memory on long crowded files
@@ -113,7 +109,7 @@ class _Detections:
             ih = np.minimum(bi[:, 3], bj[:, 3]) - np.maximum(bi[:, 1], bj[:, 1])
             inter = np.clip(iw, 0, None) * np.clip(ih, 0, None)
             iou = inter / np.maximum(self.area[ii] + self.area[jj] - inter, 1e-9)
-            ok = (n_common > 0) & (g <= max_gap + 1) & (kp <= max_dist * (1.0 + 0.25 * (g - 1)))
+            ok = (n_common > 0) & (g <= max_gap + 1) & (kp <= max_dist * (1.0 + TRACK_GATE_GROWTH * (g - 1)))
             out[a : a + _CHUNK] = np.where(ok, kp + 1.0 - iou, _REJECT)
         return out
 
@@ -122,8 +118,8 @@ def link_tracks(
     frames: Sequence[np.ndarray],
     frame_index: np.ndarray | None = None,
     *,
-    max_dist: float = MAX_DIST,
-    max_gap: int = MAX_GAP,
+    max_dist: float = TRACK_MAX_DIST,
+    max_gap: int = TRACK_MAX_GAP,
 ) -> list[np.ndarray]:
     """Link per-frame detections into tracks.
 
@@ -270,8 +266,8 @@ def rank_tracks(
     frames: Sequence[np.ndarray],
     frame_index: np.ndarray | None = None,
     *,
-    max_dist: float = MAX_DIST,
-    max_gap: int = MAX_GAP,
+    max_dist: float = TRACK_MAX_DIST,
+    max_gap: int = TRACK_MAX_GAP,
 ) -> RankedTracks:
     """Link the detections into tracks and rank them.
 
@@ -298,8 +294,8 @@ def choose_subject(
     frame_index: np.ndarray | None = None,
     *,
     person: int = 0,
-    max_dist: float = MAX_DIST,
-    max_gap: int = MAX_GAP,
+    max_dist: float = TRACK_MAX_DIST,
+    max_gap: int = TRACK_MAX_GAP,
 ) -> SubjectChoice:
     """Pick one person's keypoints for every frame, the same person throughout: the track of
     rank ``person`` (0 = main subject) of :func:`rank_tracks`. ValueError if there are fewer
@@ -309,14 +305,6 @@ def choose_subject(
     return rank_tracks(frames, frame_index, max_dist=max_dist, max_gap=max_gap).choose(person)
 
 
-#: Another tracked person is a possible subject when their track scores at least this share of the
-#: best one (see :func:`choose_subject` for the score). A bystander in the background scores a few
-#: per cent (the Pose2Sim demo's: 1-2 % of the participant from MediaPipe, 26-34 % from OpenPose,
-#: which also tracks her legs); a second performer close to the camera scores about as much as
-#: the subject (the multi-person demo's composited woman: 60-110 %).
-CANDIDATE_SHARE = 0.25
-#: At most this many people per input are tried as the subject.
-MAX_CANDIDATES = 3
 
 
 def candidate_ranks(track_scores: Sequence[float]) -> list[int]:

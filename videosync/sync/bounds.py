@@ -14,12 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Least extra reach (seconds) of the matching beyond the bound: more than one period of the
-#: repeated motions that make rival offsets (a gait cycle is about 1.1 s, a wave 0.7 s).
-EVIDENCE_MARGIN_SECONDS = 1.0
-#: An answer held at the bound more than this (frames of B) from where the evidence points is
-#: not the offset (wrong by more than frame accuracy allows): the bound cut off the answer.
-BEYOND_BOUNDS_FRAMES = 0.5
+from videosync.tunables import BEYOND_BOUNDS_FRAMES, EVIDENCE_MARGIN_SECONDS
 
 
 @dataclass(frozen=True)
@@ -66,10 +61,7 @@ class OffsetBounds:
         of its vote to the columns inside the band, and in repeated motion those are the
         partner's copies a period away: offsets inside the range, and wrong. Looking a period
         further lets such a frame vote for copies outside the range too, which the fit then
-        ignores (``fit_offset(bounds=...)``). On the synthetic short preset (4 s windows, offsets
-        drawn from +-30 frames, ``videosync eval --max-offset 30``), the shipped model's mean
-        error went from 3.59 to 3.08 frames on validation (3.83 to 3.24 on test); with no band
-        at all (the whole matrix) 3.08 and 3.42.
+        ignores (``fit_offset(bounds=...)``; measurements in ``docs/design/tunables.md``).
         """
         if self.max_frames is None:
             return None

@@ -1,59 +1,23 @@
 """Robust fit of the line ``j = rate * i + offset`` through matched frame pairs.
 
-The paper (eq. 14) takes the median of ``o_i - i`` over all matched pairs. That breaks in three
-common situations, which is why the fit here is different (the median is still reported as
-``median_offset`` for comparison):
+The paper (eq. 14) takes the median of ``o_i - i`` over all matched pairs; that is arbitrary when
+more than half of the matches are wrong, integer-valued, and assumes equal frame rates (it is
+still reported as ``median_offset``). Here, in *source* frame numbers:
 
-* when more than half of the matches are wrong (little overlap, weak features) the median is
-  an arbitrary number, returned with no warning;
-* it is integer-valued, while the true offset between free-running cameras is not;
-* it assumes equal frame rates.
+1. Nominal rate ``fps_b / fps_a``: the offset is the centre of the ``2 * tolerance`` wide window
+   of ``j - rate * i`` that holds the most pairs, or, when the matching's soft votes are given,
+   their mode, as long as ``MIN_SOFT_SUPPORT`` pairs agree with it.
+2. Free rate (when asked): RANSAC over pairs of matches, then least squares on the inliers; used
+   only when the data demand it (as many pairs explained, a rate several standard errors and
+   half a frame over the span away from the nominal one, within a plausible factor of it).
+3. The sub-frame offset is the mean of ``j - rate * i`` over the inliers.
 
-What we do instead, in *source* frame numbers (so dropped frames do not bias anything):
-
-1. Nominal-rate hypothesis: with ``rate = fps_b / fps_a`` fixed, the offset is the centre of the
-   ``2 * tolerance`` wide window of ``j - rate * i`` that holds the most pairs (an exact sliding
-   window over the sorted values, i.e. the mode of a histogram without binning artefacts).
-   When the matching's soft votes are given (``votes``: every row's and column's whole softmax,
-   not only its argmax), the window is centred on their mode instead, as long as a few
-   (``MIN_SOFT_SUPPORT``) pairs agree with it: in periodic motion the argmax votes split
-   between offsets a step apart on small differences, the soft votes keep that evidence (see
-   :mod:`videosync.sync.matching`). Few agreeing pairs then make a low confidence, not a
-   different answer.
-2. Free-rate hypothesis (only when asked): RANSAC over pairs of matches (seeded), then a least
-   squares refit on the inliers. It replaces the nominal rate only if it explains at least as
-   many pairs, differs from the nominal rate by more than 3 standard errors, *and* changes the
-   prediction by more than half a frame over the matched span. The last condition keeps noise
-   from inventing a rate: a rate change that moves no frame by half a frame is not measurable.
-   The rate must also stay within a factor of the nominal one (2 by default, 1.05 for two
-   videos, whose timestamps give the rates: see ``VIDEO_RATE_FACTOR``).
-3. The sub-frame offset is the mean of ``j - rate * i`` over the inliers (or the least squares
-   intercept with an estimated rate). ``j`` may carry a sub-frame refinement from the matching.
-
-Confidence, in [0, 1], is ``agreement * (0.5 + 0.5 * quality)`` where
-
-* ``agreement = clip((inlier_ratio - chance) / (1 - chance), 0, 1)``: the share of the pairs in
-  the overlap that agree with the line, above what random matches would reach (``chance`` is the
-  mean of ``(2 * tolerance + 1) / n_candidates``: the chance a uniformly random column falls
-  inside the tolerance). Unrelated sequences give ~0; identical ones give 1.
-* ``quality``: the median per-pair peakedness of the inliers (e.g. the matching's
-  distinctiveness), 1 when not given. It halves the confidence at most, because a consistent
-  line of weakly peaked matches is still evidence, whereas inconsistent matches are none.
-
-and it is multiplied by ``uniqueness = clip((1 - runner_up_ratio) / 0.5, 0, 1)``, where
-``runner_up_ratio`` is the number of pairs agreeing on the best *other* offset (at least
-``separation`` frames away) over the number agreeing on the chosen one; when the soft votes chose
-the offset, it is their ratio instead (the most votes at least ``separation`` away over the
-votes of the chosen offset), so that the evidence that chose the offset also says how unique it
-is. With the soft votes' ratio, the default threshold 0.2 let fewer synthetic pairs more than 10
-frames off through after the geometric refinement (validation 11 -> 8 of 31, test 16 -> 12 of
-35) while keeping more pairs (81 -> 84 %, 81 -> 83 %): the argmax ratio, above 1 whenever the
-two kinds of votes disagree, had zeroed the confidence of pairs the geometry then confirmed.
-Periodic motion (walking, waving) splits the matches between offsets one period apart: a line
-that the data support only a little more than another one is not a result to be confident
-about, however consistent it is. On synthetic 4 s validation windows, the soft votes' ratio of
-pairs more than 10 frames off was 0.62-0.98 (10th-90th percentile), against a median of 0.29 for
-pairs within a frame.
+Confidence, in [0, 1], is ``agreement * (0.5 + 0.5 * quality) * uniqueness``: the share of the
+overlapping pairs that agree with the line above what random matches reach, the inliers' median
+peakedness (which halves it at most), and how far ahead of the best *other* offset (at least
+``separation`` away) the chosen one is, counted in the evidence that chose it (soft votes or
+argmax matches). Why each part, and the measurements behind the thresholds:
+``docs/design/confidence.md`` and ``docs/design/tunables.md``.
 """
 
 from __future__ import annotations
@@ -64,29 +28,21 @@ import numpy as np
 
 from videosync.errors import CannotSynchronizeError
 from videosync.sync.bounds import UNBOUNDED, OffsetBounds
-
-#: Confidence below which ``align`` refuses to answer (``--min-confidence``).
-DEFAULT_MIN_CONFIDENCE = 0.2
-#: Residual (frames of B) below which a matched pair agrees with the fitted line.
-DEFAULT_TOLERANCE = 2.0
-#: Fewest agreeing pairs we accept an offset from.
-DEFAULT_MIN_INLIERS = 10
-#: Fewest argmax matches that must agree with the soft votes' offset for the fit to take it (the
-#: argmax matches give its sub-frame value and its confidence). The data must still hold
-#: ``min_inliers`` agreeing matches somewhere, or nothing is synchronized.
-MIN_SOFT_SUPPORT = 3
-#: Offsets closer than this (frames of B) to the chosen one are the same answer, not a rival.
-DEFAULT_SEPARATION = 6.0
-#: A rival offset supported by up to this share of the chosen one's pairs costs no confidence;
-#: beyond it the confidence falls linearly, to 0 for an equal rival.
-RIVAL_SHARE_FREE = 0.5
-#: How far (as a factor) the true frame-rate ratio of two videos can be from the ratio of their
-#: nominal rates: clock drift is ~1e-4, a 29.97 file labelled 30 is 0.1 %, 24 vs 25 fps 4 %.
-#: A "rate" further off than that, fitted through the matches of two videos, is an artefact
-#: (matches crawling along a few frames of B when the features depend on the frame rate: a
-#: 60 vs 30 fps pair once gave 0.17 instead of 0.5, with a confident wrong offset).
-VIDEO_RATE_FACTOR = 1.05
-
+from videosync.tunables import (
+    DEFAULT_MIN_INLIERS,
+    DEFAULT_SEPARATION,
+    DEFAULT_TOLERANCE,
+    LABEL_RATE_FACTOR,
+    MIN_SOFT_SUPPORT,
+    QUALITY_WEIGHT,
+    RATE_MIN_SHIFT_FRAMES,
+    RATE_MIN_SIGMAS,
+    RATE_MIN_SPACING_FRAMES,
+    RATE_MIN_SPACING_SHARE,
+    RATE_TRIALS,
+    RIVAL_SHARE_FREE,
+    VIDEO_RATE_FACTOR,
+)
 
 @dataclass
 class OffsetFit:
@@ -230,7 +186,7 @@ def _line_fit(i: np.ndarray, j: np.ndarray) -> tuple[float, float, float]:
 
 def _ransac_rate(
     i: np.ndarray, j: np.ndarray, r0: float, tol: float, n_trials: int, rng: np.random.Generator,
-    max_factor: float = 2.0,
+    max_factor: float = LABEL_RATE_FACTOR,
 ) -> tuple[float, float, np.ndarray] | None:
     """Best free line by RANSAC over pairs of matches with a rate within ``max_factor`` of ``r0``
     (either way), refit on its inliers."""
@@ -240,7 +196,7 @@ def _ransac_rate(
     k1 = rng.integers(0, len(i), n_trials)
     k2 = rng.integers(0, len(i), n_trials)
     di = i[k2] - i[k1]
-    ok = np.abs(di) >= max(10.0, 0.1 * span)
+    ok = np.abs(di) >= max(RATE_MIN_SPACING_FRAMES, RATE_MIN_SPACING_SHARE * span)
     if not ok.any():
         return None
     r = (j[k2[ok]] - j[k1[ok]]) / di[ok]
@@ -281,9 +237,9 @@ def fit_offset(
     tolerance: float = DEFAULT_TOLERANCE,
     min_inliers: int = DEFAULT_MIN_INLIERS,
     separation: float = DEFAULT_SEPARATION,
-    n_trials: int = 500,
+    n_trials: int = RATE_TRIALS,
     seed: int | np.random.Generator = 0,
-    max_rate_factor: float = 2.0,
+    max_rate_factor: float = LABEL_RATE_FACTOR,
     votes: tuple[np.ndarray, np.ndarray] | None = None,
     bounds: OffsetBounds = UNBOUNDED,
 ) -> OffsetFit:
@@ -306,8 +262,8 @@ def fit_offset(
         n_trials: RANSAC hypotheses when estimating the rate.
         seed: seed or Generator for RANSAC.
         max_rate_factor: an estimated rate is used only within this factor of ``nominal_rate``
-            (either way): 2 when the rate labels may be wrong (pose files with an assumed fps),
-            :data:`VIDEO_RATE_FACTOR` when both come from video timestamps.
+            (either way): ``LABEL_RATE_FACTOR`` when the rate labels may be wrong (pose files
+            with an assumed fps), ``VIDEO_RATE_FACTOR`` when both come from video timestamps.
         votes: optional ``(offsets, weights)``: soft votes of the matching for offsets
             ``j - nominal_rate * i`` (see the module docstring).
         bounds: the offsets the user allows (``--max-offset``): the offset is chosen inside
@@ -358,8 +314,8 @@ def fit_offset(
             rate_estimate, rate_stderr = fr, se
             span = float(i_f[finl].max() - i_f[finl].min())
             plausible = r0 / max_rate_factor <= fr <= r0 * max_rate_factor  # the refit may drift out
-            if (plausible and bounds.contains(fb) and finl.sum() >= argmax_support and abs(fr - r0) > 3 * se
-                    and abs(fr - r0) * span > 0.5):
+            if (plausible and bounds.contains(fb) and finl.sum() >= argmax_support
+                    and abs(fr - r0) > RATE_MIN_SIGMAS * se and abs(fr - r0) * span > RATE_MIN_SHIFT_FRAMES):
                 rate, offset, inl, rate_source = fr, fb, finl, "estimated"
 
     n_inliers = int(inl.sum())
@@ -410,7 +366,7 @@ def fit_offset(
         if rival is not None:
             rival += offset
     uniqueness = float(np.clip((1.0 - runner_up) / (1.0 - RIVAL_SHARE_FREE), 0.0, 1.0))
-    confidence = 0.0 if beyond is not None else agreement * (0.5 + 0.5 * qual) * uniqueness
+    confidence = 0.0 if beyond is not None else agreement * ((1 - QUALITY_WEIGHT) + QUALITY_WEIGHT * qual) * uniqueness
 
     mask = np.zeros(len(i), bool)
     mask[np.flatnonzero(finite)[inl]] = True

@@ -25,10 +25,8 @@ best frame of A for each frame of B). The resulting :class:`VoteProfile` is what
 picks its offset from. Why not count only each row's argmax, as eq. 13 does: in periodic motion
 (walking, waving) a row's argmax flips between the true partner and the one a step later on small
 differences, so the argmax votes split almost evenly, whereas the probabilities keep the
-evidence of every row, the runner-up's included, and of both directions. On the synthetic
-validation split (312 pairs of 4 s windows) this cut the mean error of the shipped model from
-4.15 to 3.21 frames, and the pairs more than 10 frames off from 36 to 31 (in an offline check,
-whole-offset modes: both directions 3.12, the row softmax alone 3.78).
+evidence of every row, the runner-up's included, and of both directions (the measurements are in
+``docs/design/tunables.md``).
 
 Memory stays bounded for long recordings: rows are processed in chunks, and for each chunk the
 squared distances come from one matrix product (``||a||^2 + ||b||^2 - 2 a.b``), so only a
@@ -48,20 +46,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from videosync.errors import CannotSynchronizeError
+from videosync.tunables import DEFAULT_BLOCK_BYTES, DEFAULT_EXCLUSION, MATCH_TEMPERATURE, MIN_BAND_CHUNK, SCALE_SAMPLE
 
 log = logging.getLogger(__name__)
-
-#: Default temperature of the row softmax, relative to the median squared distance.
-DEFAULT_TEMPERATURE = 0.1
-#: Default size of one block of squared distances (float32), in bytes.
-DEFAULT_BLOCK_BYTES = 32 * 2**20
-#: Columns on each side of the best match that belong to its valley, not to a rival peak.
-DEFAULT_EXCLUSION = 2
-#: Fewest rows per chunk of a banded matching (fewer would cost more in Python than in numpy).
-_MIN_BAND_CHUNK = 256
-#: Rows/columns sampled (evenly spaced) to estimate the median squared distance.
-_SCALE_SAMPLE = 256
-
 
 @dataclass
 class MatchResult:
@@ -215,8 +202,8 @@ def median_sq_distance(
     """
     ra = np.flatnonzero(valid_a)
     rb = np.flatnonzero(valid_b)
-    ra = ra[np.unique(np.linspace(0, len(ra) - 1, min(len(ra), _SCALE_SAMPLE)).astype(np.int64))]
-    rb = rb[np.unique(np.linspace(0, len(rb) - 1, min(len(rb), _SCALE_SAMPLE)).astype(np.int64))]
+    ra = ra[np.unique(np.linspace(0, len(ra) - 1, min(len(ra), SCALE_SAMPLE)).astype(np.int64))]
+    rb = rb[np.unique(np.linspace(0, len(rb) - 1, min(len(rb), SCALE_SAMPLE)).astype(np.int64))]
     a, b = fa[ra].astype(np.float64), fb[rb].astype(np.float64)
     d2 = np.maximum((a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * a @ b.T, 0.0)
     med = float(np.median(d2))
@@ -240,13 +227,13 @@ def _chunk_rows(n_cols: int, band: float | None, rate: float, max_block_bytes: i
     With a band, a chunk of R rows spans ``band_width + R * rate`` columns (the band drifts along
     the rows), so the block width grows with R, and all but ``band_width`` columns of each row
     are computed only to be masked: R is kept near the band's width (at least
-    ``_MIN_BAND_CHUNK``), which bounds that waste to about half of the block.
+    ``MIN_BAND_CHUNK``), which bounds that waste to about half of the block.
     """
     if band is None:
         return max(1, int(max_block_bytes // (4 * max(n_cols, 1))))
     width = min(n_cols, int(2 * band + 1))
     rows = max(1, int(max_block_bytes // (4 * max(width, 1))))
-    rows = min(rows, max(width, _MIN_BAND_CHUNK))
+    rows = min(rows, max(width, MIN_BAND_CHUNK))
     while rows > 1 and 4 * rows * min(n_cols, width + rows * rate + 1) > max_block_bytes:
         rows //= 2
     return rows
@@ -383,7 +370,7 @@ def match_frames(
     band: float | None = None,
     rate: float = 1.0,
     centre: float = 0.0,
-    temperature: float = DEFAULT_TEMPERATURE,
+    temperature: float = MATCH_TEMPERATURE,
     exclusion: int = DEFAULT_EXCLUSION,
     max_block_bytes: int = DEFAULT_BLOCK_BYTES,
     chunk_rows: int | None = None,

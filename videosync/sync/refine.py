@@ -9,9 +9,8 @@ explains the pairs as well. So, around the coarse offset, we fit F at each candi
 (B's keypoints linearly interpolated at fractional positions), score how well it explains the
 correspondences, and keep the best offset, refined to sub-frame by a parabola through the minimum.
 
-Two things make the score trustworthy on real detector output (measured on MediaPipe poses of the
-Pose2Sim demo, where a plain least-squares fit scored by the median distance was 1.5-2.5 frames
-off for three of six camera pairs, the same at every true offset):
+Two things make the score trustworthy on real detector output (without them the offset was
+frames off on real poses; measurements in ``docs/design/tunables.md``):
 
 * **Only moving joints carry the offset.** A joint that stands still satisfies the epipolar
   constraint at every candidate offset; it says nothing about time, but its view-inconsistent
@@ -50,7 +49,6 @@ import numpy as np
 
 from videosync.poses import PoseTrack
 from videosync.poses.stats import (
-    DEFAULT_MIN_SCORE,
     joint_speed,
     keypoints_jitter_px,
     keypoints_size_px,
@@ -58,59 +56,29 @@ from videosync.poses.stats import (
     smooth_positions,
 )
 from videosync.sync.bounds import UNBOUNDED, OffsetBounds
+from videosync.tunables import (
+    BAD_RELATIVE_ERROR,
+    CAUCHY_C,
+    FULL_CONTRAST_SPAN,
+    GOOD_RELATIVE_ERROR,
+    KEYPOINT_MIN_SCORE,
+    MIN_CONTRAST,
+    MIN_POINTS,
+    MIN_POLISH_FRAMES,
+    MIN_SCALE_RELATIVE,
+    MIN_SEARCH_FRAMES,
+    POLISH_SECONDS,
+    REFINE_SEARCH_SECONDS,
+    REFINE_STEP,
+    ROBUST_ITERATIONS,
+    SMOOTH_ABOVE_JITTER,
+    SMOOTH_SECONDS,
+    SPEED_WINDOW_SECONDS,
+)
 
-#: Half-width of the search around the coarse offset, in seconds (and at least MIN_SEARCH frames).
-DEFAULT_SEARCH_SECONDS = 0.25
-MIN_SEARCH_FRAMES = 4.0
-#: Grid step of the search, in frames of B.
-DEFAULT_STEP = 0.5
-#: Fewest correspondences (joint x frame) per candidate offset; F has 7 degrees of freedom and
-#: the noise of real detectors needs many more than 8 points for a stable fit.
-MIN_POINTS = 100
-#: The dip must be at least this deep relative to the curve's median level to be trusted.
-MIN_CONTRAST = 0.15
-#: Median Sampson distance at the minimum, as a share of the person's size in B: at or below
-#: GOOD the views agree as well as detector noise allows (0.6-1.0 % on the Pose2Sim demo, for
-#: OpenPose and MediaPipe), at or above BAD the "minimum" is only the least bad of wrong offsets
-#: (1.8-4.6 % there, for guesses 12 and 25 frames off).
-GOOD_RELATIVE_ERROR = 0.010
-BAD_RELATIVE_ERROR = 0.025
-#: Scale of the Cauchy loss in units of the noise scale: the usual constant that keeps 95 %
-#: efficiency under Gaussian noise while bounding the influence of gross errors.
-CAUCHY_C = 2.385
-#: Reweighting rounds of the robust fit (it settles within two or three).
-ROBUST_ITERATIONS = 5
-#: Half-width (s) of the window over which a joint's speed is measured (least-squares slope), at
-#: least one frame. Per-frame differences of a real detector are mostly jitter (a few px per frame
-#: on the Pose2Sim demo, as much as a slow limb moves); over +-0.1 s jitter averages out while a
-#: limb's motion (which changes over a few tenths of a second) is kept.
-SPEED_WINDOW_SECONDS = 0.1
-#: Half-width (s, at least MIN_POLISH_FRAMES) of the second, narrow search around an accepted
-#: minimum. The wide search may only use the frames of A that land inside B for every candidate,
-#: so a +-0.25 s window costs 0.5 s of overlap (30 of 80 frames of a short 60 fps clip); once the
-#: minimum is known, a narrow search around it uses nearly all of them.
-POLISH_SECONDS = 0.05
-MIN_POLISH_FRAMES = 2.0
-#: Noise scale floor, as a share of the person's size: keypoints are not more precise than this,
-#: and noiseless (synthetic) correspondences must not make the scale zero.
-MIN_SCALE_RELATIVE = 1e-3
 #: Median of ``|N(0, 1)|``: the median Sampson distance that keypoint jitter of standard deviation
 #: ``s`` (px, in both views) leaves at the true offset is about ``MEDIAN_ABS_NORMAL * s``.
 MEDIAN_ABS_NORMAL = 0.6745
-#: A view whose keypoint jitter (:func:`~videosync.poses.stats.relative_jitter`) exceeds this share of the person's size
-#: is smoothed before the correspondences are made (:func:`~videosync.poses.stats.smooth_positions`, a line through each
-#: joint over +-SMOOTH_SECONDS). Measured jitter: OpenPose and MediaPipe on the Pose2Sim demo
-#: 0.2-0.7 %; the synthetic short preset 0.76 % median (p90 1.25 %), with 9 px of added noise
-#: 2.5 %. Smoothing every view was tried and dropped: on the real videos, whose keypoints are
-#: precise, it blurs fast motion in time and turned a 1-frame miss into a confident 2.26-frame
-#: one. Chosen on the synthetic validation split (sesyn + geometry, Frm.err clean / 9 px noise):
-#: no smoothing 2.56 / 3.97 (with the noise allowance), above 1.5 % 2.54 / 3.70, above 1.0 %
-#: 2.46 / 3.66.
-SMOOTH_ABOVE_JITTER = 0.010
-#: Half-width (s, at least one frame) of that line: +-2 frames at 30 fps leaves about 1/sqrt(5)
-#: of independent jitter (validation, smoothing everything: +-1 frame 3.88, +-2 3.53, +-3 3.74
-#: with 9 px noise).
-SMOOTH_SECONDS = 1.0 / 15.0
 
 
 def noise_allowance(jitters: list[float]) -> float:
@@ -184,7 +152,7 @@ class Refinement:
         """
         if not self.accepted:
             return 0.0
-        depth = np.clip((self.contrast - MIN_CONTRAST) / 0.35, 0.0, 1.0)
+        depth = np.clip((self.contrast - MIN_CONTRAST) / FULL_CONTRAST_SPAN, 0.0, 1.0)
         fit = np.clip((BAD_RELATIVE_ERROR - self.relative_error) / (BAD_RELATIVE_ERROR - GOOD_RELATIVE_ERROR), 0.0, 1.0)
         return float(min(depth, fit)) if np.isfinite(self.relative_error) else 0.0
 
@@ -285,8 +253,8 @@ def refine_offset(
     rate: float = 1.0,
     *,
     search_frames: float | None = None,
-    step: float = DEFAULT_STEP,
-    min_score: float = DEFAULT_MIN_SCORE,
+    step: float = REFINE_STEP,
+    min_score: float = KEYPOINT_MIN_SCORE,
     min_points: int = MIN_POINTS,
     min_contrast: float = MIN_CONTRAST,
     polish: bool = True,
@@ -311,7 +279,7 @@ def refine_offset(
             refined offset never leaves them.
     """
     if search_frames is None:
-        search_frames = max(MIN_SEARCH_FRAMES, DEFAULT_SEARCH_SECONDS * track_b.fps)
+        search_frames = max(MIN_SEARCH_FRAMES, REFINE_SEARCH_SECONDS * track_b.fps)
     shifts = offset_frames + np.arange(-search_frames, search_frames + 1e-9, step)
     out = Refinement(offset_frames, False, "", offset_frames, shifts, np.full(len(shifts), np.nan),
                      np.full(len(shifts), np.nan))

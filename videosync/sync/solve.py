@@ -29,8 +29,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from videosync.errors import CannotSynchronizeError
-
-DEFAULT_THRESHOLD_FRAMES = 1.5
+from videosync.tunables import AMBIGUOUS_RESIDUAL_RATIO, DISAGREE_FRAMES
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ def solve_offsets(
     *,
     fps: Sequence[float] | None = None,
     threshold_seconds: float | None = None,
-    threshold_frames: float = DEFAULT_THRESHOLD_FRAMES,
+    threshold_frames: float = DISAGREE_FRAMES,
     reject: bool = True,
     names: Sequence[str] | None = None,
 ) -> SolveResult:
@@ -142,7 +141,7 @@ def solve_offsets(
             break
         order = [k for k in np.argsort(-np.abs(res)) if use[k]]
         worst = order[0]
-        if len(order) > 1 and abs(res[order[1]]) >= 0.9 * abs(res[worst]):
+        if len(order) > 1 and abs(res[order[1]]) >= AMBIGUOUS_RESIDUAL_RATIO * abs(res[worst]):
             ambiguous = True
             break
         trial = use.copy()

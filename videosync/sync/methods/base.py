@@ -19,31 +19,29 @@ import numpy as np
 
 from videosync.errors import CannotSynchronizeError
 from videosync.poses import PoseTrack
-from videosync.sync.fit import (
+from videosync.sync.bounds import UNBOUNDED, OffsetBounds, beyond_note
+from videosync.sync.drift import overlap_segments, segment_band, slide_note, widest_slide
+from videosync.sync.fit import OffsetFit, fit_offset
+from videosync.sync.matching import MatchResult, match_frames
+from videosync.tunables import (
+    DEFAULT_BLOCK_BYTES,
     DEFAULT_MIN_INLIERS,
     DEFAULT_SEPARATION,
     DEFAULT_TOLERANCE,
-    VIDEO_RATE_FACTOR,
-    OffsetFit,
-    fit_offset,
-)
-from videosync.sync.drift import (
+    LABEL_RATE_FACTOR,
+    MATCH_TEMPERATURE,
     MATCHING_DRIFT_FRAMES,
     MAX_SEGMENTS,
     MIN_HALF_CONFIDENCE,
-    overlap_segments,
-    segment_band,
-    slide_note,
-    widest_slide,
+    MIN_JOINTS,
+    RIVAL_SECONDS,
+    VIDEO_RATE_FACTOR,
 )
-from videosync.sync.bounds import UNBOUNDED, OffsetBounds, beyond_note
-from videosync.sync.matching import DEFAULT_BLOCK_BYTES, DEFAULT_TEMPERATURE, MatchResult, match_frames
 
-#: Offsets at least this far (seconds, and DEFAULT_SEPARATION frames) from the chosen one are
-#: rivals for the fit's uniqueness (a step or a wave later, in periodic motion).
-RIVAL_SECONDS = 0.2
 #: Rate policies: keep fps_b / fps_a, always try a free rate, or try it when the fps differ.
 RATE_MODES = ("nominal", "estimate", "auto")
+
+
 @dataclass
 class PairEstimate:
     """Offset of input B relative to input A, as found by one method.
@@ -114,7 +112,7 @@ def max_rate_factor(track_a: PoseTrack, track_b: PoseTrack, rate_mode: str) -> f
     (``auto``), a factor 2 when a label may be wrong or a free rate was asked for (``estimate``)."""
     if rate_mode == "auto" and fps_from_video(track_a) and fps_from_video(track_b):
         return VIDEO_RATE_FACTOR
-    return 2.0
+    return LABEL_RATE_FACTOR
 
 
 def check_track(track: PoseTrack, label: str) -> None:
@@ -168,8 +166,8 @@ class FeatureMatchingMethod(SyncMethod):
     def __init__(
         self,
         *,
-        min_joints: int = 5,
-        temperature: float = DEFAULT_TEMPERATURE,
+        min_joints: int = MIN_JOINTS,
+        temperature: float = MATCH_TEMPERATURE,
         tolerance: float = DEFAULT_TOLERANCE,
         rate_mode: str = "auto",
         pca_dims: int | None = None,

@@ -28,7 +28,7 @@ from videosync.poses import PoseTrack
 from videosync.sync.bounds import UNBOUNDED, OffsetBounds
 from videosync.sync.methods.audio import AudioMethod
 from videosync.sync.methods.base import PairEstimate, SyncMethod
-from videosync.sync.fit import DEFAULT_MIN_CONFIDENCE
+from videosync.tunables import DEFAULT_MIN_CONFIDENCE
 
 #: How far (seconds) one consumer camera's sound may lead or lag its own picture. ITU-R BT.1359
 #: puts the threshold of detectability at 45 ms of sound leading (125 ms lagging); recorders

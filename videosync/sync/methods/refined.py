@@ -11,42 +11,7 @@ from videosync.sync.bounds import UNBOUNDED, OffsetBounds, beyond_note
 from videosync.sync.methods.base import RIVAL_NOTE_START, PairEstimate, SyncMethod
 from videosync.sync.drift import overlap_halves, slide_note, slides
 from videosync.sync.refine import Refinement, refine_offset
-
-#: Largest disagreement (frames of B) between the search from A to B and the one from B to A
-#: that still counts as one geometric answer. Where the geometry is sound the two agree: on the
-#: Pose2Sim demo (132 pairs from OpenPose and from MediaPipe, every k from -20 to 20 in steps of
-#: 4) by at most 1.04 frames, median 0.1-0.2. On hips-up shots of the same cameras 16 of 42
-#: pairs disagreed by more than 1.5 frames (up to 11), and 15 of those 16 means were wrong.
-DIRECTIONS_AGREE_FRAMES = 2.0
-#: Use the geometry only when both search directions are conclusive. They fit the same
-#: correspondences, each interpolating the other view between frames, so a real minimum shows in
-#: both: on the Pose2Sim demo (246 OpenPose and 30 MediaPipe pairs) no pair had only one. Where
-#: only one direction finds a distinct dip it is weak evidence that pulls as often as it corrects:
-#: on the synthetic short preset (623 validation + test pairs of 4 s) 75 pairs had one, which
-#: moved 31 of the 56 near answers further from the truth and 13 closer, and made 14 answers
-#: within a frame wrong against 7 the other way. Keeping the matching's offset there: 7 more
-#: pairs within a frame, 14 fewer answers trusted at 0.2 and wrong (60 -> 46), 4 fewer trusted
-#: and right (461 -> 457).
-REQUIRE_BOTH_DIRECTIONS = True
-#: When the matching supports a rival offset (a step or a wave away) almost as well as the one
-#: it chose, the geometry is searched around both, and when both searches are conclusive the
-#: rival is taken if its median epipolar error (relative to the person's size) is below this
-#: share of the chosen one's. A whole-body shift by one period is, for an ideal steady walk,
-#: indistinguishable from a moved camera; real strides differ, turns and changes of pace break
-#: the equivalence. Measured offline on the synthetic short preset (4 s windows; sesyn, both
-#: directions required), Frm.err with the geometry: validation 3.18 -> 2.67 (ratio 1.0: 2.78, 0.95: 2.67, 0.8: 2.97), pairs more than
-#: 10 frames off 31 -> 26, 5 answers moved closer to the truth and none further; test 4.12 ->
-#: 2.85, 35 -> 24, 11 closer, none further. Taking the
-#: rival also when only its search was conclusive (the chosen offset's geometry being silent)
-#: was tried first and dropped: those switches were wrong 7 times in 10 on validation (17 in 24
-#: on both splits), because a silent geometry says nothing against an offset. Comparing the
-#: rival's minimum with the error the chosen offset itself leaves (the silent search's value at
-#: its centre, direction by direction, same ratio) was tried on 2026-12-04 and dropped too: it
-#: lowered Frm.err (validation 2.46 -> 2.45 clean, 3.66 -> 3.22 with 9 px noise; test 2.80 ->
-#: 2.73 and 4.52 -> 4.43) but of its 26 switches 16 moved the answer closer to the truth and 10
-#: further (test, clean: 4 and 4), and test pairs more than 10 frames off with confidence >= 0.2
-#: rose from 7 to 11.
-RIVAL_ERROR_RATIO = 0.9
+from videosync.tunables import DIRECTIONS_AGREE_FRAMES, REQUIRE_BOTH_DIRECTIONS, RIVAL_ERROR_RATIO
 
 
 @dataclasses.dataclass

@@ -12,23 +12,12 @@ import numpy as np
 
 from videosync.errors import ModelError
 from videosync.poses import PoseTrack
+from videosync.poses.stats import image_jitter, relative_jitter
 from videosync.poses.track import interpolate_keypoints
 from videosync.sync.bounds import UNBOUNDED, OffsetBounds
 from videosync.sync.methods.base import FeatureMatchingMethod, PairEstimate
-from videosync.poses.stats import image_jitter, relative_jitter
+from videosync.tunables import DEFAULT_MODEL_FPS, MIN_INTERIOR_FRAMES, MODEL_RATE_FACTOR, RESAMPLE_TOLERANCE
 
-
-#: Fewest frames left after dropping the edges before we keep the edge frames after all.
-MIN_INTERIOR_FRAMES = 20
-#: Frame rate a model was trained at when its checkpoint does not say (the synthetic data's).
-DEFAULT_MODEL_FPS = 30.0
-#: Range of input rates a model embeds as they are, as factors of its training rate, when its
-#: checkpoint does not say (``fps_range``). The shipped model, trained at 30 fps, embedded the
-#: 60 fps Pose2Sim demo better at 60 fps than resampled to 30 (mean error 2.6 vs 8.1 frames on
-#: 100-frame clips: resampling halves the frames that carry the match).
-DEFAULT_RATE_FACTOR = 2.0
-#: Resampling closer than this (relative) to the input's own rate is skipped.
-RATE_TOLERANCE = 0.02
 #: Checkpoint variant made for noisy keypoints, and its settings: the frame-to-frame keypoint
 #: jitter above which a view counts as noisy, as a share of the person's size
 #: (:func:`videosync.poses.stats.relative_jitter`) and of the image size
@@ -93,7 +82,7 @@ class SesynMethod(FeatureMatchingMethod):
             self.noisy = self._noisy_variant(path, device)
         self.net = self.main_net = net
         model_fps = float(self.meta.get("fps") or DEFAULT_MODEL_FPS)
-        low, high = self.meta.get("fps_range") or (model_fps / DEFAULT_RATE_FACTOR, model_fps * DEFAULT_RATE_FACTOR)
+        low, high = self.meta.get("fps_range") or (model_fps / MODEL_RATE_FACTOR, model_fps * MODEL_RATE_FACTOR)
         self.fps_range = (float(low), float(high))
 
     def _noisy_variant(self, path: str | Path, device: str | None) -> tuple[dict[str, float], Any] | None:
@@ -145,7 +134,7 @@ class SesynMethod(FeatureMatchingMethod):
         that brings the input to the nearest end of it."""
         target = float(np.clip(track.fps, *self.fps_range))
         ratio = target / float(track.fps)
-        return 1.0 if abs(ratio - 1.0) <= RATE_TOLERANCE else ratio
+        return 1.0 if abs(ratio - 1.0) <= RESAMPLE_TOLERANCE else ratio
 
     def valid_rows(self, track: PoseTrack) -> np.ndarray:
         """Frames with enough joints, minus the network's receptive radius at both ends.

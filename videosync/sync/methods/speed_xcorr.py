@@ -32,6 +32,14 @@ from videosync.errors import CannotSynchronizeError
 from videosync.poses import PoseTrack
 from videosync.sync.bounds import UNBOUNDED, OffsetBounds, beyond_note
 from videosync.sync.methods.base import PairEstimate, SyncMethod, check_track, pair_label
+from videosync.tunables import (
+    XCORR_CUTOFF_HZ,
+    XCORR_FULL_LEAD,
+    XCORR_LIKELIHOOD,
+    XCORR_MIN_OVERLAP,
+    XCORR_MIN_OVERLAP_FRAMES,
+    XCORR_ORDER,
+)
 
 
 def _lowpass(x: np.ndarray, fps: float, cutoff_hz: float, order: int) -> np.ndarray:
@@ -43,8 +51,8 @@ def _lowpass(x: np.ndarray, fps: float, cutoff_hz: float, order: int) -> np.ndar
     return signal.filtfilt(b, a, x, axis=0, padlen=min(3 * max(len(a), len(b)), len(x) - 1))
 
 
-def speed_signal(track: PoseTrack, *, likelihood_threshold: float = 0.4, cutoff_hz: float = 6.0,
-                 order: int = 4) -> np.ndarray:
+def speed_signal(track: PoseTrack, *, likelihood_threshold: float = XCORR_LIKELIHOOD,
+                 cutoff_hz: float = XCORR_CUTOFF_HZ, order: int = XCORR_ORDER) -> np.ndarray:
     """``(T,)`` low-passed sum over keypoints of the absolute vertical speed (px / frame).
 
     ``track`` must be dense (one row per source frame). Keypoints never detected are left out.
@@ -107,8 +115,9 @@ class SpeedXcorrMethod(SyncMethod):
 
     name = "speed-xcorr"
 
-    def __init__(self, *, likelihood_threshold: float = 0.4, cutoff_hz: float = 6.0,
-                 order: int = 4, min_overlap: float = 0.3, min_overlap_frames: int = 30) -> None:
+    def __init__(self, *, likelihood_threshold: float = XCORR_LIKELIHOOD, cutoff_hz: float = XCORR_CUTOFF_HZ,
+                 order: int = XCORR_ORDER, min_overlap: float = XCORR_MIN_OVERLAP,
+                 min_overlap_frames: int = XCORR_MIN_OVERLAP_FRAMES) -> None:
         self.likelihood_threshold = likelihood_threshold
         self.cutoff_hz = cutoff_hz
         self.order = order
@@ -166,7 +175,7 @@ class SpeedXcorrMethod(SyncMethod):
         maxima = signal.find_peaks(padded)[0] - 1
         rivals = curve[maxima[maxima != k]]
         r_rival = float(rivals.max()) if len(rivals) else -1.0
-        confidence = max(r_peak, 0.0) * float(np.clip(2.0 * (r_peak - r_rival), 0.0, 1.0))
+        confidence = max(r_peak, 0.0) * float(np.clip((r_peak - r_rival) / XCORR_FULL_LEAD, 0.0, 1.0))
         lag = float(lags[k]) + delta
         offset_frames = bounds.clip(b0 + lag * rate - rate * a0)  # the sub-frame step may leave them
         # the correlation still rising where the bounds cut it: the peak lies beyond them
