@@ -9,8 +9,9 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from videosync.errors import CannotSynchronizeError, VideosyncError
 from videosync.poses import PoseTrack
@@ -100,21 +101,11 @@ def _load_input(
 
 
 def align(
-    inputs: Sequence[InputLike],
-    *,
-    method: str = "sesyn",
-    model: str | Path | None = None,
-    max_offset_frames: int | None = None,
-    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
-    fps: float | None = None,
-    size: tuple[float, float] | None = None,
-    layout: str | None = None,
-    person: int | None = None,
-    pose_backend: str = "auto",
-    refine: bool = True,
-    start: float | None = None,
-    duration: float | None = None,
-    on_message: Progress | None = None,
+    inputs: Sequence[InputLike], *, method: str = "sesyn", model: str | Path | None = None,
+    max_offset_frames: int | None = None, min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    fps: float | None = None, size: tuple[float, float] | None = None, layout: str | None = None,
+    person: int | None = None, pose_backend: str = "auto", refine: bool = True, start: float | None = None,
+    duration: float | None = None, on_message: Progress | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
 ) -> AlignmentResult:
     """Offsets of every input relative to the first one.
@@ -146,19 +137,8 @@ def align(
         raise VideosyncError("align needs at least two inputs")
     say = on_message or (lambda _msg: None)
     bounds = OffsetBounds(max_offset_frames)
-
-    def load(index: int, rank: int) -> PoseTrack:
-        item = inputs[index]
-        # the first input is the reference, analysed over [start, start + duration]; the others
-        # get the largest offset as a margin on both sides (without one, the same window)
-        margin = float(bounds.max_frames or 0) if index else 0.0
-        label = Path(str(item)).name if not isinstance(item, PoseTrack) else (item.name or f"input {index}")
-        return load_input(
-            item, fps=fps, size=size, layout=layout, person=rank, pose_backend=pose_backend,
-            start=start, duration=duration, margin_frames=margin,
-            progress=(lambda done, total, label=label: on_progress(label, done, total)) if on_progress else None,
-        )
-
+    load = _Loader(inputs, bounds, dict(fps=fps, size=size, layout=layout, pose_backend=pose_backend,
+                                        start=start, duration=duration), on_progress)
     tracks = [load(index, person or 0) for index in range(len(inputs))]
     from videosync.sync.methods import make_method
 
@@ -168,31 +148,8 @@ def align(
     if person is None:
         tracks, known = _shared_people(inputs, tracks, load, sync_method, bounds, chosen, say)
     warnings = _input_warnings(tracks) + chosen  # about the people actually used
-    pairs: list[PairOffset] = []
-    pair_notes: list[str] = []  # caveats of the methods, named by pair
-    for a, b in itertools.combinations(range(len(tracks)), 2):
-        say(f"{method}: {tracks[a].name} vs {tracks[b].name}")
-        try:
-            est = known.get((a, b)) or sync_method.estimate(tracks[a], tracks[b], bounds=bounds)
-            if isinstance(est, CannotSynchronizeError):
-                raise est
-        except CannotSynchronizeError as exc:
-            if len(tracks) == 2:
-                raise
-            warnings.append(str(exc))  # the other pairs may still link these two inputs
-            continue
-        pair_notes.extend(f"{tracks[a].name} <-> {tracks[b].name}: {note}" for note in est.notes)
-        pairs.append(
-            PairOffset(
-                a=a,
-                b=b,
-                offset_frames=est.offset_frames,
-                offset_seconds=est.offset_seconds,
-                confidence=est.confidence,
-                rate=est.rate,
-                estimate=est,
-            )
-        )
+    pairs, pair_notes = _pair_offsets(tracks, sync_method, bounds, known, warnings, lambda a, b: say(
+        f"{method}: {tracks[a].name} vs {tracks[b].name}"))
     labels = [_label(item, track) for item, track in zip(inputs, tracks)]
     warnings.extend(pair_notes)
     try:
@@ -202,16 +159,55 @@ def align(
             raise
         # a pair left out of the solve for a stated reason: say the reason, not only the effect
         raise CannotSynchronizeError(f"{str(exc).removeprefix('cannot synchronize: ')} ({pair_notes[0]})") from exc
-    result = AlignmentResult(
-        reference=labels[0],
-        method=method,
-        inputs=offsets,
-        pairs=pairs,
-        warnings=warnings,
-        tracks=tracks,
-    )
+    result = AlignmentResult(reference=labels[0], method=method, inputs=offsets, pairs=pairs, warnings=warnings,
+                             tracks=tracks)
     _refuse_if_unsure(result, min_confidence)
     return result
+
+
+@dataclass(frozen=True)
+class _Loader:
+    """Reads input ``index`` with person ``rank``: the reference over [start, start + duration],
+    the others with the largest offset as a margin on both sides (without one, the same window)."""
+
+    inputs: Sequence[InputLike]
+    bounds: OffsetBounds
+    options: dict[str, Any]
+    on_progress: Callable[[str, int, int], None] | None
+
+    def __call__(self, index: int, rank: int) -> PoseTrack:
+        item = self.inputs[index]
+        margin = float(self.bounds.max_frames or 0) if index else 0.0
+        label = Path(str(item)).name if not isinstance(item, PoseTrack) else (item.name or f"input {index}")
+        report = self.on_progress
+        return load_input(item, person=rank, margin_frames=margin, **self.options,
+                          progress=(lambda done, total: report(label, done, total)) if report else None)
+
+
+def _pair_offsets(
+    tracks: Sequence[PoseTrack], sync_method: SyncMethod, bounds: OffsetBounds,
+    known: dict[tuple[int, int], object], warnings: list[str], announce: Callable[[int, int], None],
+) -> tuple[list[PairOffset], list[str]]:
+    """Every pair's estimate (``known`` ones reused) and the methods' caveats, named by pair. With
+    more than two inputs a pair that cannot be synchronized becomes a warning: the other pairs may
+    still link its inputs."""
+    pairs: list[PairOffset] = []
+    notes: list[str] = []
+    for a, b in itertools.combinations(range(len(tracks)), 2):
+        announce(a, b)
+        try:
+            est = known.get((a, b)) or sync_method.estimate(tracks[a], tracks[b], bounds=bounds)
+            if isinstance(est, CannotSynchronizeError):
+                raise est
+        except CannotSynchronizeError as exc:
+            if len(tracks) == 2:
+                raise
+            warnings.append(str(exc))
+            continue
+        notes.extend(f"{tracks[a].name} <-> {tracks[b].name}: {note}" for note in est.notes)
+        pairs.append(PairOffset(a=a, b=b, offset_frames=est.offset_frames, offset_seconds=est.offset_seconds,
+                                confidence=est.confidence, rate=est.rate, estimate=est))
+    return pairs, notes
 
 
 def _shared_people(

@@ -264,6 +264,8 @@ MIN_LINK_WEIGHT = 1e-6
 
 #: Keypoint jitter (standard deviation, share of the image) every augmented view gets. [model.md]
 JITTER_FLOOR = 0.004
+#: Gradients are clipped to this norm, so one bad batch cannot throw the network off. [model.md]
+GRAD_CLIP_NORM = 5.0
 #: TCC's temperature (paper's value); the default scale is 1 / (LOSS_TEMPERATURE * C). [model.md]
 LOSS_TEMPERATURE = 0.1
 #: Loss weights of eq. 12 for NTU-SYN (paper section 3.4; CMU-SYN used 0.7 and 0.015). [model.md]

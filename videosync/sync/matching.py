@@ -46,7 +46,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from videosync.errors import CannotSynchronizeError
-from videosync.tunables import DEFAULT_BLOCK_BYTES, DEFAULT_EXCLUSION, MATCH_TEMPERATURE, MIN_BAND_CHUNK, SCALE_SAMPLE
+from videosync.tunables import (
+    DEFAULT_BLOCK_BYTES,
+    DEFAULT_EXCLUSION,
+    MATCH_TEMPERATURE,
+    MIN_BAND_CHUNK,
+    SCALE_SAMPLE,
+)
 
 log = logging.getLogger(__name__)
 
@@ -361,21 +367,73 @@ def _process_block(
     }
 
 
+def _usable(fa: np.ndarray, fb: np.ndarray, valid_a: np.ndarray | None, valid_b: np.ndarray | None,
+            pca_dims: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Both feature sequences as float32 (projected when ``pca_dims`` asks, invalid rows zeroed so
+    the matrix products stay finite) and their validity masks (non-finite rows invalid)."""
+    fa = np.ascontiguousarray(fa, dtype=np.float32)
+    fb = np.ascontiguousarray(fb, dtype=np.float32)
+    if fa.ndim != 2 or fb.ndim != 2 or fa.shape[1] != fb.shape[1]:
+        raise ValueError(f"features must be (M, C) and (N, C), got {fa.shape} and {fb.shape}")
+    va = np.ones(len(fa), bool) if valid_a is None else np.asarray(valid_a, bool).copy()
+    vb = np.ones(len(fb), bool) if valid_b is None else np.asarray(valid_b, bool).copy()
+    if va.shape != (len(fa),) or vb.shape != (len(fb),):
+        raise ValueError("valid masks must have one entry per feature row")
+    va &= np.isfinite(fa).all(axis=1)
+    vb &= np.isfinite(fb).all(axis=1)
+    if not va.any():
+        raise CannotSynchronizeError("the first input has no usable frame to match")
+    if not vb.any():
+        raise CannotSynchronizeError("the second input has no usable frame to match")
+    if pca_dims is not None and 0 < pca_dims < fa.shape[1]:
+        fa, fb = pca_project(fa, fb, pca_dims, valid_a=va, valid_b=vb)
+    if not va.all():
+        fa = np.where(va[:, None], fa, 0.0).astype(np.float32)
+    if not vb.all():
+        fb = np.where(vb[:, None], fb, 0.0).astype(np.float32)
+    return fa, fb, va, vb
+
+
+@dataclass
+class _Progress:
+    """Rows done of both passes, reported to ``callback`` (if any) after each block."""
+
+    total: int
+    callback: Callable[[int, int], None] | None
+    done: int = 0
+
+    def add(self, rows: int) -> None:
+        self.done += rows
+        if self.callback is not None:
+            self.callback(self.done, self.total)
+
+
+def _column_votes(fa: np.ndarray, fb: np.ndarray, va: np.ndarray, vb: np.ndarray, rate: float, centre: float,
+                  band: float | None, max_block_bytes: int, inv_t: float, votes: VoteProfile,
+                  progress: _Progress) -> None:
+    """Add the column softmax's soft votes (B's frames against A's) to ``votes``.
+
+    The band ``|n - (m rate + centre)| <= w`` is, seen from ``n``, ``|m - (n - centre) / rate| <=
+    w / rate``, so both passes see the same entries.
+    """
+    band_b = None if band is None else band / rate
+    chunk_b = _chunk_rows(len(fa), band_b, 1.0 / rate, max_block_bytes)
+    for rows, lo, hi, c0, d2 in _distance_blocks(fb, fa, vb, 1.0 / rate, -centre / rate, band_b, chunk_b):
+        if d2 is not None:
+            _mask_block(d2, c0, lo, hi, va)
+            _add_votes(votes, _softmax_weights(d2, d2.min(axis=1), inv_t), rows, c0, 1.0, -rate)
+        progress.add(len(rows))
+
+
+_MATCH_KEYS = {"rows": np.int64, "cols": np.int64, "cols_refined": np.float64, "d2_best": np.float64,
+               "peak": np.float64, "distinctiveness": np.float64, "n_candidates": np.int64}
+
+
 def match_frames(
-    fa: np.ndarray,
-    fb: np.ndarray,
-    *,
-    valid_a: np.ndarray | None = None,
-    valid_b: np.ndarray | None = None,
-    band: float | None = None,
-    rate: float = 1.0,
-    centre: float = 0.0,
-    temperature: float = MATCH_TEMPERATURE,
-    exclusion: int = DEFAULT_EXCLUSION,
-    max_block_bytes: int = DEFAULT_BLOCK_BYTES,
-    chunk_rows: int | None = None,
-    pca_dims: int | None = None,
-    symmetric_votes: bool = True,
+    fa: np.ndarray, fb: np.ndarray, *, valid_a: np.ndarray | None = None, valid_b: np.ndarray | None = None,
+    band: float | None = None, rate: float = 1.0, centre: float = 0.0, temperature: float = MATCH_TEMPERATURE,
+    exclusion: int = DEFAULT_EXCLUSION, max_block_bytes: int = DEFAULT_BLOCK_BYTES,
+    chunk_rows: int | None = None, pca_dims: int | None = None, symmetric_votes: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> MatchResult:
     """Match every valid row of ``fa`` (M, C) to its most similar valid row of ``fb`` (N, C).
@@ -401,76 +459,26 @@ def match_frames(
     Raises:
         CannotSynchronizeError: no valid row or column, or features that do not vary at all.
     """
-    fa = np.ascontiguousarray(fa, dtype=np.float32)
-    fb = np.ascontiguousarray(fb, dtype=np.float32)
-    if fa.ndim != 2 or fb.ndim != 2 or fa.shape[1] != fb.shape[1]:
-        raise ValueError(f"features must be (M, C) and (N, C), got {fa.shape} and {fb.shape}")
     if rate <= 0:
         raise ValueError("rate must be positive")
-    m_rows, n_cols = len(fa), len(fb)
-    va = np.ones(m_rows, bool) if valid_a is None else np.asarray(valid_a, bool).copy()
-    vb = np.ones(n_cols, bool) if valid_b is None else np.asarray(valid_b, bool).copy()
-    if va.shape != (m_rows,) or vb.shape != (n_cols,):
-        raise ValueError("valid masks must have one entry per feature row")
-    va &= np.isfinite(fa).all(axis=1)
-    vb &= np.isfinite(fb).all(axis=1)
-    if not va.any():
-        raise CannotSynchronizeError("the first input has no usable frame to match")
-    if not vb.any():
-        raise CannotSynchronizeError("the second input has no usable frame to match")
-    if pca_dims is not None and 0 < pca_dims < fa.shape[1]:
-        fa, fb = pca_project(fa, fb, pca_dims, valid_a=va, valid_b=vb)
-    # Invalid rows may hold NaN/inf: zero them so the matrix products stay finite.
-    if not va.all():
-        fa = np.where(va[:, None], fa, 0.0).astype(np.float32)
-    if not vb.all():
-        fb = np.where(vb[:, None], fb, 0.0).astype(np.float32)
-
+    fa, fb, va, vb = _usable(fa, fb, valid_a, valid_b, pca_dims)
     scale = median_sq_distance(fa, fb, va, vb)
     if not scale > 0:
         raise CannotSynchronizeError("the features do not change between frames (no motion?)")
     inv_t = 1.0 / (temperature * scale)
     if chunk_rows is None:
-        chunk_rows = _chunk_rows(n_cols, band, rate, max_block_bytes)
-    votes = VoteProfile.spanning(m_rows, n_cols, rate)
-    total = int(va.sum()) + (int(vb.sum()) if symmetric_votes else 0)
-    done = 0
+        chunk_rows = _chunk_rows(len(fb), band, rate, max_block_bytes)
+    votes = VoteProfile.spanning(len(fa), len(fb), rate)
+    tick = _Progress(int(va.sum()) + (int(vb.sum()) if symmetric_votes else 0), progress)
     parts: list[dict[str, np.ndarray]] = []
     for rows, lo, hi, c0, d2 in _distance_blocks(fa, fb, va, rate, centre, band, chunk_rows):
         if d2 is not None:
             parts.append(_process_block(d2, c0, rows, lo, hi, vb, inv_t, exclusion, votes, rate))
-        done += len(rows)
-        if progress is not None:
-            progress(done, total)
+        tick.add(len(rows))
     if symmetric_votes:
-        # B's frames against A's: the band |n - (m rate + centre)| <= w is, seen from n,
-        # |m - (n - centre) / rate| <= w / rate, so both passes see the same entries.
-        band_b = None if band is None else band / rate
-        chunk_b = _chunk_rows(m_rows, band_b, 1.0 / rate, max_block_bytes)
-        for rows, lo, hi, c0, d2 in _distance_blocks(
-                fb, fa, vb, 1.0 / rate, -centre / rate, band_b, chunk_b):
-            if d2 is not None:
-                _mask_block(d2, c0, lo, hi, va)
-                _add_votes(votes, _softmax_weights(d2, d2.min(axis=1), inv_t), rows, c0, 1.0, -rate)
-            done += len(rows)
-            if progress is not None:
-                progress(done, total)
-
-    keys = ("rows", "cols", "cols_refined", "d2_best", "peak", "distinctiveness", "n_candidates")
-    merged = {k: (np.concatenate([p[k] for p in parts]) if parts else np.zeros(0)) for k in keys}
-    log.debug("matched %d of %d rows against %d columns (scale %.4g)", len(merged["rows"]),
-              m_rows, n_cols, scale)
-    return MatchResult(
-        rows=merged["rows"].astype(np.int64),
-        cols=merged["cols"].astype(np.int64),
-        cols_refined=merged["cols_refined"].astype(np.float64),
-        d2_best=merged["d2_best"].astype(np.float64),
-        peak=merged["peak"].astype(np.float64),
-        distinctiveness=merged["distinctiveness"].astype(np.float64),
-        n_candidates=merged["n_candidates"].astype(np.int64),
-        scale=scale,
-        temperature=float(temperature),
-        n_rows=m_rows,
-        n_cols=n_cols,
-        votes=votes,
-    )
+        _column_votes(fa, fb, va, vb, rate, centre, band, max_block_bytes, inv_t, votes, tick)
+    merged = {k: (np.concatenate([p[k] for p in parts]) if parts else np.zeros(0)).astype(t)
+              for k, t in _MATCH_KEYS.items()}
+    log.debug("matched %d of %d rows against %d columns (scale %.4g)", len(merged["rows"]), len(fa), len(fb), scale)
+    return MatchResult(**merged, scale=scale, temperature=float(temperature), n_rows=len(fa), n_cols=len(fb),
+                       votes=votes)

@@ -246,20 +246,124 @@ def _denoised(keypoints: np.ndarray, size: float, fps: float, smooth: bool, min_
     return smooth_positions(keypoints, h, min_score), jitter / np.sqrt(2 * h + 1)
 
 
+@dataclass
+class _Views:
+    """Both views prepared for the search: A's usable rows (those inside B at every candidate)
+    and their positions in B's rows at offset 0, B's dense keypoints, the joints' squared speed
+    weights in A, the person's size in B (px) and each view's remaining relative jitter."""
+
+    ka: np.ndarray
+    base: np.ndarray
+    kb: np.ndarray
+    speed: np.ndarray
+    size: float
+    jitters: list[float]
+
+
+def _prepare_views(track_a: PoseTrack, track_b: PoseTrack, shifts: np.ndarray, rate: float,
+                   min_score: float, smooth: bool) -> _Views | None:
+    """The views for the search over ``shifts``; None when they hardly overlap.
+
+    Only A frames that land inside B for EVERY candidate are used, so all candidates see the same
+    frames and the overlap size cannot favour one offset.
+    """
+    da, db = track_a.dense(), track_b.dense()
+    ka, kb = da.keypoints, db.keypoints
+    base = rate * da.frame_index.astype(np.float64) - float(db.frame_index[0])
+    usable = (base + shifts[0] >= 0) & (base + shifts[-1] <= len(db) - 1)
+    if usable.sum() < 2:
+        return None
+    half_window = max(1, int(round(SPEED_WINDOW_SECONDS * track_a.fps)))
+    speed = joint_speed(ka, half_window, min_score)[usable]
+    size = keypoints_size_px(kb, min_score)
+    ka, jitter_a = _denoised(ka, keypoints_size_px(ka, min_score), track_a.fps, smooth, min_score)
+    kb, jitter_b = _denoised(kb, size, track_b.fps, smooth, min_score)
+    return _Views(ka[usable].astype(np.float64), base[usable], kb, speed, size, [jitter_a, jitter_b])
+
+
+Candidate = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _correspondences(views: _Views, shifts: np.ndarray, min_score: float, min_points: int
+                     ) -> tuple[list[Candidate | None], np.ndarray, int]:
+    """Per candidate offset: the joints seen in both views (A's, B's interpolated, A's squared
+    speed), or None when fewer than ``min_points``; each one's plain least-squares epipolar
+    error; and the most correspondences any candidate had."""
+    ka, kb = views.ka, views.kb
+    seen_a = ka[..., 2] > min_score
+    candidates: list[Candidate | None] = []
+    plain = np.full(len(shifts), np.nan)
+    most = 0
+    for n, shift in enumerate(shifts):
+        pos = views.base + shift
+        i0 = np.clip(np.floor(pos).astype(np.int64), 0, len(kb) - 1)
+        i1 = np.minimum(i0 + 1, len(kb) - 1)
+        w = (pos - i0)[:, None, None]
+        xb = kb[i0, :, :2] * (1 - w) + kb[i1, :, :2] * w
+        both = seen_a & (np.minimum(kb[i0, :, 2], kb[i1, :, 2]) > min_score)
+        count = int(both.sum())
+        most = max(most, count)
+        if count < min_points:
+            candidates.append(None)
+            continue
+        xa_n, xb_n = ka[..., :2][both], xb[both].astype(np.float64)
+        candidates.append((xa_n, xb_n, views.speed[both] ** 2))
+        plain[n] = epipolar_error(xa_n, xb_n)
+    return candidates, plain, most
+
+
+def _score(candidates: list[Candidate | None], scale: float, errors: np.ndarray, distances: np.ndarray) -> None:
+    """Fill each candidate's motion-weighted mean Cauchy loss (``errors``) and median Sampson
+    distance (``distances``) of the robust fit at the noise ``scale``; NaN where it has none."""
+    for n, cand in enumerate(candidates):
+        if cand is None:
+            continue
+        xa_n, xb_n, weight = cand
+        if not weight.sum() > 0:
+            continue
+        F = robust_fundamental_matrix(xa_n, xb_n, scale)
+        d = sampson_distance(F, xa_n, xb_n)
+        errors[n] = float(np.sum(weight * cauchy_loss(d, scale)) / weight.sum())
+        distances[n] = float(np.median(d))
+
+
+def _minimum(out: Refinement, size: float, jitters: list[float], step: float, min_contrast: float
+             ) -> float | None:
+    """The sub-frame minimum of ``out.errors`` when it is distinct, inside the window and explains
+    the views; else None with ``out.reason`` saying why (``out.contrast``, ``relative_error``
+    and ``noise_relative`` are set as far as they were measured)."""
+    errors = out.errors
+    if not np.isfinite(errors).any():
+        out.reason = "no distinct geometric minimum (the joints do not move)"
+        return None
+    best = int(np.nanargmin(errors))
+    level = float(np.nanmedian(errors))
+    out.contrast = 1.0 - float(errors[best]) / level if level > 0 else 0.0
+    if out.contrast < min_contrast:
+        out.reason = f"no distinct geometric minimum (contrast {out.contrast:.2f} < {min_contrast:g})"
+        return None
+    if best == 0 or best == len(errors) - 1 or not np.isfinite(errors[[best - 1, best + 1]]).all():
+        out.reason = "the geometric minimum is at the edge of the search window"
+        return None
+    y0, y1, y2 = errors[best - 1], errors[best], errors[best + 1]
+    curvature = y0 - 2 * y1 + y2
+    delta = 0.5 * (y0 - y2) / curvature if curvature > 0 else 0.0
+    out.relative_error = float(out.distances[best]) / size
+    out.noise_relative = noise_allowance(jitters)
+    if not out.relative_error < out.bad_relative_error:
+        # the least bad candidate still leaves the views inconsistent: the true offset is probably
+        # outside the window (a coarse guess far off), or one of the cameras moved
+        out.reason = (f"even the best offset leaves the views inconsistent (median epipolar error "
+                      f"{out.relative_error:.1%} of the person's size)")
+        return None
+    return float(out.shifts[best] + step * np.clip(delta, -0.5, 0.5))
+
+
 def refine_offset(
-    track_a: PoseTrack,
-    track_b: PoseTrack,
-    offset_frames: float,
-    rate: float = 1.0,
-    *,
-    search_frames: float | None = None,
-    step: float = REFINE_STEP,
-    min_score: float = KEYPOINT_MIN_SCORE,
-    min_points: int = MIN_POINTS,
-    min_contrast: float = MIN_CONTRAST,
-    polish: bool = True,
-    smooth: bool = True,
-    bounds: OffsetBounds = UNBOUNDED,
+    track_a: PoseTrack, track_b: PoseTrack, offset_frames: float, rate: float = 1.0, *,
+    search_frames: float | None = None, step: float = REFINE_STEP, min_score: float = KEYPOINT_MIN_SCORE,
+    min_points: int = MIN_POINTS, min_contrast: float = MIN_CONTRAST, polish: bool = True,
+    smooth: bool = True, bounds: OffsetBounds = UNBOUNDED,
 ) -> Refinement:
     """Search ``offset_frames +- search_frames`` for the offset that best satisfies two-view geometry.
 
@@ -286,96 +390,29 @@ def refine_offset(
     if len(track_a) == 0 or len(track_b) == 0:
         out.reason = "an input has no frames"
         return out
-    da, db = track_a.dense(), track_b.dense()
-    ka, kb = da.keypoints, db.keypoints
-    # Position of each A frame in B's rows, for the smallest and the largest shift: only A frames
-    # that land inside B for EVERY candidate are used, so all candidates see the same frames and
-    # the overlap size cannot favour one offset.
-    base = rate * da.frame_index.astype(np.float64) - float(db.frame_index[0])
-    usable = (base + shifts[0] >= 0) & (base + shifts[-1] <= len(db) - 1)
-    if usable.sum() < 2:
+    views = _prepare_views(track_a, track_b, shifts, rate, min_score, smooth)
+    if views is None:
         out.reason = "the inputs hardly overlap at this offset"
         return out
-    half_window = max(1, int(round(SPEED_WINDOW_SECONDS * track_a.fps)))
-    speed = joint_speed(ka, half_window, min_score)[usable]
-    size = keypoints_size_px(kb, min_score)
-    ka, jitter_a = _denoised(ka, keypoints_size_px(ka, min_score), track_a.fps, smooth, min_score)
-    kb, jitter_b = _denoised(kb, size, track_b.fps, smooth, min_score)
-    ka, base = ka[usable].astype(np.float64), base[usable]
-    seen_a = ka[..., 2] > min_score
-
-    # Correspondences of every candidate, and a plain least-squares fit of each (its median
-    # Sampson distance at the best candidate sets the noise scale shared by all candidates).
-    candidates: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
-    plain = np.full(len(shifts), np.nan)
-    for n, shift in enumerate(shifts):
-        pos = base + shift
-        i0 = np.clip(np.floor(pos).astype(np.int64), 0, len(kb) - 1)
-        i1 = np.minimum(i0 + 1, len(kb) - 1)
-        w = (pos - i0)[:, None, None]
-        xb = kb[i0, :, :2] * (1 - w) + kb[i1, :, :2] * w
-        both = seen_a & (np.minimum(kb[i0, :, 2], kb[i1, :, 2]) > min_score)
-        count = int(both.sum())
-        out.n_points = max(out.n_points, count)
-        if count < min_points:
-            candidates.append(None)
-            continue
-        xa_n, xb_n = ka[..., :2][both], xb[both].astype(np.float64)
-        candidates.append((xa_n, xb_n, speed[both] ** 2))
-        plain[n] = epipolar_error(xa_n, xb_n)
+    candidates, plain, out.n_points = _correspondences(views, shifts, min_score, min_points)
     if not np.isfinite(plain).any():
         out.reason = f"fewer than {min_points} joints seen in both views"
         return out
-    floor = MIN_SCALE_RELATIVE * size if np.isfinite(size) and size > 0 else 1e-6
-    scale = max(1.4826 * float(np.nanmin(plain)), floor)
-    out.scale_px = scale
-
-    errors = out.errors
-    for n, cand in enumerate(candidates):
-        if cand is None:
-            continue
-        xa_n, xb_n, weight = cand
-        if not weight.sum() > 0:
-            continue
-        F = robust_fundamental_matrix(xa_n, xb_n, scale)
-        d = sampson_distance(F, xa_n, xb_n)
-        errors[n] = float(np.sum(weight * cauchy_loss(d, scale)) / weight.sum())
-        out.distances[n] = float(np.median(d))
-    if not np.isfinite(errors).any():
-        out.reason = "no distinct geometric minimum (the joints do not move)"
-        return out
-    best = int(np.nanargmin(errors))
-    level = float(np.nanmedian(errors))
-    out.contrast = 1.0 - float(errors[best]) / level if level > 0 else 0.0
-    if out.contrast < min_contrast:
-        out.reason = f"no distinct geometric minimum (contrast {out.contrast:.2f} < {min_contrast:g})"
-        return out
-    if best == 0 or best == len(errors) - 1 or not np.isfinite(errors[[best - 1, best + 1]]).all():
-        out.reason = "the geometric minimum is at the edge of the search window"
-        return out
-    y0, y1, y2 = errors[best - 1], errors[best], errors[best + 1]
-    curvature = y0 - 2 * y1 + y2
-    delta = 0.5 * (y0 - y2) / curvature if curvature > 0 else 0.0
-    out.relative_error = float(out.distances[best]) / size
-    out.noise_relative = noise_allowance([jitter_a, jitter_b])
-    if not out.relative_error < out.bad_relative_error:
-        # the least bad candidate still leaves the views inconsistent: the true offset is probably
-        # outside the window (a coarse guess far off), or one of the cameras moved
-        out.reason = (f"even the best offset leaves the views inconsistent (median epipolar error "
-                      f"{out.relative_error:.1%} of the person's size)")
-        return out
-    found = float(shifts[best] + step * np.clip(delta, -0.5, 0.5))
-    if bounds.beyond(found):
+    # one noise scale for all candidates: the plain fit's median Sampson distance at the best one
+    floor = MIN_SCALE_RELATIVE * views.size if np.isfinite(views.size) and views.size > 0 else 1e-6
+    out.scale_px = max(1.4826 * float(np.nanmin(plain)), floor)
+    _score(candidates, out.scale_px, out.errors, out.distances)
+    found = _minimum(out, views.size, views.jitters, step, min_contrast)
+    if found is not None and bounds.beyond(found):
         out.reason = f"the geometric minimum is outside the allowed offsets (+-{bounds.max_frames:g} frames)"
         out.beyond_bounds = found
-        return out
-    out.offset_frames = out.wide_offset_frames = bounds.clip(found)
-    out.accepted = True
-    if polish:
-        narrow = max(MIN_POLISH_FRAMES, POLISH_SECONDS * track_b.fps)
-        fine = refine_offset(track_a, track_b, out.offset_frames, rate, search_frames=narrow, step=step,
-                             min_score=min_score, min_points=min_points, min_contrast=0.0, polish=False,
-                             smooth=smooth, bounds=bounds)
-        if fine.accepted:
-            out.offset_frames = fine.offset_frames
+    elif found is not None:
+        out.offset_frames = out.wide_offset_frames = bounds.clip(found)
+        out.accepted = True
+        if polish:
+            narrow = max(MIN_POLISH_FRAMES, POLISH_SECONDS * track_b.fps)
+            fine = refine_offset(track_a, track_b, out.offset_frames, rate, search_frames=narrow, step=step,
+                                 min_score=min_score, min_points=min_points, min_contrast=0.0, polish=False,
+                                 smooth=smooth, bounds=bounds)
+            out.offset_frames = fine.offset_frames if fine.accepted else out.offset_frames
     return out

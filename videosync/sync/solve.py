@@ -88,6 +88,38 @@ def _wls(n: int, pairs: Sequence[PairwiseOffset], use: np.ndarray) -> np.ndarray
     return s
 
 
+def _check_pairs(n_inputs: int, pairs: Sequence[PairwiseOffset]) -> None:
+    if n_inputs < 1:
+        raise ValueError("n_inputs must be >= 1")
+    for p in pairs:
+        if not (0 <= p.i < n_inputs and 0 <= p.j < n_inputs) or p.i == p.j:
+            raise ValueError(f"bad pair ({p.i}, {p.j}) for {n_inputs} inputs")
+        if not (p.weight >= 0 and np.isfinite(p.weight) and np.isfinite(p.offset_seconds)):
+            raise ValueError(f"pair ({p.i}, {p.j}) has a non-finite offset or negative weight")
+
+
+def _solve_rejecting(n_inputs: int, pairs: Sequence[PairwiseOffset], use: np.ndarray, threshold_seconds: float,
+                     reject: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Steps 1-3 of the module docstring: the offsets, every pair's residual, the pairs used and
+    whether a disagreement could not be pinned to one pair."""
+    while True:
+        s = _wls(n_inputs, pairs, use)
+        res = np.array([(s[p.j] - s[p.i]) - p.offset_seconds for p in pairs])
+        bad = use & (np.abs(res) > threshold_seconds)
+        if not reject or not bad.any():
+            return s, res, use, False
+        order = [k for k in np.argsort(-np.abs(res)) if use[k]]
+        worst = order[0]
+        if len(order) > 1 and abs(res[order[1]]) >= AMBIGUOUS_RESIDUAL_RATIO * abs(res[worst]):
+            return s, res, use, True
+        trial = use.copy()
+        trial[worst] = False
+        trial_labels = _connected(n_inputs, pairs, trial)
+        if np.any(trial_labels != trial_labels[0]):
+            return s, res, use, True  # the bad pair is the only link of some input: nothing to compare
+        use = trial
+
+
 def solve_offsets(
     n_inputs: int,
     pairs: Sequence[PairwiseOffset],
@@ -112,18 +144,11 @@ def solve_offsets(
     Raises:
         CannotSynchronizeError: some input is not linked to input 0 by any usable pair.
     """
-    if n_inputs < 1:
-        raise ValueError("n_inputs must be >= 1")
-    for p in pairs:
-        if not (0 <= p.i < n_inputs and 0 <= p.j < n_inputs) or p.i == p.j:
-            raise ValueError(f"bad pair ({p.i}, {p.j}) for {n_inputs} inputs")
-        if not (p.weight >= 0 and np.isfinite(p.weight) and np.isfinite(p.offset_seconds)):
-            raise ValueError(f"pair ({p.i}, {p.j}) has a non-finite offset or negative weight")
+    _check_pairs(n_inputs, pairs)
     if threshold_seconds is None:
         if fps is None:
             raise ValueError("give fps or threshold_seconds")
         threshold_seconds = threshold_frames / float(min(fps))
-
     use = np.array([p.weight > 0 for p in pairs], dtype=bool)
     labels = _connected(n_inputs, pairs, use)
     unlinked = [k for k in range(n_inputs) if labels[k] != labels[0]]
@@ -131,27 +156,7 @@ def solve_offsets(
         who = ", ".join(names[k] if names else f"input {k}" for k in unlinked)
         raise CannotSynchronizeError(
             f"no usable pairwise estimate links {who} to the reference input")
-
-    ambiguous = False
-    while True:
-        s = _wls(n_inputs, pairs, use)
-        res = np.array([(s[p.j] - s[p.i]) - p.offset_seconds for p in pairs])
-        bad = use & (np.abs(res) > threshold_seconds)
-        if not reject or not bad.any():
-            break
-        order = [k for k in np.argsort(-np.abs(res)) if use[k]]
-        worst = order[0]
-        if len(order) > 1 and abs(res[order[1]]) >= AMBIGUOUS_RESIDUAL_RATIO * abs(res[worst]):
-            ambiguous = True
-            break
-        trial = use.copy()
-        trial[worst] = False
-        trial_labels = _connected(n_inputs, pairs, trial)
-        if np.any(trial_labels != trial_labels[0]):
-            ambiguous = True  # the bad pair is the only link of some input: nothing to compare
-            break
-        use = trial
-
+    s, res, use, ambiguous = _solve_rejecting(n_inputs, pairs, use, threshold_seconds, reject)
     disagreeing = [k for k in range(len(pairs)) if abs(res[k]) > threshold_seconds]
     return SolveResult(
         offsets_seconds=s,

@@ -236,19 +236,10 @@ def _check_output(out: Path) -> None:
 
 
 def build_dataset(
-    mocap: str | Path,
-    out: str | Path,
-    preset: str | Preset = "short",
-    seed: int = 0,
-    views: int = 4,
-    pairs_per_recording: int = 6,
-    recordings_per_clip: int = 1,
-    val_fraction: float = 0.15,
-    test_fraction: float = 0.15,
-    camera_config: CameraConfig | None = None,
-    noise_config: NoiseConfig | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    max_frames: int | None = None,
+    mocap: str | Path, out: str | Path, preset: str | Preset = "short", seed: int = 0, views: int = 4,
+    pairs_per_recording: int = 6, recordings_per_clip: int = 1, val_fraction: float = 0.15,
+    test_fraction: float = 0.15, camera_config: CameraConfig | None = None, noise_config: NoiseConfig | None = None,
+    progress: Callable[[int, int], None] | None = None, max_frames: int | None = None,
 ) -> dict[str, Any]:
     """Render the mocap clips under ``mocap`` into a dataset folder ``out``; returns the manifest.
 
@@ -267,30 +258,9 @@ def build_dataset(
     mocap, out = Path(mocap), Path(out)
     _check_output(out)
     clips, duplicates = discover_clips(mocap)
-    single_file = mocap.is_file()
-
-    # 1. Read every clip (the split needs to know which are long enough for pairs).
-    poses: dict[str, Pose3D] = {}
-    skipped: list[dict[str, str]] = []
     total = len(clips) * 2
-    for i, clip in enumerate(clips):
-        try:
-            pose = resample(load_pose3d(clip.path, max_frames=max_frames), pre.fps)
-            if pose.duration_seconds < MIN_CLIP_SECONDS:
-                raise MocapError(f"only {len(pose)} frames at {pre.fps:g} fps (need {MIN_CLIP_SECONDS:g} s)",
-                                 clip.path)
-        except MocapError as exc:
-            if single_file:
-                raise
-            log.warning("skipping %s", exc)
-            skipped.append({"path": clip.rel, "error": str(exc)})
-        else:
-            poses[clip.clip_id] = pose
-        if progress:
-            progress(i + 1, total)
-    if not poses:
-        raise MocapError(f"none of the {len(clips)} motion files could be used (first error: "
-                         f"{skipped[0]['error'] if skipped else 'none'})", mocap)
+    # 1. Read every clip (the split needs to know which are long enough for pairs).
+    poses, skipped = _read_clips(clips, mocap, pre, max_frames, lambda i: progress(i, total) if progress else None)
     usable = [c for c in clips if c.clip_id in poses]
     eligible = [c.clip_id for c in usable if len(poses[c.clip_id]) >= pre.min_pair_clip_frames]
     split_of = {c.clip_id: "train" for c in usable}
@@ -298,49 +268,17 @@ def build_dataset(
     if len(eligible) < 3:
         log.warning("only %d clip(s) are long enough for %s-preset pairs (%d frames); no validation/test split",
                     len(eligible), pre.name, pre.min_pair_clip_frames)
-
     # 2. Render into a temporary sibling folder, then rename it into place.
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    render = _Renderer(tmp, pre, seed, views, pairs_per_recording, camera_config, noise_config)
     try:
         recordings, pairs = [], []
-        done = len(clips)
-        for clip in usable:
-            pose = poses[clip.clip_id]
-            split = split_of[clip.clip_id]
+        for done, clip in enumerate(usable, start=len(clips) + 1):
             for r in range(recordings_per_clip):
-                rec_id = _safe_id(clip.rel.rsplit(".", 1)[0].replace("/", "__")) + f"-r{r}"
-                rng = _stable_rng(seed, clip.clip_id, r)
-                tracks = render_recording(pose, views, rng, camera_config, noise_config)
-                rel_views = []
-                for v, track in enumerate(tracks):
-                    track.meta.update({"recording": rec_id, "clip": clip.clip_id, "mocap": clip.rel})
-                    rel = f"recordings/{rec_id}/view{v}.npz"
-                    save_npz(track, tmp / rel)
-                    rel_views.append(rel)
-                recordings.append({
-                    "id": rec_id, "split": split, "source": clip.rel, "clip": clip.clip_id,
-                    "dataset": clip.dataset, "licence": clip.licence, "family": pose.family,
-                    "frames": len(pose), "views": rel_views,
-                })
-                if split == "train" or len(pose) < pre.min_pair_clip_frames:
-                    continue
-                pair_rng = _stable_rng(seed, clip.clip_id, r, "pairs")
-                for p in range(pairs_per_recording):
-                    u, v, s, k = draw_pair(len(pose), views, pre, pair_rng)
-                    pair_id = f"{rec_id}-p{p:02d}"
-                    a = window(tracks[u], s, pre.window_frames)
-                    b = window(tracks[v], s - k, pre.window_frames)
-                    for side, track in (("a", a), ("b", b)):
-                        track.meta = {"synthetic": True, "recording": rec_id, "view": track.meta.get("view"),
-                                      "camera": track.meta.get("camera")}
-                        save_npz(track, tmp / f"pairs/{pair_id}/{side}.npz")
-                    pairs.append({
-                        "id": pair_id, "split": split, "recording": rec_id,
-                        "a": f"pairs/{pair_id}/a.npz", "b": f"pairs/{pair_id}/b.npz",
-                        "view_a": u, "view_b": v, "offset_frames": k, "frames": pre.window_frames,
-                    })
-            done += 1
+                recording, clip_pairs = render(clip, poses[clip.clip_id], split_of[clip.clip_id], r)
+                recordings.append(recording)
+                pairs.extend(clip_pairs)
             if progress:
                 progress(done, total)
         manifest = _manifest(pre, seed, views, usable, split_of, poses, recordings, pairs,
@@ -356,6 +294,86 @@ def build_dataset(
     if progress:
         progress(total, total)
     return manifest
+
+
+def _read_clips(clips: list[ClipSource], mocap: Path, pre: Preset, max_frames: int | None,
+                progress: Callable[[int], None]) -> tuple[dict[str, Pose3D], list[dict[str, str]]]:
+    """Every clip resampled to the preset's rate, by clip id, and the ones skipped with their
+    error (a bad file inside a folder is skipped; a single file given explicitly must be good)."""
+    poses: dict[str, Pose3D] = {}
+    skipped: list[dict[str, str]] = []
+    for i, clip in enumerate(clips):
+        try:
+            pose = resample(load_pose3d(clip.path, max_frames=max_frames), pre.fps)
+            if pose.duration_seconds < MIN_CLIP_SECONDS:
+                raise MocapError(f"only {len(pose)} frames at {pre.fps:g} fps (need {MIN_CLIP_SECONDS:g} s)",
+                                 clip.path)
+        except MocapError as exc:
+            if mocap.is_file():
+                raise
+            log.warning("skipping %s", exc)
+            skipped.append({"path": clip.rel, "error": str(exc)})
+        else:
+            poses[clip.clip_id] = pose
+        progress(i + 1)
+    if not poses:
+        raise MocapError(f"none of the {len(clips)} motion files could be used (first error: "
+                         f"{skipped[0]['error'] if skipped else 'none'})", mocap)
+    return poses, skipped
+
+
+@dataclass(frozen=True)
+class _Renderer:
+    """Renders one recording of a clip into ``tmp``: its views, and (outside the training split)
+    its pairs of windows with known offsets. Each recording draws from its own seeded stream."""
+
+    tmp: Path
+    pre: Preset
+    seed: int
+    views: int
+    pairs_per_recording: int
+    camera_config: CameraConfig | None
+    noise_config: NoiseConfig | None
+
+    def __call__(self, clip: ClipSource, pose: Pose3D, split: str, r: int
+                 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The manifest entries of recording ``r`` of ``clip``: the recording and its pairs."""
+        rec_id = _safe_id(clip.rel.rsplit(".", 1)[0].replace("/", "__")) + f"-r{r}"
+        tracks = render_recording(pose, self.views, _stable_rng(self.seed, clip.clip_id, r),
+                                  self.camera_config, self.noise_config)
+        rel_views = []
+        for v, track in enumerate(tracks):
+            track.meta.update({"recording": rec_id, "clip": clip.clip_id, "mocap": clip.rel})
+            rel = f"recordings/{rec_id}/view{v}.npz"
+            save_npz(track, self.tmp / rel)
+            rel_views.append(rel)
+        recording = {
+            "id": rec_id, "split": split, "source": clip.rel, "clip": clip.clip_id,
+            "dataset": clip.dataset, "licence": clip.licence, "family": pose.family,
+            "frames": len(pose), "views": rel_views,
+        }
+        if split == "train" or len(pose) < self.pre.min_pair_clip_frames:
+            return recording, []
+        pair_rng = _stable_rng(self.seed, clip.clip_id, r, "pairs")
+        return recording, [self._pair(tracks, rec_id, split, p, len(pose), pair_rng)
+                           for p in range(self.pairs_per_recording)]
+
+    def _pair(self, tracks: list[PoseTrack], rec_id: str, split: str, p: int, n_frames: int,
+              rng: np.random.Generator) -> dict[str, Any]:
+        pre = self.pre
+        u, v, s, k = draw_pair(n_frames, self.views, pre, rng)
+        pair_id = f"{rec_id}-p{p:02d}"
+        a = window(tracks[u], s, pre.window_frames)
+        b = window(tracks[v], s - k, pre.window_frames)
+        for side, track in (("a", a), ("b", b)):
+            track.meta = {"synthetic": True, "recording": rec_id, "view": track.meta.get("view"),
+                          "camera": track.meta.get("camera")}
+            save_npz(track, self.tmp / f"pairs/{pair_id}/{side}.npz")
+        return {
+            "id": pair_id, "split": split, "recording": rec_id,
+            "a": f"pairs/{pair_id}/a.npz", "b": f"pairs/{pair_id}/b.npz",
+            "view_a": u, "view_b": v, "offset_frames": k, "frames": pre.window_frames,
+        }
 
 
 def _manifest(pre: Preset, seed: int, views: int, usable: list[ClipSource], split_of: dict[str, str],
