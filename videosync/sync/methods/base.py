@@ -58,6 +58,29 @@ class PairFeatures:
     notes: list[str] = field(default_factory=list)
 
 
+#: Frames of each input kept with an estimate for the picture of its frame similarity.
+PREVIEW_FRAMES = 400
+
+
+@dataclass(frozen=True)
+class FramePreview:
+    """Every ``step``-th row of both inputs' features as they were matched (rows are dense frames
+    from ``first``), for ``align --plot``'s frame-similarity picture: it needs no method then."""
+
+    a: np.ndarray
+    b: np.ndarray
+    step_a: int
+    step_b: int
+    first_a: int
+    first_b: int
+
+    @classmethod
+    def of(cls, pair: PairFeatures, max_frames: int = PREVIEW_FRAMES) -> FramePreview:
+        sa, sb = max(1, len(pair.fa) // max_frames), max(1, len(pair.fb) // max_frames)
+        return cls(np.ascontiguousarray(pair.fa[::sa]), np.ascontiguousarray(pair.fb[::sb]), sa, sb,
+                   int(pair.da.frame_index[0]), int(pair.db.frame_index[0]))
+
+
 @dataclass
 class PairEstimate:
     """Offset of input B relative to input A, as found by one method.
@@ -77,6 +100,8 @@ class PairEstimate:
             speed-xcorr the single correlation peak.
         diagnostics: method-specific extras (inlier mask, correlation curve, ...).
         notes: caveats for the user (e.g. an offset that is not constant over the recording).
+        preview: the matched features, subsampled, for the plot (None for methods that match
+            no frames).
     """
 
     method: str
@@ -93,6 +118,7 @@ class PairEstimate:
     diagnostics: dict[str, Any] = field(default_factory=dict, repr=False)
     #: caveats a user should read with the offset (one sentence each, no pair label)
     notes: list[str] = field(default_factory=list)
+    preview: FramePreview | None = field(default=None, repr=False)
 
 
 #: How the note about a rival offset begins (the refinement replaces it when it takes the rival).
@@ -264,7 +290,7 @@ class FeatureMatchingMethod(SyncMethod):
                 "softmax_scale": match.scale, "n_frames": (len(pair.da), len(pair.db)), "matching_parts": parts,
                 "slides": slide is not None, "beyond_bounds": fit.beyond_bounds, **pair.diagnostics,
             },
-            notes=notes + pair.notes,
+            notes=notes + pair.notes, preview=FramePreview.of(pair),
         )
 
     def _match_and_fit(
