@@ -95,24 +95,6 @@ def test_a_sliding_offset_is_refused_with_its_reason():
         videosync.align([a, slid], method="simple")
 
 
-def test_a_pair_with_confidence_zero_still_gives_its_guess():
-    """Two inputs whose only pair has confidence 0: the solve still places B at the pair's
-    offset, with confidence 0 (which align then refuses below min_confidence, naming the guess),
-    rather than failing with 'no usable pairwise estimate'."""
-    from videosync.api import _solve
-    from videosync.result import PairOffset
-
-    a, b = sampled_track(60, 30.0), sampled_track(60, 30.0)
-    warnings: list[str] = []
-    out = _solve([a, b], ["a", "b"], [PairOffset(0, 1, 6.0, 0.2, 0.0)], warnings)
-    assert out[1].offset_frames == pytest.approx(6.0) and out[1].confidence == 0.0
-    # with a confident second path the zero-confidence pair does not move the answer
-    c = sampled_track(60, 30.0)
-    pairs = [PairOffset(0, 1, 6.0, 0.2, 0.0), PairOffset(0, 2, 3.0, 0.1, 0.9), PairOffset(2, 1, 1.5, 0.05, 0.9)]
-    out = _solve([a, b, c], ["a", "b", "c"], pairs, warnings)
-    assert out[1].offset_seconds == pytest.approx(0.15, abs=1e-4)
-
-
 @pytest.mark.parametrize("method", ["simple", "ssm", "speed-xcorr", "sesyn"])
 def test_no_answer_lies_outside_max_offset(method):
     """Two views of a moving body 5 frames apart (true offset -5). Told the offset is within +-3

@@ -15,13 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from videosync.errors import CannotSynchronizeError, VideosyncError
 from videosync.poses import PoseTrack
-from videosync.result import AlignmentResult, InputOffset, PairOffset
+from videosync.result import AlignmentResult, PairOffset
 from videosync.sync.bounds import OffsetBounds
-from videosync.tunables import (
-    AMBIGUOUS_CONFIDENCE_FACTOR,
-    DEFAULT_MIN_CONFIDENCE,  # below it an offset is refused with a reason
-    MIN_LINK_WEIGHT,
-)
+from videosync.sync.solve import solve_inputs
+from videosync.tunables import DEFAULT_MIN_CONFIDENCE  # below it an offset is refused with a reason
 
 if TYPE_CHECKING:
     from videosync.sync.methods.base import SyncMethod
@@ -152,13 +149,7 @@ def align(
         f"{method}: {tracks[a].name} vs {tracks[b].name}"))
     labels = [_label(item, track) for item, track in zip(inputs, tracks)]
     warnings.extend(pair_notes)
-    try:
-        offsets = _solve(tracks, labels, pairs, warnings)
-    except CannotSynchronizeError as exc:
-        if not pair_notes:
-            raise
-        # a pair left out of the solve for a stated reason: say the reason, not only the effect
-        raise CannotSynchronizeError(f"{str(exc).removeprefix('cannot synchronize: ')} ({pair_notes[0]})") from exc
+    offsets = solve_inputs(tracks, labels, pairs, warnings, pair_notes)
     result = AlignmentResult(reference=labels[0], method=method, inputs=offsets, pairs=pairs, warnings=warnings,
                              tracks=tracks)
     _refuse_if_unsure(result, min_confidence)
@@ -306,59 +297,6 @@ def _input_warnings(tracks: Sequence[PoseTrack]) -> list[str]:
                 f"{t.source}: image size unknown, normalised by the pose extent "
                 f"({t.width:.0f}x{t.height:.0f}; pass --size WxH or keep the video beside it)"
             )
-    return out
-
-
-def _solve(
-    tracks: Sequence[PoseTrack], labels: Sequence[str], pairs: list[PairOffset], warnings: list[str]
-) -> list[InputOffset]:
-    """One consistent offset per input from all pairwise estimates (weighted least squares).
-
-    An input's confidence is that of the most confident pair linking it that agrees with the
-    solution; pairs that disagree are reported, and an ambiguous solve halves every confidence.
-    """
-    from videosync.sync.solve import PairwiseOffset, solve_offsets
-
-    # A pair with confidence 0 still links its inputs, with a weight no confident pair notices:
-    # its input then gets the best guess and confidence 0 (refused below min_confidence with
-    # that guess in the message), instead of an error that hides the pair's own reason.
-    solution = solve_offsets(
-        len(tracks),
-        [PairwiseOffset(p.a, p.b, p.offset_seconds, max(p.confidence, MIN_LINK_WEIGHT)) for p in pairs],
-        fps=[t.fps for t in tracks],
-        names=list(labels),
-    )
-    confidence = [1.0] + [0.0] * (len(tracks) - 1)
-    for k, p in enumerate(pairs):
-        p.residual_seconds = float(solution.residuals_seconds[k])
-        p.disagrees = k in solution.disagreeing
-        if p.disagrees:
-            warnings.append(
-                f"pair {labels[p.a]} / {labels[p.b]} disagrees with the others by "
-                f"{p.residual_seconds * tracks[p.b].fps:+.1f} frames"
-            )
-        elif solution.used[k]:
-            for idx in (p.a, p.b):
-                if idx:
-                    confidence[idx] = max(confidence[idx], p.confidence)
-    if solution.ambiguous:
-        warnings.append("the pairwise estimates disagree and no single pair explains it: offsets are uncertain")
-        confidence = [confidence[0]] + [c * AMBIGUOUS_CONFIDENCE_FACTOR for c in confidence[1:]]
-    out = []
-    for i, t in enumerate(tracks):
-        seconds = 0.0 if i == 0 else float(solution.offsets_seconds[i])
-        rate = next((p.rate for p in pairs if p.a == 0 and p.b == i), 1.0)
-        out.append(
-            InputOffset(
-                path=labels[i],
-                offset_frames=seconds * t.fps,
-                offset_seconds=seconds,
-                fps=t.fps,
-                confidence=float(confidence[i]),
-                n_frames=len(t),
-                rate=rate,
-            )
-        )
     return out
 
 

@@ -29,7 +29,14 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from videosync.errors import CannotSynchronizeError
-from videosync.tunables import AMBIGUOUS_RESIDUAL_RATIO, DISAGREE_FRAMES
+from videosync.poses import PoseTrack
+from videosync.result import InputOffset, PairOffset
+from videosync.tunables import (
+    AMBIGUOUS_CONFIDENCE_FACTOR,
+    AMBIGUOUS_RESIDUAL_RATIO,
+    DISAGREE_FRAMES,
+    MIN_LINK_WEIGHT,
+)
 
 
 @dataclass(frozen=True)
@@ -166,3 +173,55 @@ def solve_offsets(
         threshold_seconds=float(threshold_seconds),
         ambiguous=ambiguous,
     )
+
+
+def solve_inputs(
+    tracks: Sequence[PoseTrack], labels: Sequence[str], pairs: list[PairOffset], warnings: list[str],
+    pair_notes: Sequence[str] = (),
+) -> list[InputOffset]:
+    """One consistent offset per input from all pairwise estimates (the N-camera policy).
+
+    The offsets come from :func:`solve_offsets` (weighted least squares, the reference at 0).
+    An input's confidence is that of the most confident pair linking it that agrees with the
+    solution; a pair with confidence 0 still links its inputs (``MIN_LINK_WEIGHT``), so its input
+    gets the best guess with confidence 0 instead of an error that hides the pair's own reason.
+    Pairs that disagree are reported in ``warnings`` (and marked on the pairs, with their
+    residuals), and an ambiguous solve multiplies every confidence by
+    ``AMBIGUOUS_CONFIDENCE_FACTOR``.
+
+    Raises:
+        CannotSynchronizeError: an input no pair links to the reference; with ``pair_notes`` (the
+            methods' caveats, by pair) the first one says why.
+    """
+    try:
+        solution = solve_offsets(
+            len(tracks),
+            [PairwiseOffset(p.a, p.b, p.offset_seconds, max(p.confidence, MIN_LINK_WEIGHT)) for p in pairs],
+            fps=[t.fps for t in tracks], names=list(labels),
+        )
+    except CannotSynchronizeError as exc:
+        if not pair_notes:
+            raise
+        # a pair left out of the solve for a stated reason: say the reason, not only the effect
+        raise CannotSynchronizeError(f"{str(exc).removeprefix('cannot synchronize: ')} ({pair_notes[0]})") from exc
+    confidence = [1.0] + [0.0] * (len(tracks) - 1)
+    for k, p in enumerate(pairs):
+        p.residual_seconds = float(solution.residuals_seconds[k])
+        p.disagrees = k in solution.disagreeing
+        if p.disagrees:
+            warnings.append(f"pair {labels[p.a]} / {labels[p.b]} disagrees with the others by "
+                            f"{p.residual_seconds * tracks[p.b].fps:+.1f} frames")
+        elif solution.used[k]:
+            for idx in (p.a, p.b):
+                if idx:
+                    confidence[idx] = max(confidence[idx], p.confidence)
+    if solution.ambiguous:
+        warnings.append("the pairwise estimates disagree and no single pair explains it: offsets are uncertain")
+        confidence = [confidence[0]] + [c * AMBIGUOUS_CONFIDENCE_FACTOR for c in confidence[1:]]
+    out = []
+    for i, t in enumerate(tracks):
+        seconds = 0.0 if i == 0 else float(solution.offsets_seconds[i])
+        rate = next((p.rate for p in pairs if p.a == 0 and p.b == i), 1.0)
+        out.append(InputOffset(path=labels[i], offset_frames=seconds * t.fps, offset_seconds=seconds, fps=t.fps,
+                               confidence=float(confidence[i]), n_frames=len(t), rate=rate))
+    return out
