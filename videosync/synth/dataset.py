@@ -1,4 +1,5 @@
-"""Build a synthetic multi-view dataset folder from a mocap collection, and read it back.
+"""Build a synthetic multi-view dataset folder from a mocap collection (read it back with
+:func:`videosync.datasets.read_manifest`).
 
 Layout of the output folder::
 
@@ -24,14 +25,15 @@ import shutil
 import tempfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from videosync.datasets import MANIFEST, MANIFEST_VERSION, SPLITS
 from videosync.fileio import atomic_path
-from videosync.errors import PoseFileError, VideosyncError
+from videosync.errors import VideosyncError
 from videosync.poses.npz import save_npz
 from videosync.poses.track import PoseTrack
 from videosync.synth.camera import CameraConfig, sample_camera
@@ -48,9 +50,6 @@ from videosync.synth.skeletons import (
 
 log = logging.getLogger(__name__)
 
-MANIFEST_NAME = "manifest.json"
-MANIFEST_VERSION = 1
-SPLITS = ("train", "validation", "test")
 MOTION_SUFFIXES = (".bvh", ".amc")
 #: Clips shorter than this (after resampling) teach nothing about timing and are skipped.
 MIN_CLIP_SECONDS = 1.0
@@ -283,7 +282,7 @@ def build_dataset(
                 progress(done, total)
         manifest = _manifest(pre, seed, views, usable, split_of, poses, recordings, pairs,
                              eligible, skipped, duplicates, mocap)
-        _write_json_atomic(manifest, tmp / MANIFEST_NAME)
+        _write_json_atomic(manifest, tmp / MANIFEST)
         _check_output(out)
         if out.exists():
             out.rmdir()
@@ -408,93 +407,3 @@ def _manifest(pre: Preset, seed: int, views: int, usable: list[ClipSource], spli
         "skipped": skipped,
         "duplicates": duplicates,
     }
-
-
-# ---------------------------------------------------------------------------------- reading
-@dataclass
-class RecordingEntry:
-    id: str
-    split: str
-    source: str
-    views: list[Path]
-    frames: int | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class PairEntry:
-    id: str
-    split: str
-    recording: str
-    a: Path
-    b: Path
-    offset_frames: int
-
-
-@dataclass
-class SynthManifest:
-    """A dataset folder's manifest with every file path made absolute and checked to exist."""
-
-    root: Path
-    preset: str
-    seed: int
-    fps: float
-    recordings: list[RecordingEntry]
-    pairs: list[PairEntry]
-    splits: dict[str, list[str]]
-    raw: dict[str, Any]
-
-    def recordings_in(self, split: str) -> list[RecordingEntry]:
-        return [r for r in self.recordings if r.split == split]
-
-    def pairs_in(self, split: str) -> list[PairEntry]:
-        return [p for p in self.pairs if p.split == split]
-
-
-def read_manifest(folder: str | Path) -> SynthManifest:
-    """Read ``folder/manifest.json`` written by :func:`build_dataset`; PoseFileError if malformed."""
-    folder = Path(folder)
-    path = folder / MANIFEST_NAME
-    if not path.is_file():
-        raise PoseFileError("not a synthetic dataset folder (no manifest.json)", folder)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PoseFileError(f"unreadable manifest ({exc.__class__.__name__}: {exc})", path) from None
-    if not isinstance(raw, dict) or raw.get("version") != MANIFEST_VERSION:
-        raise PoseFileError(f"unsupported manifest version {raw.get('version') if isinstance(raw, dict) else None!r}",
-                            path)
-
-    def file(rel: Any) -> Path:
-        if not isinstance(rel, str) or not rel or Path(rel).is_absolute() or ".." in Path(rel).parts:
-            raise PoseFileError(f"bad file entry {rel!r}", path)
-        full = folder / rel
-        if not full.is_file():
-            raise PoseFileError(f"listed file {rel} is missing", path)
-        return full
-
-    try:
-        recordings = [
-            RecordingEntry(
-                id=str(r["id"]), split=str(r["split"]), source=str(r["source"]),
-                views=[file(v) for v in r["views"]], frames=r.get("frames"),
-                meta={k: v for k, v in r.items() if k not in ("id", "split", "source", "views", "frames")},
-            )
-            for r in raw["recordings"]
-        ]
-        pairs = [
-            PairEntry(id=str(p["id"]), split=str(p["split"]), recording=str(p["recording"]),
-                      a=file(p["a"]), b=file(p["b"]), offset_frames=int(p["offset_frames"]))
-            for p in raw["pairs"]
-        ]
-        manifest = SynthManifest(
-            root=folder, preset=str(raw["preset"]), seed=int(raw["seed"]), fps=float(raw["fps"]),
-            recordings=recordings, pairs=pairs, splits={k: list(v) for k, v in raw.get("splits", {}).items()},
-            raw=raw,
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PoseFileError(f"malformed manifest ({exc.__class__.__name__}: {exc})", path) from None
-    for entry in (*recordings, *pairs):
-        if entry.split not in SPLITS:
-            raise PoseFileError(f"unknown split {entry.split!r} for {entry.id}", path)
-    return manifest
