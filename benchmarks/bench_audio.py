@@ -41,7 +41,7 @@ sys.path.insert(0, str(REPO))
 from benchmarks._results import markdown_table, write_section  # noqa: E402
 from videosync.errors import CannotSynchronizeError  # noqa: E402
 from videosync.poses import PoseTrack, load_poses  # noqa: E402
-from videosync.sync.fit import DEFAULT_MIN_CONFIDENCE  # noqa: E402
+from videosync.tunables import DEFAULT_MIN_CONFIDENCE  # noqa: E402
 from videosync.sync.methods import make_method  # noqa: E402
 from videosync.sync.methods.audio import AudioMethod  # noqa: E402
 from videosync.sync.methods.fused import FusedMethod  # noqa: E402
@@ -226,15 +226,15 @@ class Memo:
     def __init__(self, method) -> None:
         self.method, self.answers = method, {}
 
-    def estimate(self, a: PoseTrack, b: PoseTrack, *, max_offset=None):
+    def estimate(self, a: PoseTrack, b: PoseTrack, *, bounds=None):
         import copy
         import hashlib
 
         key = tuple(hashlib.sha1(t.keypoints.tobytes() + t.frame_index.tobytes()).hexdigest() for t in (a, b))
-        key = (*key, max_offset)
+        key = (*key, None if bounds is None else bounds.max_frames)
         if key not in self.answers:
             try:
-                self.answers[key] = self.method.estimate(a, b, max_offset=max_offset)
+                self.answers[key] = self.method.estimate(a, b, bounds=bounds)
             except CannotSynchronizeError as exc:
                 self.answers[key] = exc
         if isinstance(self.answers[key], CannotSynchronizeError):

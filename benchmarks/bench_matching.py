@@ -102,7 +102,7 @@ def main() -> None:
     rss_before = _vm_mib("VmRSS")
     tracemalloc.start()
     t0, cpu0 = time.perf_counter(), time.process_time()
-    match = match_frames(fa, fb, max_offset=args.max_offset, pca_dims=args.pca)
+    match = match_frames(fa, fb, band=args.max_offset, pca_dims=args.pca)
     t_match, cpu_match = time.perf_counter() - t0, time.process_time() - cpu0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

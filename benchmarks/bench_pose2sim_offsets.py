@@ -30,6 +30,7 @@ from benchmarks._paths import POSE2SIM_DEMO  # noqa: E402
 from benchmarks._results import markdown_table, write_section  # noqa: E402
 from videosync.errors import CannotSynchronizeError  # noqa: E402
 from videosync.poses import PoseTrack, load_poses  # noqa: E402
+from videosync.sync.bounds import OffsetBounds  # noqa: E402
 from videosync.sync.methods import make_method  # noqa: E402
 
 DEMO = POSE2SIM_DEMO / "single-person"
@@ -66,7 +67,7 @@ def run(methods: list[str], ks: range, model: str | None, max_offset: int | None
         for (ca, cb), k in itertools.product(itertools.combinations(CAMERAS, 2), ks):
             a, b = equal_windows(tracks[ca], tracks[cb], k)
             try:
-                est = method.estimate(a, b, max_offset=max_offset)
+                est = method.estimate(a, b, bounds=OffsetBounds(max_offset))
                 rows.append(dict(pair=f"{ca}-{cb}", k=k, pred=float(est.offset_frames), conf=float(est.confidence)))
             except CannotSynchronizeError as exc:
                 rows.append(dict(pair=f"{ca}-{cb}", k=k, pred=None, conf=0.0, refused=str(exc)))

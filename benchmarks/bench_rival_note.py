@@ -32,7 +32,7 @@ from benchmarks import bench_pose2sim_offsets as demo  # noqa: E402
 from benchmarks._results import markdown_table, write_section  # noqa: E402
 from videosync.datasets import find_pairs  # noqa: E402
 from videosync.errors import CannotSynchronizeError  # noqa: E402
-from videosync.sync.fit import DEFAULT_MIN_CONFIDENCE  # noqa: E402
+from videosync.tunables import DEFAULT_MIN_CONFIDENCE  # noqa: E402
 from videosync.poses import load_npz, load_poses  # noqa: E402
 from videosync.sync.methods import make_method  # noqa: E402
 

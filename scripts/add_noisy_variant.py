@@ -4,7 +4,7 @@ The variant is the weight average (:func:`videosync.model.blend.blend_weights`) 
 model and a fine-tune of it made for heavy keypoint jitter (``videosync train --init BASE
 --jitter-augment ...``); ``align`` and ``eval`` use it for a pair with a view whose keypoints
 jitter by more than ``--above-relative-jitter`` of the person's size and ``--above-image-jitter``
-of the image (``SesynMethod``, ``refine.relative_jitter``, ``refine.image_jitter``). The
+of the image (``SesynMethod``, ``poses.stats.relative_jitter``, ``poses.stats.image_jitter``). The
 commands that made the shipped one are in ``models/MODEL_CARD.md``:
 
     python scripts/add_noisy_variant.py --base BASE.pt --tuned runs/jitter/best.pt \\

@@ -95,19 +95,20 @@ def test_a_sliding_offset_is_refused_with_its_reason():
         videosync.align([a, slid], method="simple")
 
 
-def test_a_pair_with_confidence_zero_still_gives_its_guess():
-    """Two inputs whose only pair has confidence 0: the solve still places B at the pair's
-    offset, with confidence 0 (which align then refuses below min_confidence, naming the guess),
-    rather than failing with 'no usable pairwise estimate'."""
-    from videosync.api import _solve
-    from videosync.result import PairOffset
+@pytest.mark.parametrize("method", ["simple", "ssm", "speed-xcorr", "sesyn"])
+def test_no_answer_lies_outside_max_offset(method):
+    """Two views of a moving body 5 frames apart (true offset -5). Told the offset is within +-3
+    frames, no method answers outside +-3, with or without the geometric refinement (which found
+    -5.0 before the bound reached it); the answer held at the bound is refused, and the reason
+    says where the evidence points. With a bound of 8 the answer is -5."""
+    from tests.sync.test_refine import moving_body, view
 
-    a, b = sampled_track(60, 30.0), sampled_track(60, 30.0)
-    warnings: list[str] = []
-    out = _solve([a, b], ["a", "b"], [PairOffset(0, 1, 6.0, 0.2, 0.0)], warnings)
-    assert out[1].offset_frames == pytest.approx(6.0) and out[1].confidence == 0.0
-    # with a confident second path the zero-confidence pair does not move the answer
-    c = sampled_track(60, 30.0)
-    pairs = [PairOffset(0, 1, 6.0, 0.2, 0.0), PairOffset(0, 2, 3.0, 0.1, 0.9), PairOffset(2, 1, 1.5, 0.05, 0.9)]
-    out = _solve([a, b, c], ["a", "b", "c"], pairs, warnings)
-    assert out[1].offset_seconds == pytest.approx(0.15, abs=1e-4)
+    body = moving_body(420, seed=5)
+    a, b = view(body, 0.0, slice(20, 400)), view(body, 25.0, slice(25, 405))
+    for refine in (False, True):
+        guess = videosync.align([a, b], method=method, refine=refine, max_offset_frames=3, min_confidence=0)
+        assert abs(guess.inputs[1].offset_frames) <= 3 and guess.inputs[1].confidence == 0.0
+        with pytest.raises(CannotSynchronizeError, match=r"outside the allowed \+-3 frames"):
+            videosync.align([a, b], method=method, refine=refine, max_offset_frames=3)
+        wide = videosync.align([a, b], method=method, refine=refine, max_offset_frames=8)
+        assert wide.inputs[1].offset_frames == pytest.approx(-5, abs=0.1)

@@ -41,8 +41,8 @@ class _Fixed:
         self.answers = iter(answers)
         self.max_offsets = []
 
-    def estimate(self, a, b, *, max_offset=None):
-        self.max_offsets.append(max_offset)
+    def estimate(self, a, b, *, bounds):
+        self.max_offsets.append(bounds.max_frames)
         value = next(self.answers)
         if value is None:
             raise CannotSynchronizeError("no idea")

@@ -1,6 +1,7 @@
 """Which person to synchronize when an input shows several (videosync.subjects)."""
 
-from videosync.poses.subject import CANDIDATE_SHARE, MAX_CANDIDATES, candidate_ranks
+from videosync.poses.subject import candidate_ranks
+from videosync.tunables import CANDIDATE_SHARE, MAX_CANDIDATES
 from videosync.subjects import choose_people
 
 

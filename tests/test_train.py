@@ -10,7 +10,8 @@ from videosync.datasets import find_pairs, find_recordings
 from videosync.errors import PoseFileError, VideosyncError
 from videosync.model import load_checkpoint
 from videosync.poses import save_npz
-from videosync.train import (JITTER_FLOOR, TrainConfig, ViewBank, _mirror, _view_augment, loss_mask, partner_index,
+from videosync.tunables import JITTER_FLOOR
+from videosync.train import (TrainConfig, ViewBank, _mirror, _view_augment, loss_mask, partner_index,
                              sample_batch, train, view_jitter)
 from tests.sync.synth import other_view, sampled_track
 

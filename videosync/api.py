@@ -9,13 +9,16 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from videosync.errors import CannotSynchronizeError, VideosyncError
 from videosync.poses import PoseTrack
-from videosync.result import AlignmentResult, InputOffset, PairOffset
-from videosync.sync.fit import DEFAULT_MIN_CONFIDENCE  # below it an offset is refused with a reason
+from videosync.result import AlignmentResult, PairOffset
+from videosync.sync.bounds import OffsetBounds
+from videosync.sync.solve import solve_inputs
+from videosync.tunables import DEFAULT_MIN_CONFIDENCE  # below it an offset is refused with a reason
 
 if TYPE_CHECKING:
     from videosync.sync.methods.base import SyncMethod
@@ -95,21 +98,11 @@ def _load_input(
 
 
 def align(
-    inputs: Sequence[InputLike],
-    *,
-    method: str = "sesyn",
-    model: str | Path | None = None,
-    max_offset_frames: int | None = None,
-    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
-    fps: float | None = None,
-    size: tuple[float, float] | None = None,
-    layout: str | None = None,
-    person: int | None = None,
-    pose_backend: str = "auto",
-    refine: bool = True,
-    start: float | None = None,
-    duration: float | None = None,
-    on_message: Progress | None = None,
+    inputs: Sequence[InputLike], *, method: str = "sesyn", model: str | Path | None = None,
+    max_offset_frames: int | None = None, min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    fps: float | None = None, size: tuple[float, float] | None = None, layout: str | None = None,
+    person: int | None = None, pose_backend: str = "auto", refine: bool = True, start: float | None = None,
+    duration: float | None = None, on_message: Progress | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
 ) -> AlignmentResult:
     """Offsets of every input relative to the first one.
@@ -119,7 +112,7 @@ def align(
         method: ``sesyn`` (default, the trained network), ``simple``, ``ssm`` or ``speed-xcorr``.
         model: SeSyn-Net checkpoint; default the shipped ``models/sesyn.pt``.
         max_offset_frames: only consider offsets up to this many frames (faster, and fewer
-            chances to lock onto a repeated motion far away).
+            chances to lock onto a repeated motion far away); no answer lies outside it.
         min_confidence: an input whose offset is less certain than this is refused with
             :class:`CannotSynchronizeError` rather than reported (0 reports everything).
         person: which person to synchronize in every input: 0 = each input's main subject, 1 =
@@ -140,19 +133,9 @@ def align(
     if len(inputs) < 2:
         raise VideosyncError("align needs at least two inputs")
     say = on_message or (lambda _msg: None)
-
-    def load(index: int, rank: int) -> PoseTrack:
-        item = inputs[index]
-        # the first input is the reference, analysed over [start, start + duration]; the others
-        # get the largest offset as a margin on both sides (without one, the same window)
-        margin = float(max_offset_frames or 0) if index else 0.0
-        label = Path(str(item)).name if not isinstance(item, PoseTrack) else (item.name or f"input {index}")
-        return load_input(
-            item, fps=fps, size=size, layout=layout, person=rank, pose_backend=pose_backend,
-            start=start, duration=duration, margin_frames=margin,
-            progress=(lambda done, total, label=label: on_progress(label, done, total)) if on_progress else None,
-        )
-
+    bounds = OffsetBounds(max_offset_frames)
+    load = _Loader(inputs, bounds, dict(fps=fps, size=size, layout=layout, pose_backend=pose_backend,
+                                        start=start, duration=duration), on_progress)
     tracks = [load(index, person or 0) for index in range(len(inputs))]
     from videosync.sync.methods import make_method
 
@@ -160,52 +143,62 @@ def align(
     known: dict[tuple[int, int], object] = {}  # pair estimates (or their refusal) already made
     chosen: list[str] = []  # which person was used where that is not the main subject
     if person is None:
-        tracks, known = _shared_people(inputs, tracks, load, sync_method, max_offset_frames, chosen, say)
+        tracks, known = _shared_people(inputs, tracks, load, sync_method, bounds, chosen, say)
     warnings = _input_warnings(tracks) + chosen  # about the people actually used
+    pairs, pair_notes = _pair_offsets(tracks, sync_method, bounds, known, warnings, lambda a, b: say(
+        f"{method}: {tracks[a].name} vs {tracks[b].name}"))
+    labels = [_label(item, track) for item, track in zip(inputs, tracks)]
+    warnings.extend(pair_notes)
+    offsets = solve_inputs(tracks, labels, pairs, warnings, pair_notes)
+    result = AlignmentResult(reference=labels[0], method=method, inputs=offsets, pairs=pairs, warnings=warnings,
+                             tracks=tracks)
+    _refuse_if_unsure(result, min_confidence)
+    return result
+
+
+@dataclass(frozen=True)
+class _Loader:
+    """Reads input ``index`` with person ``rank``: the reference over [start, start + duration],
+    the others with the largest offset as a margin on both sides (without one, the same window)."""
+
+    inputs: Sequence[InputLike]
+    bounds: OffsetBounds
+    options: dict[str, Any]
+    on_progress: Callable[[str, int, int], None] | None
+
+    def __call__(self, index: int, rank: int) -> PoseTrack:
+        item = self.inputs[index]
+        margin = float(self.bounds.max_frames or 0) if index else 0.0
+        label = Path(str(item)).name if not isinstance(item, PoseTrack) else (item.name or f"input {index}")
+        report = self.on_progress
+        return load_input(item, person=rank, margin_frames=margin, **self.options,
+                          progress=(lambda done, total: report(label, done, total)) if report else None)
+
+
+def _pair_offsets(
+    tracks: Sequence[PoseTrack], sync_method: SyncMethod, bounds: OffsetBounds,
+    known: dict[tuple[int, int], object], warnings: list[str], announce: Callable[[int, int], None],
+) -> tuple[list[PairOffset], list[str]]:
+    """Every pair's estimate (``known`` ones reused) and the methods' caveats, named by pair. With
+    more than two inputs a pair that cannot be synchronized becomes a warning: the other pairs may
+    still link its inputs."""
     pairs: list[PairOffset] = []
-    pair_notes: list[str] = []  # caveats of the methods, named by pair
+    notes: list[str] = []
     for a, b in itertools.combinations(range(len(tracks)), 2):
-        say(f"{method}: {tracks[a].name} vs {tracks[b].name}")
+        announce(a, b)
         try:
-            est = known.get((a, b)) or sync_method.estimate(tracks[a], tracks[b], max_offset=max_offset_frames)
+            est = known.get((a, b)) or sync_method.estimate(tracks[a], tracks[b], bounds=bounds)
             if isinstance(est, CannotSynchronizeError):
                 raise est
         except CannotSynchronizeError as exc:
             if len(tracks) == 2:
                 raise
-            warnings.append(str(exc))  # the other pairs may still link these two inputs
+            warnings.append(str(exc))
             continue
-        pair_notes.extend(f"{tracks[a].name} <-> {tracks[b].name}: {note}" for note in est.notes)
-        pairs.append(
-            PairOffset(
-                a=a,
-                b=b,
-                offset_frames=est.offset_frames,
-                offset_seconds=est.offset_seconds,
-                confidence=est.confidence,
-                rate=est.rate,
-                estimate=est,
-            )
-        )
-    labels = [_label(item, track) for item, track in zip(inputs, tracks)]
-    warnings.extend(pair_notes)
-    try:
-        offsets = _solve(tracks, labels, pairs, warnings)
-    except CannotSynchronizeError as exc:
-        if not pair_notes:
-            raise
-        # a pair left out of the solve for a stated reason: say the reason, not only the effect
-        raise CannotSynchronizeError(f"{str(exc).removeprefix('cannot synchronize: ')} ({pair_notes[0]})") from exc
-    result = AlignmentResult(
-        reference=labels[0],
-        method=method,
-        inputs=offsets,
-        pairs=pairs,
-        warnings=warnings,
-        tracks=tracks,
-    )
-    _refuse_if_unsure(result, min_confidence)
-    return result
+        notes.extend(f"{tracks[a].name} <-> {tracks[b].name}: {note}" for note in est.notes)
+        pairs.append(PairOffset(a=a, b=b, offset_frames=est.offset_frames, offset_seconds=est.offset_seconds,
+                                confidence=est.confidence, rate=est.rate, estimate=est))
+    return pairs, notes
 
 
 def _shared_people(
@@ -213,7 +206,7 @@ def _shared_people(
     tracks: list[PoseTrack],
     load: Callable[[int, int], PoseTrack],
     sync_method: SyncMethod,
-    max_offset_frames: int | None,
+    bounds: OffsetBounds,
     warnings: list[str],
     say: Progress,
 ) -> tuple[list[PoseTrack], dict[tuple[int, int], object]]:
@@ -248,7 +241,7 @@ def _shared_people(
         if (ref, i, rank) not in tried:
             say(f"which person: {people[0, ref].name} person {ref} vs {people[i, rank].name} person {rank}")
             try:
-                tried[ref, i, rank] = sync_method.estimate(people[0, ref], people[i, rank], max_offset=max_offset_frames)
+                tried[ref, i, rank] = sync_method.estimate(people[0, ref], people[i, rank], bounds=bounds)
             except CannotSynchronizeError as exc:
                 tried[ref, i, rank] = exc
         est = tried[ref, i, rank]
@@ -304,63 +297,6 @@ def _input_warnings(tracks: Sequence[PoseTrack]) -> list[str]:
                 f"{t.source}: image size unknown, normalised by the pose extent "
                 f"({t.width:.0f}x{t.height:.0f}; pass --size WxH or keep the video beside it)"
             )
-    return out
-
-
-#: Weight in the N-input solve of a pair whose confidence is 0 (see :func:`_solve`).
-MIN_LINK_WEIGHT = 1e-6
-
-
-def _solve(
-    tracks: Sequence[PoseTrack], labels: Sequence[str], pairs: list[PairOffset], warnings: list[str]
-) -> list[InputOffset]:
-    """One consistent offset per input from all pairwise estimates (weighted least squares).
-
-    An input's confidence is that of the most confident pair linking it that agrees with the
-    solution; pairs that disagree are reported, and an ambiguous solve halves every confidence.
-    """
-    from videosync.sync.solve import PairwiseOffset, solve_offsets
-
-    # A pair with confidence 0 still links its inputs, with a weight no confident pair notices:
-    # its input then gets the best guess and confidence 0 (refused below min_confidence with
-    # that guess in the message), instead of an error that hides the pair's own reason.
-    solution = solve_offsets(
-        len(tracks),
-        [PairwiseOffset(p.a, p.b, p.offset_seconds, max(p.confidence, MIN_LINK_WEIGHT)) for p in pairs],
-        fps=[t.fps for t in tracks],
-        names=list(labels),
-    )
-    confidence = [1.0] + [0.0] * (len(tracks) - 1)
-    for k, p in enumerate(pairs):
-        p.residual_seconds = float(solution.residuals_seconds[k])
-        p.disagrees = k in solution.disagreeing
-        if p.disagrees:
-            warnings.append(
-                f"pair {labels[p.a]} / {labels[p.b]} disagrees with the others by "
-                f"{p.residual_seconds * tracks[p.b].fps:+.1f} frames"
-            )
-        elif solution.used[k]:
-            for idx in (p.a, p.b):
-                if idx:
-                    confidence[idx] = max(confidence[idx], p.confidence)
-    if solution.ambiguous:
-        warnings.append("the pairwise estimates disagree and no single pair explains it: offsets are uncertain")
-        confidence = [confidence[0]] + [c * 0.5 for c in confidence[1:]]
-    out = []
-    for i, t in enumerate(tracks):
-        seconds = 0.0 if i == 0 else float(solution.offsets_seconds[i])
-        rate = next((p.rate for p in pairs if p.a == 0 and p.b == i), 1.0)
-        out.append(
-            InputOffset(
-                path=labels[i],
-                offset_frames=seconds * t.fps,
-                offset_seconds=seconds,
-                fps=t.fps,
-                confidence=float(confidence[i]),
-                n_frames=len(t),
-                rate=rate,
-            )
-        )
     return out
 
 

@@ -12,10 +12,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from videosync.errors import PoseFileError
 
+#: The file that lists a folder's recordings and evaluation pairs.
 MANIFEST = "manifest.json"
+#: Version of the manifest layout ``videosync synth`` writes.
+MANIFEST_VERSION = 1
+#: The splits a recording or a pair may belong to.
+SPLITS = ("train", "validation", "test")
 
 
 @dataclass(frozen=True)
@@ -39,17 +45,53 @@ class EvalPair:
     recording: str = ""
 
 
-def _read_manifest(root: Path) -> dict | None:
+@dataclass(frozen=True)
+class Manifest:
+    """A folder's ``manifest.json`` with every file made absolute and checked to exist."""
+
+    root: Path
+    recordings: tuple[Recording, ...]
+    pairs: tuple[EvalPair, ...]
+    raw: dict[str, Any]
+
+
+def read_manifest(root: str | Path) -> Manifest:
+    """Read ``root/manifest.json`` (as ``videosync synth`` writes it, or made by hand: a manifest
+    without a ``version`` is read as the current one). Every problem is a one-line PoseFileError:
+    no or unreadable manifest, an unsupported version, a file entry that is not a relative path
+    inside ``root`` or is missing, a malformed entry, an unknown split."""
+    root = Path(root)
     path = root / MANIFEST
-    if not path.exists():
-        return None
+    if not path.is_file():
+        raise PoseFileError(f"no {MANIFEST} (make one with `videosync synth`)", root)
     try:
-        data = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise PoseFileError(f"unreadable manifest ({exc})", path) from None
-    if not isinstance(data, dict):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PoseFileError(f"unreadable manifest ({exc.__class__.__name__}: {exc})", path) from None
+    if not isinstance(raw, dict):
         raise PoseFileError("manifest is not a JSON object", path)
-    return data
+    if raw.get("version", MANIFEST_VERSION) != MANIFEST_VERSION:
+        raise PoseFileError(f"unsupported manifest version {raw.get('version')!r}", path)
+
+    def file(rel: Any) -> Path:
+        if not isinstance(rel, str) or not rel or Path(rel).is_absolute() or ".." in Path(rel).parts:
+            raise PoseFileError(f"bad file entry {rel!r}", path)
+        if not (root / rel).is_file():
+            raise PoseFileError(f"listed file {rel} is missing", path)
+        return root / rel
+
+    try:
+        recordings = tuple(Recording(str(r.get("id")), tuple(file(v) for v in r.get("views", [])),
+                                     str(r.get("split", "train"))) for r in raw.get("recordings", []))
+        pairs = tuple(EvalPair(id=str(p.get("id")), a=file(p["a"]), b=file(p["b"]),
+                               offset_frames=float(p["offset_frames"]), split=str(p.get("split", "test")),
+                               recording=str(p.get("recording", ""))) for p in raw.get("pairs", []))
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise PoseFileError(f"malformed manifest ({exc.__class__.__name__}: {exc})", path) from None
+    for entry in (*recordings, *pairs):
+        if entry.split not in SPLITS:
+            raise PoseFileError(f"unknown split {entry.split!r} for {entry.id}", path)
+    return Manifest(root, recordings, pairs, raw)
 
 
 def find_recordings(root: str | Path, split: str | None = None) -> list[Recording]:
@@ -57,42 +99,17 @@ def find_recordings(root: str | Path, split: str | None = None) -> list[Recordin
     root = Path(root)
     if not root.is_dir():
         raise PoseFileError("no such folder" if not root.exists() else "not a folder", root)
-    manifest = _read_manifest(root)
-    recordings: list[Recording] = []
-    if manifest is not None:
-        for rec in manifest.get("recordings", []):
-            views = tuple(root / v for v in rec.get("views", []))
-            if len(views) >= 2:
-                recordings.append(Recording(str(rec.get("id")), views, str(rec.get("split", "train"))))
+    if (root / MANIFEST).exists():
+        recordings = [r for r in read_manifest(root).recordings if len(r.views) >= 2]
     else:
+        recordings = []
         for folder in sorted({p.parent for p in root.rglob("*.npz")}):
             views = tuple(sorted(folder.glob("*.npz")))
             if len(views) >= 2:
                 recordings.append(Recording(str(folder.relative_to(root)), views, "train"))
-    if split is not None:
-        recordings = [r for r in recordings if r.split == split]
-    missing = [v for r in recordings for v in r.views if not v.exists()]
-    if missing:
-        raise PoseFileError("listed in the manifest but missing", missing[0])
-    return recordings
+    return [r for r in recordings if split is None or r.split == split]
 
 
 def find_pairs(root: str | Path, split: str | None = "test") -> list[EvalPair]:
     """Evaluation pairs listed in ``root/manifest.json`` (optionally of one split)."""
-    root = Path(root)
-    manifest = _read_manifest(root)
-    if manifest is None:
-        raise PoseFileError(f"no {MANIFEST} with evaluation pairs (make one with `videosync synth`)", root)
-    pairs = [
-        EvalPair(
-            id=str(p.get("id")),
-            a=root / p["a"],
-            b=root / p["b"],
-            offset_frames=float(p["offset_frames"]),
-            split=str(p.get("split", "test")),
-            recording=str(p.get("recording", "")),
-        )
-        for p in manifest.get("pairs", [])
-        if split is None or p.get("split", "test") == split
-    ]
-    return pairs
+    return [p for p in read_manifest(root).pairs if split is None or p.split == split]

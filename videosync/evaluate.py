@@ -69,6 +69,9 @@ def evaluate_method(
     (frames) limits the search as ``align --max-offset`` does: what a user who knows roughly how
     far apart the recordings started would pass. The paper's metrics search every offset.
     """
+    from videosync.sync.bounds import OffsetBounds
+
+    bounds = OffsetBounds(max_offset)
     rng = np.random.default_rng(seed)
     rows, preds, trues, fps = [], [], [], []
     refused = 0
@@ -76,7 +79,7 @@ def evaluate_method(
         a = perturb(load_npz(pair.a), rng, drop_rate, noise_px)
         b = perturb(load_npz(pair.b), rng, drop_rate, noise_px)
         try:
-            est = method.estimate(a, b, max_offset=max_offset)
+            est = method.estimate(a, b, bounds=bounds)
             pred, conf, note = float(est.offset_frames), float(est.confidence), ""
         except CannotSynchronizeError as exc:
             pred, conf, note = 0.0, 0.0, str(exc)

@@ -34,14 +34,13 @@ from videosync.model.losses import correspondence_loss
 from videosync.poses import load_npz
 from videosync.poses.layouts import COCO17_FLIP
 from videosync.poses.track import interpolate_keypoints
+from videosync.tunables import GRAD_CLIP_NORM, JITTER_FLOOR
 
 log = logging.getLogger(__name__)
 
 STATE_FORMAT = "videosync-train-state"
 #: COCO-17 knees, ankles, then hips: what an upper-body shot loses, from the bottom up.
 LOWER_BODY = (13, 14, 15, 16, 11, 12)
-#: Keypoint jitter (standard deviation, share of the image size) every augmented view gets.
-JITTER_FLOOR = 0.004
 #: The paper's three losses (section 3.3) and our cross-view correspondence term.
 LOSSES = ("identity", "deviation", "interval", "correspondence")
 
@@ -330,13 +329,8 @@ def _loss(net: SeSynNet, u: torch.Tensor, v: torch.Tensor, shifts: torch.Tensor,
 
 
 def train(
-    poses_dir: str | Path,
-    out_dir: str | Path,
-    config: TrainConfig | None = None,
-    *,
-    resume: bool = False,
-    device: str | None = None,
-    validate: Callable[[SeSynNet, Sequence[EvalPair]], float] | None = None,
+    poses_dir: str | Path, out_dir: str | Path, config: TrainConfig | None = None, *, resume: bool = False,
+    device: str | None = None, validate: Callable[[SeSynNet, Sequence[EvalPair]], float] | None = None,
     on_step: Callable[[int, int, dict[str, float]], None] | None = None,
 ) -> TrainResult:
     """Train SeSyn-Net on the recordings in ``poses_dir``; checkpoints go to ``out_dir``.
@@ -352,32 +346,16 @@ def train(
     out.mkdir(parents=True, exist_ok=True)
     last_path, best_path = out / "last.pt", out / "best.pt"
     dev = default_device(device)
-    torch.manual_seed(cfg.seed)
-    net = SeSynNet(cfg.network_config(), seed=cfg.seed)
-    if cfg.init:
-        start, _ = load_checkpoint(cfg.init)
-        if start.config != net.config:
-            raise VideosyncError(
-                f"cannot start from this model: its shape ({start.config.channels}, kernel "
-                f"{start.config.temporal_kernel}, dilation {start.config.dilations}) differs from "
-                "--channels/--temporal-kernel/--dilation", cfg.init)
-        net.load_state_dict(start.state_dict())
-    if cfg.optimizer == "adam":
-        optimiser: torch.optim.Optimizer = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    else:  # the paper's: SGD with Nesterov momentum
-        optimiser = torch.optim.SGD(
-            net.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=True, weight_decay=cfg.weight_decay
-        )
+    net = _new_network(cfg)
+    optimiser = _optimiser(net, cfg)
     step, best, history = 0, math.inf, []
     if resume and last_path.exists():
         step, best, history = _load_state(last_path, net, optimiser, cfg)
         log.info("resumed from %s at step %d", last_path, step)
     elif resume:
         log.warning("--resume given but %s does not exist: starting from scratch", last_path)
-
     recordings = find_recordings(poses_dir, split="train") or find_recordings(poses_dir)
-    context = net.receptive_radius
-    bank = ViewBank(recordings, min_frames=cfg.crop_frames + 2 * context + 1)
+    bank = ViewBank(recordings, min_frames=cfg.crop_frames + 2 * net.receptive_radius + 1)
     val_pairs = _validation_pairs(poses_dir, cfg)
     if validate is None:
         from videosync.evaluate import frame_error
@@ -387,26 +365,11 @@ def train(
     start_time = time.perf_counter()
     (out / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
     while step < cfg.steps:
-        rng = np.random.default_rng([cfg.seed, step])
-        u, v, shifts = (torch.from_numpy(a).to(dev) for a in sample_batch(bank, cfg, rng, context))
-        net.train()
-        terms = _loss(net, u, v, shifts, cfg)
-        loss = terms["total"]
-        if not torch.isfinite(loss):
-            raise VideosyncError(f"training diverged at step {step + 1} (loss is not finite); try a lower --lr", out)
-        elapsed = time.perf_counter() - start_time
-        for group in optimiser.param_groups:
-            group["lr"] = cfg.lr_at(step, elapsed / (60 * cfg.time_limit_minutes) if cfg.time_limit_minutes else 0.0)
-        optimiser.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
-        optimiser.step()
+        record = _train_step(net, optimiser, bank, cfg, step, dev, start_time, out)
         step += 1
-        record = {"step": step, **{k: float(v.detach()) for k, v in terms.items()}}
         out_of_time = cfg.time_limit_minutes is not None and (time.perf_counter() - start_time) > 60 * cfg.time_limit_minutes
         if val_pairs and (step % cfg.val_every == 0 or step == cfg.steps or out_of_time):
-            frm_err = float(validate(net, val_pairs))
-            record["val_frm_err"] = frm_err
+            frm_err = record["val_frm_err"] = float(validate(net, val_pairs))
             if frm_err < best:
                 best = frm_err
                 save_checkpoint(best_path, net, meta=_model_meta(cfg, bank, step, val_frm_err=frm_err))
@@ -423,14 +386,51 @@ def train(
             break
     if not val_pairs:
         save_checkpoint(best_path, net, meta=_model_meta(cfg, bank, step))
-    return TrainResult(
-        best_path=best_path if best_path.exists() else None,
-        last_path=last_path,
-        steps=step,
-        best_frm_err=best,
-        seconds=time.perf_counter() - start_time,
-        history=history,
-    )
+    return TrainResult(best_path=best_path if best_path.exists() else None, last_path=last_path, steps=step,
+                       best_frm_err=best, seconds=time.perf_counter() - start_time, history=history)
+
+
+def _new_network(cfg: TrainConfig) -> SeSynNet:
+    """A seeded network of the configured shape, started from ``cfg.init`` when given."""
+    torch.manual_seed(cfg.seed)
+    net = SeSynNet(cfg.network_config(), seed=cfg.seed)
+    if cfg.init:
+        start, _ = load_checkpoint(cfg.init)
+        if start.config != net.config:
+            raise VideosyncError(
+                f"cannot start from this model: its shape ({start.config.channels}, kernel "
+                f"{start.config.temporal_kernel}, dilation {start.config.dilations}) differs from "
+                "--channels/--temporal-kernel/--dilation", cfg.init)
+        net.load_state_dict(start.state_dict())
+    return net
+
+
+def _optimiser(net: SeSynNet, cfg: TrainConfig) -> torch.optim.Optimizer:
+    if cfg.optimizer == "adam":
+        return torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    # the paper's: SGD with Nesterov momentum
+    return torch.optim.SGD(net.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=True,
+                           weight_decay=cfg.weight_decay)
+
+
+def _train_step(net: SeSynNet, optimiser: torch.optim.Optimizer, bank: ViewBank, cfg: TrainConfig, step: int,
+                dev: str, start_time: float, out: Path) -> dict[str, float]:
+    """One optimisation step on a batch drawn for ``step`` (seeded); its losses, by name."""
+    rng = np.random.default_rng([cfg.seed, step])
+    u, v, shifts = (torch.from_numpy(a).to(dev) for a in sample_batch(bank, cfg, rng, net.receptive_radius))
+    net.train()
+    terms = _loss(net, u, v, shifts, cfg)
+    loss = terms["total"]
+    if not torch.isfinite(loss):
+        raise VideosyncError(f"training diverged at step {step + 1} (loss is not finite); try a lower --lr", out)
+    elapsed = time.perf_counter() - start_time
+    for group in optimiser.param_groups:
+        group["lr"] = cfg.lr_at(step, elapsed / (60 * cfg.time_limit_minutes) if cfg.time_limit_minutes else 0.0)
+    optimiser.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(net.parameters(), GRAD_CLIP_NORM)
+    optimiser.step()
+    return {"step": step + 1, **{k: float(v.detach()) for k, v in terms.items()}}
 
 
 def _model_meta(cfg: TrainConfig, bank: ViewBank, step: int, **extra: float) -> dict[str, Any]:

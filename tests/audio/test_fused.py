@@ -8,6 +8,7 @@ import pytest
 
 from videosync.errors import CannotSynchronizeError
 from videosync.poses import PoseTrack
+from videosync.sync.bounds import OffsetBounds
 from videosync.sync.methods.base import PairEstimate, SyncMethod
 from videosync.sync.methods.fused import FusedMethod, expected_disagreement
 
@@ -27,8 +28,9 @@ class StandIn(SyncMethod):
         self.offsets = offsets
         self.calls: list[tuple[int, float | None]] = []
 
-    def estimate(self, track_a, track_b, *, max_offset=None) -> PairEstimate:
+    def estimate(self, track_a, track_b, *, bounds=None) -> PairEstimate:
         shift = int(track_b.meta.get("first", 0) - track_b.frame_index[0])  # B renumbered by -shift
+        max_offset = None if bounds is None else bounds.max_frames
         self.calls.append((shift, max_offset))
         seen = {k - shift: c for k, c in self.offsets.items()
                 if max_offset is None or abs(k - shift) <= max_offset}
@@ -58,7 +60,7 @@ def videos(tmp_path_factory):
 def test_without_sound_the_pose_method_answers_alone_exactly(videos, tmp_path):
     _, _, mute = videos
     pose = StandIn({TRUTH: 0.9, TRUTH + 40: 0.95})
-    est = FusedMethod(pose).estimate(track(mute), track(mute), max_offset=50)
+    est = FusedMethod(pose).estimate(track(mute), track(mute), bounds=OffsetBounds(50))
     assert est.method == "stand-in" and est.offset_frames == TRUTH + 40  # as pose alone answers
     assert pose.calls == [(0, 50)] and not est.notes and "fusion" not in est.diagnostics
 

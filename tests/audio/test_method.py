@@ -7,6 +7,7 @@ import pytest
 
 from videosync.audio import NoAudioError
 from videosync.poses import PoseTrack
+from videosync.sync.bounds import OffsetBounds
 from videosync.sync.methods.audio import AudioMethod, media_path
 
 from tests.audio.media import SPEECH, load, room, write_video
@@ -43,7 +44,7 @@ def test_the_offset_comes_out_in_frames_as_the_pose_methods_give_it(pair):
 
 def test_max_offset_bounds_the_search(pair):
     a, b, fps = pair
-    est = AudioMethod().estimate(track_of(a, fps), track_of(b, fps), max_offset=10)
+    est = AudioMethod().estimate(track_of(a, fps), track_of(b, fps), bounds=OffsetBounds(10))
     assert abs(est.offset_frames) <= 10.5  # the true -15 is outside: it cannot be given
     assert est.confidence < 0.5 or abs(est.offset_frames + 15) < 0.1
 

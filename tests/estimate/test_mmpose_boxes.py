@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from videosync.estimate.mmpose_backend import MAX_BOX_CARRY, MMPoseBackend
+from videosync.estimate.mmpose_backend import MMPoseBackend
+from videosync.tunables import MAX_BOX_CARRY
 from videosync.video.reader import Frame
 
 

@@ -5,7 +5,8 @@ import math
 import pytest
 import torch
 
-from videosync.model.losses import DEFAULT_MU1, DEFAULT_MU2, default_scale, neg_sq_distance, sesyn_loss
+from videosync.model.losses import default_scale, neg_sq_distance, sesyn_loss
+from videosync.tunables import DEFAULT_MU1, DEFAULT_MU2
 
 
 def _two_frame_case(scale):

@@ -5,7 +5,8 @@ import pytest
 
 from videosync.errors import PoseFileError
 from videosync.poses import load_openpose_dir, load_poses, save_npz
-from videosync.poses.openpose import ASSUMED_FPS, EXTENT_MARGIN, find_video
+from videosync.poses.openpose import find_video
+from videosync.tunables import ASSUMED_FPS, EXTENT_MARGIN
 from tests.conftest import make_track
 from tests.poses.skeletons import BODY_25B, COCO17, COCO_18, figure, write_openpose
 

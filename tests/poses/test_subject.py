@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from videosync.poses.subject import MAX_GAP, choose_subject, link_tracks
+from videosync.poses.subject import choose_subject, link_tracks
+from videosync.tunables import TRACK_MAX_GAP
 from tests.poses.skeletons import COCO17, figure
 
 
@@ -77,14 +78,14 @@ def test_split_detection_keeps_the_best_matching_part():
 
 def test_gaps_up_to_max_gap_are_bridged_longer_ones_start_a_new_track():
     p = [person(300 + 2 * t, 600, 400) for t in range(60)]
-    short = frames_of(*([] if 10 <= t < 10 + MAX_GAP else [p[t]] for t in range(60)))
+    short = frames_of(*([] if 10 <= t < 10 + TRACK_MAX_GAP else [p[t]] for t in range(60)))
     labels = link_tracks(short)
     assert {int(x) for lab in labels for x in lab} == {0}
-    long = frames_of(*([] if 10 <= t < 11 + MAX_GAP else [p[t]] for t in range(60)))
+    long = frames_of(*([] if 10 <= t < 11 + TRACK_MAX_GAP else [p[t]] for t in range(60)))
     labels = link_tracks(long)
-    assert [int(lab[0]) for lab in labels if len(lab)] == [0] * 10 + [1] * (60 - 11 - MAX_GAP)
+    assert [int(lab[0]) for lab in labels if len(lab)] == [0] * 10 + [1] * (60 - 11 - TRACK_MAX_GAP)
     # a gap in the frame numbers counts like missing rows
-    fi = np.r_[np.arange(10), np.arange(10, 50) + MAX_GAP + 5]
+    fi = np.r_[np.arange(10), np.arange(10, 50) + TRACK_MAX_GAP + 5]
     labels = link_tracks(frames_of(*([p[t]] for t in range(50))), fi)
     assert labels[9][0] == 0 and labels[10][0] == 1
 

@@ -5,7 +5,8 @@ import pytest
 
 from tests.sync.synth import sampled_track
 from videosync.sync import get_method
-from videosync.sync.drift import DRIFT_FRAMES, DRIFT_PER_FRAME, overlap_halves, slides
+from videosync.sync.drift import overlap_halves, slides
+from videosync.tunables import DRIFT_FRAMES, DRIFT_PER_FRAME
 
 FPS = 30.0
 

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from videosync.errors import CannotSynchronizeError
+from videosync.sync.bounds import OffsetBounds
 from videosync.sync.fit import fit_offset
 
 
@@ -178,19 +179,19 @@ def test_offset_range_chooses_inside_it_and_counts_the_evidence_outside():
     j[60:90] = i[60:90] + 10.0
     j[90:] = i[90:] + np.array([-90.0, -80.0, -70.0, -60.0, 60.0, 70.0, 80.0, 90.0, 100.0, 110.0])
     assert fit_offset(i, j).offset_frames == pytest.approx(40.0)
-    fit = fit_offset(i, j, offset_range=(-30.0, 30.0))
+    fit = fit_offset(i, j, bounds=OffsetBounds(30))
     assert fit.offset_frames == pytest.approx(10.0) and fit.n_inliers == 30
     assert fit.confidence == pytest.approx(0.3)  # no rival inside the range
     offsets = np.arange(-60, 61)
     weights = (np.exp(-0.5 * (offsets - 40.0) ** 2) + 0.5 * np.exp(-0.5 * (offsets - 10.0) ** 2)
                + 0.4 * np.exp(-0.5 * (offsets + 20.0) ** 2))
     assert fit_offset(i, j, votes=(offsets, weights)).offset_frames == pytest.approx(40.0)
-    fit = fit_offset(i, j, votes=(offsets, weights), offset_range=(-30.0, 30.0))
+    fit = fit_offset(i, j, votes=(offsets, weights), bounds=OffsetBounds(30))
     assert fit.offset_frames == pytest.approx(10.0)
     assert fit.runner_up_ratio == pytest.approx(0.8) and fit.uniqueness == pytest.approx(0.4)
     assert fit.confidence == pytest.approx(0.3 * 0.4)
     with pytest.raises(CannotSynchronizeError, match="agree on one offset"):
-        fit_offset(i, j, offset_range=(-5.0, 5.0))
+        fit_offset(i, j, bounds=OffsetBounds(5))
 
 
 def test_the_shoulder_of_a_broad_peak_is_no_rival_offset():
@@ -208,3 +209,20 @@ def test_the_shoulder_of_a_broad_peak_is_no_rival_offset():
     fit = fit_offset(i, j, votes=(offsets, weights), separation=6.0)
     assert fit.runner_up_offset == pytest.approx(30.0)
     assert fit.runner_up_ratio == pytest.approx(0.7 + np.exp(-0.5 * (25 / 6) ** 2))
+
+
+def test_an_offset_held_at_the_bound_is_not_confident_when_the_matches_point_beyond():
+    """Half the pairs at +31, half at +33 (all within the tolerance of 2 of their mean, +32).
+    Allowed +-31.6: the offset is held at 31.6, 0.4 frame from where the matches point, which
+    frame accuracy allows: confidence as without a bound. Allowed +-31.4: 0.6 frame away, the
+    bound cut off the answer: confidence 0 and ``beyond_bounds`` = +32."""
+    i = np.arange(100, dtype=float)
+    j = i + np.where(i % 2 == 0, 31.0, 33.0)
+    free = fit_offset(i, j)
+    assert free.offset_frames == pytest.approx(32.0) and free.beyond_bounds is None
+    near = fit_offset(i, j, bounds=OffsetBounds(31.6))
+    assert near.offset_frames == pytest.approx(31.6) and near.beyond_bounds is None
+    assert near.confidence == pytest.approx(free.confidence)
+    cut = fit_offset(i, j, bounds=OffsetBounds(31.4))
+    assert cut.offset_frames == pytest.approx(31.4) and cut.confidence == 0.0
+    assert cut.beyond_bounds == pytest.approx(32.0)

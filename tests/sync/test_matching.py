@@ -72,7 +72,7 @@ def test_band_restricts_candidates_like_a_masked_full_matrix(chunk_rows):
     lo = np.clip(np.ceil(rows * rate + centre - max_offset), 0, 70).astype(int)
     hi = np.clip(np.floor(rows * rate + centre + max_offset), -1, 69).astype(int)
     expected, _ = _brute_force(fa, fb, lo=lo, hi=hi)
-    m = match_frames(fa, fb, max_offset=max_offset, rate=rate, centre=centre, chunk_rows=chunk_rows)
+    m = match_frames(fa, fb, band=max_offset, rate=rate, centre=centre, chunk_rows=chunk_rows)
     keep = hi >= lo
     assert m.rows.tolist() == rows[keep].tolist()
     assert m.cols.tolist() == expected[keep].tolist()
@@ -85,7 +85,7 @@ def test_band_and_full_agree_when_band_holds_the_answer():
     base = rng.normal(size=(120, 10)).astype(np.float32)
     fa, fb = base[10:90], base[:110]  # fa row m == fb row m + 10
     full = match_frames(fa, fb)
-    band = match_frames(fa, fb, max_offset=15, centre=10.0, chunk_rows=9)
+    band = match_frames(fa, fb, band=15, centre=10.0, chunk_rows=9)
     assert full.cols.tolist() == (np.arange(80) + 10).tolist()
     assert band.cols.tolist() == full.cols.tolist()
 
@@ -180,7 +180,7 @@ def test_soft_votes_equal_a_brute_force_softmax_in_both_directions(rate, max_off
     fb = rng.normal(size=(40, 4)).astype(np.float32)
     vb = rng.random(40) > 0.2
     centre = 2.0
-    m = match_frames(fa, fb, valid_b=vb, rate=rate, centre=centre, max_offset=max_offset,
+    m = match_frames(fa, fb, valid_b=vb, rate=rate, centre=centre, band=max_offset,
                      chunk_rows=chunk_rows, temperature=0.5)
     _, d2 = _brute_force(fa, fb, vb)
     rows, cols = np.meshgrid(np.arange(30), np.arange(40), indexing="ij")

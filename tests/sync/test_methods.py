@@ -6,6 +6,7 @@ from videosync.errors import CannotSynchronizeError, VideosyncError
 from videosync.poses import PoseTrack
 from videosync.registry import METHODS as METHOD_REGISTRY
 from videosync.sync import available_methods, get_method, register_method
+from videosync.sync.bounds import OffsetBounds
 from videosync.sync.methods.base import FeatureMatchingMethod
 from videosync.sync.methods.speed_xcorr import lagged_pearson
 from videosync.sync.methods.ssm import banded_ssm
@@ -110,9 +111,9 @@ def test_dropped_frames_are_handled_in_source_frame_numbers(method):
 def test_max_offset_limits_the_search(method):
     a, b = _pair(40)
     m = get_method(method)
-    assert m.estimate(a, b, max_offset=60).offset_frames == pytest.approx(40, abs=0.2)
+    assert m.estimate(a, b, bounds=OffsetBounds(60)).offset_frames == pytest.approx(40, abs=0.2)
     try:
-        e = m.estimate(a, b, max_offset=20)
+        e = m.estimate(a, b, bounds=OffsetBounds(20))
     except CannotSynchronizeError:
         return
     assert abs(e.offset_frames) <= 20.5 and e.confidence < 0.3
@@ -228,7 +229,7 @@ def test_sesyn_embeds_out_of_range_rates_at_the_nearest_rate_it_knows():
 def test_rate_band_is_narrow_only_when_both_rates_come_from_videos():
     from dataclasses import replace
 
-    from videosync.sync.fit import VIDEO_RATE_FACTOR
+    from videosync.tunables import VIDEO_RATE_FACTOR
     from videosync.sync.methods.base import max_rate_factor
 
     a = sampled_track(10, 60.0)
@@ -244,11 +245,10 @@ def test_rate_band_is_narrow_only_when_both_rates_come_from_videos():
 
 
 def test_evidence_band_reaches_a_period_beyond_the_search():
-    from videosync.sync.methods.base import evidence_band
-
-    assert evidence_band(30, 30.0) == 60.0  # 30 + max(30, 1 s = 30 frames)
-    assert evidence_band(10, 60.0) == 70.0  # 10 + 1 s at 60 fps
-    assert evidence_band(100, 25.0) == 200.0  # 100 + 100
+    assert OffsetBounds(30).evidence_band(30.0) == 60.0  # 30 + max(30, 1 s = 30 frames)
+    assert OffsetBounds(10).evidence_band(60.0) == 70.0  # 10 + 1 s at 60 fps
+    assert OffsetBounds(100).evidence_band(25.0) == 200.0  # 100 + 100
+    assert OffsetBounds().evidence_band(30.0) is None  # unbounded: the whole matrix
 
 
 def test_max_offset_matches_in_the_evidence_band_and_answers_inside_the_range(monkeypatch):
@@ -258,12 +258,12 @@ def test_max_offset_matches_in_the_evidence_band_and_answers_inside_the_range(mo
     real = base.match_frames
 
     def spy(*args, **kwargs):
-        seen.append(kwargs["max_offset"])
+        seen.append(kwargs["band"])
         return real(*args, **kwargs)
 
     monkeypatch.setattr(base, "match_frames", spy)
     a, b = _pair(12)
-    e = get_method("simple").estimate(a, b, max_offset=20)
+    e = get_method("simple").estimate(a, b, bounds=OffsetBounds(20))
     assert seen[0] == 50.0  # 20 + max(20, 30 frames)
     assert e.offset_frames == pytest.approx(12, abs=0.1)
     assert get_method("simple").estimate(a, b).confidence == pytest.approx(e.confidence, abs=0.05)
@@ -311,14 +311,14 @@ def test_sesyn_matches_a_pair_with_jittery_keypoints_with_the_noisy_variant(tmp_
     import torch
 
     from videosync.sync.methods.sesyn import SesynMethod, noisy_note
-    from videosync.sync.refine import person_size
+    from videosync.poses.stats import person_size
 
     path, main, noisy = _variant_model(tmp_path, {"above_relative_jitter": 0.01, "above_image_jitter": 0.005})
     method = SesynMethod(path, device="cpu")
     used = []
 
-    def features(track):  # which network embeds; the coordinates themselves are matched
-        used.append(method.net)
+    def features(track, net=None):  # which network embeds; the coordinates themselves are matched
+        used.append(net)
         return track.keypoints[..., :2].reshape(len(track), -1)
 
     monkeypatch.setattr(method, "features", features)
@@ -340,9 +340,10 @@ def test_sesyn_matches_a_pair_with_jittery_keypoints_with_the_noisy_variant(tmp_
     with torch.no_grad():  # both views of each pair, with the same network; the main one again after
         assert [torch.allclose(n(x), main(x)) for n in used] == [True, True, False, False]
         assert all(torch.allclose(n(x), noisy(x)) for n in used[2:])
-    assert method.net is method.main_net
-    method.pair_features(a, jittery)  # what `align --plot` draws: the same network as the matching
-    assert all(torch.allclose(n(x), noisy(x)) for n in used[4:]) and len(used) == 6
+        assert torch.allclose(method.net(x), main(x))  # the method itself is left as it was
+    # what `align --plot` draws: the features the pair was matched with, kept with the estimate
+    np.testing.assert_array_equal(est.preview.b, features(jittery.dense())[::est.preview.step_b])
+    assert len(used) == 5  # (the call just above)
     large = dataclasses.replace(jittery, width=2000, height=2000)  # 0.25 % of this image
     assert method.estimate(large, large).diagnostics["model_variant"] == "main"
 

@@ -6,23 +6,17 @@ import pytest
 from videosync.poses import PoseTrack
 from videosync.sync.methods import make_method
 from videosync.sync.methods.refined import RefinedMethod
+from videosync.poses.stats import person_size
 from videosync.sync.refine import (
-    BAD_RELATIVE_ERROR,
-    CAUCHY_C,
     cauchy_loss,
     fundamental_matrix,
-    joint_speed,
-    keypoint_jitter,
-    image_jitter,
     noise_allowance,
-    relative_jitter,
-    smooth_positions,
-    person_size,
     refine_offset,
     robust_fundamental_matrix,
     sampson_distance,
 )
 from videosync.synth.camera import Camera, look_at
+from videosync.tunables import BAD_RELATIVE_ERROR, CAUCHY_C
 
 FPS = 30.0
 
@@ -114,29 +108,6 @@ def test_cauchy_loss_hand_values():
     np.testing.assert_allclose(cauchy_loss(d, 2.0), [0.0, np.log(2.0), np.log(10.0)])
 
 
-def test_joint_speed_is_a_least_squares_slope_that_ignores_jitter():
-    kp = np.zeros((7, 3, 3))
-    kp[..., 2] = 1.0
-    kp[:, 0, 0], kp[:, 0, 1] = 3.0 * np.arange(7), 4.0 * np.arange(7)  # 3 and 4 px per frame: speed 5
-    kp[:, 1, 0] = 100.0 + 2.0 * (-1.0) ** np.arange(7)  # a still joint with +-2 px of jitter
-    kp[:, 2, :2] = 50.0
-    kp[3, 2, 2] = 0.0  # a still joint, unseen in frame 3
-    speed = joint_speed(kp, half_window=2)
-    np.testing.assert_allclose(speed[:, 0], 5.0)  # also at the ends, where the window is cut
-    # jitter: frame differences say 4 px per frame; the slope over +-2 frames says 0. In frame 1
-    # the window is frames 0..3 (y = 2, -2, 2, -2 about t = 1.5): slope -4 / 5 -> speed 0.8
-    np.testing.assert_allclose(speed[2:5, 1], 0.0, atol=1e-12)
-    assert speed[1, 1] == pytest.approx(0.8)
-    np.testing.assert_allclose(speed[:, 2], 0.0, atol=1e-12)  # still; 0 (unknown) where unseen
-
-
-def test_person_size_is_the_median_larger_side_of_the_joint_box():
-    kp = np.zeros((2, 17, 3), dtype=np.float32)
-    kp[0, :2] = [[0, 0, 1], [10, 40, 1]]  # 10 x 40 -> 40
-    kp[1, :3] = [[0, 0, 1], [30, 20, 1], [5, 5, 0.1]]  # 30 x 20 -> 30; the low-score joint is ignored
-    assert person_size(PoseTrack(kp, fps=FPS, width=100, height=100)) == pytest.approx(35.0)
-
-
 def test_refinement_keeps_the_coarse_offset_when_geometry_is_silent():
     still = moving_body(150, still=True)
     ref = refine_offset(view(still, 0.0, slice(0, 150)), view(still, 90.0, slice(0, 150)), 2.0)
@@ -179,28 +150,6 @@ def jittered_pair(share: float) -> tuple[PoseTrack, PoseTrack]:
     return a, b.with_keypoints(kb)
 
 
-def test_keypoint_jitter_measures_the_added_noise_not_the_motion():
-    a, b = jittered_pair(0.03)
-    # the smooth motion alone (0.25 m sines at 0.3-1.5 Hz) hardly counts: under 0.2 % of the size
-    assert relative_jitter(a) < 0.002
-    assert keypoint_jitter(b) == pytest.approx(0.03 * person_size(b), rel=0.1)
-    assert relative_jitter(b) == pytest.approx(0.03, rel=0.1)
-
-
-def test_image_jitter_is_per_axis_share_of_the_image():
-    """4 px of noise in x on an 800 px wide image and 3 px in y on a 600 px high one are both
-    0.5 % of the image: that is what the network's input (x / width, y / height) sees."""
-    import dataclasses
-
-    a, _ = jittered_pair(0.0)
-    a = dataclasses.replace(a, width=800, height=600)
-    kp = a.keypoints.copy()
-    noise = np.random.default_rng(1).normal(0.0, 1.0, kp[..., :2].shape) * np.array([4.0, 3.0])
-    kp[..., :2] += noise
-    assert image_jitter(a) < 0.001  # the motion alone: a fifth of the noise, a 2 % change in quadrature
-    assert image_jitter(a.with_keypoints(kp)) == pytest.approx(0.005, rel=0.1)
-
-
 def test_noise_allowance_hand_values():
     # 0.6745 x the root mean square of the views' relative jitters; unknown ones are skipped
     assert noise_allowance([0.03, 0.04]) == pytest.approx(0.6745 * np.sqrt((0.03**2 + 0.04**2) / 2))
@@ -223,25 +172,6 @@ def test_jittery_views_are_smoothed_and_judged_against_their_own_noise(smooth):
     assert ref.bad_relative_error == pytest.approx(np.hypot(BAD_RELATIVE_ERROR, ref.noise_relative))
     # weaker evidence than precise keypoints: the confidence keeps the fixed GOOD and BAD
     assert ref.confidence < 1.0
-
-
-def test_smooth_positions_hand_values():
-    """A joint at x = 0, 10, 20, 30, 40 (a straight line) is unchanged; one outlier at frame 2
-    (x = 23 instead of 20) is pulled back: the line through frames 0-4 (+-2) of 0, 10, 23, 30, 40
-    has the value 20.6 at frame 2. A joint seen in fewer than 3 frames of its window keeps its
-    position, and scores are not touched."""
-    kp = np.zeros((5, 2, 3))
-    kp[:, 0, 0] = [0, 10, 20, 30, 40]
-    kp[:, 0, 2] = 0.9
-    line = smooth_positions(kp, 2)
-    np.testing.assert_allclose(line[:, 0, 0], [0, 10, 20, 30, 40], atol=1e-9)
-    kp[2, 0, 0] = 23.0
-    assert smooth_positions(kp, 2)[2, 0, 0] == pytest.approx(20.6)
-    kp[:, 1, :2] = [[5, 5], [6, 6], [7, 9], [8, 8], [9, 9]]
-    kp[:, 1, 2] = [0.9, 0.0, 0.9, 0.0, 0.0]  # seen in frames 0 and 2 only
-    out = smooth_positions(kp, 2)
-    np.testing.assert_array_equal(out[:, 1], kp[:, 1])
-    np.testing.assert_array_equal(out[..., 2], kp[..., 2])
 
 
 def test_refined_method_reports_what_it_did():
@@ -295,7 +225,7 @@ class _FixedCoarse:
     def __init__(self, first, offset):
         self.first, self.offset = first, offset
 
-    def estimate(self, track_a, track_b, *, max_offset=None):
+    def estimate(self, track_a, track_b, *, bounds=None):
         from videosync.sync.methods.base import PairEstimate
 
         k = self.offset if track_a is self.first else -self.offset
@@ -385,7 +315,7 @@ class _CoarseWithRival(_FixedCoarse):
         super().__init__(first, offset)
         self.rival = rival
 
-    def estimate(self, track_a, track_b, *, max_offset=None):
+    def estimate(self, track_a, track_b, *, bounds=None):
         import dataclasses
         from types import SimpleNamespace
 
@@ -442,3 +372,20 @@ def test_the_rival_needs_a_clearly_smaller_epipolar_error(monkeypatch, rival_err
                              "(median epipolar error 0.85% of the person's size against 1.00%)"]
     else:
         assert len(est.notes) == 1 and est.notes[0].startswith("another offset, +21.0 frames")
+
+
+def test_the_refinement_never_answers_outside_the_bounds():
+    """True offset -7, coarse guess -5: unbounded, the geometry finds -7. Allowed +-6 frames, the
+    same conclusive minimum lies outside: not accepted (the coarse offset stays), and where it
+    lies is kept. Allowed +-10, the bound changes nothing."""
+    from videosync.sync.bounds import OffsetBounds
+
+    body = moving_body(200, seed=1)
+    a, b = view(body, 0.0, slice(20, 170)), view(body, 100.0, slice(27, 177))
+    free = refine_offset(a, b, -5.0)
+    assert free.accepted and free.offset_frames == pytest.approx(-7.0, abs=0.25)
+    cut = refine_offset(a, b, -5.0, bounds=OffsetBounds(6))
+    assert not cut.accepted and cut.offset_frames == -5.0 and "outside the allowed" in cut.reason
+    assert cut.beyond_bounds == pytest.approx(free.wide_offset_frames)
+    wide = refine_offset(a, b, -5.0, bounds=OffsetBounds(10))
+    assert wide.accepted and wide.offset_frames == free.offset_frames

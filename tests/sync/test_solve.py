@@ -1,9 +1,11 @@
 import numpy as np
 import pytest
 
+from tests.sync.synth import sampled_track
 from videosync.errors import CannotSynchronizeError
+from videosync.result import PairOffset
 from videosync.sync.solve import PairwiseOffset as P
-from videosync.sync.solve import solve_offsets
+from videosync.sync.solve import solve_inputs, solve_offsets
 
 
 def test_three_cameras_consistent():
@@ -64,3 +66,18 @@ def test_unlinked_input_and_bad_arguments():
     with pytest.raises(ValueError):
         solve_offsets(2, [P(0, 1, 0.1)])
     assert solve_offsets(1, [], fps=[30]).offsets_seconds.tolist() == [0.0]
+
+
+def test_a_pair_with_confidence_zero_still_gives_its_guess():
+    """Two inputs whose only pair has confidence 0: the solve still places B at the pair's
+    offset, with confidence 0 (which align then refuses below min_confidence, naming the guess),
+    rather than failing with 'no usable pairwise estimate'."""
+    a, b = sampled_track(60, 30.0), sampled_track(60, 30.0)
+    warnings: list[str] = []
+    out = solve_inputs([a, b], ["a", "b"], [PairOffset(0, 1, 6.0, 0.2, 0.0)], warnings)
+    assert out[1].offset_frames == pytest.approx(6.0) and out[1].confidence == 0.0
+    # with a confident second path the zero-confidence pair does not move the answer
+    c = sampled_track(60, 30.0)
+    pairs = [PairOffset(0, 1, 6.0, 0.2, 0.0), PairOffset(0, 2, 3.0, 0.1, 0.9), PairOffset(2, 1, 1.5, 0.05, 0.9)]
+    out = solve_inputs([a, b, c], ["a", "b", "c"], pairs, warnings)
+    assert out[1].offset_seconds == pytest.approx(0.15, abs=1e-4)

@@ -9,7 +9,8 @@ import pytest
 import videosync.synth.dataset as ds
 from videosync.errors import PoseFileError
 from videosync.poses.npz import load_npz
-from videosync.synth import MocapError, Preset, SynthError, build_dataset, read_manifest
+from videosync.datasets import read_manifest
+from videosync.synth import MocapError, Preset, SynthError, build_dataset
 from videosync.synth.dataset import assign_splits, discover_clips, draw_pair
 
 from tests.synth.mocap_fixtures import bvh_text, write_bvh
@@ -47,7 +48,7 @@ def test_pairs_have_equal_length_windows_with_the_true_offset(built):
         starts = [s for s in range(len(u) - TINY.window_frames + 1)
                   if np.array_equal(u.keypoints[s:s + TINY.window_frames], a.keypoints)]
         assert len(starts) == 1
-        s, k = starts[0], pair.offset_frames
+        s, k = starts[0], int(pair.offset_frames)
         # Sign convention: frame i of a (instant s + i) is frame i + k of b, both cut from
         # synchronized views, so b's frame i + k must be instant s + i of view v.
         i = np.arange(TINY.window_frames)

@@ -13,7 +13,7 @@ Confidence is the product of two factors, both read from the pair itself:
   lies about one spread above the next; a shared sound lies ten or more. Why not a Gaussian tail
   for the score: onset envelopes are sparse and spiky, so over short overlaps chance scores of
   5 to 11 standard deviations are common, and any fixed level would be wrong for some recording.
-* *uniqueness*: as for the pose methods (:data:`videosync.sync.fit.RIVAL_SHARE_FREE`), a rival
+* *uniqueness*: as for the pose methods (:data:`videosync.tunables.RIVAL_SHARE_FREE`), a rival
   peak at least :data:`RIVAL_SECONDS` away scoring more than half of the best costs confidence,
   down to 0 for an equal one. A metronome or a steady beat makes such rivals one period apart.
 
@@ -33,7 +33,7 @@ from videosync.audio.correlate import LagCurve, gcc_phat, overlap_correlation, p
 from videosync.audio.decode import SILENCE_PEAK_DBFS, AudioClip
 from videosync.audio.envelope import BAND_HZ, HOP, onset_envelope
 from videosync.errors import CannotSynchronizeError
-from videosync.sync.fit import RIVAL_SHARE_FREE
+from videosync.tunables import RIVAL_SHARE_FREE
 
 #: Least overlap (seconds) an offset must leave between the two tracks: a second holds a word or
 #: two, a clap, a few steps; less is too little sound to tell chance from agreement.

@@ -67,10 +67,8 @@ def align_command(inputs: tuple[str, ...], poses_flag: bool, fps: float | None, 
         output.warning(w)
     if plot_path:
         from videosync.plot import plot_alignment
-        from videosync.sync.methods import make_method
 
-        plot_method = make_method(result.method, model=sync["model"])
-        output.info(f"plot: {plot_alignment(result, result.tracks, plot_method, plot_path)}")
+        output.info(f"plot: {plot_alignment(result, plot_path)}")
     emit_json(result.to_json(), as_json, json_out)
     if not as_json:
         output.stdout_console(max(len(e.path) for e in result.inputs)).print(render_table(result))

@@ -136,7 +136,7 @@ _SYNC_OPTIONS = (
     click.option("--refine/--no-refine", default=True, show_default=True,
                  help="Refine the offset to the frame by two-view geometry (kept only when conclusive)."),
     click.option("--min-confidence", type=click.FloatRange(0, 1), metavar="C", show_default=True,
-                 default=LibraryDefault("videosync.sync.fit:DEFAULT_MIN_CONFIDENCE"),
+                 default=LibraryDefault("videosync.tunables:DEFAULT_MIN_CONFIDENCE"),
                  help="Refuse (exit code 4) an offset less certain than this; 0 reports every guess."),
     pose_backend_option(),
     person_option,

@@ -65,7 +65,7 @@ def _is_full(folder: Path) -> bool:
 def _replacing(out: Path, build: Callable[[Path], dict[str, Any]]) -> dict[str, Any]:
     """Build the dataset beside ``out`` and swap it in: the old one stays whole until the new one
     is. Only a folder that holds a dataset (a manifest.json) is replaced, never any other."""
-    from videosync.synth.dataset import MANIFEST_NAME
+    from videosync.datasets import MANIFEST as MANIFEST_NAME
 
     if not (out / MANIFEST_NAME).is_file():
         raise VideosyncError(f"not replaced: it holds no {MANIFEST_NAME}, so it is not a dataset", out)

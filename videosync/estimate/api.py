@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -12,11 +14,10 @@ from videosync.errors import VideoError, VideosyncError
 from videosync.estimate import cache as pose_cache
 from videosync.estimate.registry import create_backend, expected_model, resolve_backend_name
 from videosync.estimate.swaps import fix_left_right_swaps
+from videosync.poses.subject import candidate_ranks, rank_tracks
 from videosync.poses.track import PoseTrack
 from videosync.video.probe import probe_video
 from videosync.video.reader import VideoReader
-
-from videosync.poses.subject import candidate_ranks, rank_tracks
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +39,8 @@ def _frame_range(fps: float, n_frames: int, start: float | None, duration: float
 
 
 def estimate_poses(
-    video_path: str | Path,
-    *,
-    backend: str = "auto",
-    start: float | None = None,
-    duration: float | None = None,
-    person: int = 0,
-    device: str | None = None,
-    progress: Progress | None = None,
-    cache: bool = True,
+    video_path: str | Path, *, backend: str = "auto", start: float | None = None, duration: float | None = None,
+    person: int = 0, device: str | None = None, progress: Progress | None = None, cache: bool = True,
     pose_checkpoint: str | Path | None = None,
 ) -> PoseTrack:
     """Estimate the 2D pose of the video's main subject, frame by frame.
@@ -74,39 +68,99 @@ def estimate_poses(
         raise VideosyncError(f"person must be >= 0, got {person}")
     start_frame, stop_frame = _frame_range(info.fps, info.n_frames, start, duration, path)
     name = resolve_backend_name(backend, pose_checkpoint)
+    slot = _CacheSlot(pose_cache.video_hash(path), start_frame, stop_frame) if cache else None
+    if slot is not None:
+        slot.key = _expected_key(name, pose_checkpoint)
+        hit = pose_cache.load_cached(slot.path(person)) if slot.key is not None else None
+        if hit is not None:
+            log.info("%s: poses from the cache (%s)", path, slot.path(person))
+            hit.source = str(path)
+            hit.meta["cache"] = str(slot.path(person))
+            return hit
+    found = _detect(path, info, start_frame, stop_frame, backend, device, pose_checkpoint, progress)
+    if slot is not None and slot.key is None:
+        slot.key = found.backend_key
+    found.meta = {
+        **found.described, "backend_requested": backend,
+        "video_sha256": slot.digest if slot else pose_cache.video_hash(path), "start_frame": start_frame,
+        "stop_frame": stop_frame, **found.meta,
+    }
+    track = found.person_track(person, path)
+    if slot is not None and slot.key is not None:
+        pose_cache.store(track, slot.path(person))
+        # The other people who could be the subject are cached too: `align` may ask for them
+        # (see videosync.subjects), and they cost nothing more now, a second pass later.
+        for rank in candidate_ranks(track.meta.get("track_scores", [])):
+            if rank != person:
+                pose_cache.store(found.person_track(rank, path), slot.path(rank))
+    return track
 
-    key: tuple[str, str] | None = None  # (backend, model) naming the cache entries
 
-    def entry_for(rank: int) -> Path:
-        return pose_cache.cache_path(digest, *key, start_frame, stop_frame, rank)
+@dataclass
+class _CacheSlot:
+    """Where a video's poses are cached: its hash, the frame range, and the (backend, model) that
+    names the entry (None until known: from the checkpoint, else once the backend is made)."""
 
-    if cache:
-        digest = pose_cache.video_hash(path)
-        model = expected_model(name, pose_checkpoint)
-        if model is not None:
-            key = (name, model)
-            entry = entry_for(person)
-            hit = pose_cache.load_cached(entry)
-            if hit is not None:
-                log.info("%s: poses from the cache (%s)", path, entry)
-                hit.source = str(path)
-                hit.meta["cache"] = str(entry)
-                return hit
+    digest: str
+    start_frame: int
+    stop_frame: int | None
+    key: tuple[str, str] | None = None
 
+    def path(self, rank: int) -> Path:
+        return pose_cache.cache_path(self.digest, *self.key, self.start_frame, self.stop_frame, rank)
+
+
+def _expected_key(name: str, pose_checkpoint: str | Path | None) -> tuple[str, str] | None:
+    model = expected_model(name, pose_checkpoint)
+    return None if model is None else (name, model)
+
+
+@dataclass
+class _Detections:
+    """Everyone the backend found in the decoded frames (``decoded``: their frame numbers),
+    ranked into people once; the backend's description and the decoding counts for ``meta``."""
+
+    decoded: np.ndarray
+    people: list[np.ndarray]
+    ranked: Any
+    fps: float
+    size: tuple[int, int]
+    backend_key: tuple[str, str]
+    described: dict[str, Any]
+    meta: dict[str, Any]
+
+    def person_track(self, rank: int, path: Path) -> PoseTrack:
+        """The ``rank``-th most prominent person's track, left/right swaps undone."""
+        try:
+            choice = self.ranked.choose(rank)
+        except ValueError as exc:
+            raise VideoError(f"person {rank} not found ({exc})", path) from None
+        subject = np.asarray(choice.keypoints, dtype=np.float32)
+        keep = (subject[..., 2] > 0).any(axis=1)
+        if not keep.any():
+            raise VideoError(f"no person detected in {len(self.people)} frames", path)
+        frame_index = self.decoded[keep]
+        keypoints, n_swapped = fix_left_right_swaps(subject[keep], frame_index)
+        meta = {**self.meta, "person": rank, "frames_without_subject": int((~keep).sum()),
+                "left_right_swaps_fixed": n_swapped, **choice.meta()}
+        return PoseTrack(keypoints=keypoints, fps=self.fps, width=self.size[0], height=self.size[1],
+                         frame_index=frame_index, source=str(path), size_source="video", meta=meta)
+
+
+def _detect(path: Path, info: Any, start_frame: int, stop_frame: int | None, backend: str, device: str | None,
+            pose_checkpoint: str | Path | None, progress: Progress | None) -> _Detections:
+    """Run the pose backend over the frames ``start_frame`` to ``stop_frame`` of the video."""
     with create_backend(backend, device=device, pose_checkpoint=pose_checkpoint) as est:
-        if cache and key is None:
-            key = (est.name, est.model)
         total = (stop_frame if stop_frame is not None else max(info.n_frames, start_frame + 1)) - start_frame
         indices: list[int] = []
         people: list[np.ndarray] = []
-        size: tuple[int, int] | None = None
+        size: list[tuple[int, int]] = []  # of the first decoded frame
         with VideoReader(path, start_frame, stop_frame) as reader:
 
             def frames():
-                nonlocal size
                 for frame in reader:
-                    if size is None:
-                        size = (frame.image.shape[1], frame.image.shape[0])
+                    if not size:
+                        size.append((frame.image.shape[1], frame.image.shape[0]))
                     yield frame
 
             for index, found in est.estimate(frames(), info):
@@ -115,47 +169,13 @@ def estimate_poses(
                 if progress is not None:
                     progress(len(indices), max(total, len(indices)))
             n_corrupt, fps = reader.n_corrupt, reader.fps
-        described = est.describe()
-
-    common = {
-        **described,
-        "backend_requested": backend,
-        "video_sha256": digest if cache else pose_cache.video_hash(path),
-        "start_frame": start_frame,
-        "stop_frame": stop_frame,
-        "frames_decoded": len(indices),
-        "frames_corrupt": n_corrupt,
-        "max_people_per_frame": int(max((len(p) for p in people), default=0)),
-    }
-    width, height = size if size is not None else (info.width, info.height)
+        described, key = est.describe(), (est.name, est.model)
     decoded = np.asarray(indices, dtype=np.int64)
+    counts = {"frames_decoded": len(indices), "frames_corrupt": n_corrupt,
+              "max_people_per_frame": int(max((len(p) for p in people), default=0))}
     try:
-        ranked = rank_tracks(people, decoded)  # once, for every person asked for below
+        ranked = rank_tracks(people, decoded)  # once, for every person asked for
     except (IndexError, ValueError):
         raise VideoError(f"no person detected in {len(people)} frames", path) from None
-
-    def person_track(rank: int) -> PoseTrack:
-        try:
-            choice = ranked.choose(rank)
-        except ValueError as exc:
-            raise VideoError(f"person {rank} not found ({exc})", path) from None
-        subject = np.asarray(choice.keypoints, dtype=np.float32)
-        keep = (subject[..., 2] > 0).any(axis=1)
-        if not keep.any():
-            raise VideoError(f"no person detected in {len(people)} frames", path)
-        frame_index = decoded[keep]
-        keypoints, n_swapped = fix_left_right_swaps(subject[keep], frame_index)
-        meta = {**common, "person": rank, "frames_without_subject": int((~keep).sum()),
-                "left_right_swaps_fixed": n_swapped, **choice.meta()}
-        return PoseTrack(keypoints=keypoints, fps=fps, width=width, height=height, frame_index=frame_index,
-                         source=str(path), size_source="video", meta=meta)
-
-    track = person_track(person)
-    if cache and key is not None:
-        pose_cache.store(track, entry_for(person))
-        # The other people who could be the subject are cached too: `align` may ask for them
-        # (see videosync.subjects), and they cost nothing more now, a second pass later.
-        for rank in candidate_ranks(track.meta.get("track_scores", [])):
-            if rank != person:
-                pose_cache.store(person_track(rank), entry_for(rank))
-    return track
+    return _Detections(decoded, people, ranked, fps, size[0] if size else (info.width, info.height), key,
+                       described, counts)

@@ -35,6 +35,7 @@ import numpy as np
 
 from videosync.estimate.base import FramePeople, PoseBackend, empty_people
 from videosync.poses.layouts import NUM_JOINTS
+from videosync.tunables import DUPLICATE_DISTANCE, MISSES_BEFORE_IDLE
 from videosync.video.probe import VideoInfo
 from videosync.video.reader import Frame
 
@@ -49,11 +50,6 @@ assert len(MEDIAPIPE_TO_COCO17) == NUM_JOINTS
 MODEL_COMPLEXITY = 1
 MODEL_NAME = "blazepose-full"
 
-#: Frames in a row without a person after which an extra tracker only looks every rescan_every frames.
-MISSES_BEFORE_IDLE = 5
-
-#: Two detections whose joints lie this close (fraction of the person's height) are one person.
-DUPLICATE_DISTANCE = 0.15
 
 
 def landmarks_to_coco17(landmarks: np.ndarray) -> np.ndarray:

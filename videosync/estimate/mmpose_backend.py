@@ -29,6 +29,7 @@ from videosync.estimate.base import FramePeople, PoseBackend, batched, empty_peo
 from videosync.estimate.cache import cache_root
 from videosync.estimate.mediapipe_backend import MediaPipeBackend
 from videosync.poses.layouts import NUM_JOINTS
+from videosync.tunables import MAX_BOX_CARRY, MIN_MEAN_SCORE
 from videosync.video.probe import VideoInfo
 from videosync.video.reader import Frame
 
@@ -42,10 +43,6 @@ HRNET_URL = (
 )
 MODEL_NAME = "hrnet-w32-coco-256x192"
 
-#: HRNet people whose mean joint score is below this are dropped (a box on background).
-MIN_MEAN_SCORE = 0.2
-#: Frames over which the previous frame's people may stand in for missing MediaPipe boxes.
-MAX_BOX_CARRY = 5
 
 
 def mmpose_available() -> bool:

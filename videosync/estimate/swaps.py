@@ -16,15 +16,10 @@ from __future__ import annotations
 import numpy as np
 
 from videosync.poses.layouts import COCO17_FLIP
+from videosync.tunables import SWAP_MAX_GAP, SWAP_MIN_JUMP, SWAP_RATIO
 
 #: Joint groups mirrored independently (COCO-17 indices).
 GROUPS: tuple[tuple[int, ...], ...] = ((1, 2, 3, 4), (5, 6, 7, 8, 9, 10), (11, 12, 13, 14, 15, 16))
-#: A group is mirrored when mirroring brings it this much closer to the previous frame...
-RATIO = 0.5
-#: ...and it moved more than this fraction of the body height as labelled.
-MIN_JUMP = 0.05
-#: Frames without the person after which the comparison restarts (motion unknown across the gap).
-MAX_GAP = 5
 
 
 def _mirror(pose: np.ndarray, group: tuple[int, ...]) -> np.ndarray:
@@ -60,12 +55,12 @@ def fix_left_right_swaps(keypoints: np.ndarray, frame_index: np.ndarray | None =
     for t in range(n):
         if not valid[t]:
             continue
-        if prev is not None and fi[t] - fi[prev] <= MAX_GAP:
+        if prev is not None and fi[t] - fi[prev] <= SWAP_MAX_GAP:
             for g, group in enumerate(GROUPS):
                 flipped = _mirror(kp[t], group)
                 d = _group_distance(kp[t], kp[prev], group)
                 df = _group_distance(flipped, kp[prev], group)
-                if d is not None and df is not None and d > MIN_JUMP * height and df < RATIO * d:
+                if d is not None and df is not None and d > SWAP_MIN_JUMP * height and df < SWAP_RATIO * d:
                     kp[t] = flipped
                     mirrored[t, g] = True
         prev = t

@@ -36,11 +36,7 @@ from typing import Literal
 import torch
 from torch.nn import functional as F
 
-#: TCC's temperature; the default scale is ``1 / (DEFAULT_TEMPERATURE * C)``.
-DEFAULT_TEMPERATURE = 0.1
-#: Loss weights of eq. 12 for NTU-SYN (paper section 3.4; CMU-SYN used 0.7 and 0.015).
-DEFAULT_MU1 = 0.5
-DEFAULT_MU2 = 0.035
+from videosync.tunables import DEFAULT_MU1, DEFAULT_MU2, LOSS_TEMPERATURE
 
 
 @dataclass(frozen=True)
@@ -59,7 +55,7 @@ class SeSynLoss:
 
 def default_scale(embed_dim: int) -> float:
     """The default similarity scale for ``embed_dim``-dimensional features (see module doc)."""
-    return 1.0 / (DEFAULT_TEMPERATURE * embed_dim)
+    return 1.0 / (LOSS_TEMPERATURE * embed_dim)
 
 
 def neg_sq_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -78,15 +74,8 @@ def _masked_softmax_logits(s: torch.Tensor, col_mask: torch.Tensor) -> torch.Ten
 
 
 def sesyn_loss(
-    fu: torch.Tensor,
-    fv: torch.Tensor,
-    mask_u: torch.Tensor | None = None,
-    mask_v: torch.Tensor | None = None,
-    *,
-    mu1: float = DEFAULT_MU1,
-    mu2: float = DEFAULT_MU2,
-    scale: float | None = None,
-    tau: int = 1,
+    fu: torch.Tensor, fv: torch.Tensor, mask_u: torch.Tensor | None = None, mask_v: torch.Tensor | None = None, *,
+    mu1: float = DEFAULT_MU1, mu2: float = DEFAULT_MU2, scale: float | None = None, tau: int = 1,
     identity_reduction: Literal["mean", "sum"] = "mean",
 ) -> SeSynLoss:
     """Self-identity, self-deviation and interval-consistency losses of a batch of pairs.
@@ -105,22 +94,8 @@ def sesyn_loss(
         ValueError: on shape mismatches, or a pair with fewer than ``tau + 1`` real frames in u
             or no real frame in v (the losses are undefined there).
     """
-    if fu.dim() != 3 or fv.dim() != 3 or fu.shape[0] != fv.shape[0] or fu.shape[2] != fv.shape[2]:
-        raise ValueError(f"expected fu (B, M, C) and fv (B, N, C), got {tuple(fu.shape)} and {tuple(fv.shape)}")
-    if identity_reduction not in ("mean", "sum"):
-        raise ValueError(f"identity_reduction must be 'mean' or 'sum', got {identity_reduction!r}")
-    if tau < 1:
-        raise ValueError(f"tau must be >= 1, got {tau}")
-    b, m, c = fu.shape
-    n = fv.shape[1]
-    mask_u = torch.ones(b, m, dtype=torch.bool, device=fu.device) if mask_u is None else mask_u.to(fu.device, torch.bool)
-    mask_v = torch.ones(b, n, dtype=torch.bool, device=fv.device) if mask_v is None else mask_v.to(fv.device, torch.bool)
-    if mask_u.shape != (b, m) or mask_v.shape != (b, n):
-        raise ValueError(f"masks must have shapes {(b, m)} and {(b, n)}, got {tuple(mask_u.shape)} and {tuple(mask_v.shape)}")
-    pairs = mask_u[:, tau:] & mask_u[:, :-tau]  # (B, M - tau): both ends of an interval real
-    n_pairs = pairs.sum(1)
-    if bool((n_pairs < 1).any()) or bool((mask_v.sum(1) < 1).any()):
-        raise ValueError(f"every pair needs >= {tau + 1} real frames in u and >= 1 in v")
+    mask_u, mask_v, pairs = _checked_masks(fu, fv, mask_u, mask_v, tau, identity_reduction)
+    c, m = fu.shape[2], fu.shape[1]
     s = default_scale(c) if scale is None else float(scale)
 
     # eqs. 1-3: soft nearest neighbour of every u frame in v
@@ -144,11 +119,33 @@ def sesyn_loss(
 
     # eqs. 10-11: consecutive back-tracked indices should be tau apart
     step = p[:, tau:] - p[:, :-tau] - float(tau)
-    interval = (torch.abs(step) * pairs.to(fu.dtype)).sum(1) / n_pairs.to(fu.dtype)
+    interval = (torch.abs(step) * pairs.to(fu.dtype)).sum(1) / pairs.sum(1).to(fu.dtype)
 
     identity, deviation, interval = identity.mean(), deviation.mean(), interval.mean()
     total = identity + mu1 * deviation + mu2 * interval
     return SeSynLoss(total=total, identity=identity, deviation=deviation, interval=interval)
+
+
+def _checked_masks(fu: torch.Tensor, fv: torch.Tensor, mask_u: torch.Tensor | None, mask_v: torch.Tensor | None,
+                   tau: int, identity_reduction: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Both masks (all frames real when None) and the intervals of u with both ends real, after
+    checking the shapes and that every pair has enough real frames."""
+    if fu.dim() != 3 or fv.dim() != 3 or fu.shape[0] != fv.shape[0] or fu.shape[2] != fv.shape[2]:
+        raise ValueError(f"expected fu (B, M, C) and fv (B, N, C), got {tuple(fu.shape)} and {tuple(fv.shape)}")
+    if identity_reduction not in ("mean", "sum"):
+        raise ValueError(f"identity_reduction must be 'mean' or 'sum', got {identity_reduction!r}")
+    if tau < 1:
+        raise ValueError(f"tau must be >= 1, got {tau}")
+    b, m, _ = fu.shape
+    n = fv.shape[1]
+    mask_u = torch.ones(b, m, dtype=torch.bool, device=fu.device) if mask_u is None else mask_u.to(fu.device, torch.bool)
+    mask_v = torch.ones(b, n, dtype=torch.bool, device=fv.device) if mask_v is None else mask_v.to(fv.device, torch.bool)
+    if mask_u.shape != (b, m) or mask_v.shape != (b, n):
+        raise ValueError(f"masks must have shapes {(b, m)} and {(b, n)}, got {tuple(mask_u.shape)} and {tuple(mask_v.shape)}")
+    pairs = mask_u[:, tau:] & mask_u[:, :-tau]  # (B, M - tau): both ends of an interval real
+    if bool((pairs.sum(1) < 1).any()) or bool((mask_v.sum(1) < 1).any()):
+        raise ValueError(f"every pair needs >= {tau + 1} real frames in u and >= 1 in v")
+    return mask_u, mask_v, pairs
 
 
 def correspondence_loss(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from videosync.tunables import LAYOUT_MIN_CHECKS, LAYOUT_MIN_LEAD, LAYOUT_MIN_PASS, LAYOUT_NEAR
+
 COCO17_NAMES: tuple[str, ...] = (
     "nose",
     "left_eye",
@@ -120,11 +122,6 @@ _CHECKS_25: dict[str, tuple[tuple[tuple[int, ...], tuple[int, ...], str], ...]] 
         ((16,), (24,), "right ankle at right heel"),
     ),
 }
-#: "Next to" means closer than this fraction of the skeleton's box diagonal. On the Pose2Sim demo
-#: the true facts hold within 0.03-0.06 and the false ones are 0.06-0.9 off (mostly > 0.2); the
-#: decision uses the pass rate over many skeletons, so a few borderline checks do not matter.
-_NEAR = 0.08
-_MIN_CHECKS = 10
 
 
 def detect_layout_25(frames: np.ndarray | list[np.ndarray]) -> tuple[str, str]:
@@ -156,12 +153,13 @@ def detect_layout_25(frames: np.ndarray | list[np.ndarray]) -> tuple[str, str]:
         for a, b, _ in checks:
             ok = valid[:, list(a + b)].all(axis=1)
             gap = np.linalg.norm(xy[ok][:, list(a)].mean(axis=1) - xy[ok][:, list(b)].mean(axis=1), axis=-1)
-            passed += int((gap < _NEAR * diag[ok]).sum())
+            passed += int((gap < LAYOUT_NEAR * diag[ok]).sum())
             total += int(ok.sum())
         rates[name] = (passed, total)
     frac = {name: p / t if t else 0.0 for name, (p, t) in rates.items()}
     evidence = ", ".join(f"{name} {p}/{t}" for name, (p, t) in rates.items()) + " anatomical checks hold"
     best, other = sorted(frac, key=frac.get, reverse=True)
-    if rates[best][1] < _MIN_CHECKS or frac[best] < 0.5 or frac[best] - frac[other] < 0.25:
+    if (rates[best][1] < LAYOUT_MIN_CHECKS or frac[best] < LAYOUT_MIN_PASS
+            or frac[best] - frac[other] < LAYOUT_MIN_LEAD):
         raise ValueError(f"cannot tell BODY_25 from BODY_25B from the keypoints ({evidence}); pass the layout")
     return best, f"detected from the keypoints: {evidence}"

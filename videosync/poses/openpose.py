@@ -35,15 +35,11 @@ from videosync.poses.layouts import (
 )
 from videosync.poses.subject import choose_subject
 from videosync.poses.track import PoseTrack
+from videosync.tunables import ASSUMED_FPS, EXTENT_MARGIN
 from videosync.video.probe import VIDEO_SUFFIXES, probe_video
 
 log = logging.getLogger(__name__)
 
-ASSUMED_FPS = 30.0
-#: Extent normalisation: the image is taken to span from (0, 0) to the farthest joint plus this
-#: fraction. Pixel coordinates start at the image corner, so (0, 0) is right; the far edge is a
-#: lower bound on the true size, hence the margin (people rarely touch the border).
-EXTENT_MARGIN = 0.05
 
 _NUMBERED = re.compile(r"^(.*?)(\d+)(\D*)$")  # prefix, last run of digits, non-digit tail
 _FOLDER_TAIL = re.compile(r"[._-]?(json|jsons|pose|poses|keypoints|openpose)$", re.IGNORECASE)
@@ -144,12 +140,8 @@ def _resolve_layout(folder: Path, kp: np.ndarray, layout: str | None) -> tuple[s
 
 
 def load_openpose_dir(
-    path: str | Path,
-    *,
-    fps: float | None = None,
-    size: tuple[float, float] | None = None,
-    layout: str | None = None,
-    person: int = 0,
+    path: str | Path, *, fps: float | None = None, size: tuple[float, float] | None = None,
+    layout: str | None = None, person: int = 0,
 ) -> PoseTrack:
     """Read a folder of OpenPose JSON files as one person's COCO-17 PoseTrack.
 
@@ -166,7 +158,43 @@ def load_openpose_dir(
     numbers, names, ignored, prefix = _frame_files(folder)
     if ignored:
         log.warning("%s: ignoring %d file(s) not named like the frames: %s", folder, len(ignored), ", ".join(ignored[:5]))
+    raw, counts = _read_all_people(folder, names)
+    layout_name, evidence = _resolve_layout(folder, raw, layout)
+    coco = to_coco17(raw, layout_name)
+    valid = coco[..., 2] > 0
+    if not valid.any():
+        raise PoseFileError("no frame has a valid joint", folder)
+    try:
+        choice = choose_subject(np.split(coco, np.cumsum(counts)[:-1]), np.asarray(numbers), person=person)
+    except ValueError as exc:
+        raise PoseFileError(str(exc), folder) from None
+    meta: dict = {"format": "openpose", "layout": layout_name, "layout_evidence": evidence, "n_files": len(names),
+                  "n_people_max": int(counts.max()), **choice.meta()}
+    if ignored:
+        meta["ignored_files"] = ignored
+    video = find_video(folder, (prefix,)) if size is None or fps is None else None
+    info = None
+    if video is not None:
+        try:
+            info = probe_video(video)
+        except VideoError as exc:
+            raise PoseFileError(f"cannot read the video of the same name ({exc}); pass the size and fps", folder) from None
+        meta["video"] = str(video)
+    width, height, size_source = _image_size(folder, size, info, coco[..., :2][valid])
+    if fps is not None:
+        meta["fps_source"] = "given"
+    elif info is not None:
+        fps, meta["fps_source"] = info.fps, "video"
+    else:
+        fps, meta["fps_source"] = ASSUMED_FPS, "assumed"
+    return PoseTrack(keypoints=choice.keypoints, fps=float(fps), width=width, height=height,
+                     frame_index=np.asarray(numbers, dtype=np.int64), source=str(folder), size_source=size_source,
+                     meta=meta)
 
+
+def _read_all_people(folder: Path, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Every person of every file, stacked ``(n, K, 3)`` with missing joints zeroed, and the
+    number of people per file; one keypoint count for all files."""
     per_file: list[np.ndarray] = []
     n_kp = first = None
     for name in names:
@@ -182,71 +210,24 @@ def load_openpose_dir(
         per_file.append(people)
     if n_kp is None:
         raise PoseFileError("no person in any of the .json files", folder)
-    counts = np.array([len(a) for a in per_file])
     raw = np.concatenate([a for a in per_file if len(a)])
     # Missing joints: score <= 0 (OpenPose writes 0,0,0), non-finite values, or a coordinate of
     # exactly 0 -- no detector lands exactly on the border, but edited files mark gaps that way.
     raw[~np.isfinite(raw).all(axis=-1) | (raw[..., 0] == 0) | (raw[..., 1] == 0) | (raw[..., 2] <= 0)] = 0.0
+    return raw, np.array([len(a) for a in per_file])
 
-    layout_name, evidence = _resolve_layout(folder, raw, layout)
-    coco = to_coco17(raw, layout_name)
-    valid = coco[..., 2] > 0
-    if not valid.any():
-        raise PoseFileError("no frame has a valid joint", folder)
-    frames = np.split(coco, np.cumsum(counts)[:-1])
-    try:
-        choice = choose_subject(frames, np.asarray(numbers), person=person)
-    except ValueError as exc:
-        raise PoseFileError(str(exc), folder) from None
 
-    meta: dict = {
-        "format": "openpose",
-        "layout": layout_name,
-        "layout_evidence": evidence,
-        "n_files": len(names),
-        "n_people_max": int(counts.max()),
-        **choice.meta(),
-    }
-    if ignored:
-        meta["ignored_files"] = ignored
-
-    video = find_video(folder, (prefix,)) if size is None or fps is None else None
-    info = None
-    if video is not None:
-        try:
-            info = probe_video(video)
-        except VideoError as exc:
-            raise PoseFileError(f"cannot read the video of the same name ({exc}); pass the size and fps", folder) from None
-        meta["video"] = str(video)
-
+def _image_size(folder: Path, size: tuple[float, float] | None, info, xy: np.ndarray) -> tuple[float, float, str]:
+    """``(width, height, size_source)``: as given, from the video beside the folder, or from the
+    extent of ``xy``, every detection's joints (they share the image, so they bound it better)."""
     if size is not None:
         width, height = (float(v) for v in size)
         if not (width > 0 and height > 0):
             raise PoseFileError(f"image size must be positive, got {width}x{height}", folder)
-        size_source = "given"
-    elif info is not None:
-        width, height, size_source = float(info.width), float(info.height), "video"
-    else:  # every detection, not just the subject's: they share the image, so bound it better
-        xy = coco[..., :2][valid]
-        width, height = (float(v) * (1.0 + EXTENT_MARGIN) for v in xy.max(axis=0))
-        if not (width > 0 and height > 0):
-            raise PoseFileError("cannot infer the image size from the keypoints; pass it", folder)
-        size_source = "extent"
-
-    if fps is not None:
-        meta["fps_source"] = "given"
-    elif info is not None:
-        fps, meta["fps_source"] = info.fps, "video"
-    else:
-        fps, meta["fps_source"] = ASSUMED_FPS, "assumed"
-
-    return PoseTrack(
-        keypoints=choice.keypoints,
-        fps=float(fps),
-        width=width,
-        height=height,
-        frame_index=np.asarray(numbers, dtype=np.int64),
-        source=str(folder),
-        size_source=size_source,
-        meta=meta,
-    )
+        return width, height, "given"
+    if info is not None:
+        return float(info.width), float(info.height), "video"
+    width, height = (float(v) * (1.0 + EXTENT_MARGIN) for v in xy.max(axis=0))
+    if not (width > 0 and height > 0):
+        raise PoseFileError("cannot infer the image size from the keypoints; pass it", folder)
+    return width, height, "extent"

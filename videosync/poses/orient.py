@@ -11,7 +11,7 @@ geometry refinement is unaffected (a rotation of one image changes F, not whethe
 The body's up direction in each frame is mid-hip -> mid-shoulder, or mid-shoulder -> nose when the
 hips are not seen (upper-body shots). The median direction over the track decides: the track is
 turned by the quarter turn that brings it closest to upright, but only if it lies within
-``MAX_TILT`` degrees of that quarter turn's axis, so a person leaning or bending over is left
+``UPRIGHT_MAX_TILT`` degrees of that quarter turn's axis, so a person leaning or bending over is left
 alone. One turn for the whole track: a person who lies down mid-clip stays as filmed.
 """
 
@@ -20,12 +20,9 @@ from __future__ import annotations
 import numpy as np
 
 from videosync.poses.track import PoseTrack
+from videosync.tunables import UPRIGHT_MAX_TILT, UPRIGHT_MIN_FRAMES
 
 NOSE, L_SHOULDER, R_SHOULDER, L_HIP, R_HIP = 0, 5, 6, 11, 12
-#: The median body axis must lie within this many degrees of a quarter turn's axis to be turned.
-MAX_TILT = 30.0
-#: Fewest frames with a measurable body axis.
-MIN_FRAMES = 5
 
 
 def _midpoint(kp: np.ndarray, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
@@ -46,7 +43,7 @@ def body_angle(track: PoseTrack) -> float | None:
     fallback = ~(seen_s & seen_h) & seen_s & (kp[:, NOSE, 2] > 0)
     up[fallback] = neck_up[fallback]
     ok = np.isfinite(up).all(axis=1) & (np.linalg.norm(np.nan_to_num(up), axis=1) > 1e-6)
-    if ok.sum() < MIN_FRAMES:
+    if ok.sum() < UPRIGHT_MIN_FRAMES:
         return None
     unit = up[ok] / np.linalg.norm(up[ok], axis=1, keepdims=True)
     # median of the unit vectors' components, then its angle: robust to a few flipped frames
@@ -56,7 +53,7 @@ def body_angle(track: PoseTrack) -> float | None:
     return float(np.degrees(np.arctan2(x, -y)))
 
 
-def upright_turns(track: PoseTrack, max_tilt: float = MAX_TILT) -> int:
+def upright_turns(track: PoseTrack, max_tilt: float = UPRIGHT_MAX_TILT) -> int:
     """Counter-clockwise quarter turns (0-3) of the image that make the person upright."""
     angle = body_angle(track)
     if angle is None:

@@ -32,12 +32,8 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from videosync.poses.layouts import COCO17_FLIP, NUM_JOINTS
+from videosync.tunables import CANDIDATE_SHARE, MAX_CANDIDATES, TRACK_GATE_GROWTH, TRACK_MAX_DIST, TRACK_MAX_GAP
 
-#: Default gate on the mean keypoint distance between a track and a detection one frame later,
-#: as a fraction of the body's box diagonal; it widens by a quarter per extra frame of gap.
-MAX_DIST = 0.3
-#: Default number of missing frames a track survives.
-MAX_GAP = 15
 
 _REJECT = 1e6  # cost of an impossible pair (finite: linear_sum_assignment refuses infeasible inf)
 _CHUNK = 1 << 16  # pairs per vectorised pass, to bound memory on long crowded files
@@ -113,7 +109,7 @@ class _Detections:
             ih = np.minimum(bi[:, 3], bj[:, 3]) - np.maximum(bi[:, 1], bj[:, 1])
             inter = np.clip(iw, 0, None) * np.clip(ih, 0, None)
             iou = inter / np.maximum(self.area[ii] + self.area[jj] - inter, 1e-9)
-            ok = (n_common > 0) & (g <= max_gap + 1) & (kp <= max_dist * (1.0 + 0.25 * (g - 1)))
+            ok = (n_common > 0) & (g <= max_gap + 1) & (kp <= max_dist * (1.0 + TRACK_GATE_GROWTH * (g - 1)))
             out[a : a + _CHUNK] = np.where(ok, kp + 1.0 - iou, _REJECT)
         return out
 
@@ -122,8 +118,8 @@ def link_tracks(
     frames: Sequence[np.ndarray],
     frame_index: np.ndarray | None = None,
     *,
-    max_dist: float = MAX_DIST,
-    max_gap: int = MAX_GAP,
+    max_dist: float = TRACK_MAX_DIST,
+    max_gap: int = TRACK_MAX_GAP,
 ) -> list[np.ndarray]:
     """Link per-frame detections into tracks.
 
@@ -153,81 +149,109 @@ def _frame_numbers(frame_index: np.ndarray | None, n: int) -> np.ndarray:
     return fi
 
 
-def _link(det: np.ndarray, counts: np.ndarray, fi: np.ndarray, max_dist: float, max_gap: int) -> np.ndarray:
-    """Track id of every detection in the stacked ``det`` (``counts[t]`` of them in row ``t``)."""
-    labels = np.full(len(det), -1, dtype=np.int64)
-    has = (det[..., 2] > 0).any(axis=1)
-    where = np.flatnonzero(has)  # detections with at least one joint, in row order
-    d = _Detections(det[where])
-    row = np.repeat(np.arange(len(counts)), counts)[where]
-    bounds = np.searchsorted(row, np.arange(len(counts) + 1))
-    cnt = np.diff(bounds)
+@dataclass(frozen=True)
+class _Waiting:
+    """Live tracks that missed the previous row: their ids, the index of their last detection and
+    the frame of it."""
 
-    # Costs between every detection of row t-1 and every detection of row t, all rows at once.
+    ids: np.ndarray
+    dets: np.ndarray
+    frames: np.ndarray
+
+    @classmethod
+    def none(cls) -> _Waiting:
+        return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+    def at(self, frame: int, lim: int) -> _Waiting:
+        """Those still alive at ``frame`` (missing for at most ``lim`` frames)."""
+        if not len(self.ids) or frame - int(self.frames.min()) <= lim:
+            return self
+        keep = frame - self.frames <= lim
+        return _Waiting(self.ids[keep], self.dets[keep], self.frames[keep])
+
+
+def _consecutive_costs(d: _Detections, row: np.ndarray, n_rows: int, fi: np.ndarray, max_dist: float,
+                       max_gap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Costs between every detection of row t-1 and every detection of row t, all rows at once:
+    ``(bounds, starts, cost)``, row t's detections being ``bounds[t]:bounds[t + 1]`` and its
+    costs ``cost[starts[t]:starts[t + 1]]`` (previous row's detections x this row's)."""
+    bounds = np.searchsorted(row, np.arange(n_rows + 1))
+    cnt = np.diff(bounds)
     n_prev = np.concatenate([[0], cnt[:-1]])
     starts = np.concatenate([[0], np.cumsum(n_prev * cnt)])
     pair_row = np.repeat(np.arange(len(cnt)), n_prev * cnt)
     k = np.arange(starts[-1]) - starts[pair_row]
     i = bounds[pair_row - 1] + k // cnt[pair_row]
     j = bounds[pair_row] + k % cnt[pair_row]
-    cost = d.costs(i, j, fi[pair_row] - fi[pair_row - 1], max_dist, max_gap)
+    return bounds, starts, d.costs(i, j, fi[pair_row] - fi[pair_row - 1], max_dist, max_gap)
 
+
+def _link(det: np.ndarray, counts: np.ndarray, fi: np.ndarray, max_dist: float, max_gap: int) -> np.ndarray:
+    """Track id of every detection in the stacked ``det`` (``counts[t]`` of them in row ``t``)."""
+    labels = np.full(len(det), -1, dtype=np.int64)
+    where = np.flatnonzero((det[..., 2] > 0).any(axis=1))  # detections with a joint, in row order
+    d = _Detections(det[where])
+    row = np.repeat(np.arange(len(counts)), counts)[where]
+    bounds, starts, cost = _consecutive_costs(d, row, len(counts), fi, max_dist, max_gap)
     lab = np.full(len(where), -1, dtype=np.int64)
-    # Live tracks that missed the previous row: id, index of last detection, frame of it.
-    old_id = np.zeros(0, dtype=np.int64)
-    old_det = np.zeros(0, dtype=np.int64)
-    old_f = np.zeros(0, dtype=np.int64)
-    next_id = 0
+    waiting, next_id = _Waiting.none(), 0
     b, st, fnum = bounds.tolist(), starts.tolist(), fi.tolist()
-    lim = max_gap + 1
-    for t in range(len(cnt)):
+    for t in range(len(counts)):
         s, e, f = b[t], b[t + 1], fnum[t]
         ps, pe = (b[t - 1], b[t]) if t else (0, 0)
-        if len(old_id) and f - int(old_f.min()) > lim:
-            keep = f - old_f <= lim
-            old_id, old_det, old_f = old_id[keep], old_det[keep], old_f[keep]
+        waiting = waiting.at(f, max_gap + 1)
         n, m_prev = e - s, pe - ps
         if n == 0:
             if m_prev:
-                old_id = np.concatenate([old_id, lab[ps:pe]])
-                old_det = np.concatenate([old_det, np.arange(ps, pe)])
-                old_f = np.concatenate([old_f, np.full(m_prev, fnum[t - 1])])
+                waiting = _Waiting(np.concatenate([waiting.ids, lab[ps:pe]]),
+                                   np.concatenate([waiting.dets, np.arange(ps, pe)]),
+                                   np.concatenate([waiting.frames, np.full(m_prev, fnum[t - 1])]))
             continue
-        if m_prev and not len(old_id) and n * m_prev == 1:  # the common case, kept cheap
+        if m_prev and not len(waiting.ids) and n * m_prev == 1:  # the common case, kept cheap
             if cost[st[t]] < _REJECT:
                 lab[s] = lab[ps]
             else:
-                old_id, old_det, old_f = lab[ps : ps + 1].copy(), np.array([ps]), np.array([fnum[t - 1]])
+                waiting = _Waiting(lab[ps : ps + 1].copy(), np.array([ps]), np.array([fnum[t - 1]]))
                 lab[s] = next_id
                 next_id += 1
             continue
         c = cost[st[t] : st[t + 1]].reshape(m_prev, n)
-        if len(old_det):  # tracks bridging a gap compete too: their costs are computed now
-            c_old = d.costs(
-                np.repeat(old_det, n), np.tile(np.arange(s, e), len(old_det)), f - np.repeat(old_f, n), max_dist, max_gap
-            )
-            c = np.concatenate([c, c_old.reshape(-1, n)])
-        rows, cols = linear_sum_assignment(c) if len(c) else (np.zeros(0, np.intp), np.zeros(0, np.intp))
-        good = c[rows, cols] < _REJECT
-        rows, cols = rows[good], cols[good]
-        prev = rows < m_prev
-        lab[s + cols[prev]] = lab[ps + rows[prev]]
-        lab[s + cols[~prev]] = old_id[rows[~prev] - m_prev]
-        if len(cols) < n:
-            new = np.ones(n, dtype=bool)
-            new[cols] = False
-            lab[s:e][new] = np.arange(next_id, next_id + int(new.sum()))
-            next_id += int(new.sum())
-        if len(rows) < len(c):  # unmatched tracks wait, until too old, among those that missed a row
-            missed = np.ones(len(c), dtype=bool)
-            missed[rows] = False
-            old_id = np.concatenate([lab[ps:pe], old_id])[missed]
-            old_det = np.concatenate([np.arange(ps, pe), old_det])[missed]
-            old_f = np.concatenate([np.full(m_prev, fnum[t - 1] if t else f), old_f])[missed]
-        elif len(old_id):
-            old_id, old_det, old_f = old_id[:0], old_det[:0], old_f[:0]
+        waiting, next_id = _assign_row(d, lab, c, (ps, pe), (s, e), f, fnum[t - 1] if t else f, waiting, next_id,
+                                       max_dist, max_gap)
     labels[where] = lab
     return labels
+
+
+def _assign_row(d: _Detections, lab: np.ndarray, c: np.ndarray, prev: tuple[int, int], cur: tuple[int, int],
+                f: int, f_prev: int, waiting: _Waiting, next_id: int, max_dist: float, max_gap: int
+                ) -> tuple[_Waiting, int]:
+    """Label row ``cur``'s detections (``lab[s:e]``) by an optimal assignment to the previous row's
+    tracks (costs ``c``) and the waiting ones; new tracks for the rest. Returns the tracks that
+    wait now, and the next free id."""
+    (ps, pe), (s, e) = prev, cur
+    n, m_prev = e - s, pe - ps
+    if len(waiting.dets):  # tracks bridging a gap compete too: their costs are computed now
+        c_old = d.costs(np.repeat(waiting.dets, n), np.tile(np.arange(s, e), len(waiting.dets)),
+                        f - np.repeat(waiting.frames, n), max_dist, max_gap)
+        c = np.concatenate([c, c_old.reshape(-1, n)])
+    rows, cols = linear_sum_assignment(c) if len(c) else (np.zeros(0, np.intp), np.zeros(0, np.intp))
+    good = c[rows, cols] < _REJECT
+    rows, cols = rows[good], cols[good]
+    from_prev = rows < m_prev
+    lab[s + cols[from_prev]] = lab[ps + rows[from_prev]]
+    lab[s + cols[~from_prev]] = waiting.ids[rows[~from_prev] - m_prev]
+    if len(cols) < n:
+        new = np.ones(n, dtype=bool)
+        new[cols] = False
+        lab[s:e][new] = np.arange(next_id, next_id + int(new.sum()))
+        next_id += int(new.sum())
+    if len(rows) < len(c):  # unmatched tracks wait, until too old, among those that missed a row
+        missed = np.ones(len(c), dtype=bool)
+        missed[rows] = False
+        return _Waiting(np.concatenate([lab[ps:pe], waiting.ids])[missed],
+                        np.concatenate([np.arange(ps, pe), waiting.dets])[missed],
+                        np.concatenate([np.full(m_prev, f_prev), waiting.frames])[missed]), next_id
+    return _Waiting.none() if len(waiting.ids) else waiting, next_id
 
 
 @dataclass
@@ -270,8 +294,8 @@ def rank_tracks(
     frames: Sequence[np.ndarray],
     frame_index: np.ndarray | None = None,
     *,
-    max_dist: float = MAX_DIST,
-    max_gap: int = MAX_GAP,
+    max_dist: float = TRACK_MAX_DIST,
+    max_gap: int = TRACK_MAX_GAP,
 ) -> RankedTracks:
     """Link the detections into tracks and rank them.
 
@@ -298,8 +322,8 @@ def choose_subject(
     frame_index: np.ndarray | None = None,
     *,
     person: int = 0,
-    max_dist: float = MAX_DIST,
-    max_gap: int = MAX_GAP,
+    max_dist: float = TRACK_MAX_DIST,
+    max_gap: int = TRACK_MAX_GAP,
 ) -> SubjectChoice:
     """Pick one person's keypoints for every frame, the same person throughout: the track of
     rank ``person`` (0 = main subject) of :func:`rank_tracks`. ValueError if there are fewer
@@ -309,14 +333,6 @@ def choose_subject(
     return rank_tracks(frames, frame_index, max_dist=max_dist, max_gap=max_gap).choose(person)
 
 
-#: Another tracked person is a possible subject when their track scores at least this share of the
-#: best one (see :func:`choose_subject` for the score). A bystander in the background scores a few
-#: per cent (the Pose2Sim demo's: 1-2 % of the participant from MediaPipe, 26-34 % from OpenPose,
-#: which also tracks her legs); a second performer close to the camera scores about as much as
-#: the subject (the multi-person demo's composited woman: 60-110 %).
-CANDIDATE_SHARE = 0.25
-#: At most this many people per input are tried as the subject.
-MAX_CANDIDATES = 3
 
 
 def candidate_ranks(track_scores: Sequence[float]) -> list[int]:

@@ -6,6 +6,7 @@ inputs, pairwise estimates go to :func:`solve_offsets`. Methods are looked up by
 :func:`get_method`.
 """
 
+from videosync.sync.bounds import OffsetBounds
 from videosync.sync.fit import OffsetFit, fit_offset
 from videosync.sync.matching import MatchResult, match_frames
 from videosync.sync.methods import (
@@ -21,6 +22,7 @@ from videosync.sync.solve import PairwiseOffset, SolveResult, solve_offsets
 __all__ = [
     "FeatureMatchingMethod",
     "MatchResult",
+    "OffsetBounds",
     "OffsetFit",
     "PairEstimate",
     "PairwiseOffset",

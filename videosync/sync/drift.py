@@ -18,37 +18,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from videosync.sync.fit import DEFAULT_MIN_CONFIDENCE
-
-#: Largest difference (frames of B) between the offsets that the two halves of the overlap find
-#: on their own, before the pair is said to have no single offset ...
-DRIFT_FRAMES = 2.0
-#: The same for the feature matching's parts, whose offsets are less precise than the geometry's:
-#: on 48 clean synthetic 16 s pairs, one of ssm's parts was 2.65 frames off (sesyn's within 2);
-#: with 2 frames that pair was refused, with 3 none was (and of 48 pairs whose B lost 2 % of its
-#: frames, sesyn answered 5 trusted but wrong instead of 2).
-MATCHING_DRIFT_FRAMES = 3.0
-#: ... plus this share of the distance between the halves' centres (frames of A): clocks of
-#: free-running cameras differ by up to ~100 ppm, 2 frames over 10 minutes at 30 fps.
-DRIFT_PER_FRAME = 2e-4
-#: Shortest half (seconds, and frames) for the test: a shorter stretch holds too little motion to
-#: pin its own offset (halves of 0.7 s of the Pose2Sim demo, correctly synchronized, disagreed by
-#: up to 9 frames in their geometry).
-MIN_HALF_SECONDS = 3.0
-MIN_HALF_FRAMES = 30
-#: The feature matching cuts the overlap into up to this many parts (each at least
-#: MIN_HALF_SECONDS): with halves only, frames lost in the middle of one half leave that half
-#: with no offset it is sure of, and the test is not made.
-MAX_SEGMENTS = 4
-#: Each part is searched this far (frames of B) around the whole pair's line: this share of the
-#: overlap's length (a tenth of its frames lost), at least SEGMENT_BAND_FRAMES and at most
-#: SEGMENT_BAND_SECONDS, so the test stays cheap on long recordings.
-SEGMENT_BAND_SHARE = 0.1
-SEGMENT_BAND_FRAMES = 8.0
-SEGMENT_BAND_SECONDS = 2.0
-#: A part whose own fit is less confident than ``align``'s default threshold is no evidence
-#: either way; the test needs two parts at least this confident.
-MIN_HALF_CONFIDENCE = DEFAULT_MIN_CONFIDENCE
+from videosync.tunables import (
+    DRIFT_FRAMES,
+    DRIFT_PER_FRAME,
+    MIN_HALF_FRAMES,
+    MIN_HALF_SECONDS,
+    SEGMENT_BAND_FRAMES,
+    SEGMENT_BAND_SECONDS,
+    SEGMENT_BAND_SHARE,
+)
 
 
 def segment_band(n_frames: int, rate: float, fps_b: float) -> float:

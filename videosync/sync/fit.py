@@ -1,91 +1,49 @@
 """Robust fit of the line ``j = rate * i + offset`` through matched frame pairs.
 
-The paper (eq. 14) takes the median of ``o_i - i`` over all matched pairs. That breaks in three
-common situations, which is why the fit here is different (the median is still reported as
-``median_offset`` for comparison):
+The paper (eq. 14) takes the median of ``o_i - i`` over all matched pairs; that is arbitrary when
+more than half of the matches are wrong, integer-valued, and assumes equal frame rates (it is
+still reported as ``median_offset``). Here, in *source* frame numbers:
 
-* when more than half of the matches are wrong (little overlap, weak features) the median is
-  an arbitrary number, returned with no warning;
-* it is integer-valued, while the true offset between free-running cameras is not;
-* it assumes equal frame rates.
+1. Nominal rate ``fps_b / fps_a``: the offset is the centre of the ``2 * tolerance`` wide window
+   of ``j - rate * i`` that holds the most pairs, or, when the matching's soft votes are given,
+   their mode, as long as ``MIN_SOFT_SUPPORT`` pairs agree with it.
+2. Free rate (when asked): RANSAC over pairs of matches, then least squares on the inliers; used
+   only when the data demand it (as many pairs explained, a rate several standard errors and
+   half a frame over the span away from the nominal one, within a plausible factor of it).
+3. The sub-frame offset is the mean of ``j - rate * i`` over the inliers.
 
-What we do instead, in *source* frame numbers (so dropped frames do not bias anything):
-
-1. Nominal-rate hypothesis: with ``rate = fps_b / fps_a`` fixed, the offset is the centre of the
-   ``2 * tolerance`` wide window of ``j - rate * i`` that holds the most pairs (an exact sliding
-   window over the sorted values, i.e. the mode of a histogram without binning artefacts).
-   When the matching's soft votes are given (``votes``: every row's and column's whole softmax,
-   not only its argmax), the window is centred on their mode instead, as long as a few
-   (``MIN_SOFT_SUPPORT``) pairs agree with it: in periodic motion the argmax votes split
-   between offsets a step apart on small differences, the soft votes keep that evidence (see
-   :mod:`videosync.sync.matching`). Few agreeing pairs then make a low confidence, not a
-   different answer.
-2. Free-rate hypothesis (only when asked): RANSAC over pairs of matches (seeded), then a least
-   squares refit on the inliers. It replaces the nominal rate only if it explains at least as
-   many pairs, differs from the nominal rate by more than 3 standard errors, *and* changes the
-   prediction by more than half a frame over the matched span. The last condition keeps noise
-   from inventing a rate: a rate change that moves no frame by half a frame is not measurable.
-   The rate must also stay within a factor of the nominal one (2 by default, 1.05 for two
-   videos, whose timestamps give the rates: see ``VIDEO_RATE_FACTOR``).
-3. The sub-frame offset is the mean of ``j - rate * i`` over the inliers (or the least squares
-   intercept with an estimated rate). ``j`` may carry a sub-frame refinement from the matching.
-
-Confidence, in [0, 1], is ``agreement * (0.5 + 0.5 * quality)`` where
-
-* ``agreement = clip((inlier_ratio - chance) / (1 - chance), 0, 1)``: the share of the pairs in
-  the overlap that agree with the line, above what random matches would reach (``chance`` is the
-  mean of ``(2 * tolerance + 1) / n_candidates``: the chance a uniformly random column falls
-  inside the tolerance). Unrelated sequences give ~0; identical ones give 1.
-* ``quality``: the median per-pair peakedness of the inliers (e.g. the matching's
-  distinctiveness), 1 when not given. It halves the confidence at most, because a consistent
-  line of weakly peaked matches is still evidence, whereas inconsistent matches are none.
-
-and it is multiplied by ``uniqueness = clip((1 - runner_up_ratio) / 0.5, 0, 1)``, where
-``runner_up_ratio`` is the number of pairs agreeing on the best *other* offset (at least
-``separation`` frames away) over the number agreeing on the chosen one; when the soft votes chose
-the offset, it is their ratio instead (the most votes at least ``separation`` away over the
-votes of the chosen offset), so that the evidence that chose the offset also says how unique it
-is. With the soft votes' ratio, the default threshold 0.2 let fewer synthetic pairs more than 10
-frames off through after the geometric refinement (validation 11 -> 8 of 31, test 16 -> 12 of
-35) while keeping more pairs (81 -> 84 %, 81 -> 83 %): the argmax ratio, above 1 whenever the
-two kinds of votes disagree, had zeroed the confidence of pairs the geometry then confirmed.
-Periodic motion (walking, waving) splits the matches between offsets one period apart: a line
-that the data support only a little more than another one is not a result to be confident
-about, however consistent it is. On synthetic 4 s validation windows, the soft votes' ratio of
-pairs more than 10 frames off was 0.62-0.98 (10th-90th percentile), against a median of 0.29 for
-pairs within a frame.
+Confidence, in [0, 1], is ``agreement * (0.5 + 0.5 * quality) * uniqueness``: the share of the
+overlapping pairs that agree with the line above what random matches reach, the inliers' median
+peakedness (which halves it at most), and how far ahead of the best *other* offset (at least
+``separation`` away) the chosen one is, counted in the evidence that chose it (soft votes or
+argmax matches). Why each part, and the measurements behind the thresholds:
+``docs/design/confidence.md`` and ``docs/design/tunables.md``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from videosync.errors import CannotSynchronizeError
-
-#: Confidence below which ``align`` refuses to answer (``--min-confidence``).
-DEFAULT_MIN_CONFIDENCE = 0.2
-#: Residual (frames of B) below which a matched pair agrees with the fitted line.
-DEFAULT_TOLERANCE = 2.0
-#: Fewest agreeing pairs we accept an offset from.
-DEFAULT_MIN_INLIERS = 10
-#: Fewest argmax matches that must agree with the soft votes' offset for the fit to take it (the
-#: argmax matches give its sub-frame value and its confidence). The data must still hold
-#: ``min_inliers`` agreeing matches somewhere, or nothing is synchronized.
-MIN_SOFT_SUPPORT = 3
-#: Offsets closer than this (frames of B) to the chosen one are the same answer, not a rival.
-DEFAULT_SEPARATION = 6.0
-#: A rival offset supported by up to this share of the chosen one's pairs costs no confidence;
-#: beyond it the confidence falls linearly, to 0 for an equal rival.
-RIVAL_SHARE_FREE = 0.5
-#: How far (as a factor) the true frame-rate ratio of two videos can be from the ratio of their
-#: nominal rates: clock drift is ~1e-4, a 29.97 file labelled 30 is 0.1 %, 24 vs 25 fps 4 %.
-#: A "rate" further off than that, fitted through the matches of two videos, is an artefact
-#: (matches crawling along a few frames of B when the features depend on the frame rate: a
-#: 60 vs 30 fps pair once gave 0.17 instead of 0.5, with a confident wrong offset).
-VIDEO_RATE_FACTOR = 1.05
-
+from videosync.sync.bounds import UNBOUNDED, OffsetBounds
+from videosync.tunables import (
+    DEFAULT_MIN_INLIERS,
+    DEFAULT_SEPARATION,
+    DEFAULT_TOLERANCE,
+    LABEL_RATE_FACTOR,
+    MIN_SOFT_SUPPORT,
+    QUALITY_WEIGHT,
+    RATE_MIN_SHIFT_FRAMES,
+    RATE_MIN_SIGMAS,
+    RATE_MIN_SPACING_FRAMES,
+    RATE_MIN_SPACING_SHARE,
+    RATE_TRIALS,
+    RIVAL_SHARE_FREE,
+    VIDEO_RATE_FACTOR,
+)
 
 @dataclass
 class OffsetFit:
@@ -117,6 +75,9 @@ class OffsetFit:
         runner_up_offset: that best other offset (frames, like ``offset_frames``; with an
             estimated rate, at i = 0) when it is a peak of its own; None when it is only the
             shoulder of the chosen offset's peak or no offset lies ``separation`` away.
+        beyond_bounds: where the agreeing matches point when that is clearly outside the bounds
+            the offset was held in (:meth:`OffsetBounds.beyond`; the confidence is then 0: the
+            answer at the bound is not the offset); None otherwise.
     """
 
     offset_frames: float
@@ -140,6 +101,7 @@ class OffsetFit:
     runner_up_ratio: float = 0.0
     uniqueness: float = 1.0
     runner_up_offset: float | None = None
+    beyond_bounds: float | None = None
 
 
 def _best_window(d: np.ndarray, tol: float, allowed: tuple[float, float] | None = None
@@ -153,16 +115,22 @@ def _best_window(d: np.ndarray, tol: float, allowed: tuple[float, float] | None 
         if not counts.any():  # no value near the range: no window, no inliers
             return 0.5 * (allowed[0] + allowed[1]), np.zeros(len(d), bool)
     k = int(np.argmax(counts))
-    return _window_at(d, float(np.median(s[k:k + counts[k]])), tol)
+    return _window_at(d, float(np.median(s[k:k + counts[k]])), tol, allowed)
 
 
-def _window_at(d: np.ndarray, b: float, tol: float) -> tuple[float, np.ndarray]:
-    """The values within ``tol`` of ``b``, with ``b`` moved to their mean until it settles."""
+def _window_at(d: np.ndarray, b: float, tol: float, allowed: tuple[float, float] | None = None
+               ) -> tuple[float, np.ndarray]:
+    """The values within ``tol`` of ``b``, with ``b`` moved to their mean until it settles (and
+    kept inside ``allowed`` when given)."""
+    if allowed is not None:
+        b = float(np.clip(b, *allowed))
     inl = np.abs(d - b) <= tol
     for _ in range(10):
         if not inl.any():
             break
         b_new = float(d[inl].mean())
+        if allowed is not None:
+            b_new = float(np.clip(b_new, *allowed))
         inl_new = np.abs(d - b_new) <= tol
         if b_new == b and np.array_equal(inl_new, inl):
             break
@@ -219,7 +187,7 @@ def _line_fit(i: np.ndarray, j: np.ndarray) -> tuple[float, float, float]:
 
 def _ransac_rate(
     i: np.ndarray, j: np.ndarray, r0: float, tol: float, n_trials: int, rng: np.random.Generator,
-    max_factor: float = 2.0,
+    max_factor: float = LABEL_RATE_FACTOR,
 ) -> tuple[float, float, np.ndarray] | None:
     """Best free line by RANSAC over pairs of matches with a rate within ``max_factor`` of ``r0``
     (either way), refit on its inliers."""
@@ -229,7 +197,7 @@ def _ransac_rate(
     k1 = rng.integers(0, len(i), n_trials)
     k2 = rng.integers(0, len(i), n_trials)
     di = i[k2] - i[k1]
-    ok = np.abs(di) >= max(10.0, 0.1 * span)
+    ok = np.abs(di) >= max(RATE_MIN_SPACING_FRAMES, RATE_MIN_SPACING_SHARE * span)
     if not ok.any():
         return None
     r = (j[k2[ok]] - j[k1[ok]]) / di[ok]
@@ -258,55 +226,29 @@ def _ransac_rate(
     return rate, off, inl
 
 
-def fit_offset(
-    i: np.ndarray,
-    j: np.ndarray,
-    *,
-    nominal_rate: float = 1.0,
-    estimate_rate: bool = False,
-    quality: np.ndarray | None = None,
-    n_candidates: np.ndarray | None = None,
-    b_range: tuple[float, float] | None = None,
-    tolerance: float = DEFAULT_TOLERANCE,
-    min_inliers: int = DEFAULT_MIN_INLIERS,
-    separation: float = DEFAULT_SEPARATION,
-    n_trials: int = 500,
-    seed: int | np.random.Generator = 0,
-    max_rate_factor: float = 2.0,
-    votes: tuple[np.ndarray, np.ndarray] | None = None,
-    offset_range: tuple[float, float] | None = None,
-) -> OffsetFit:
-    """Fit ``j = rate * i + offset`` robustly through matched pairs (see the module docstring).
+@dataclass
+class _Line:
+    """A line through the matches while it is being chosen (indices over the finite pairs).
 
-    Args:
-        i: source frame numbers in A of the matched pairs.
-        j: matched source frame numbers in B (may be fractional).
-        nominal_rate: ``fps_b / fps_a``.
-        estimate_rate: also try a free rate (RANSAC) and use it if the data demand it.
-        quality: optional per-pair peakedness in [0, 1] (feeds the confidence).
-        n_candidates: optional per-pair number of columns each row was compared with (for the
-            chance level of the confidence).
-        b_range: first and last source frame of B; pairs whose predicted partner falls outside it
-            are not counted in the inlier ratio (frames of A that B never saw cannot agree).
-        tolerance: inlier threshold in frames of B.
-        min_inliers: fewest agreeing pairs accepted.
-        separation: distance (frames of B) from the chosen line beyond which another offset
-            counts as a rival (see ``uniqueness``).
-        n_trials: RANSAC hypotheses when estimating the rate.
-        seed: seed or Generator for RANSAC.
-        max_rate_factor: an estimated rate is used only within this factor of ``nominal_rate``
-            (either way): 2 when the rate labels may be wrong (pose files with an assumed fps),
-            :data:`VIDEO_RATE_FACTOR` when both come from video timestamps.
-        votes: optional ``(offsets, weights)``: soft votes of the matching for offsets
-            ``j - nominal_rate * i`` (see the module docstring).
-        offset_range: ``(low, high)``: the offset (at the nominal rate) is chosen inside it;
-            the matches and votes outside still count as evidence against it (the chance
-            level, the inlier ratio). Used for ``--max-offset``: see
-            :func:`videosync.sync.methods.base.evidence_band`.
-
-    Raises:
-        CannotSynchronizeError: too few pairs, or too few that agree on one line.
+    ``argmax_support``: the pairs in the best argmax window, the evidence that some offset exists
+    at all; ``soft_mode``: the soft votes' offset when they chose the line; ``beyond``: where the
+    inliers point when the bounds held the offset more than ``BEYOND_BOUNDS_FRAMES`` away.
     """
+
+    rate: float
+    offset: float
+    inliers: np.ndarray
+    argmax_support: int
+    source: str = "nominal"
+    soft_mode: float | None = None
+    rate_estimate: float | None = None
+    rate_stderr: float | None = None
+    beyond: float | None = None
+
+
+def _finite_pairs(i: np.ndarray, j: np.ndarray, nominal_rate: float, min_inliers: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The finite pairs' mask and their ``i`` and ``j``; raises when fewer than ``min_inliers``."""
     i = np.asarray(i, dtype=np.float64).reshape(-1)
     j = np.asarray(j, dtype=np.float64).reshape(-1)
     if i.shape != j.shape:
@@ -319,105 +261,161 @@ def fit_offset(
         raise CannotSynchronizeError(
             f"only {n_pairs} frames could be matched (need at least {min_inliers} overlapping "
             "frames with a detected person)")
-    i_f, j_f = i[finite], j[finite]
-    r0 = float(nominal_rate)
+    return finite, i[finite], j[finite]
 
-    median_offset = float(np.median(j_f - r0 * i_f))
-    rate = r0
-    offset, inl = _best_window(j_f - r0 * i_f, tolerance, offset_range)
-    argmax_support = int(inl.sum())  # the evidence that some offset exists at all
-    soft_mode = None
-    if votes is not None and offset_range is not None:
-        inside = (votes[0] >= offset_range[0]) & (votes[0] <= offset_range[1])
-        votes = (np.asarray(votes[0])[inside], np.asarray(votes[1])[inside])
+
+def _votes_inside(votes: tuple[np.ndarray, np.ndarray] | None, bounds: OffsetBounds
+                  ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The soft votes for offsets inside ``bounds`` (all of them when unbounded)."""
+    if votes is None or bounds.offset_range is None:
+        return votes
+    low, high = bounds.offset_range
+    inside = (votes[0] >= low) & (votes[0] <= high)
+    return np.asarray(votes[0])[inside], np.asarray(votes[1])[inside]
+
+
+def _nominal_line(d: np.ndarray, rate: float, tolerance: float,
+                  votes: tuple[np.ndarray, np.ndarray] | None, bounds: OffsetBounds) -> _Line:
+    """The offsets ``d = j - rate * i`` at the nominal rate: the fullest window of them, or the
+    soft votes' mode when ``MIN_SOFT_SUPPORT`` pairs agree with it."""
+    offset, inl = _best_window(d, tolerance, bounds.offset_range)
+    line = _Line(rate, offset, inl, argmax_support=int(inl.sum()))
     if votes is not None and len(votes[1]) and np.max(votes[1]) > 0:
         mode = float(np.asarray(votes[0])[int(np.argmax(votes[1]))])
-        soft_offset, soft_inl = _window_at(j_f - r0 * i_f, mode, tolerance)
+        soft_offset, soft_inl = _window_at(d, mode, tolerance, bounds.offset_range)
         if soft_inl.sum() >= MIN_SOFT_SUPPORT:
-            offset, inl, soft_mode = soft_offset, soft_inl, mode
-    rate_estimate = rate_stderr = None
-    rate_source = "nominal"
-    if estimate_rate:
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        free = _ransac_rate(i_f, j_f, r0, tolerance, n_trials, rng, max_rate_factor)
-        if free is not None:
-            fr, fb, finl = free
-            fr, fb, se = _line_fit(i_f[finl], j_f[finl])
-            rate_estimate, rate_stderr = fr, se
-            span = float(i_f[finl].max() - i_f[finl].min())
-            plausible = r0 / max_rate_factor <= fr <= r0 * max_rate_factor  # the refit may drift out
-            if (plausible and finl.sum() >= argmax_support and abs(fr - r0) > 3 * se
-                    and abs(fr - r0) * span > 0.5):
-                rate, offset, inl, rate_source = fr, fb, finl, "estimated"
+            line.offset, line.inliers, line.soft_mode = soft_offset, soft_inl, mode
+    return line
 
-    n_inliers = int(inl.sum())
-    most_agreeing = max(argmax_support, n_inliers)
-    if most_agreeing < min_inliers:
-        raise CannotSynchronizeError(
-            f"only {most_agreeing} of {n_pairs} matched frames agree on one offset "
-            f"(need at least {min_inliers})")
-    res = j_f - (rate * i_f + offset)
-    if rate_source == "nominal":
-        offset = float((j_f[inl] - rate * i_f[inl]).mean())
-        res = j_f - (rate * i_f + offset)
-    residual_std = float(res[inl].std())
 
+def _free_line(line: _Line, i: np.ndarray, j: np.ndarray, tolerance: float, n_trials: int,
+               seed: int | np.random.Generator, max_rate_factor: float, bounds: OffsetBounds) -> _Line:
+    """``line``, or the free-rate line (RANSAC, then least squares on its inliers) when the data
+    demand it: it explains as many pairs, its rate is plausible, several standard errors and
+    ``RATE_MIN_SHIFT_FRAMES`` over the span away from the nominal one, and its offset allowed."""
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    r0 = line.rate
+    free = _ransac_rate(i, j, r0, tolerance, n_trials, rng, max_rate_factor)
+    if free is None:
+        return line
+    finl = free[2]
+    fr, fb, se = _line_fit(i[finl], j[finl])
+    line = dataclasses.replace(line, rate_estimate=fr, rate_stderr=se)
+    span = float(i[finl].max() - i[finl].min())
+    plausible = r0 / max_rate_factor <= fr <= r0 * max_rate_factor  # the refit may drift out
+    if (plausible and bounds.contains(fb) and finl.sum() >= line.argmax_support
+            and abs(fr - r0) > RATE_MIN_SIGMAS * se and abs(fr - r0) * span > RATE_MIN_SHIFT_FRAMES):
+        line = dataclasses.replace(line, rate=fr, offset=fb, inliers=finl, source="estimated")
+    return line
+
+
+def _settled(line: _Line, i: np.ndarray, j: np.ndarray, bounds: OffsetBounds) -> tuple[_Line, np.ndarray]:
+    """The line with its sub-frame offset (at the nominal rate the inliers' mean, held inside
+    ``bounds``), and every pair's residual to it."""
+    if line.source == "nominal":
+        pointed = float((j[line.inliers] - line.rate * i[line.inliers]).mean())
+        line = dataclasses.replace(line, offset=bounds.clip(pointed),
+                                   beyond=pointed if bounds.beyond(pointed) else None)
+    return line, j - (line.rate * i + line.offset)
+
+
+def _agreement(line: _Line, i: np.ndarray, finite: np.ndarray, b_range: tuple[float, float] | None,
+               n_candidates: np.ndarray | None, tolerance: float) -> tuple[int, float, float, float]:
+    """``(n_overlap, inlier_ratio, chance, agreement)``: the pairs whose partner the line puts
+    inside B, the inliers' share of them, the share random matches would reach, and the share
+    above chance (see the module docstring)."""
+    n_inliers = int(line.inliers.sum())
     if b_range is not None:
-        pred = rate * i_f + offset
+        pred = line.rate * i + line.offset
         in_b = (pred >= b_range[0] - tolerance) & (pred <= b_range[1] + tolerance)
     else:
-        in_b = np.ones(n_pairs, bool)
+        in_b = np.ones(len(i), bool)
     n_overlap = int(max(in_b.sum(), n_inliers))
     inlier_ratio = n_inliers / n_overlap
+    chance = 0.0
     if n_candidates is not None:
         cand = np.asarray(n_candidates, np.float64).reshape(-1)[finite]
-        sel = in_b if in_b.any() else np.ones(n_pairs, bool)
+        sel = in_b if in_b.any() else np.ones(len(i), bool)
         chance = float(np.mean(np.minimum(1.0, (2 * tolerance + 1) / np.maximum(cand[sel], 1))))
-    else:
-        chance = 0.0
     agreement = 0.0 if chance >= 1 else float(np.clip((inlier_ratio - chance) / (1 - chance), 0, 1))
-    if quality is not None:
-        q = np.asarray(quality, np.float64).reshape(-1)[finite]
-        qual = float(np.clip(np.median(q[inl]), 0.0, 1.0))
-    else:
-        qual = 1.0
-    if soft_mode is not None and rate_source == "nominal":
-        runner_up, rival = _soft_rival_share(np.asarray(votes[0], np.float64), np.asarray(votes[1], np.float64),
-                                             soft_mode, max(separation, 2 * tolerance))
-        if rival is not None:  # the votes' offsets are whole frames; report the rival like the mode
-            rival += offset - soft_mode
-    else:
-        allowed = None
-        if offset_range is not None and rate_source == "nominal":
-            allowed = (offset_range[0] - offset, offset_range[1] - offset)
-        runner_up, rival = _rival_share(res, tolerance, max(separation, 2 * tolerance), n_inliers, allowed)
-        if rival is not None:
-            rival += offset
-    uniqueness = float(np.clip((1.0 - runner_up) / (1.0 - RIVAL_SHARE_FREE), 0.0, 1.0))
-    confidence = agreement * (0.5 + 0.5 * qual) * uniqueness
+    return n_overlap, inlier_ratio, chance, agreement
 
-    mask = np.zeros(len(i), bool)
-    mask[np.flatnonzero(finite)[inl]] = True
+
+def _runner_up(line: _Line, res: np.ndarray, votes: tuple[np.ndarray, np.ndarray] | None,
+               separation: float, tolerance: float, bounds: OffsetBounds) -> tuple[float, float | None]:
+    """The best other offset's support over the chosen one's and that offset (see
+    ``uniqueness``), in the evidence that chose the line: the soft votes or the matches."""
+    if line.soft_mode is not None and line.source == "nominal":
+        runner_up, rival = _soft_rival_share(np.asarray(votes[0], np.float64), np.asarray(votes[1], np.float64),
+                                             line.soft_mode, separation)
+        if rival is not None:  # the votes' offsets are whole frames; report the rival like the mode
+            rival += line.offset - line.soft_mode
+        return runner_up, rival
+    allowed = None
+    if bounds.offset_range is not None and line.source == "nominal":
+        allowed = (bounds.offset_range[0] - line.offset, bounds.offset_range[1] - line.offset)
+    runner_up, rival = _rival_share(res, tolerance, separation, int(line.inliers.sum()), allowed)
+    return runner_up, None if rival is None else rival + line.offset
+
+
+def fit_offset(
+    i: np.ndarray, j: np.ndarray, *, nominal_rate: float = 1.0, estimate_rate: bool = False,
+    quality: np.ndarray | None = None, n_candidates: np.ndarray | None = None,
+    b_range: tuple[float, float] | None = None, tolerance: float = DEFAULT_TOLERANCE,
+    min_inliers: int = DEFAULT_MIN_INLIERS, separation: float = DEFAULT_SEPARATION,
+    n_trials: int = RATE_TRIALS, seed: int | np.random.Generator = 0,
+    max_rate_factor: float = LABEL_RATE_FACTOR, votes: tuple[np.ndarray, np.ndarray] | None = None,
+    bounds: OffsetBounds = UNBOUNDED,
+) -> OffsetFit:
+    """Fit ``j = rate * i + offset`` robustly through matched pairs (see the module docstring).
+
+    Args:
+        i, j: source frame numbers of the matched pairs in A, and in B (may be fractional).
+        nominal_rate: ``fps_b / fps_a``.
+        estimate_rate: also try a free rate (RANSAC: ``n_trials`` hypotheses, ``seed``) and use
+            it when the data demand it, within ``max_rate_factor`` of the nominal rate
+            (``VIDEO_RATE_FACTOR`` when both rates come from video timestamps).
+        quality, n_candidates: optional per-pair peakedness in [0, 1], and number of columns
+            each row was compared with (the chance level), for the confidence.
+        b_range: first and last source frame of B: pairs whose partner the line puts outside it
+            do not count in the inlier ratio (frames of A that B never saw cannot agree).
+        tolerance, min_inliers: inlier threshold (frames of B); fewest agreeing pairs accepted.
+        separation: distance (frames of B) beyond which another offset is a rival.
+        votes: optional ``(offsets, weights)``, the matching's soft votes for ``j - nominal_rate * i``.
+        bounds: the allowed offsets (``--max-offset``): the offset is chosen inside them (an
+            estimated rate only used when its offset is); the evidence outside still counts
+            against it (chance level, inlier ratio).
+
+    Raises:
+        CannotSynchronizeError: too few pairs, or too few that agree on one line.
+    """
+    finite, i_f, j_f = _finite_pairs(i, j, nominal_rate, min_inliers)
+    r0 = float(nominal_rate)
+    votes = _votes_inside(votes, bounds)
+    line = _nominal_line(j_f - r0 * i_f, r0, tolerance, votes, bounds)
+    if estimate_rate:
+        line = _free_line(line, i_f, j_f, tolerance, n_trials, seed, max_rate_factor, bounds)
+    most_agreeing = max(line.argmax_support, int(line.inliers.sum()))
+    if most_agreeing < min_inliers:
+        raise CannotSynchronizeError(f"only {most_agreeing} of {len(i_f)} matched frames agree on one offset "
+                                     f"(need at least {min_inliers})")
+    line, res = _settled(line, i_f, j_f, bounds)
+    n_inliers, residual_std = int(line.inliers.sum()), float(res[line.inliers].std())
+    n_overlap, inlier_ratio, chance, agreement = _agreement(line, i_f, finite, b_range, n_candidates, tolerance)
+    qual = 1.0 if quality is None else float(np.clip(
+        np.median(np.asarray(quality, np.float64).reshape(-1)[finite][line.inliers]), 0.0, 1.0))
+    runner_up, rival = _runner_up(line, res, votes, max(separation, 2 * tolerance), tolerance, bounds)
+    uniqueness = float(np.clip((1.0 - runner_up) / (1.0 - RIVAL_SHARE_FREE), 0.0, 1.0))
+    weight = (1 - QUALITY_WEIGHT) + QUALITY_WEIGHT * qual
+    confidence = 0.0 if line.beyond is not None else agreement * weight * uniqueness
+    mask = np.zeros(len(finite), bool)
+    mask[np.flatnonzero(finite)[line.inliers]] = True
     return OffsetFit(
-        offset_frames=float(offset),
-        rate=float(rate),
-        confidence=float(confidence),
-        inlier_ratio=float(inlier_ratio),
-        n_pairs=n_pairs,
-        n_inliers=n_inliers,
-        n_overlap=n_overlap,
-        median_offset=median_offset,
-        residual_std=residual_std,
-        offset_stderr=residual_std / np.sqrt(n_inliers),
-        nominal_rate=r0,
-        rate_estimate=rate_estimate,
-        rate_stderr=rate_stderr,
-        rate_source=rate_source,
-        chance=chance,
-        quality=qual,
-        tolerance=float(tolerance),
-        inliers=mask,
-        runner_up_ratio=runner_up,
-        uniqueness=uniqueness,
-        runner_up_offset=rival,
+        offset_frames=float(line.offset), rate=float(line.rate), confidence=float(confidence),
+        inlier_ratio=float(inlier_ratio), n_pairs=len(i_f), n_inliers=n_inliers, n_overlap=n_overlap,
+        median_offset=float(np.median(j_f - r0 * i_f)), residual_std=residual_std,
+        offset_stderr=residual_std / np.sqrt(n_inliers), nominal_rate=r0, rate_estimate=line.rate_estimate,
+        rate_stderr=line.rate_stderr, rate_source=line.source, chance=chance, quality=qual,
+        tolerance=float(tolerance), inliers=mask, runner_up_ratio=runner_up, uniqueness=uniqueness,
+        runner_up_offset=rival, beyond_bounds=line.beyond,
     )

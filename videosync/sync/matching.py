@@ -25,16 +25,14 @@ best frame of A for each frame of B). The resulting :class:`VoteProfile` is what
 picks its offset from. Why not count only each row's argmax, as eq. 13 does: in periodic motion
 (walking, waving) a row's argmax flips between the true partner and the one a step later on small
 differences, so the argmax votes split almost evenly, whereas the probabilities keep the
-evidence of every row, the runner-up's included, and of both directions. On the synthetic
-validation split (312 pairs of 4 s windows) this cut the mean error of the shipped model from
-4.15 to 3.21 frames, and the pairs more than 10 frames off from 36 to 31 (in an offline check,
-whole-offset modes: both directions 3.12, the row softmax alone 3.78).
+evidence of every row, the runner-up's included, and of both directions (the measurements are in
+``docs/design/tunables.md``).
 
 Memory stays bounded for long recordings: rows are processed in chunks, and for each chunk the
 squared distances come from one matrix product (``||a||^2 + ||b||^2 - 2 a.b``), so only a
 ``rows x columns`` block exists at any time (its size is set by ``max_block_bytes``). With
-``max_offset`` only a band of columns around the expected position of each row is considered
-(``|n - (m * rate + centre)| <= max_offset``), which makes the cost linear in the length.
+``band`` only a band of columns around the expected position of each row is considered
+(``|n - (m * rate + centre)| <= band``), which makes the cost linear in the length.
 ``pca_dims`` optionally projects both sequences onto their leading principal components first,
 which speeds up very long inputs with wide features at the cost of approximate distances.
 """
@@ -48,20 +46,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from videosync.errors import CannotSynchronizeError
+from videosync.tunables import (
+    DEFAULT_BLOCK_BYTES,
+    DEFAULT_EXCLUSION,
+    MATCH_TEMPERATURE,
+    MIN_BAND_CHUNK,
+    SCALE_SAMPLE,
+)
 
 log = logging.getLogger(__name__)
-
-#: Default temperature of the row softmax, relative to the median squared distance.
-DEFAULT_TEMPERATURE = 0.1
-#: Default size of one block of squared distances (float32), in bytes.
-DEFAULT_BLOCK_BYTES = 32 * 2**20
-#: Columns on each side of the best match that belong to its valley, not to a rival peak.
-DEFAULT_EXCLUSION = 2
-#: Fewest rows per chunk of a banded matching (fewer would cost more in Python than in numpy).
-_MIN_BAND_CHUNK = 256
-#: Rows/columns sampled (evenly spaced) to estimate the median squared distance.
-_SCALE_SAMPLE = 256
-
 
 @dataclass
 class MatchResult:
@@ -215,46 +208,46 @@ def median_sq_distance(
     """
     ra = np.flatnonzero(valid_a)
     rb = np.flatnonzero(valid_b)
-    ra = ra[np.unique(np.linspace(0, len(ra) - 1, min(len(ra), _SCALE_SAMPLE)).astype(np.int64))]
-    rb = rb[np.unique(np.linspace(0, len(rb) - 1, min(len(rb), _SCALE_SAMPLE)).astype(np.int64))]
+    ra = ra[np.unique(np.linspace(0, len(ra) - 1, min(len(ra), SCALE_SAMPLE)).astype(np.int64))]
+    rb = rb[np.unique(np.linspace(0, len(rb) - 1, min(len(rb), SCALE_SAMPLE)).astype(np.int64))]
     a, b = fa[ra].astype(np.float64), fb[rb].astype(np.float64)
     d2 = np.maximum((a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * a @ b.T, 0.0)
     med = float(np.median(d2))
     return med if med > 0 else float(d2.mean())  # mostly identical frames: fall back to the mean
 
 
-def _row_band(rows: np.ndarray, rate: float, centre: float, max_offset: float | None, n_cols: int
+def _row_band(rows: np.ndarray, rate: float, centre: float, band: float | None, n_cols: int
               ) -> tuple[np.ndarray, np.ndarray]:
     """Inclusive column range ``[lo, hi]`` each row may match (clipped to the matrix)."""
-    if max_offset is None:
+    if band is None:
         return np.zeros(len(rows), np.int64), np.full(len(rows), n_cols - 1, np.int64)
     c = rows * rate + centre
-    lo = np.ceil(c - max_offset - 1e-9).astype(np.int64)
-    hi = np.floor(c + max_offset + 1e-9).astype(np.int64)
+    lo = np.ceil(c - band - 1e-9).astype(np.int64)
+    hi = np.floor(c + band + 1e-9).astype(np.int64)
     return np.clip(lo, 0, n_cols), np.clip(hi, -1, n_cols - 1)
 
 
-def _chunk_rows(n_cols: int, max_offset: float | None, rate: float, max_block_bytes: int) -> int:
+def _chunk_rows(n_cols: int, band: float | None, rate: float, max_block_bytes: int) -> int:
     """Rows per chunk so that one float32 block ``rows x block_width`` fits ``max_block_bytes``.
 
     With a band, a chunk of R rows spans ``band_width + R * rate`` columns (the band drifts along
     the rows), so the block width grows with R, and all but ``band_width`` columns of each row
     are computed only to be masked: R is kept near the band's width (at least
-    ``_MIN_BAND_CHUNK``), which bounds that waste to about half of the block.
+    ``MIN_BAND_CHUNK``), which bounds that waste to about half of the block.
     """
-    if max_offset is None:
+    if band is None:
         return max(1, int(max_block_bytes // (4 * max(n_cols, 1))))
-    band = min(n_cols, int(2 * max_offset + 1))
-    rows = max(1, int(max_block_bytes // (4 * max(band, 1))))
-    rows = min(rows, max(band, _MIN_BAND_CHUNK))
-    while rows > 1 and 4 * rows * min(n_cols, band + rows * rate + 1) > max_block_bytes:
+    width = min(n_cols, int(2 * band + 1))
+    rows = max(1, int(max_block_bytes // (4 * max(width, 1))))
+    rows = min(rows, max(width, MIN_BAND_CHUNK))
+    while rows > 1 and 4 * rows * min(n_cols, width + rows * rate + 1) > max_block_bytes:
         rows //= 2
     return rows
 
 
 def _distance_blocks(
     f_rows: np.ndarray, f_cols: np.ndarray, valid_rows: np.ndarray, rate: float, centre: float,
-    max_offset: float | None, chunk_rows: int,
+    band: float | None, chunk_rows: int,
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, int, np.ndarray | None]]:
     """Squared distances of the valid rows of ``f_rows`` to ``f_cols``, a chunk of rows at a
     time, each block only as wide as the chunk's bands: ``(rows, lo, hi, col0, d2)``; ``d2`` is
@@ -262,7 +255,7 @@ def _distance_blocks(
     n_cols = len(f_cols)
     norms_cols = _sq_norms(f_cols)
     rows_all = np.flatnonzero(valid_rows)
-    lo_all, hi_all = _row_band(rows_all, rate, centre, max_offset, n_cols)
+    lo_all, hi_all = _row_band(rows_all, rate, centre, band, n_cols)
     for start in range(0, len(rows_all), chunk_rows):
         rows = rows_all[start:start + chunk_rows]
         lo, hi = lo_all[start:start + chunk_rows], hi_all[start:start + chunk_rows]
@@ -374,21 +367,73 @@ def _process_block(
     }
 
 
+def _usable(fa: np.ndarray, fb: np.ndarray, valid_a: np.ndarray | None, valid_b: np.ndarray | None,
+            pca_dims: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Both feature sequences as float32 (projected when ``pca_dims`` asks, invalid rows zeroed so
+    the matrix products stay finite) and their validity masks (non-finite rows invalid)."""
+    fa = np.ascontiguousarray(fa, dtype=np.float32)
+    fb = np.ascontiguousarray(fb, dtype=np.float32)
+    if fa.ndim != 2 or fb.ndim != 2 or fa.shape[1] != fb.shape[1]:
+        raise ValueError(f"features must be (M, C) and (N, C), got {fa.shape} and {fb.shape}")
+    va = np.ones(len(fa), bool) if valid_a is None else np.asarray(valid_a, bool).copy()
+    vb = np.ones(len(fb), bool) if valid_b is None else np.asarray(valid_b, bool).copy()
+    if va.shape != (len(fa),) or vb.shape != (len(fb),):
+        raise ValueError("valid masks must have one entry per feature row")
+    va &= np.isfinite(fa).all(axis=1)
+    vb &= np.isfinite(fb).all(axis=1)
+    if not va.any():
+        raise CannotSynchronizeError("the first input has no usable frame to match")
+    if not vb.any():
+        raise CannotSynchronizeError("the second input has no usable frame to match")
+    if pca_dims is not None and 0 < pca_dims < fa.shape[1]:
+        fa, fb = pca_project(fa, fb, pca_dims, valid_a=va, valid_b=vb)
+    if not va.all():
+        fa = np.where(va[:, None], fa, 0.0).astype(np.float32)
+    if not vb.all():
+        fb = np.where(vb[:, None], fb, 0.0).astype(np.float32)
+    return fa, fb, va, vb
+
+
+@dataclass
+class _Progress:
+    """Rows done of both passes, reported to ``callback`` (if any) after each block."""
+
+    total: int
+    callback: Callable[[int, int], None] | None
+    done: int = 0
+
+    def add(self, rows: int) -> None:
+        self.done += rows
+        if self.callback is not None:
+            self.callback(self.done, self.total)
+
+
+def _column_votes(fa: np.ndarray, fb: np.ndarray, va: np.ndarray, vb: np.ndarray, rate: float, centre: float,
+                  band: float | None, max_block_bytes: int, inv_t: float, votes: VoteProfile,
+                  progress: _Progress) -> None:
+    """Add the column softmax's soft votes (B's frames against A's) to ``votes``.
+
+    The band ``|n - (m rate + centre)| <= w`` is, seen from ``n``, ``|m - (n - centre) / rate| <=
+    w / rate``, so both passes see the same entries.
+    """
+    band_b = None if band is None else band / rate
+    chunk_b = _chunk_rows(len(fa), band_b, 1.0 / rate, max_block_bytes)
+    for rows, lo, hi, c0, d2 in _distance_blocks(fb, fa, vb, 1.0 / rate, -centre / rate, band_b, chunk_b):
+        if d2 is not None:
+            _mask_block(d2, c0, lo, hi, va)
+            _add_votes(votes, _softmax_weights(d2, d2.min(axis=1), inv_t), rows, c0, 1.0, -rate)
+        progress.add(len(rows))
+
+
+_MATCH_KEYS = {"rows": np.int64, "cols": np.int64, "cols_refined": np.float64, "d2_best": np.float64,
+               "peak": np.float64, "distinctiveness": np.float64, "n_candidates": np.int64}
+
+
 def match_frames(
-    fa: np.ndarray,
-    fb: np.ndarray,
-    *,
-    valid_a: np.ndarray | None = None,
-    valid_b: np.ndarray | None = None,
-    max_offset: float | None = None,
-    rate: float = 1.0,
-    centre: float = 0.0,
-    temperature: float = DEFAULT_TEMPERATURE,
-    exclusion: int = DEFAULT_EXCLUSION,
-    max_block_bytes: int = DEFAULT_BLOCK_BYTES,
-    chunk_rows: int | None = None,
-    pca_dims: int | None = None,
-    symmetric_votes: bool = True,
+    fa: np.ndarray, fb: np.ndarray, *, valid_a: np.ndarray | None = None, valid_b: np.ndarray | None = None,
+    band: float | None = None, rate: float = 1.0, centre: float = 0.0, temperature: float = MATCH_TEMPERATURE,
+    exclusion: int = DEFAULT_EXCLUSION, max_block_bytes: int = DEFAULT_BLOCK_BYTES,
+    chunk_rows: int | None = None, pca_dims: int | None = None, symmetric_votes: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> MatchResult:
     """Match every valid row of ``fa`` (M, C) to its most similar valid row of ``fb`` (N, C).
@@ -398,8 +443,9 @@ def match_frames(
         valid_a, valid_b: boolean masks of usable frames (e.g. enough joints detected); invalid
             rows are not matched and invalid columns are never chosen. Non-finite rows are
             always invalid.
-        max_offset: if given, row ``m`` only considers columns with
-            ``|n - (m * rate + centre)| <= max_offset`` (a band of width ``2 * max_offset + 1``).
+        band: if given, row ``m`` only considers columns with ``|n - (m * rate + centre)| <=
+            band`` (a band of width ``2 * band + 1``; not the user's ``--max-offset``, see
+            :meth:`videosync.sync.bounds.OffsetBounds.evidence_band`).
         rate, centre: the expected line ``n = m * rate + centre`` the band is centred on.
         temperature: softmax temperature relative to the median squared distance.
         exclusion: half-width (columns) of the best match's own valley for ``distinctiveness``.
@@ -413,76 +459,26 @@ def match_frames(
     Raises:
         CannotSynchronizeError: no valid row or column, or features that do not vary at all.
     """
-    fa = np.ascontiguousarray(fa, dtype=np.float32)
-    fb = np.ascontiguousarray(fb, dtype=np.float32)
-    if fa.ndim != 2 or fb.ndim != 2 or fa.shape[1] != fb.shape[1]:
-        raise ValueError(f"features must be (M, C) and (N, C), got {fa.shape} and {fb.shape}")
     if rate <= 0:
         raise ValueError("rate must be positive")
-    m_rows, n_cols = len(fa), len(fb)
-    va = np.ones(m_rows, bool) if valid_a is None else np.asarray(valid_a, bool).copy()
-    vb = np.ones(n_cols, bool) if valid_b is None else np.asarray(valid_b, bool).copy()
-    if va.shape != (m_rows,) or vb.shape != (n_cols,):
-        raise ValueError("valid masks must have one entry per feature row")
-    va &= np.isfinite(fa).all(axis=1)
-    vb &= np.isfinite(fb).all(axis=1)
-    if not va.any():
-        raise CannotSynchronizeError("the first input has no usable frame to match")
-    if not vb.any():
-        raise CannotSynchronizeError("the second input has no usable frame to match")
-    if pca_dims is not None and 0 < pca_dims < fa.shape[1]:
-        fa, fb = pca_project(fa, fb, pca_dims, valid_a=va, valid_b=vb)
-    # Invalid rows may hold NaN/inf: zero them so the matrix products stay finite.
-    if not va.all():
-        fa = np.where(va[:, None], fa, 0.0).astype(np.float32)
-    if not vb.all():
-        fb = np.where(vb[:, None], fb, 0.0).astype(np.float32)
-
+    fa, fb, va, vb = _usable(fa, fb, valid_a, valid_b, pca_dims)
     scale = median_sq_distance(fa, fb, va, vb)
     if not scale > 0:
         raise CannotSynchronizeError("the features do not change between frames (no motion?)")
     inv_t = 1.0 / (temperature * scale)
     if chunk_rows is None:
-        chunk_rows = _chunk_rows(n_cols, max_offset, rate, max_block_bytes)
-    votes = VoteProfile.spanning(m_rows, n_cols, rate)
-    total = int(va.sum()) + (int(vb.sum()) if symmetric_votes else 0)
-    done = 0
+        chunk_rows = _chunk_rows(len(fb), band, rate, max_block_bytes)
+    votes = VoteProfile.spanning(len(fa), len(fb), rate)
+    tick = _Progress(int(va.sum()) + (int(vb.sum()) if symmetric_votes else 0), progress)
     parts: list[dict[str, np.ndarray]] = []
-    for rows, lo, hi, c0, d2 in _distance_blocks(fa, fb, va, rate, centre, max_offset, chunk_rows):
+    for rows, lo, hi, c0, d2 in _distance_blocks(fa, fb, va, rate, centre, band, chunk_rows):
         if d2 is not None:
             parts.append(_process_block(d2, c0, rows, lo, hi, vb, inv_t, exclusion, votes, rate))
-        done += len(rows)
-        if progress is not None:
-            progress(done, total)
+        tick.add(len(rows))
     if symmetric_votes:
-        # B's frames against A's: the band |n - (m rate + centre)| <= w is, seen from n,
-        # |m - (n - centre) / rate| <= w / rate, so both passes see the same entries.
-        band_b = None if max_offset is None else max_offset / rate
-        chunk_b = _chunk_rows(m_rows, band_b, 1.0 / rate, max_block_bytes)
-        for rows, lo, hi, c0, d2 in _distance_blocks(
-                fb, fa, vb, 1.0 / rate, -centre / rate, band_b, chunk_b):
-            if d2 is not None:
-                _mask_block(d2, c0, lo, hi, va)
-                _add_votes(votes, _softmax_weights(d2, d2.min(axis=1), inv_t), rows, c0, 1.0, -rate)
-            done += len(rows)
-            if progress is not None:
-                progress(done, total)
-
-    keys = ("rows", "cols", "cols_refined", "d2_best", "peak", "distinctiveness", "n_candidates")
-    merged = {k: (np.concatenate([p[k] for p in parts]) if parts else np.zeros(0)) for k in keys}
-    log.debug("matched %d of %d rows against %d columns (scale %.4g)", len(merged["rows"]),
-              m_rows, n_cols, scale)
-    return MatchResult(
-        rows=merged["rows"].astype(np.int64),
-        cols=merged["cols"].astype(np.int64),
-        cols_refined=merged["cols_refined"].astype(np.float64),
-        d2_best=merged["d2_best"].astype(np.float64),
-        peak=merged["peak"].astype(np.float64),
-        distinctiveness=merged["distinctiveness"].astype(np.float64),
-        n_candidates=merged["n_candidates"].astype(np.int64),
-        scale=scale,
-        temperature=float(temperature),
-        n_rows=m_rows,
-        n_cols=n_cols,
-        votes=votes,
-    )
+        _column_votes(fa, fb, va, vb, rate, centre, band, max_block_bytes, inv_t, votes, tick)
+    merged = {k: (np.concatenate([p[k] for p in parts]) if parts else np.zeros(0)).astype(t)
+              for k, t in _MATCH_KEYS.items()}
+    log.debug("matched %d of %d rows against %d columns (scale %.4g)", len(merged["rows"]), len(fa), len(fb), scale)
+    return MatchResult(**merged, scale=scale, temperature=float(temperature), n_rows=len(fa), n_cols=len(fb),
+                       votes=votes)

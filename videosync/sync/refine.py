@@ -9,9 +9,8 @@ explains the pairs as well. So, around the coarse offset, we fit F at each candi
 (B's keypoints linearly interpolated at fractional positions), score how well it explains the
 correspondences, and keep the best offset, refined to sub-frame by a parabola through the minimum.
 
-Two things make the score trustworthy on real detector output (measured on MediaPipe poses of the
-Pose2Sim demo, where a plain least-squares fit scored by the median distance was 1.5-2.5 frames
-off for three of six camera pairs, the same at every true offset):
+Two things make the score trustworthy on real detector output (without them the offset was
+frames off on real poses; measurements in ``docs/design/tunables.md``):
 
 * **Only moving joints carry the offset.** A joint that stands still satisfies the epipolar
   constraint at every candidate offset; it says nothing about time, but its view-inconsistent
@@ -49,104 +48,37 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from videosync.poses import PoseTrack
+from videosync.poses.stats import (
+    joint_speed,
+    keypoints_jitter_px,
+    keypoints_size_px,
+    share_of_size,
+    smooth_positions,
+)
+from videosync.sync.bounds import UNBOUNDED, OffsetBounds
+from videosync.tunables import (
+    BAD_RELATIVE_ERROR,
+    CAUCHY_C,
+    FULL_CONTRAST_SPAN,
+    GOOD_RELATIVE_ERROR,
+    KEYPOINT_MIN_SCORE,
+    MIN_CONTRAST,
+    MIN_POINTS,
+    MIN_POLISH_FRAMES,
+    MIN_SCALE_RELATIVE,
+    MIN_SEARCH_FRAMES,
+    POLISH_SECONDS,
+    REFINE_SEARCH_SECONDS,
+    REFINE_STEP,
+    ROBUST_ITERATIONS,
+    SMOOTH_ABOVE_JITTER,
+    SMOOTH_SECONDS,
+    SPEED_WINDOW_SECONDS,
+)
 
-#: Joints scored below this are not used as correspondences.
-DEFAULT_MIN_SCORE = 0.3
-#: Half-width of the search around the coarse offset, in seconds (and at least MIN_SEARCH frames).
-DEFAULT_SEARCH_SECONDS = 0.25
-MIN_SEARCH_FRAMES = 4.0
-#: Grid step of the search, in frames of B.
-DEFAULT_STEP = 0.5
-#: Fewest correspondences (joint x frame) per candidate offset; F has 7 degrees of freedom and
-#: the noise of real detectors needs many more than 8 points for a stable fit.
-MIN_POINTS = 100
-#: The dip must be at least this deep relative to the curve's median level to be trusted.
-MIN_CONTRAST = 0.15
-#: Median Sampson distance at the minimum, as a share of the person's size in B: at or below
-#: GOOD the views agree as well as detector noise allows (0.6-1.0 % on the Pose2Sim demo, for
-#: OpenPose and MediaPipe), at or above BAD the "minimum" is only the least bad of wrong offsets
-#: (1.8-4.6 % there, for guesses 12 and 25 frames off).
-GOOD_RELATIVE_ERROR = 0.010
-BAD_RELATIVE_ERROR = 0.025
-#: Scale of the Cauchy loss in units of the noise scale: the usual constant that keeps 95 %
-#: efficiency under Gaussian noise while bounding the influence of gross errors.
-CAUCHY_C = 2.385
-#: Reweighting rounds of the robust fit (it settles within two or three).
-ROBUST_ITERATIONS = 5
-#: Half-width (s) of the window over which a joint's speed is measured (least-squares slope), at
-#: least one frame. Per-frame differences of a real detector are mostly jitter (a few px per frame
-#: on the Pose2Sim demo, as much as a slow limb moves); over +-0.1 s jitter averages out while a
-#: limb's motion (which changes over a few tenths of a second) is kept.
-SPEED_WINDOW_SECONDS = 0.1
-#: Half-width (s, at least MIN_POLISH_FRAMES) of the second, narrow search around an accepted
-#: minimum. The wide search may only use the frames of A that land inside B for every candidate,
-#: so a +-0.25 s window costs 0.5 s of overlap (30 of 80 frames of a short 60 fps clip); once the
-#: minimum is known, a narrow search around it uses nearly all of them.
-POLISH_SECONDS = 0.05
-MIN_POLISH_FRAMES = 2.0
-#: Noise scale floor, as a share of the person's size: keypoints are not more precise than this,
-#: and noiseless (synthetic) correspondences must not make the scale zero.
-MIN_SCALE_RELATIVE = 1e-3
 #: Median of ``|N(0, 1)|``: the median Sampson distance that keypoint jitter of standard deviation
 #: ``s`` (px, in both views) leaves at the true offset is about ``MEDIAN_ABS_NORMAL * s``.
 MEDIAN_ABS_NORMAL = 0.6745
-#: A view whose keypoint jitter (:func:`relative_jitter`) exceeds this share of the person's size
-#: is smoothed before the correspondences are made (:func:`smooth_positions`, a line through each
-#: joint over +-SMOOTH_SECONDS). Measured jitter: OpenPose and MediaPipe on the Pose2Sim demo
-#: 0.2-0.7 %; the synthetic short preset 0.76 % median (p90 1.25 %), with 9 px of added noise
-#: 2.5 %. Smoothing every view was tried and dropped: on the real videos, whose keypoints are
-#: precise, it blurs fast motion in time and turned a 1-frame miss into a confident 2.26-frame
-#: one. Chosen on the synthetic validation split (sesyn + geometry, Frm.err clean / 9 px noise):
-#: no smoothing 2.56 / 3.97 (with the noise allowance), above 1.5 % 2.54 / 3.70, above 1.0 %
-#: 2.46 / 3.66.
-SMOOTH_ABOVE_JITTER = 0.010
-#: Half-width (s, at least one frame) of that line: +-2 frames at 30 fps leaves about 1/sqrt(5)
-#: of independent jitter (validation, smoothing everything: +-1 frame 3.88, +-2 3.53, +-3 3.74
-#: with 9 px noise).
-SMOOTH_SECONDS = 1.0 / 15.0
-
-
-def keypoint_jitter(track: PoseTrack, min_score: float = DEFAULT_MIN_SCORE) -> float:
-    """Robust per-coordinate standard deviation (px) of the frame-to-frame jitter of the keypoints.
-
-    From second differences ``x[t-1] - 2 x[t] + x[t+1]`` of joints seen in three consecutive
-    frames: independent noise of deviation ``s`` gives them deviation ``sqrt(6) s``, while smooth
-    motion hardly contributes (its acceleration over one frame). The median absolute value makes
-    the estimate ignore swaps and glitches. NaN when fewer than 10 triples are seen.
-    """
-    return _jitter_px(track.dense().keypoints, min_score)
-
-
-def _jitter_px(keypoints: np.ndarray, min_score: float) -> float:
-    """:func:`keypoint_jitter` of a dense track's ``(T, J, 3)`` keypoints."""
-    kp = np.asarray(keypoints, dtype=np.float64)
-    seen = kp[..., 2] > min_score
-    ok = seen[:-2] & seen[1:-1] & seen[2:]
-    second = (kp[:-2, :, :2] - 2.0 * kp[1:-1, :, :2] + kp[2:, :, :2])[ok]
-    if len(second) < 10:
-        return float("nan")
-    return 1.4826 * float(np.median(np.abs(second))) / np.sqrt(6.0)
-
-
-def image_jitter(track: PoseTrack, min_score: float = DEFAULT_MIN_SCORE) -> float:
-    """:func:`keypoint_jitter` with x measured in widths and y in heights of the image.
-
-    That is the jitter the embedding network sees (its input is ``PoseTrack.normalized``), and the
-    unit its training augmentation draws jitter in (``train.JITTER_FLOOR``); a small person with
-    precise keypoints jitters little in it, unlike in :func:`relative_jitter`.
-    """
-    kp = track.dense().keypoints.astype(np.float64)
-    scaled = kp / np.array([track.width, track.height, 1.0])
-    return _jitter_px(scaled, min_score)
-
-
-def relative_jitter(track: PoseTrack, min_score: float = DEFAULT_MIN_SCORE) -> float:
-    """:func:`keypoint_jitter` as a share of the person's size (NaN when either is unknown)."""
-    return _relative(keypoint_jitter(track, min_score), person_size(track, min_score))
-
-
-def _relative(jitter: float, size: float) -> float:
-    return jitter / size if np.isfinite(size) and size > 0 else float("nan")
 
 
 def noise_allowance(jitters: list[float]) -> float:
@@ -184,6 +116,8 @@ class Refinement:
             (equal to ``offset_frames`` when that search was not conclusive or not run).
         noise_relative: the median epipolar error the views' own jitter explains, as a share of
             the person's size (:func:`noise_allowance`; set once the minimum was measured).
+        beyond_bounds: a minimum that passed every test but lies outside the allowed offsets
+            (not accepted); None otherwise.
     """
 
     offset_frames: float
@@ -199,6 +133,7 @@ class Refinement:
     n_points: int = 0
     wide_offset_frames: float = float("nan")
     noise_relative: float = 0.0
+    beyond_bounds: float | None = None
 
     @property
     def bad_relative_error(self) -> float:
@@ -217,29 +152,9 @@ class Refinement:
         """
         if not self.accepted:
             return 0.0
-        depth = np.clip((self.contrast - MIN_CONTRAST) / 0.35, 0.0, 1.0)
+        depth = np.clip((self.contrast - MIN_CONTRAST) / FULL_CONTRAST_SPAN, 0.0, 1.0)
         fit = np.clip((BAD_RELATIVE_ERROR - self.relative_error) / (BAD_RELATIVE_ERROR - GOOD_RELATIVE_ERROR), 0.0, 1.0)
         return float(min(depth, fit)) if np.isfinite(self.relative_error) else 0.0
-
-
-def person_size(track: PoseTrack, min_score: float = DEFAULT_MIN_SCORE) -> float:
-    """Median over frames of the larger side of the joints' bounding box (px).
-
-    The larger side, not the height, so that a camera mounted sideways measures the same person.
-    """
-    return _size_px(track.keypoints, min_score)
-
-
-def _size_px(keypoints: np.ndarray, min_score: float) -> float:
-    """:func:`person_size` of ``(T, J, 3)`` keypoints (empty rows, as a dense track has, do not count)."""
-    kp = keypoints
-    seen = kp[..., 2] > min_score
-    enough = seen.sum(axis=1) >= 2
-    if not enough.any():
-        return float("nan")
-    xy = np.where(seen[..., None], kp[..., :2], np.nan)[enough]
-    extent = np.nanmax(xy, axis=1) - np.nanmin(xy, axis=1)
-    return float(np.median(extent.max(axis=1)))
 
 
 def sampson_distance(F: np.ndarray, xa: np.ndarray, xb: np.ndarray) -> np.ndarray:
@@ -320,61 +235,10 @@ def epipolar_error(xa: np.ndarray, xb: np.ndarray) -> float:
     return float(np.median(sampson_distance(fundamental_matrix(xa, xb), xa, xb)))
 
 
-def _local_lines(keypoints: np.ndarray, half_window: int, min_score: float, min_seen: int
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Least-squares line through each joint's positions over the frames ``t - half_window ..
-    t + half_window`` where it is seen: ``(T, J, 2)`` value at ``t``, ``(T, J, 2)`` slope (px per
-    frame), and ``(T, J)`` whether the joint is seen at ``t`` and in at least ``min_seen`` frames
-    of the window (elsewhere both are 0)."""
-    kp = np.asarray(keypoints, dtype=np.float64)
-    n, h = len(kp), max(1, int(half_window))
-    seen = (kp[..., 2] > min_score).astype(np.float64)
-    xy = np.where(seen[..., None] > 0, kp[..., :2], 0.0)
-    pad = lambda a: np.concatenate([np.zeros((h,) + a.shape[1:]), a, np.zeros((h,) + a.shape[1:])])  # noqa: E731
-    # window sums of 1, u, u^2, y, u*y over the seen frames, u = frame - t in -h..h
-    m_win = np.lib.stride_tricks.sliding_window_view(pad(seen), 2 * h + 1, axis=0)  # (T, J, 2h+1)
-    y_win = np.lib.stride_tricks.sliding_window_view(pad(xy), 2 * h + 1, axis=0)  # (T, J, 2, 2h+1)
-    u = np.arange(-h, h + 1, dtype=np.float64)
-    s0, s1, s2 = m_win.sum(-1), (m_win * u).sum(-1), (m_win * u**2).sum(-1)
-    sy = y_win.sum(-1)
-    suy = (y_win * u).sum(-1)
-    den = s0 * s2 - s1**2
-    ok = (seen > 0) & (s0 >= min_seen) & (den > 0)
-    safe = np.where(ok, den, 1.0)[..., None]
-    slope = np.where(ok[..., None], (s0[..., None] * suy - s1[..., None] * sy) / safe, 0.0)
-    value = np.where(ok[..., None], (s2[..., None] * sy - s1[..., None] * suy) / safe, 0.0)
-    return value[:n], slope[:n], ok[:n]
-
-
-def joint_speed(keypoints: np.ndarray, half_window: int, min_score: float = DEFAULT_MIN_SCORE) -> np.ndarray:
-    """``(T, J)`` image speed (px per frame) of each joint: the least-squares slope of its position
-    over the frames ``t - half_window .. t + half_window`` where it is seen. 0 where the joint is
-    unseen at ``t`` or seen in fewer than two frames of the window.
-
-    ``keypoints`` are ``(T, J, 3)`` rows evenly spaced in time (a dense track).
-    """
-    _, slope, _ = _local_lines(keypoints, half_window, min_score, 2)
-    return np.linalg.norm(slope, axis=-1)
-
-
-def smooth_positions(keypoints: np.ndarray, half_window: int, min_score: float = DEFAULT_MIN_SCORE) -> np.ndarray:
-    """``keypoints`` (T, J, 3) with each seen joint's position replaced by the value at ``t`` of a
-    least-squares line through its positions over ``t +- half_window`` frames (kept as it is
-    where it is seen in fewer than 3 of them); scores unchanged.
-
-    Why: see ``SMOOTH_SECONDS``. A line, not a plain average, so that a window cut by the
-    track's ends or by missed detections does not pull the position towards the frames it has.
-    """
-    value, _, ok = _local_lines(keypoints, half_window, min_score, 3)
-    out = np.array(keypoints, dtype=np.float64, copy=True)
-    out[..., :2] = np.where(ok[..., None], value, out[..., :2])
-    return out
-
-
 def _denoised(keypoints: np.ndarray, size: float, fps: float, smooth: bool, min_score: float) -> tuple[np.ndarray, float]:
     """A dense track's keypoints (the person ``size`` px), smoothed when their jitter exceeds
     SMOOTH_ABOVE_JITTER (and ``smooth``), and the relative jitter left in them."""
-    jitter = _relative(_jitter_px(keypoints, min_score), size)
+    jitter = share_of_size(keypoints_jitter_px(keypoints, min_score), size)
     if not (smooth and jitter > SMOOTH_ABOVE_JITTER):
         return keypoints, jitter
     h = max(1, int(round(SMOOTH_SECONDS * fps)))
@@ -382,19 +246,124 @@ def _denoised(keypoints: np.ndarray, size: float, fps: float, smooth: bool, min_
     return smooth_positions(keypoints, h, min_score), jitter / np.sqrt(2 * h + 1)
 
 
+@dataclass
+class _Views:
+    """Both views prepared for the search: A's usable rows (those inside B at every candidate)
+    and their positions in B's rows at offset 0, B's dense keypoints, the joints' squared speed
+    weights in A, the person's size in B (px) and each view's remaining relative jitter."""
+
+    ka: np.ndarray
+    base: np.ndarray
+    kb: np.ndarray
+    speed: np.ndarray
+    size: float
+    jitters: list[float]
+
+
+def _prepare_views(track_a: PoseTrack, track_b: PoseTrack, shifts: np.ndarray, rate: float,
+                   min_score: float, smooth: bool) -> _Views | None:
+    """The views for the search over ``shifts``; None when they hardly overlap.
+
+    Only A frames that land inside B for EVERY candidate are used, so all candidates see the same
+    frames and the overlap size cannot favour one offset.
+    """
+    da, db = track_a.dense(), track_b.dense()
+    ka, kb = da.keypoints, db.keypoints
+    base = rate * da.frame_index.astype(np.float64) - float(db.frame_index[0])
+    usable = (base + shifts[0] >= 0) & (base + shifts[-1] <= len(db) - 1)
+    if usable.sum() < 2:
+        return None
+    half_window = max(1, int(round(SPEED_WINDOW_SECONDS * track_a.fps)))
+    speed = joint_speed(ka, half_window, min_score)[usable]
+    size = keypoints_size_px(kb, min_score)
+    ka, jitter_a = _denoised(ka, keypoints_size_px(ka, min_score), track_a.fps, smooth, min_score)
+    kb, jitter_b = _denoised(kb, size, track_b.fps, smooth, min_score)
+    return _Views(ka[usable].astype(np.float64), base[usable], kb, speed, size, [jitter_a, jitter_b])
+
+
+Candidate = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _correspondences(views: _Views, shifts: np.ndarray, min_score: float, min_points: int
+                     ) -> tuple[list[Candidate | None], np.ndarray, int]:
+    """Per candidate offset: the joints seen in both views (A's, B's interpolated, A's squared
+    speed), or None when fewer than ``min_points``; each one's plain least-squares epipolar
+    error; and the most correspondences any candidate had."""
+    ka, kb = views.ka, views.kb
+    seen_a = ka[..., 2] > min_score
+    candidates: list[Candidate | None] = []
+    plain = np.full(len(shifts), np.nan)
+    most = 0
+    for n, shift in enumerate(shifts):
+        pos = views.base + shift
+        i0 = np.clip(np.floor(pos).astype(np.int64), 0, len(kb) - 1)
+        i1 = np.minimum(i0 + 1, len(kb) - 1)
+        w = (pos - i0)[:, None, None]
+        xb = kb[i0, :, :2] * (1 - w) + kb[i1, :, :2] * w
+        both = seen_a & (np.minimum(kb[i0, :, 2], kb[i1, :, 2]) > min_score)
+        count = int(both.sum())
+        most = max(most, count)
+        if count < min_points:
+            candidates.append(None)
+            continue
+        xa_n, xb_n = ka[..., :2][both], xb[both].astype(np.float64)
+        candidates.append((xa_n, xb_n, views.speed[both] ** 2))
+        plain[n] = epipolar_error(xa_n, xb_n)
+    return candidates, plain, most
+
+
+def _score(candidates: list[Candidate | None], scale: float, errors: np.ndarray, distances: np.ndarray) -> None:
+    """Fill each candidate's motion-weighted mean Cauchy loss (``errors``) and median Sampson
+    distance (``distances``) of the robust fit at the noise ``scale``; NaN where it has none."""
+    for n, cand in enumerate(candidates):
+        if cand is None:
+            continue
+        xa_n, xb_n, weight = cand
+        if not weight.sum() > 0:
+            continue
+        F = robust_fundamental_matrix(xa_n, xb_n, scale)
+        d = sampson_distance(F, xa_n, xb_n)
+        errors[n] = float(np.sum(weight * cauchy_loss(d, scale)) / weight.sum())
+        distances[n] = float(np.median(d))
+
+
+def _minimum(out: Refinement, size: float, jitters: list[float], step: float, min_contrast: float
+             ) -> float | None:
+    """The sub-frame minimum of ``out.errors`` when it is distinct, inside the window and explains
+    the views; else None with ``out.reason`` saying why (``out.contrast``, ``relative_error``
+    and ``noise_relative`` are set as far as they were measured)."""
+    errors = out.errors
+    if not np.isfinite(errors).any():
+        out.reason = "no distinct geometric minimum (the joints do not move)"
+        return None
+    best = int(np.nanargmin(errors))
+    level = float(np.nanmedian(errors))
+    out.contrast = 1.0 - float(errors[best]) / level if level > 0 else 0.0
+    if out.contrast < min_contrast:
+        out.reason = f"no distinct geometric minimum (contrast {out.contrast:.2f} < {min_contrast:g})"
+        return None
+    if best == 0 or best == len(errors) - 1 or not np.isfinite(errors[[best - 1, best + 1]]).all():
+        out.reason = "the geometric minimum is at the edge of the search window"
+        return None
+    y0, y1, y2 = errors[best - 1], errors[best], errors[best + 1]
+    curvature = y0 - 2 * y1 + y2
+    delta = 0.5 * (y0 - y2) / curvature if curvature > 0 else 0.0
+    out.relative_error = float(out.distances[best]) / size
+    out.noise_relative = noise_allowance(jitters)
+    if not out.relative_error < out.bad_relative_error:
+        # the least bad candidate still leaves the views inconsistent: the true offset is probably
+        # outside the window (a coarse guess far off), or one of the cameras moved
+        out.reason = (f"even the best offset leaves the views inconsistent (median epipolar error "
+                      f"{out.relative_error:.1%} of the person's size)")
+        return None
+    return float(out.shifts[best] + step * np.clip(delta, -0.5, 0.5))
+
+
 def refine_offset(
-    track_a: PoseTrack,
-    track_b: PoseTrack,
-    offset_frames: float,
-    rate: float = 1.0,
-    *,
-    search_frames: float | None = None,
-    step: float = DEFAULT_STEP,
-    min_score: float = DEFAULT_MIN_SCORE,
-    min_points: int = MIN_POINTS,
-    min_contrast: float = MIN_CONTRAST,
-    polish: bool = True,
-    smooth: bool = True,
+    track_a: PoseTrack, track_b: PoseTrack, offset_frames: float, rate: float = 1.0, *,
+    search_frames: float | None = None, step: float = REFINE_STEP, min_score: float = KEYPOINT_MIN_SCORE,
+    min_points: int = MIN_POINTS, min_contrast: float = MIN_CONTRAST, polish: bool = True,
+    smooth: bool = True, bounds: OffsetBounds = UNBOUNDED,
 ) -> Refinement:
     """Search ``offset_frames +- search_frames`` for the offset that best satisfies two-view geometry.
 
@@ -410,100 +379,40 @@ def refine_offset(
             the minimum, and only when its own minimum lies inside its window.
         smooth: smooth views whose keypoints jitter by more than SMOOTH_ABOVE_JITTER of the
             person's size before fitting (see the module docstring).
+        bounds: the offsets the user allows: a minimum outside them is not accepted, and the
+            refined offset never leaves them.
     """
     if search_frames is None:
-        search_frames = max(MIN_SEARCH_FRAMES, DEFAULT_SEARCH_SECONDS * track_b.fps)
+        search_frames = max(MIN_SEARCH_FRAMES, REFINE_SEARCH_SECONDS * track_b.fps)
     shifts = offset_frames + np.arange(-search_frames, search_frames + 1e-9, step)
     out = Refinement(offset_frames, False, "", offset_frames, shifts, np.full(len(shifts), np.nan),
                      np.full(len(shifts), np.nan))
     if len(track_a) == 0 or len(track_b) == 0:
         out.reason = "an input has no frames"
         return out
-    da, db = track_a.dense(), track_b.dense()
-    ka, kb = da.keypoints, db.keypoints
-    # Position of each A frame in B's rows, for the smallest and the largest shift: only A frames
-    # that land inside B for EVERY candidate are used, so all candidates see the same frames and
-    # the overlap size cannot favour one offset.
-    base = rate * da.frame_index.astype(np.float64) - float(db.frame_index[0])
-    usable = (base + shifts[0] >= 0) & (base + shifts[-1] <= len(db) - 1)
-    if usable.sum() < 2:
+    views = _prepare_views(track_a, track_b, shifts, rate, min_score, smooth)
+    if views is None:
         out.reason = "the inputs hardly overlap at this offset"
         return out
-    half_window = max(1, int(round(SPEED_WINDOW_SECONDS * track_a.fps)))
-    speed = joint_speed(ka, half_window, min_score)[usable]
-    size = _size_px(kb, min_score)
-    ka, jitter_a = _denoised(ka, _size_px(ka, min_score), track_a.fps, smooth, min_score)
-    kb, jitter_b = _denoised(kb, size, track_b.fps, smooth, min_score)
-    ka, base = ka[usable].astype(np.float64), base[usable]
-    seen_a = ka[..., 2] > min_score
-
-    # Correspondences of every candidate, and a plain least-squares fit of each (its median
-    # Sampson distance at the best candidate sets the noise scale shared by all candidates).
-    candidates: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
-    plain = np.full(len(shifts), np.nan)
-    for n, shift in enumerate(shifts):
-        pos = base + shift
-        i0 = np.clip(np.floor(pos).astype(np.int64), 0, len(kb) - 1)
-        i1 = np.minimum(i0 + 1, len(kb) - 1)
-        w = (pos - i0)[:, None, None]
-        xb = kb[i0, :, :2] * (1 - w) + kb[i1, :, :2] * w
-        both = seen_a & (np.minimum(kb[i0, :, 2], kb[i1, :, 2]) > min_score)
-        count = int(both.sum())
-        out.n_points = max(out.n_points, count)
-        if count < min_points:
-            candidates.append(None)
-            continue
-        xa_n, xb_n = ka[..., :2][both], xb[both].astype(np.float64)
-        candidates.append((xa_n, xb_n, speed[both] ** 2))
-        plain[n] = epipolar_error(xa_n, xb_n)
+    candidates, plain, out.n_points = _correspondences(views, shifts, min_score, min_points)
     if not np.isfinite(plain).any():
         out.reason = f"fewer than {min_points} joints seen in both views"
         return out
-    floor = MIN_SCALE_RELATIVE * size if np.isfinite(size) and size > 0 else 1e-6
-    scale = max(1.4826 * float(np.nanmin(plain)), floor)
-    out.scale_px = scale
-
-    errors = out.errors
-    for n, cand in enumerate(candidates):
-        if cand is None:
-            continue
-        xa_n, xb_n, weight = cand
-        if not weight.sum() > 0:
-            continue
-        F = robust_fundamental_matrix(xa_n, xb_n, scale)
-        d = sampson_distance(F, xa_n, xb_n)
-        errors[n] = float(np.sum(weight * cauchy_loss(d, scale)) / weight.sum())
-        out.distances[n] = float(np.median(d))
-    if not np.isfinite(errors).any():
-        out.reason = "no distinct geometric minimum (the joints do not move)"
-        return out
-    best = int(np.nanargmin(errors))
-    level = float(np.nanmedian(errors))
-    out.contrast = 1.0 - float(errors[best]) / level if level > 0 else 0.0
-    if out.contrast < min_contrast:
-        out.reason = f"no distinct geometric minimum (contrast {out.contrast:.2f} < {min_contrast:g})"
-        return out
-    if best == 0 or best == len(errors) - 1 or not np.isfinite(errors[[best - 1, best + 1]]).all():
-        out.reason = "the geometric minimum is at the edge of the search window"
-        return out
-    y0, y1, y2 = errors[best - 1], errors[best], errors[best + 1]
-    curvature = y0 - 2 * y1 + y2
-    delta = 0.5 * (y0 - y2) / curvature if curvature > 0 else 0.0
-    out.relative_error = float(out.distances[best]) / size
-    out.noise_relative = noise_allowance([jitter_a, jitter_b])
-    if not out.relative_error < out.bad_relative_error:
-        # the least bad candidate still leaves the views inconsistent: the true offset is probably
-        # outside the window (a coarse guess far off), or one of the cameras moved
-        out.reason = (f"even the best offset leaves the views inconsistent (median epipolar error "
-                      f"{out.relative_error:.1%} of the person's size)")
-        return out
-    out.offset_frames = out.wide_offset_frames = float(shifts[best] + step * np.clip(delta, -0.5, 0.5))
-    out.accepted = True
-    if polish:
-        narrow = max(MIN_POLISH_FRAMES, POLISH_SECONDS * track_b.fps)
-        fine = refine_offset(track_a, track_b, out.offset_frames, rate, search_frames=narrow, step=step,
-                             min_score=min_score, min_points=min_points, min_contrast=0.0, polish=False,
-                             smooth=smooth)
-        if fine.accepted:
-            out.offset_frames = fine.offset_frames
+    # one noise scale for all candidates: the plain fit's median Sampson distance at the best one
+    floor = MIN_SCALE_RELATIVE * views.size if np.isfinite(views.size) and views.size > 0 else 1e-6
+    out.scale_px = max(1.4826 * float(np.nanmin(plain)), floor)
+    _score(candidates, out.scale_px, out.errors, out.distances)
+    found = _minimum(out, views.size, views.jitters, step, min_contrast)
+    if found is not None and bounds.beyond(found):
+        out.reason = f"the geometric minimum is outside the allowed offsets (+-{bounds.max_frames:g} frames)"
+        out.beyond_bounds = found
+    elif found is not None:
+        out.offset_frames = out.wide_offset_frames = bounds.clip(found)
+        out.accepted = True
+        if polish:
+            narrow = max(MIN_POLISH_FRAMES, POLISH_SECONDS * track_b.fps)
+            fine = refine_offset(track_a, track_b, out.offset_frames, rate, search_frames=narrow, step=step,
+                                 min_score=min_score, min_points=min_points, min_contrast=0.0, polish=False,
+                                 smooth=smooth, bounds=bounds)
+            out.offset_frames = fine.offset_frames if fine.accepted else out.offset_frames
     return out

@@ -29,8 +29,14 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from videosync.errors import CannotSynchronizeError
-
-DEFAULT_THRESHOLD_FRAMES = 1.5
+from videosync.poses import PoseTrack
+from videosync.result import InputOffset, PairOffset
+from videosync.tunables import (
+    AMBIGUOUS_CONFIDENCE_FACTOR,
+    AMBIGUOUS_RESIDUAL_RATIO,
+    DISAGREE_FRAMES,
+    MIN_LINK_WEIGHT,
+)
 
 
 @dataclass(frozen=True)
@@ -89,13 +95,45 @@ def _wls(n: int, pairs: Sequence[PairwiseOffset], use: np.ndarray) -> np.ndarray
     return s
 
 
+def _check_pairs(n_inputs: int, pairs: Sequence[PairwiseOffset]) -> None:
+    if n_inputs < 1:
+        raise ValueError("n_inputs must be >= 1")
+    for p in pairs:
+        if not (0 <= p.i < n_inputs and 0 <= p.j < n_inputs) or p.i == p.j:
+            raise ValueError(f"bad pair ({p.i}, {p.j}) for {n_inputs} inputs")
+        if not (p.weight >= 0 and np.isfinite(p.weight) and np.isfinite(p.offset_seconds)):
+            raise ValueError(f"pair ({p.i}, {p.j}) has a non-finite offset or negative weight")
+
+
+def _solve_rejecting(n_inputs: int, pairs: Sequence[PairwiseOffset], use: np.ndarray, threshold_seconds: float,
+                     reject: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Steps 1-3 of the module docstring: the offsets, every pair's residual, the pairs used and
+    whether a disagreement could not be pinned to one pair."""
+    while True:
+        s = _wls(n_inputs, pairs, use)
+        res = np.array([(s[p.j] - s[p.i]) - p.offset_seconds for p in pairs])
+        bad = use & (np.abs(res) > threshold_seconds)
+        if not reject or not bad.any():
+            return s, res, use, False
+        order = [k for k in np.argsort(-np.abs(res)) if use[k]]
+        worst = order[0]
+        if len(order) > 1 and abs(res[order[1]]) >= AMBIGUOUS_RESIDUAL_RATIO * abs(res[worst]):
+            return s, res, use, True
+        trial = use.copy()
+        trial[worst] = False
+        trial_labels = _connected(n_inputs, pairs, trial)
+        if np.any(trial_labels != trial_labels[0]):
+            return s, res, use, True  # the bad pair is the only link of some input: nothing to compare
+        use = trial
+
+
 def solve_offsets(
     n_inputs: int,
     pairs: Sequence[PairwiseOffset],
     *,
     fps: Sequence[float] | None = None,
     threshold_seconds: float | None = None,
-    threshold_frames: float = DEFAULT_THRESHOLD_FRAMES,
+    threshold_frames: float = DISAGREE_FRAMES,
     reject: bool = True,
     names: Sequence[str] | None = None,
 ) -> SolveResult:
@@ -113,18 +151,11 @@ def solve_offsets(
     Raises:
         CannotSynchronizeError: some input is not linked to input 0 by any usable pair.
     """
-    if n_inputs < 1:
-        raise ValueError("n_inputs must be >= 1")
-    for p in pairs:
-        if not (0 <= p.i < n_inputs and 0 <= p.j < n_inputs) or p.i == p.j:
-            raise ValueError(f"bad pair ({p.i}, {p.j}) for {n_inputs} inputs")
-        if not (p.weight >= 0 and np.isfinite(p.weight) and np.isfinite(p.offset_seconds)):
-            raise ValueError(f"pair ({p.i}, {p.j}) has a non-finite offset or negative weight")
+    _check_pairs(n_inputs, pairs)
     if threshold_seconds is None:
         if fps is None:
             raise ValueError("give fps or threshold_seconds")
         threshold_seconds = threshold_frames / float(min(fps))
-
     use = np.array([p.weight > 0 for p in pairs], dtype=bool)
     labels = _connected(n_inputs, pairs, use)
     unlinked = [k for k in range(n_inputs) if labels[k] != labels[0]]
@@ -132,27 +163,7 @@ def solve_offsets(
         who = ", ".join(names[k] if names else f"input {k}" for k in unlinked)
         raise CannotSynchronizeError(
             f"no usable pairwise estimate links {who} to the reference input")
-
-    ambiguous = False
-    while True:
-        s = _wls(n_inputs, pairs, use)
-        res = np.array([(s[p.j] - s[p.i]) - p.offset_seconds for p in pairs])
-        bad = use & (np.abs(res) > threshold_seconds)
-        if not reject or not bad.any():
-            break
-        order = [k for k in np.argsort(-np.abs(res)) if use[k]]
-        worst = order[0]
-        if len(order) > 1 and abs(res[order[1]]) >= 0.9 * abs(res[worst]):
-            ambiguous = True
-            break
-        trial = use.copy()
-        trial[worst] = False
-        trial_labels = _connected(n_inputs, pairs, trial)
-        if np.any(trial_labels != trial_labels[0]):
-            ambiguous = True  # the bad pair is the only link of some input: nothing to compare
-            break
-        use = trial
-
+    s, res, use, ambiguous = _solve_rejecting(n_inputs, pairs, use, threshold_seconds, reject)
     disagreeing = [k for k in range(len(pairs)) if abs(res[k]) > threshold_seconds]
     return SolveResult(
         offsets_seconds=s,
@@ -162,3 +173,55 @@ def solve_offsets(
         threshold_seconds=float(threshold_seconds),
         ambiguous=ambiguous,
     )
+
+
+def solve_inputs(
+    tracks: Sequence[PoseTrack], labels: Sequence[str], pairs: list[PairOffset], warnings: list[str],
+    pair_notes: Sequence[str] = (),
+) -> list[InputOffset]:
+    """One consistent offset per input from all pairwise estimates (the N-camera policy).
+
+    The offsets come from :func:`solve_offsets` (weighted least squares, the reference at 0).
+    An input's confidence is that of the most confident pair linking it that agrees with the
+    solution; a pair with confidence 0 still links its inputs (``MIN_LINK_WEIGHT``), so its input
+    gets the best guess with confidence 0 instead of an error that hides the pair's own reason.
+    Pairs that disagree are reported in ``warnings`` (and marked on the pairs, with their
+    residuals), and an ambiguous solve multiplies every confidence by
+    ``AMBIGUOUS_CONFIDENCE_FACTOR``.
+
+    Raises:
+        CannotSynchronizeError: an input no pair links to the reference; with ``pair_notes`` (the
+            methods' caveats, by pair) the first one says why.
+    """
+    try:
+        solution = solve_offsets(
+            len(tracks),
+            [PairwiseOffset(p.a, p.b, p.offset_seconds, max(p.confidence, MIN_LINK_WEIGHT)) for p in pairs],
+            fps=[t.fps for t in tracks], names=list(labels),
+        )
+    except CannotSynchronizeError as exc:
+        if not pair_notes:
+            raise
+        # a pair left out of the solve for a stated reason: say the reason, not only the effect
+        raise CannotSynchronizeError(f"{str(exc).removeprefix('cannot synchronize: ')} ({pair_notes[0]})") from exc
+    confidence = [1.0] + [0.0] * (len(tracks) - 1)
+    for k, p in enumerate(pairs):
+        p.residual_seconds = float(solution.residuals_seconds[k])
+        p.disagrees = k in solution.disagreeing
+        if p.disagrees:
+            warnings.append(f"pair {labels[p.a]} / {labels[p.b]} disagrees with the others by "
+                            f"{p.residual_seconds * tracks[p.b].fps:+.1f} frames")
+        elif solution.used[k]:
+            for idx in (p.a, p.b):
+                if idx:
+                    confidence[idx] = max(confidence[idx], p.confidence)
+    if solution.ambiguous:
+        warnings.append("the pairwise estimates disagree and no single pair explains it: offsets are uncertain")
+        confidence = [confidence[0]] + [c * AMBIGUOUS_CONFIDENCE_FACTOR for c in confidence[1:]]
+    out = []
+    for i, t in enumerate(tracks):
+        seconds = 0.0 if i == 0 else float(solution.offsets_seconds[i])
+        rate = next((p.rate for p in pairs if p.a == 0 and p.b == i), 1.0)
+        out.append(InputOffset(path=labels[i], offset_frames=seconds * t.fps, offset_seconds=seconds, fps=t.fps,
+                               confidence=float(confidence[i]), n_frames=len(t), rate=rate))
+    return out

@@ -86,69 +86,20 @@ def parse_asf(path: str | Path) -> AsfSkeleton:
     for needed in ("root", "bonedata", "hierarchy"):
         if needed not in names:
             raise MocapError(f"not an ASF file (no :{needed} section)", source)
-    length_unit, degrees = 1.0, True
-    root_order: tuple[str, ...] = ("TX", "TY", "TZ", "RX", "RY", "RZ")
-    root_axis = "XYZ"
-    root_position = np.zeros(3)
-    root_orientation = np.zeros(3)
+    head = _AsfHead()
     bones: dict[str, AsfBone] = {}
     parent: dict[str, str] = {}
     for name, lines in sections:
         if name == "units":
-            for words in lines:
-                if words[0].lower() == "length" and len(words) > 1:
-                    length_unit = parse_float(words[1], source, ":units length")
-                    if not length_unit > 0:
-                        raise MocapError(f":units length must be positive, got {length_unit}", source)
-                elif words[0].lower() == "angle" and len(words) > 1:
-                    degrees = not words[1].lower().startswith("rad")
+            head.read_units(lines, source)
         elif name == "root":
-            for words in lines:
-                key, vals = words[0].lower(), words[1:]
-                if key == "order":
-                    root_order = tuple(v.upper() for v in vals)
-                elif key == "axis" and vals:
-                    root_axis = vals[0].upper()
-                elif key in ("position", "orientation"):
-                    vec = np.array([parse_float(v, source, f":root {key}") for v in vals[:3]])
-                    if len(vec) != 3:
-                        raise MocapError(f":root {key} needs 3 values", source)
-                    if key == "position":
-                        root_position = vec
-                    else:
-                        root_orientation = vec
+            head.read_root(lines, source)
         elif name == "bonedata":
-            current: dict[str, list[str]] | None = None
-            for words in lines:
-                key = words[0].lower()
-                if key == "begin":
-                    current = {}
-                elif key == "end":
-                    if current is None:
-                        raise MocapError("'end' without 'begin' in :bonedata", source)
-                    bone = _make_bone(current, source)
-                    bones[bone.name] = bone
-                    current = None
-                elif current is not None and not key.startswith("("):
-                    current[key] = words[1:]
-            if current is not None:
-                raise MocapError("unterminated bone block in :bonedata", source)
+            bones.update(_read_bonedata(lines, source))
         elif name == "hierarchy":
-            for words in lines:
-                if words[0].lower() in ("begin", "end"):
-                    continue
-                for child in words[1:]:
-                    if child in parent:
-                        raise MocapError(f"bone {child!r} has two parents in :hierarchy", source)
-                    parent[child] = words[0]
-    for child, par in parent.items():
-        if child not in bones:
-            raise MocapError(f":hierarchy names unknown bone {child!r}", source)
-        if par != "root" and par not in bones:
-            raise MocapError(f":hierarchy names unknown bone {par!r}", source)
-    orphans = sorted(set(bones) - set(parent))
-    if orphans:
-        raise MocapError(f"bones without a parent in :hierarchy: {', '.join(orphans)}", source)
+            _read_hierarchy(lines, parent, source)
+    _check_hierarchy(bones, parent, source)
+    root_order, root_axis = head.root_order, head.root_axis
     rot_root = [o for o in root_order if o.startswith("R")]
     if sorted(root_order) != sorted(set(root_order)) or not set(root_order) <= {"TX", "TY", "TZ", "RX", "RY", "RZ"}:
         raise MocapError(f"bad :root order {' '.join(root_order)}", source)
@@ -157,10 +108,91 @@ def parse_asf(path: str | Path) -> AsfSkeleton:
     children: dict[str, list[str]] = {}
     for child, par in parent.items():
         children.setdefault(par, []).append(child)
-    skel = AsfSkeleton(bones, parent, root_order, root_axis, root_position, root_orientation,
-                       length_unit, degrees, source, children)
+    skel = AsfSkeleton(bones, parent, root_order, root_axis, head.root_position, head.root_orientation,
+                       head.length_unit, head.degrees, source, children)
     _topological_order(skel)  # raises on cycles / unreachable bones
     return skel
+
+
+@dataclass
+class _AsfHead:
+    """The :units and :root sections (ASF's defaults until they say otherwise)."""
+
+    length_unit: float = 1.0
+    degrees: bool = True
+    root_order: tuple[str, ...] = ("TX", "TY", "TZ", "RX", "RY", "RZ")
+    root_axis: str = "XYZ"
+    root_position: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    root_orientation: np.ndarray = field(default_factory=lambda: np.zeros(3))
+
+    def read_units(self, lines: list[list[str]], source: str) -> None:
+        for words in lines:
+            if words[0].lower() == "length" and len(words) > 1:
+                self.length_unit = parse_float(words[1], source, ":units length")
+                if not self.length_unit > 0:
+                    raise MocapError(f":units length must be positive, got {self.length_unit}", source)
+            elif words[0].lower() == "angle" and len(words) > 1:
+                self.degrees = not words[1].lower().startswith("rad")
+
+    def read_root(self, lines: list[list[str]], source: str) -> None:
+        for words in lines:
+            key, vals = words[0].lower(), words[1:]
+            if key == "order":
+                self.root_order = tuple(v.upper() for v in vals)
+            elif key == "axis" and vals:
+                self.root_axis = vals[0].upper()
+            elif key in ("position", "orientation"):
+                vec = np.array([parse_float(v, source, f":root {key}") for v in vals[:3]])
+                if len(vec) != 3:
+                    raise MocapError(f":root {key} needs 3 values", source)
+                if key == "position":
+                    self.root_position = vec
+                else:
+                    self.root_orientation = vec
+
+
+def _read_bonedata(lines: list[list[str]], source: str) -> dict[str, AsfBone]:
+    """The bones of a :bonedata section (``begin`` ... ``end`` blocks), by name."""
+    bones: dict[str, AsfBone] = {}
+    current: dict[str, list[str]] | None = None
+    for words in lines:
+        key = words[0].lower()
+        if key == "begin":
+            current = {}
+        elif key == "end":
+            if current is None:
+                raise MocapError("'end' without 'begin' in :bonedata", source)
+            bone = _make_bone(current, source)
+            bones[bone.name] = bone
+            current = None
+        elif current is not None and not key.startswith("("):
+            current[key] = words[1:]
+    if current is not None:
+        raise MocapError("unterminated bone block in :bonedata", source)
+    return bones
+
+
+def _read_hierarchy(lines: list[list[str]], parent: dict[str, str], source: str) -> None:
+    """Add each child's parent named by a :hierarchy section to ``parent``."""
+    for words in lines:
+        if words[0].lower() in ("begin", "end"):
+            continue
+        for child in words[1:]:
+            if child in parent:
+                raise MocapError(f"bone {child!r} has two parents in :hierarchy", source)
+            parent[child] = words[0]
+
+
+def _check_hierarchy(bones: dict[str, AsfBone], parent: dict[str, str], source: str) -> None:
+    """Every bone the hierarchy names exists, and every bone has a parent."""
+    for child, par in parent.items():
+        if child not in bones:
+            raise MocapError(f":hierarchy names unknown bone {child!r}", source)
+        if par != "root" and par not in bones:
+            raise MocapError(f":hierarchy names unknown bone {par!r}", source)
+    orphans = sorted(set(bones) - set(parent))
+    if orphans:
+        raise MocapError(f"bones without a parent in :hierarchy: {', '.join(orphans)}", source)
 
 
 def _make_bone(fields: dict[str, list[str]], source: str) -> AsfBone:

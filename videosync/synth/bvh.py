@@ -85,47 +85,51 @@ def parse_bvh(path: str | Path, max_frames: int | None = None) -> BvhData:
     if tok.next("HIERARCHY").upper() != "HIERARCHY":
         raise MocapError("not a BVH file (does not start with HIERARCHY)", source)
     joints: list[BvhJoint] = []
-    n_columns = 0
-
-    def read_joint(parent: int, is_end: bool) -> None:
-        nonlocal n_columns
-        if is_end:
-            tok.expect("Site")
-            name = f"{joints[parent].name}/End Site"
-        else:
-            name = tok.next("a joint name")
-        tok.expect("{")
-        tok.expect("OFFSET")
-        offset = np.array([parse_float(tok.next("an offset"), source, f"OFFSET of {name}") for _ in range(3)])
-        channels: tuple[str, ...] = ()
-        if not is_end and tok.peek().upper() == "CHANNELS":
-            tok.next("CHANNELS")
-            count_tok = tok.next("a channel count")
-            if not count_tok.isdigit():
-                raise MocapError(f"bad channel count {count_tok!r} for joint {name}", source)
-            channels = tuple(tok.next("a channel name") for _ in range(int(count_tok)))
-            for ch in channels:
-                if len(ch) != 9 or ch[0].upper() not in _AXES or ch[1:].lower() not in ("position", "rotation"):
-                    raise MocapError(f"unknown channel {ch!r} for joint {name}", source)
-        index = len(joints)
-        joints.append(BvhJoint(name, parent, offset, channels, n_columns))
-        n_columns += len(channels)
-        while True:
-            word = tok.next(f"JOINT, End Site or '}}' in {name}")
-            if word == "}":
-                return
-            if word.upper() == "JOINT" and not is_end:
-                read_joint(index, False)
-            elif word.upper() == "END" and not is_end:
-                read_joint(index, True)
-            else:
-                raise MocapError(f"unexpected {word!r} in joint {name}", source)
-
     tok.expect("ROOT")
-    read_joint(-1, False)
+    _read_joint(tok, joints, -1, False, source)
     if tok.pos != len(tok.tokens):
         raise MocapError(f"unexpected {tok.peek()!r} after the hierarchy (several roots?)", source)
+    n_columns = sum(len(j.channels) for j in joints)
+    values, frame_time = _read_motion(motion, n_columns, max_frames, source)
+    return BvhData(joints, values, frame_time, source)
 
+
+def _read_joint(tok: _Tokens, joints: list[BvhJoint], parent: int, is_end: bool, source: str) -> None:
+    """Append the joint (or End Site) whose block starts at ``tok``, then its children, to ``joints``."""
+    if is_end:
+        tok.expect("Site")
+        name = f"{joints[parent].name}/End Site"
+    else:
+        name = tok.next("a joint name")
+    tok.expect("{")
+    tok.expect("OFFSET")
+    offset = np.array([parse_float(tok.next("an offset"), source, f"OFFSET of {name}") for _ in range(3)])
+    channels: tuple[str, ...] = ()
+    if not is_end and tok.peek().upper() == "CHANNELS":
+        tok.next("CHANNELS")
+        count_tok = tok.next("a channel count")
+        if not count_tok.isdigit():
+            raise MocapError(f"bad channel count {count_tok!r} for joint {name}", source)
+        channels = tuple(tok.next("a channel name") for _ in range(int(count_tok)))
+        for ch in channels:
+            if len(ch) != 9 or ch[0].upper() not in _AXES or ch[1:].lower() not in ("position", "rotation"):
+                raise MocapError(f"unknown channel {ch!r} for joint {name}", source)
+    index = len(joints)
+    joints.append(BvhJoint(name, parent, offset, channels, sum(len(j.channels) for j in joints)))
+    while True:
+        word = tok.next(f"JOINT, End Site or '}}' in {name}")
+        if word == "}":
+            return
+        if word.upper() == "JOINT" and not is_end:
+            _read_joint(tok, joints, index, False, source)
+        elif word.upper() == "END" and not is_end:
+            _read_joint(tok, joints, index, True, source)
+        else:
+            raise MocapError(f"unexpected {word!r} in joint {name}", source)
+
+
+def _read_motion(motion: str, n_columns: int, max_frames: int | None, source: str) -> tuple[np.ndarray, float]:
+    """The ``(frames, n_columns)`` channel values and the frame time of a MOTION section."""
     words = motion.split(maxsplit=5)
     # Expected: Frames: N Frame Time: t <values>
     if len(words) < 5 or words[0].lower() != "frames:" or words[2].lower() != "frame" or words[3].lower() != "time:":
@@ -141,9 +145,7 @@ def parse_bvh(path: str | Path, max_frames: int | None = None) -> BvhData:
     body = words[5] if len(words) > 5 else ""
     if max_frames is not None and max_frames < n_frames:
         # Only the needed lines are converted; their count is still checked below.
-        lines = body.splitlines()
-        lines = [ln for ln in lines if ln.strip()][:max_frames]
-        body = "\n".join(lines)
+        body = "\n".join([ln for ln in body.splitlines() if ln.strip()][:max_frames])
         n_frames = max_frames
     try:
         values = np.array(body.split(), dtype=np.float64)
@@ -159,7 +161,7 @@ def parse_bvh(path: str | Path, max_frames: int | None = None) -> BvhData:
         )
     if not np.all(np.isfinite(values)):
         raise MocapError("motion data contain NaN or infinite values", source)
-    return BvhData(joints, values.reshape(n_frames, n_columns), frame_time, source)
+    return values.reshape(n_frames, n_columns), frame_time
 
 
 def forward_kinematics(data: BvhData) -> Motion:

@@ -109,68 +109,88 @@ def sample_camera(joints: np.ndarray, fps: float, rng: np.random.Generator,
 
     The distance is set from a drawn person-to-image size ratio, then increased until at least
     ``min_visible_fraction`` of the joint positions fall inside the image, so travelling subjects
-    may still leave the frame partly, as in real footage.
+    may still leave the frame partly, as in real footage. (The draws happen in a fixed order, so
+    a seed gives the same camera.)
     """
     cfg = config or CameraConfig()
     joints = np.asarray(joints, dtype=float)
-    n = len(joints)
     mid_hip = joints[:, 11:13].mean(axis=1)
     lo, hi = joints.reshape(-1, 3).min(axis=0), joints.reshape(-1, 3).max(axis=0)
-    person_h = float(np.median(joints[..., 1].max(axis=1) - joints[..., 1].min(axis=1)))
-    person_h = max(person_h, 0.5)
+    person_h = max(float(np.median(joints[..., 1].max(axis=1) - joints[..., 1].min(axis=1))), 0.5)
     centre = np.array([(lo[0] + hi[0]) / 2, float(np.median(mid_hip[:, 1])), (lo[2] + hi[2]) / 2])
     centre = centre + rng.normal(0.0, 0.1, 3)
-
-    w, h = LANDSCAPE_SIZES[rng.integers(len(LANDSCAPE_SIZES))]
-    portrait = bool(rng.random() < cfg.portrait_probability)
-    if portrait:
-        w, h = h, w
-    fov = np.deg2rad(rng.uniform(*cfg.long_side_fov_deg))
-    focal = (max(w, h) / 2) / np.tan(fov / 2)
-    cx = w / 2 + rng.normal(0.0, 0.01 * w)
-    cy = h / 2 + rng.normal(0.0, 0.01 * h)
+    w, h, focal, cx, cy = _intrinsics(cfg, rng)
     az = float(rng.uniform(0.0, 2 * np.pi)) if azimuth_rad is None else float(azimuth_rad)
     el = np.deg2rad(rng.uniform(*cfg.elevation_deg))
     roll_deg = rng.normal(0.0, cfg.roll_sigma_deg)
     if rng.random() < cfg.large_roll_probability:
         roll_deg = rng.uniform(-cfg.large_roll_deg, cfg.large_roll_deg)
-    fraction = rng.uniform(*cfg.person_fraction)
-    distance = focal * person_h / (fraction * h)
+    distance = focal * person_h / (rng.uniform(*cfg.person_fraction) * h)
     direction = np.array([np.cos(el) * np.sin(az), np.sin(el), np.cos(el) * np.cos(az)])
-
-    motion = "static"
-    if rng.random() < cfg.moving_probability:
-        motion = "pan" if rng.random() < 0.5 else "dolly"
-    follow = rng.uniform(*cfg.pan_follow)
-    smooth_window = max(1, int(round(2.0 * fps)))
-    dolly_dir = rng.normal(size=3)
-    dolly_dir[1] = 0.0
-    dolly_dir /= max(np.linalg.norm(dolly_dir), 1e-9)
-    dolly_speed = rng.uniform(*cfg.dolly_speed_mps)
-    t = (np.arange(n) - (n - 1) / 2) / fps
-
+    path = _camera_path(cfg, rng, mid_hip, fps)
     while True:
-        position = np.repeat((centre + distance * direction)[None], n, axis=0)
-        position[:, 1] = np.maximum(position[:, 1], cfg.min_camera_height_m)  # never below the floor
-        target = np.repeat(centre[None], n, axis=0)
-        if motion == "pan":
-            target = target + follow * (_smooth(mid_hip, smooth_window) - mid_hip.mean(axis=0))
-        elif motion == "dolly":
-            position = position + t[:, None] * dolly_speed * dolly_dir
-        rotation = look_at(position, target, np.deg2rad(roll_deg))
-        cam = Camera(int(w), int(h), float(focal), float(cx), float(cy), position, rotation)
+        position, target = path.at(centre + distance * direction, centre, cfg.min_camera_height_m)
+        cam = Camera(int(w), int(h), float(focal), float(cx), float(cy), position,
+                     look_at(position, target, np.deg2rad(roll_deg)))
         uv, depth = cam.project(joints)
         inside = (depth > 0.1) & (uv[..., 0] >= 0) & (uv[..., 0] < w) & (uv[..., 1] >= 0) & (uv[..., 1] < h)
         if inside.mean() >= cfg.min_visible_fraction or distance >= cfg.max_distance_m:
             break
         distance *= 1.15
     cam.meta = {
-        "size": [int(w), int(h)],
-        "focal_px": round(float(focal), 2),
-        "azimuth_deg": round(float(np.rad2deg(az)) % 360, 2),
-        "elevation_deg": round(float(np.rad2deg(el)), 2),
-        "distance_m": round(float(distance), 3),
-        "roll_deg": round(float(roll_deg), 2),
-        "motion": motion,
+        "size": [int(w), int(h)], "focal_px": round(float(focal), 2),
+        "azimuth_deg": round(float(np.rad2deg(az)) % 360, 2), "elevation_deg": round(float(np.rad2deg(el)), 2),
+        "distance_m": round(float(distance), 3), "roll_deg": round(float(roll_deg), 2), "motion": path.motion,
     }
     return cam
+
+
+def _intrinsics(cfg: CameraConfig, rng: np.random.Generator) -> tuple[int, int, float, float, float]:
+    """A drawn image size (landscape or portrait), focal length (px) and principal point."""
+    w, h = LANDSCAPE_SIZES[rng.integers(len(LANDSCAPE_SIZES))]
+    if bool(rng.random() < cfg.portrait_probability):
+        w, h = h, w
+    fov = np.deg2rad(rng.uniform(*cfg.long_side_fov_deg))
+    focal = (max(w, h) / 2) / np.tan(fov / 2)
+    cx = w / 2 + rng.normal(0.0, 0.01 * w)
+    cy = h / 2 + rng.normal(0.0, 0.01 * h)
+    return w, h, focal, cx, cy
+
+
+@dataclass(frozen=True)
+class _CameraPath:
+    """How a drawn camera moves: static, panning to follow the subject's hips, or dollying."""
+
+    motion: str
+    follow: float
+    mid_hip: np.ndarray
+    smooth_window: int
+    dolly_dir: np.ndarray
+    dolly_speed: float
+    t: np.ndarray
+
+    def at(self, base: np.ndarray, centre: np.ndarray, min_height: float) -> tuple[np.ndarray, np.ndarray]:
+        """``(T, 3)`` positions (never below ``min_height``) and look-at targets around ``base``."""
+        n = len(self.t)
+        position = np.repeat(base[None], n, axis=0)
+        position[:, 1] = np.maximum(position[:, 1], min_height)  # never below the floor
+        target = np.repeat(centre[None], n, axis=0)
+        if self.motion == "pan":
+            target = target + self.follow * (_smooth(self.mid_hip, self.smooth_window) - self.mid_hip.mean(axis=0))
+        elif self.motion == "dolly":
+            position = position + self.t[:, None] * self.dolly_speed * self.dolly_dir
+        return position, target
+
+
+def _camera_path(cfg: CameraConfig, rng: np.random.Generator, mid_hip: np.ndarray, fps: float) -> _CameraPath:
+    motion = "static"
+    if rng.random() < cfg.moving_probability:
+        motion = "pan" if rng.random() < 0.5 else "dolly"
+    follow = rng.uniform(*cfg.pan_follow)
+    dolly_dir = rng.normal(size=3)
+    dolly_dir[1] = 0.0
+    dolly_dir /= max(np.linalg.norm(dolly_dir), 1e-9)
+    dolly_speed = rng.uniform(*cfg.dolly_speed_mps)
+    n = len(mid_hip)
+    return _CameraPath(motion, follow, mid_hip, max(1, int(round(2.0 * fps))), dolly_dir, dolly_speed,
+                       (np.arange(n) - (n - 1) / 2) / fps)

@@ -1,4 +1,5 @@
-"""Build a synthetic multi-view dataset folder from a mocap collection, and read it back.
+"""Build a synthetic multi-view dataset folder from a mocap collection (read it back with
+:func:`videosync.datasets.read_manifest`).
 
 Layout of the output folder::
 
@@ -24,14 +25,15 @@ import shutil
 import tempfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from videosync.datasets import MANIFEST, MANIFEST_VERSION, SPLITS
 from videosync.fileio import atomic_path
-from videosync.errors import PoseFileError, VideosyncError
+from videosync.errors import VideosyncError
 from videosync.poses.npz import save_npz
 from videosync.poses.track import PoseTrack
 from videosync.synth.camera import CameraConfig, sample_camera
@@ -48,9 +50,6 @@ from videosync.synth.skeletons import (
 
 log = logging.getLogger(__name__)
 
-MANIFEST_NAME = "manifest.json"
-MANIFEST_VERSION = 1
-SPLITS = ("train", "validation", "test")
 MOTION_SUFFIXES = (".bvh", ".amc")
 #: Clips shorter than this (after resampling) teach nothing about timing and are skipped.
 MIN_CLIP_SECONDS = 1.0
@@ -236,19 +235,10 @@ def _check_output(out: Path) -> None:
 
 
 def build_dataset(
-    mocap: str | Path,
-    out: str | Path,
-    preset: str | Preset = "short",
-    seed: int = 0,
-    views: int = 4,
-    pairs_per_recording: int = 6,
-    recordings_per_clip: int = 1,
-    val_fraction: float = 0.15,
-    test_fraction: float = 0.15,
-    camera_config: CameraConfig | None = None,
-    noise_config: NoiseConfig | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    max_frames: int | None = None,
+    mocap: str | Path, out: str | Path, preset: str | Preset = "short", seed: int = 0, views: int = 4,
+    pairs_per_recording: int = 6, recordings_per_clip: int = 1, val_fraction: float = 0.15,
+    test_fraction: float = 0.15, camera_config: CameraConfig | None = None, noise_config: NoiseConfig | None = None,
+    progress: Callable[[int, int], None] | None = None, max_frames: int | None = None,
 ) -> dict[str, Any]:
     """Render the mocap clips under ``mocap`` into a dataset folder ``out``; returns the manifest.
 
@@ -267,30 +257,9 @@ def build_dataset(
     mocap, out = Path(mocap), Path(out)
     _check_output(out)
     clips, duplicates = discover_clips(mocap)
-    single_file = mocap.is_file()
-
-    # 1. Read every clip (the split needs to know which are long enough for pairs).
-    poses: dict[str, Pose3D] = {}
-    skipped: list[dict[str, str]] = []
     total = len(clips) * 2
-    for i, clip in enumerate(clips):
-        try:
-            pose = resample(load_pose3d(clip.path, max_frames=max_frames), pre.fps)
-            if pose.duration_seconds < MIN_CLIP_SECONDS:
-                raise MocapError(f"only {len(pose)} frames at {pre.fps:g} fps (need {MIN_CLIP_SECONDS:g} s)",
-                                 clip.path)
-        except MocapError as exc:
-            if single_file:
-                raise
-            log.warning("skipping %s", exc)
-            skipped.append({"path": clip.rel, "error": str(exc)})
-        else:
-            poses[clip.clip_id] = pose
-        if progress:
-            progress(i + 1, total)
-    if not poses:
-        raise MocapError(f"none of the {len(clips)} motion files could be used (first error: "
-                         f"{skipped[0]['error'] if skipped else 'none'})", mocap)
+    # 1. Read every clip (the split needs to know which are long enough for pairs).
+    poses, skipped = _read_clips(clips, mocap, pre, max_frames, lambda i: progress(i, total) if progress else None)
     usable = [c for c in clips if c.clip_id in poses]
     eligible = [c.clip_id for c in usable if len(poses[c.clip_id]) >= pre.min_pair_clip_frames]
     split_of = {c.clip_id: "train" for c in usable}
@@ -298,54 +267,22 @@ def build_dataset(
     if len(eligible) < 3:
         log.warning("only %d clip(s) are long enough for %s-preset pairs (%d frames); no validation/test split",
                     len(eligible), pre.name, pre.min_pair_clip_frames)
-
     # 2. Render into a temporary sibling folder, then rename it into place.
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    render = _Renderer(tmp, pre, seed, views, pairs_per_recording, camera_config, noise_config)
     try:
         recordings, pairs = [], []
-        done = len(clips)
-        for clip in usable:
-            pose = poses[clip.clip_id]
-            split = split_of[clip.clip_id]
+        for done, clip in enumerate(usable, start=len(clips) + 1):
             for r in range(recordings_per_clip):
-                rec_id = _safe_id(clip.rel.rsplit(".", 1)[0].replace("/", "__")) + f"-r{r}"
-                rng = _stable_rng(seed, clip.clip_id, r)
-                tracks = render_recording(pose, views, rng, camera_config, noise_config)
-                rel_views = []
-                for v, track in enumerate(tracks):
-                    track.meta.update({"recording": rec_id, "clip": clip.clip_id, "mocap": clip.rel})
-                    rel = f"recordings/{rec_id}/view{v}.npz"
-                    save_npz(track, tmp / rel)
-                    rel_views.append(rel)
-                recordings.append({
-                    "id": rec_id, "split": split, "source": clip.rel, "clip": clip.clip_id,
-                    "dataset": clip.dataset, "licence": clip.licence, "family": pose.family,
-                    "frames": len(pose), "views": rel_views,
-                })
-                if split == "train" or len(pose) < pre.min_pair_clip_frames:
-                    continue
-                pair_rng = _stable_rng(seed, clip.clip_id, r, "pairs")
-                for p in range(pairs_per_recording):
-                    u, v, s, k = draw_pair(len(pose), views, pre, pair_rng)
-                    pair_id = f"{rec_id}-p{p:02d}"
-                    a = window(tracks[u], s, pre.window_frames)
-                    b = window(tracks[v], s - k, pre.window_frames)
-                    for side, track in (("a", a), ("b", b)):
-                        track.meta = {"synthetic": True, "recording": rec_id, "view": track.meta.get("view"),
-                                      "camera": track.meta.get("camera")}
-                        save_npz(track, tmp / f"pairs/{pair_id}/{side}.npz")
-                    pairs.append({
-                        "id": pair_id, "split": split, "recording": rec_id,
-                        "a": f"pairs/{pair_id}/a.npz", "b": f"pairs/{pair_id}/b.npz",
-                        "view_a": u, "view_b": v, "offset_frames": k, "frames": pre.window_frames,
-                    })
-            done += 1
+                recording, clip_pairs = render(clip, poses[clip.clip_id], split_of[clip.clip_id], r)
+                recordings.append(recording)
+                pairs.extend(clip_pairs)
             if progress:
                 progress(done, total)
         manifest = _manifest(pre, seed, views, usable, split_of, poses, recordings, pairs,
                              eligible, skipped, duplicates, mocap)
-        _write_json_atomic(manifest, tmp / MANIFEST_NAME)
+        _write_json_atomic(manifest, tmp / MANIFEST)
         _check_output(out)
         if out.exists():
             out.rmdir()
@@ -356,6 +293,86 @@ def build_dataset(
     if progress:
         progress(total, total)
     return manifest
+
+
+def _read_clips(clips: list[ClipSource], mocap: Path, pre: Preset, max_frames: int | None,
+                progress: Callable[[int], None]) -> tuple[dict[str, Pose3D], list[dict[str, str]]]:
+    """Every clip resampled to the preset's rate, by clip id, and the ones skipped with their
+    error (a bad file inside a folder is skipped; a single file given explicitly must be good)."""
+    poses: dict[str, Pose3D] = {}
+    skipped: list[dict[str, str]] = []
+    for i, clip in enumerate(clips):
+        try:
+            pose = resample(load_pose3d(clip.path, max_frames=max_frames), pre.fps)
+            if pose.duration_seconds < MIN_CLIP_SECONDS:
+                raise MocapError(f"only {len(pose)} frames at {pre.fps:g} fps (need {MIN_CLIP_SECONDS:g} s)",
+                                 clip.path)
+        except MocapError as exc:
+            if mocap.is_file():
+                raise
+            log.warning("skipping %s", exc)
+            skipped.append({"path": clip.rel, "error": str(exc)})
+        else:
+            poses[clip.clip_id] = pose
+        progress(i + 1)
+    if not poses:
+        raise MocapError(f"none of the {len(clips)} motion files could be used (first error: "
+                         f"{skipped[0]['error'] if skipped else 'none'})", mocap)
+    return poses, skipped
+
+
+@dataclass(frozen=True)
+class _Renderer:
+    """Renders one recording of a clip into ``tmp``: its views, and (outside the training split)
+    its pairs of windows with known offsets. Each recording draws from its own seeded stream."""
+
+    tmp: Path
+    pre: Preset
+    seed: int
+    views: int
+    pairs_per_recording: int
+    camera_config: CameraConfig | None
+    noise_config: NoiseConfig | None
+
+    def __call__(self, clip: ClipSource, pose: Pose3D, split: str, r: int
+                 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The manifest entries of recording ``r`` of ``clip``: the recording and its pairs."""
+        rec_id = _safe_id(clip.rel.rsplit(".", 1)[0].replace("/", "__")) + f"-r{r}"
+        tracks = render_recording(pose, self.views, _stable_rng(self.seed, clip.clip_id, r),
+                                  self.camera_config, self.noise_config)
+        rel_views = []
+        for v, track in enumerate(tracks):
+            track.meta.update({"recording": rec_id, "clip": clip.clip_id, "mocap": clip.rel})
+            rel = f"recordings/{rec_id}/view{v}.npz"
+            save_npz(track, self.tmp / rel)
+            rel_views.append(rel)
+        recording = {
+            "id": rec_id, "split": split, "source": clip.rel, "clip": clip.clip_id,
+            "dataset": clip.dataset, "licence": clip.licence, "family": pose.family,
+            "frames": len(pose), "views": rel_views,
+        }
+        if split == "train" or len(pose) < self.pre.min_pair_clip_frames:
+            return recording, []
+        pair_rng = _stable_rng(self.seed, clip.clip_id, r, "pairs")
+        return recording, [self._pair(tracks, rec_id, split, p, len(pose), pair_rng)
+                           for p in range(self.pairs_per_recording)]
+
+    def _pair(self, tracks: list[PoseTrack], rec_id: str, split: str, p: int, n_frames: int,
+              rng: np.random.Generator) -> dict[str, Any]:
+        pre = self.pre
+        u, v, s, k = draw_pair(n_frames, self.views, pre, rng)
+        pair_id = f"{rec_id}-p{p:02d}"
+        a = window(tracks[u], s, pre.window_frames)
+        b = window(tracks[v], s - k, pre.window_frames)
+        for side, track in (("a", a), ("b", b)):
+            track.meta = {"synthetic": True, "recording": rec_id, "view": track.meta.get("view"),
+                          "camera": track.meta.get("camera")}
+            save_npz(track, self.tmp / f"pairs/{pair_id}/{side}.npz")
+        return {
+            "id": pair_id, "split": split, "recording": rec_id,
+            "a": f"pairs/{pair_id}/a.npz", "b": f"pairs/{pair_id}/b.npz",
+            "view_a": u, "view_b": v, "offset_frames": k, "frames": pre.window_frames,
+        }
 
 
 def _manifest(pre: Preset, seed: int, views: int, usable: list[ClipSource], split_of: dict[str, str],
@@ -390,93 +407,3 @@ def _manifest(pre: Preset, seed: int, views: int, usable: list[ClipSource], spli
         "skipped": skipped,
         "duplicates": duplicates,
     }
-
-
-# ---------------------------------------------------------------------------------- reading
-@dataclass
-class RecordingEntry:
-    id: str
-    split: str
-    source: str
-    views: list[Path]
-    frames: int | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class PairEntry:
-    id: str
-    split: str
-    recording: str
-    a: Path
-    b: Path
-    offset_frames: int
-
-
-@dataclass
-class SynthManifest:
-    """A dataset folder's manifest with every file path made absolute and checked to exist."""
-
-    root: Path
-    preset: str
-    seed: int
-    fps: float
-    recordings: list[RecordingEntry]
-    pairs: list[PairEntry]
-    splits: dict[str, list[str]]
-    raw: dict[str, Any]
-
-    def recordings_in(self, split: str) -> list[RecordingEntry]:
-        return [r for r in self.recordings if r.split == split]
-
-    def pairs_in(self, split: str) -> list[PairEntry]:
-        return [p for p in self.pairs if p.split == split]
-
-
-def read_manifest(folder: str | Path) -> SynthManifest:
-    """Read ``folder/manifest.json`` written by :func:`build_dataset`; PoseFileError if malformed."""
-    folder = Path(folder)
-    path = folder / MANIFEST_NAME
-    if not path.is_file():
-        raise PoseFileError("not a synthetic dataset folder (no manifest.json)", folder)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PoseFileError(f"unreadable manifest ({exc.__class__.__name__}: {exc})", path) from None
-    if not isinstance(raw, dict) or raw.get("version") != MANIFEST_VERSION:
-        raise PoseFileError(f"unsupported manifest version {raw.get('version') if isinstance(raw, dict) else None!r}",
-                            path)
-
-    def file(rel: Any) -> Path:
-        if not isinstance(rel, str) or not rel or Path(rel).is_absolute() or ".." in Path(rel).parts:
-            raise PoseFileError(f"bad file entry {rel!r}", path)
-        full = folder / rel
-        if not full.is_file():
-            raise PoseFileError(f"listed file {rel} is missing", path)
-        return full
-
-    try:
-        recordings = [
-            RecordingEntry(
-                id=str(r["id"]), split=str(r["split"]), source=str(r["source"]),
-                views=[file(v) for v in r["views"]], frames=r.get("frames"),
-                meta={k: v for k, v in r.items() if k not in ("id", "split", "source", "views", "frames")},
-            )
-            for r in raw["recordings"]
-        ]
-        pairs = [
-            PairEntry(id=str(p["id"]), split=str(p["split"]), recording=str(p["recording"]),
-                      a=file(p["a"]), b=file(p["b"]), offset_frames=int(p["offset_frames"]))
-            for p in raw["pairs"]
-        ]
-        manifest = SynthManifest(
-            root=folder, preset=str(raw["preset"]), seed=int(raw["seed"]), fps=float(raw["fps"]),
-            recordings=recordings, pairs=pairs, splits={k: list(v) for k, v in raw.get("splits", {}).items()},
-            raw=raw,
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PoseFileError(f"malformed manifest ({exc.__class__.__name__}: {exc})", path) from None
-    for entry in (*recordings, *pairs):
-        if entry.split not in SPLITS:
-            raise PoseFileError(f"unknown split {entry.split!r} for {entry.id}", path)
-    return manifest

@@ -76,8 +76,36 @@ def apply_detector_noise(uv: np.ndarray, depth: np.ndarray, person_px: np.ndarra
         lo, hi = np.log(cfg.quality_range[0]), np.log(cfg.quality_range[1])
         quality = float(np.exp(rng.uniform(lo, hi)))
     person_px = np.maximum(np.asarray(person_px, dtype=float), 1.0)[:, None]
+    xy, speed = _jitter(uv, person_px, quality, cfg, rng)
+    # Scores: confident by default, lowered by blur.
+    blur = speed / person_px
+    score = np.clip(rng.normal(0.9, 0.04, size=uv.shape[:2]), 0.5, 1.0) / (1.0 + 3.0 * blur)
+    score, missing = _self_occlusion(depth, score, quality, cfg, rng)
+    # Isolated bad joints: low score and a displaced position, or dropped altogether.
+    low = rng.random(score.shape) < cfg.p_low_score * quality
+    score = np.where(low, rng.uniform(0.05, 0.35, size=score.shape), score)
+    xy = xy + low[..., None] * rng.normal(0.0, 0.05, size=uv.shape) * person_px[..., None]
+    missing |= rng.random(score.shape) < cfg.p_missing * quality
+    # Brief left/right swaps (whole body, legs or arms) and whole-frame dropouts.
+    keypoints = np.concatenate([xy, score[..., None]], axis=-1)
+    for sl in _events(n, cfg.swaps_per_second * quality / fps, cfg.swap_frames, rng):
+        group = _SWAP_GROUPS[int(rng.integers(len(_SWAP_GROUPS)))]
+        flip = np.array(COCO17_FLIP)[group]
+        keypoints[sl, group] = keypoints[sl][:, flip]
+    for sl in _events(n, cfg.dropouts_per_second * quality / fps, cfg.dropout_frames, rng):
+        missing[sl] = True
+    # Outside the image or behind the camera: a detector cannot report it.
+    x, y = keypoints[..., 0], keypoints[..., 1]
+    missing |= (x < 0) | (x >= width) | (y < 0) | (y >= height) | (depth <= 0.1)
+    keypoints[missing] = 0.0
+    return keypoints.astype(np.float32)
 
-    # Jitter: per-joint scale relative to body size, a pixel floor, and motion blur.
+
+def _jitter(uv: np.ndarray, person_px: np.ndarray, quality: float, cfg: NoiseConfig, rng: np.random.Generator
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Jittered positions (per-joint scale relative to body size, a pixel floor, motion blur,
+    correlated between frames) and each joint's speed (px per frame)."""
+    n = len(uv)
     speed = np.zeros(uv.shape[:2])
     if n > 1:
         speed = np.linalg.norm(np.gradient(uv, axis=0), axis=-1)
@@ -86,14 +114,14 @@ def apply_detector_noise(uv: np.ndarray, depth: np.ndarray, person_px: np.ndarra
     rho = cfg.temporal_rho
     if n > 1 and rho > 0:
         white = lfilter([np.sqrt(1 - rho * rho)], [1.0, -rho], white, axis=0)
-    xy = uv + std[..., None] * white
+    return uv + std[..., None] * white, speed
 
-    # Scores: confident by default, lowered by blur.
-    blur = speed / person_px
-    score = np.clip(rng.normal(0.9, 0.04, size=uv.shape[:2]), 0.5, 1.0) / (1.0 + 3.0 * blur)
 
-    # Self-occlusion: the farther of two twin joints, and the face when it turns away.
-    far = np.zeros(uv.shape[:2], dtype=bool)
+def _self_occlusion(depth: np.ndarray, score: np.ndarray, quality: float, cfg: NoiseConfig,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Scores lowered, and joints dropped, for the farther of two twin joints and for the face
+    when it turns away."""
+    far = np.zeros(score.shape, dtype=bool)
     dd = depth[:, _LEFT] - depth[:, _RIGHT]
     far[:, _LEFT] = dd > cfg.far_side_depth_m
     far[:, _RIGHT] = -dd > cfg.far_side_depth_m
@@ -105,27 +133,7 @@ def apply_detector_noise(uv: np.ndarray, depth: np.ndarray, person_px: np.ndarra
     missing = (far & (rng.random(score.shape) < cfg.p_far_side_missing * quality)) | (
         face_away & (rng.random(score.shape) < cfg.p_face_away_missing)
     )
-
-    # Isolated bad joints: low score and a displaced position, or dropped altogether.
-    low = rng.random(score.shape) < cfg.p_low_score * quality
-    score = np.where(low, rng.uniform(0.05, 0.35, size=score.shape), score)
-    xy = xy + low[..., None] * rng.normal(0.0, 0.05, size=uv.shape) * person_px[..., None]
-    missing |= rng.random(score.shape) < cfg.p_missing * quality
-
-    # Brief left/right swaps (whole body, legs or arms) and whole-frame dropouts.
-    keypoints = np.concatenate([xy, score[..., None]], axis=-1)
-    for sl in _events(n, cfg.swaps_per_second * quality / fps, cfg.swap_frames, rng):
-        group = _SWAP_GROUPS[int(rng.integers(len(_SWAP_GROUPS)))]
-        flip = np.array(COCO17_FLIP)[group]
-        keypoints[sl, group] = keypoints[sl][:, flip]
-    for sl in _events(n, cfg.dropouts_per_second * quality / fps, cfg.dropout_frames, rng):
-        missing[sl] = True
-
-    # Outside the image or behind the camera: a detector cannot report it.
-    x, y = keypoints[..., 0], keypoints[..., 1]
-    missing |= (x < 0) | (x >= width) | (y < 0) | (y >= height) | (depth <= 0.1)
-    keypoints[missing] = 0.0
-    return keypoints.astype(np.float32)
+    return score, missing
 
 
 def render_view(joints: np.ndarray, fps: float, camera: Camera, rng: np.random.Generator,

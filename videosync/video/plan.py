@@ -25,10 +25,8 @@ from fractions import Fraction
 import numpy as np
 
 from videosync.errors import CannotSynchronizeError, VideosyncError
+from videosync.tunables import SAME_RATE_RTOL
 
-#: Two frame rates closer than this (relative) are the same rate; container timestamps make
-#: 29.97 read as 29.97002997 or 2997/100, which must not count as a difference.
-SAME_RATE_RTOL = 1e-4
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from videosync.errors import VideoError
+from videosync.tunables import RATE_PACKETS
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
 
@@ -42,8 +43,6 @@ def is_video_path(path: str | Path) -> bool:
     return Path(path).suffix.lower() in VIDEO_SUFFIXES
 
 
-#: Packets whose timestamps are read to find the nominal frame period.
-RATE_PACKETS = 240
 
 
 def _close(a: Fraction, b: float, tol: float = 0.01) -> bool:

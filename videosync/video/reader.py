@@ -25,13 +25,12 @@ from pathlib import Path
 import numpy as np
 
 from videosync.errors import VideoError
+from videosync.tunables import MAX_CONSECUTIVE_ERRORS
 
 log = logging.getLogger(__name__)
 
 _END = object()
 
-#: Consecutive undecodable packets after which we give up on the file instead of skipping on.
-MAX_CONSECUTIVE_ERRORS = 50
 
 
 @dataclass(frozen=True)

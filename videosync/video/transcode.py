@@ -164,75 +164,95 @@ def copy_frames_pyav(
         raise VideoError(f"failed while copying frames to {dst.name} ({exc})", src) from exc
 
 
-def _copy(inp, out, src, plan, keep_audio, crf, preset, on_frame) -> CopyOutcome:
+def _audio_trimmer(inp: Any, keep_audio: bool) -> tuple[Any, Any]:
+    """The first audio stream with a sample rate and its :class:`AudioTrimmer`, or (None, None)."""
     from videosync.video.audio import AudioTrimmer
 
-    vs = inp.streams.video[0]
-    vs.thread_type = "AUTO"
-    streams = [vs]
-    trimmer: AudioTrimmer | None = None
     if keep_audio:
         for a in inp.streams.audio:
             if a.codec_context is not None and a.codec_context.sample_rate:
-                trimmer = AudioTrimmer(a)
-                streams.append(a)
-                break
-    from videosync.video.probe import stream_timing
+                return a, AudioTrimmer(a)
+    return None, None
 
-    timing = stream_timing(src)
-    nominal = timing[0] if timing else Fraction(vs.average_rate or plan.fps_out)
-    src_rate = float(nominal)
-    tb = vs.time_base
-    t0 = vs.start_time  # pts of frame 0 (None: the first frame's)
-    n_out = plan.n_frames
-    ov = None
+
+@dataclass
+class _VideoOut:
+    """The output video stream of one copy, opened at the first frame it writes (whose size and
+    rotation it takes, and where the audio cut starts), and the frames written so far."""
+
+    out: Any
+    plan: FramePlan
+    crf: int
+    preset: str
+    trimmer: Any
+    src_rate: float
+    on_frame: Callable[[], None] | None
+    stream: Any = None
     rotator: _Rotator | None = None
-    rotation = 0
-    width = height = 0
-    index = -1  # source frame number of the last decoded frame
-    written = 0
-    last_time: float | None = None
+    rotation: int = 0
+    width: int = 0
+    height: int = 0
+    written: int = 0
 
-    def open_output(frame: Any) -> None:
-        nonlocal ov, rotator, rotation, width, height
-        rotation = _rotation_of(frame)
-        if rotation:
-            rotator = _Rotator(frame, rotation)
-        width, height = (frame.height, frame.width) if rotation in (90, 270) else (frame.width, frame.height)
-        ov = out.add_stream("libx264", rate=plan.fps_out)
-        ov.width, ov.height = width, height
+    def _open(self, frame: Any, index: int) -> None:
+        plan = self.plan
+        self.rotation = _rotation_of(frame)
+        if self.rotation:
+            self.rotator = _Rotator(frame, self.rotation)
+        turned = self.rotation in (90, 270)
+        self.width, self.height = (frame.height, frame.width) if turned else (frame.width, frame.height)
+        ov = self.stream = self.out.add_stream("libx264", rate=plan.fps_out)
+        ov.width, ov.height = self.width, self.height
         ov.codec_context.time_base = 1 / plan.fps_out
         # 4:2:0 needs even sizes; odd ones (rare, cropped exports) keep full chroma instead
-        ov.pix_fmt = "yuv420p" if width % 2 == 0 and height % 2 == 0 else "yuv444p"
-        ov.options = {"crf": str(crf), "preset": preset}
+        ov.pix_fmt = "yuv420p" if self.width % 2 == 0 and self.height % 2 == 0 else "yuv444p"
+        ov.options = {"crf": str(self.crf), "preset": self.preset}
         for attr in ("color_range", "colorspace", "color_primaries", "color_trc"):
             try:
                 setattr(ov.codec_context, attr, getattr(frame, attr))
             except (AttributeError, TypeError, ValueError):
                 pass
-        if trimmer is not None:
-            t0 = frame.time if frame.time is not None else index / src_rate
-            t0 += plan.lead_frames / src_rate
-            n_samples = round(n_out * trimmer.rate / plan.fps_out)
-            trimmer.start(out, t0, n_samples)
+        if self.trimmer is not None:
+            t0 = frame.time if frame.time is not None else index / self.src_rate
+            t0 += plan.lead_frames / self.src_rate
+            n_samples = round(plan.n_frames * self.trimmer.rate / plan.fps_out)
+            self.trimmer.start(self.out, t0, n_samples)
 
-    def emit(frame: Any) -> None:
-        nonlocal written
-        if ov is None:
-            open_output(frame)
-        picture = rotator(frame) if rotator is not None else frame
-        picture = picture.reformat(format=ov.pix_fmt) if picture.format.name != ov.pix_fmt else picture
-        picture.pts = written
-        picture.time_base = 1 / plan.fps_out
-        for packet in ov.encode(picture):
-            out.mux(packet)
-        written += 1
-        if on_frame is not None:
-            on_frame()
+    def emit(self, frame: Any, index: int) -> None:
+        """Write ``frame`` (source frame ``index``) as the next output frame."""
+        if self.stream is None:
+            self._open(frame, index)
+        picture = self.rotator(frame) if self.rotator is not None else frame
+        if picture.format.name != self.stream.pix_fmt:
+            picture = picture.reformat(format=self.stream.pix_fmt)
+        picture.pts = self.written
+        picture.time_base = 1 / self.plan.fps_out
+        for packet in self.stream.encode(picture):
+            self.out.mux(packet)
+        self.written += 1
+        if self.on_frame is not None:
+            self.on_frame()
 
-    for packet in inp.demux(streams):
+    def flush(self) -> None:
+        for packet in self.stream.encode(None):
+            self.out.mux(packet)
+
+
+def _copy(inp, out, src, plan, keep_audio, crf, preset, on_frame) -> CopyOutcome:
+    from videosync.video.probe import stream_timing
+
+    vs = inp.streams.video[0]
+    vs.thread_type = "AUTO"
+    audio, trimmer = _audio_trimmer(inp, keep_audio)
+    timing = stream_timing(src)
+    nominal = timing[0] if timing else Fraction(vs.average_rate or plan.fps_out)
+    video = _VideoOut(out, plan, crf, preset, trimmer, float(nominal), on_frame)
+    tb, t0 = vs.time_base, vs.start_time  # pts of frame 0 (None: the first frame's)
+    index = -1  # source frame number of the last decoded frame
+    last_time: float | None = None
+    for packet in inp.demux([vs] if audio is None else [vs, audio]):
         if packet.stream.type == "video":
-            if written >= n_out:
+            if video.written >= plan.n_frames:
                 if trimmer is None or trimmer.done:
                     break
                 continue
@@ -244,23 +264,19 @@ def _copy(inp, out, src, plan, keep_audio, crf, preset, on_frame) -> CopyOutcome
                 if frame.time is not None:
                     last_time = frame.time
                 # "<=": slots of frames the recorder dropped get the next frame that exists
-                while written < n_out and plan.source_frame(written) <= index:
-                    emit(frame)
+                while video.written < plan.n_frames and plan.source_frame(video.written) <= index:
+                    video.emit(frame, index)
         elif trimmer is not None and not trimmer.done:
             for frame in packet.decode():
-                trimmer.push(frame, discard_before=last_time if ov is None else None)
-    if ov is None:
-        raise VideoError(
-            f"ended after {index + 1} frames, before frame {plan.first_frame} where the copy starts",
-            src,
-        )
-    for packet in ov.encode(None):
-        out.mux(packet)
+                trimmer.push(frame, discard_before=last_time if video.stream is None else None)
+    if video.stream is None:
+        raise VideoError(f"ended after {index + 1} frames, before frame {plan.first_frame} where the copy starts", src)
+    video.flush()
     audio_kept = False
     if trimmer is not None:
         trimmer.finish()
         audio_kept = trimmer.samples_written > 0
-    return CopyOutcome(written, width, height, audio_kept, rotation)
+    return CopyOutcome(video.written, video.width, video.height, audio_kept, video.rotation)
 
 
 # ---------------------------------------------------------------- OpenCV fallback

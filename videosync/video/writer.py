@@ -24,7 +24,7 @@ from typing import Literal
 
 from videosync.errors import VideoError, VideosyncError
 from videosync.video import transcode
-from videosync.video.plan import TrimPlan, as_rate, plan_trim
+from videosync.video.plan import FramePlan, TrimPlan, as_rate, plan_trim
 
 log = logging.getLogger(__name__)
 
@@ -188,8 +188,28 @@ def trim_videos(
     different frame rates without ``fps``; :class:`CannotSynchronizeError` when the offsets leave
     no common instant. On any failure no output file is left behind.
     """
-    paths = [Path(p) for p in inputs]
+    paths = _existing_inputs(inputs, offsets_frames)
     out_dir = Path(out_dir)
+    out_fps = as_rate(fps) if fps is not None else None
+    chosen = _choose_backend(backend)
+    probe = transcode.probe_pyav if chosen == "pyav" else transcode.probe_opencv
+    infos = [probe(p) for p in paths]
+    plan: TrimPlan = plan_trim(
+        [i.n_frames for i in infos], [i.fps for i in infos], [float(k) for k in offsets_frames],
+        [str(p) for p in paths], common_end=common_end, out_fps=out_fps,
+    )
+    outputs = output_paths(paths, out_dir)
+    _check_outputs(paths, outputs, overwrite)
+    _make_out_dir(out_dir)
+    counter = _FrameCounter(sum(fp.n_frames for fp in plan.frames), progress)
+    copy = _Copier(chosen, audio, crf, preset, common_end, counter)
+    outcomes = _write_all(paths, outputs, plan, copy, overwrite)
+    return _trim_result(paths, outputs, offsets_frames, plan, outcomes, infos, chosen, out_fps)
+
+
+def _existing_inputs(inputs: Sequence[str | os.PathLike[str]], offsets_frames: Sequence[float]) -> list[Path]:
+    """The inputs as paths, one offset each, every one an existing file."""
+    paths = [Path(p) for p in inputs]
     if not paths:
         raise VideosyncError("no input videos given")
     if len(offsets_frames) != len(paths):
@@ -197,52 +217,63 @@ def trim_videos(
     for p in paths:
         if not p.is_file():
             raise VideoError("no such file" if not p.exists() else "not a file", p)
-    out_fps = as_rate(fps) if fps is not None else None
+    return paths
 
-    chosen = _choose_backend(backend)
-    probe = transcode.probe_pyav if chosen == "pyav" else transcode.probe_opencv
-    infos = [probe(p) for p in paths]
-    plan: TrimPlan = plan_trim(
-        [i.n_frames for i in infos],
-        [i.fps for i in infos],
-        [float(k) for k in offsets_frames],
-        [str(p) for p in paths],
-        common_end=common_end,
-        out_fps=out_fps,
-    )
 
-    outputs = output_paths(paths, out_dir)
-    _check_outputs(paths, outputs, overwrite)
-    _make_out_dir(out_dir)
+@dataclass
+class _FrameCounter:
+    """Frames written over all copies, reported to ``progress`` (if any) after each one."""
+
+    total: int
+    progress: Callable[[int, int], None] | None
+    done: int = 0
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+@dataclass(frozen=True)
+class _Copier:
+    """How each copy is written: the backend, audio, encoder settings, whether the copies must end
+    together, and the frame counter."""
+
+    backend: str
+    audio: bool
+    crf: int
+    preset: str
+    common_end: bool
+    counter: _FrameCounter
+
+    def __call__(self, src: Path, tmp: Path, fp: FramePlan) -> transcode.CopyOutcome:
+        """Copy ``fp``'s frames of ``src`` into ``tmp``; a copy that ends early is an error only
+        when the copies must end together."""
+        if self.backend == "pyav":
+            oc = transcode.copy_frames_pyav(src, tmp, fp, keep_audio=self.audio, crf=self.crf,
+                                            preset=self.preset, on_frame=self.counter.tick)
+        else:
+            oc = transcode.copy_frames_opencv(src, tmp, fp, on_frame=self.counter.tick)
+        if oc.n_frames < fp.n_frames:
+            if self.common_end:
+                raise VideoError(
+                    f"its header announces more frames than could be decoded ({oc.n_frames} of "
+                    f"the {fp.n_frames} needed from frame {fp.first_frame}), so the copies "
+                    "cannot end together",
+                    src,
+                )
+            log.warning("%s: only %d of %d frames could be decoded", src, oc.n_frames, fp.n_frames)
+        return oc
+
+
+def _write_all(paths: list[Path], outputs: list[Path], plan: TrimPlan, copy: _Copier, overwrite: bool
+               ) -> list[transcode.CopyOutcome]:
+    """Every copy into a temporary file, then all renamed into place; on any failure none is left
+    behind (all or nothing; a replaced old file cannot be brought back)."""
     temps = _temp_files(outputs)
-
-    total = sum(fp.n_frames for fp in plan.frames)
-    done = 0
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, total)
-
     renamed: list[Path] = []
     try:
-        outcomes = []
-        for src, tmp, fp in zip(paths, temps, plan.frames):
-            if chosen == "pyav":
-                oc = transcode.copy_frames_pyav(src, tmp, fp, keep_audio=audio, crf=crf, preset=preset, on_frame=tick)
-            else:
-                oc = transcode.copy_frames_opencv(src, tmp, fp, on_frame=tick)
-            if oc.n_frames < fp.n_frames:
-                if common_end:
-                    raise VideoError(
-                        f"its header announces more frames than could be decoded ({oc.n_frames} of "
-                        f"the {fp.n_frames} needed from frame {fp.first_frame}), so the copies "
-                        "cannot end together",
-                        src,
-                    )
-                log.warning("%s: only %d of %d frames could be decoded", src, oc.n_frames, fp.n_frames)
-            outcomes.append(oc)
+        outcomes = [copy(src, tmp, fp) for src, tmp, fp in zip(paths, temps, plan.frames)]
         # all complete: now make them appear, and refuse again if something appeared meanwhile
         _check_outputs(paths, outputs, overwrite)
         for tmp, out in zip(temps, outputs):
@@ -252,38 +283,32 @@ def trim_videos(
                 renamed.append(out)
     except BaseException:
         _remove(temps)
-        _remove(renamed)  # all or nothing (a replaced old file cannot be brought back)
+        _remove(renamed)
         raise
+    return outcomes
 
+
+def _trim_result(paths: list[Path], outputs: list[Path], offsets_frames: Sequence[float], plan: TrimPlan,
+                 outcomes: list[transcode.CopyOutcome], infos: list[transcode.SourceInfo], chosen: str, out_fps: Fraction | None
+                 ) -> TrimResult:
+    """The written copies and what the user should know about them."""
+    videos = [
+        TrimmedVideo(input=src, output=out, first_frame=fp.first_frame, n_frames=oc.n_frames,
+                     fps=float(fp.fps_out), width=oc.width, height=oc.height, offset_frames=float(k),
+                     offset_frames_used=fp.offset_used, has_audio=info.has_audio, audio_kept=oc.audio_kept,
+                     rotation=oc.rotation)
+        for src, out, fp, oc, info, k in zip(paths, outputs, plan.frames, outcomes, infos, offsets_frames)
+    ]
+    audio_dropped = any(info.has_audio is not False and not oc.audio_kept for info, oc in zip(infos, outcomes))
     notes = []
     if plan.rounded:
         used = ", ".join(f"{k:g}->{fp.offset_used:g}" for k, fp in zip(offsets_frames, plan.frames))
         notes.append(f"fractional offsets were rounded to the nearest frame ({used})")
     if plan.resampled:
         notes.append(f"resampled to {float(out_fps):g} fps by nearest-time frame dropping/duplication")
-    audio_dropped = False
-    videos = []
-    for src, out, fp, oc, info, k in zip(paths, outputs, plan.frames, outcomes, infos, offsets_frames):
-        if info.has_audio is not False and not oc.audio_kept:
-            audio_dropped = True
-        videos.append(
-            TrimmedVideo(
-                input=src,
-                output=out,
-                first_frame=fp.first_frame,
-                n_frames=oc.n_frames,
-                fps=float(fp.fps_out),
-                width=oc.width,
-                height=oc.height,
-                offset_frames=float(k),
-                offset_frames_used=fp.offset_used,
-                has_audio=info.has_audio,
-                audio_kept=oc.audio_kept,
-                rotation=oc.rotation,
-            )
-        )
     if chosen == "opencv":
         notes.append("written with OpenCV (PyAV unavailable): MPEG-4 video, audio not copied")
     elif audio_dropped:
-        notes.append("audio left out for: " + ", ".join(str(v.input) for v in videos if v.has_audio and not v.audio_kept))
+        left_out = [str(v.input) for v in videos if v.has_audio and not v.audio_kept]
+        notes.append("audio left out for: " + ", ".join(left_out))
     return TrimResult(videos, plan.start_seconds, chosen, plan.rounded, plan.resampled, audio_dropped, notes)

@@ -14,10 +14,12 @@ so no track type changes; a pose file with no video found has no sound (:class:`
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from videosync.audio import ANALYSIS_RATE, AudioClip, AudioOffset, NoAudioError, estimate_offset, read_audio
 from videosync.poses import PoseTrack
+from videosync.sync.bounds import UNBOUNDED, OffsetBounds, beyond_note
 from videosync.sync.methods.base import PairEstimate, SyncMethod
 
 
@@ -66,15 +68,15 @@ class AudioMethod(SyncMethod):
         return self._clips[key]
 
     def estimate(
-        self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None
+        self, track_a: PoseTrack, track_b: PoseTrack, *, bounds: OffsetBounds = UNBOUNDED
     ) -> PairEstimate:
         clip_a, clip_b = self.clip(track_a, "input A"), self.clip(track_b, "input B")
-        bounds = None
-        if max_offset is not None:
+        window = None
+        if bounds.bounded:
             shift = frames_offset(0.0, clip_a, clip_b, track_b.fps) / track_b.fps
-            bounds = (-float(max_offset) / track_b.fps - shift, float(max_offset) / track_b.fps - shift)
-        return self.pair_estimate(estimate_offset(clip_a, clip_b, bounds), clip_a, clip_b,
-                                  track_a.fps, track_b.fps)
+            window = (-float(bounds.max_frames) / track_b.fps - shift, float(bounds.max_frames) / track_b.fps - shift)
+        est = self.pair_estimate(estimate_offset(clip_a, clip_b, window), clip_a, clip_b, track_a.fps, track_b.fps)
+        return _inside(est, bounds)
 
     def pair_estimate(self, found: AudioOffset, clip_a: AudioClip, clip_b: AudioClip,
                       fps_a: float, fps_b: float) -> PairEstimate:
@@ -98,6 +100,18 @@ class AudioMethod(SyncMethod):
             },
             notes=list(found.notes),
         )
+
+
+def _inside(est: PairEstimate, bounds: OffsetBounds) -> PairEstimate:
+    """``est`` held inside ``bounds`` (the sound's search reaches a step beyond them); with
+    confidence 0 and a note when its answer lay clearly outside."""
+    if bounds.contains(est.offset_frames):
+        return est
+    k = bounds.clip(est.offset_frames)
+    if not bounds.beyond(est.offset_frames):
+        return dataclasses.replace(est, offset_frames=k, offset_seconds=k / est.fps_b)
+    return dataclasses.replace(est, offset_frames=k, offset_seconds=k / est.fps_b, confidence=0.0,
+                               notes=[*est.notes, beyond_note(bounds, est.offset_frames)])
 
 
 __all__ = ["AudioMethod", "frames_offset", "media_path"]

@@ -19,50 +19,66 @@ import numpy as np
 
 from videosync.errors import CannotSynchronizeError
 from videosync.poses import PoseTrack
-from videosync.sync.fit import (
+from videosync.sync.bounds import UNBOUNDED, OffsetBounds, beyond_note
+from videosync.sync.drift import overlap_segments, segment_band, slide_note, widest_slide
+from videosync.sync.fit import OffsetFit, fit_offset
+from videosync.sync.matching import MatchResult, match_frames
+from videosync.tunables import (
+    DEFAULT_BLOCK_BYTES,
     DEFAULT_MIN_INLIERS,
     DEFAULT_SEPARATION,
     DEFAULT_TOLERANCE,
-    VIDEO_RATE_FACTOR,
-    OffsetFit,
-    fit_offset,
-)
-from videosync.sync.drift import (
+    LABEL_RATE_FACTOR,
+    MATCH_TEMPERATURE,
     MATCHING_DRIFT_FRAMES,
     MAX_SEGMENTS,
     MIN_HALF_CONFIDENCE,
-    overlap_segments,
-    segment_band,
-    slide_note,
-    widest_slide,
+    MIN_JOINTS,
+    RIVAL_SECONDS,
+    VIDEO_RATE_FACTOR,
 )
-from videosync.sync.matching import DEFAULT_BLOCK_BYTES, DEFAULT_TEMPERATURE, MatchResult, match_frames
 
-#: Offsets at least this far (seconds, and DEFAULT_SEPARATION frames) from the chosen one are
-#: rivals for the fit's uniqueness (a step or a wave later, in periodic motion).
-RIVAL_SECONDS = 0.2
 #: Rate policies: keep fps_b / fps_a, always try a free rate, or try it when the fps differ.
 RATE_MODES = ("nominal", "estimate", "auto")
-#: Least extra reach (seconds) of the matching beyond ``max_offset``: more than one period of
-#: the repeated motions that make rival offsets (a gait cycle is about 1.1 s, a wave 0.7 s).
-EVIDENCE_MARGIN_SECONDS = 1.0
 
 
-def evidence_band(max_offset: float, fps_b: float) -> float:
-    """How far (frames of B) the matching looks for a ``max_offset`` search:
-    ``max_offset + max(max_offset, EVIDENCE_MARGIN_SECONDS * fps_b)``.
+@dataclass
+class PairFeatures:
+    """Both inputs described for matching: the dense tracks (row = source frame), their ``(T, C)``
+    features and usable rows, and what the description adds to the estimate (diagnostics and
+    notes for the user, e.g. which network variant embedded the pair)."""
 
-    Why not ``max_offset`` itself: the row softmax shares each frame's vote among the columns it
-    may match. A frame whose true partner lies outside the other recording then gives all of its
-    vote to the columns inside the band, and in repeated motion those are the partner's copies a
-    period away: offsets inside the range, and wrong. Looking a period further lets such a frame
-    vote for copies outside the range too, which the fit then ignores
-    (``fit_offset(offset_range=...)``). On the synthetic short preset (4 s windows, offsets
-    drawn from +-30 frames, ``videosync eval --max-offset 30``), the shipped model's mean error
-    went from 3.59 to 3.08 frames on validation (3.83 to 3.24 on test); with no band at all (the
-    whole matrix) 3.08 and 3.42.
-    """
-    return float(max_offset) + max(float(max_offset), EVIDENCE_MARGIN_SECONDS * float(fps_b))
+    da: PoseTrack
+    db: PoseTrack
+    fa: np.ndarray
+    fb: np.ndarray
+    va: np.ndarray
+    vb: np.ndarray
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+#: Frames of each input kept with an estimate for the picture of its frame similarity.
+PREVIEW_FRAMES = 400
+
+
+@dataclass(frozen=True)
+class FramePreview:
+    """Every ``step``-th row of both inputs' features as they were matched (rows are dense frames
+    from ``first``), for ``align --plot``'s frame-similarity picture: it needs no method then."""
+
+    a: np.ndarray
+    b: np.ndarray
+    step_a: int
+    step_b: int
+    first_a: int
+    first_b: int
+
+    @classmethod
+    def of(cls, pair: PairFeatures, max_frames: int = PREVIEW_FRAMES) -> FramePreview:
+        sa, sb = max(1, len(pair.fa) // max_frames), max(1, len(pair.fb) // max_frames)
+        return cls(np.ascontiguousarray(pair.fa[::sa]), np.ascontiguousarray(pair.fb[::sb]), sa, sb,
+                   int(pair.da.frame_index[0]), int(pair.db.frame_index[0]))
 
 
 @dataclass
@@ -84,6 +100,8 @@ class PairEstimate:
             speed-xcorr the single correlation peak.
         diagnostics: method-specific extras (inlier mask, correlation curve, ...).
         notes: caveats for the user (e.g. an offset that is not constant over the recording).
+        preview: the matched features, subsampled, for the plot (None for methods that match
+            no frames).
     """
 
     method: str
@@ -100,6 +118,7 @@ class PairEstimate:
     diagnostics: dict[str, Any] = field(default_factory=dict, repr=False)
     #: caveats a user should read with the offset (one sentence each, no pair label)
     notes: list[str] = field(default_factory=list)
+    preview: FramePreview | None = field(default=None, repr=False)
 
 
 #: How the note about a rival offset begins (the refinement replaces it when it takes the rival).
@@ -135,7 +154,7 @@ def max_rate_factor(track_a: PoseTrack, track_b: PoseTrack, rate_mode: str) -> f
     (``auto``), a factor 2 when a label may be wrong or a free rate was asked for (``estimate``)."""
     if rate_mode == "auto" and fps_from_video(track_a) and fps_from_video(track_b):
         return VIDEO_RATE_FACTOR
-    return 2.0
+    return LABEL_RATE_FACTOR
 
 
 def check_track(track: PoseTrack, label: str) -> None:
@@ -154,12 +173,13 @@ class SyncMethod(ABC):
 
     @abstractmethod
     def estimate(
-        self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None
+        self, track_a: PoseTrack, track_b: PoseTrack, *, bounds: OffsetBounds = UNBOUNDED
     ) -> PairEstimate:
         """Offset of ``track_b`` relative to ``track_a``.
 
         Args:
-            max_offset: if given, only offsets within +-``max_offset`` frames (of B) are searched.
+            bounds: the offsets (frames of B) that may be answered (``--max-offset``); the answer
+                is never outside them.
 
         Raises:
             CannotSynchronizeError: the inputs do not determine an offset.
@@ -175,9 +195,9 @@ class FeatureMatchingMethod(SyncMethod):
         tolerance: inlier threshold of the fit, in frames of B.
         rate_mode: ``"nominal"`` (use fps_b / fps_a), ``"estimate"`` (also fit a free rate and
             use it when the data demand it), ``"auto"`` (estimate when the fps differ; within 5 %
-            of the nominal ratio when both rates were read from videos). A
-            ``max_offset`` band always follows the nominal rate, so an estimated rate far from it
-            needs a wide enough band.
+            of the nominal ratio when both rates were read from videos). The matching band of
+            a bounded search always follows the nominal rate, so an estimated rate far from it
+            needs a wide enough bound.
         pca_dims: match in this many PCA dimensions (speed-up for wide features).
         max_block_bytes: memory bound of one block of the matching.
         min_inliers: fewest agreeing matched frames accepted.
@@ -188,8 +208,8 @@ class FeatureMatchingMethod(SyncMethod):
     def __init__(
         self,
         *,
-        min_joints: int = 5,
-        temperature: float = DEFAULT_TEMPERATURE,
+        min_joints: int = MIN_JOINTS,
+        temperature: float = MATCH_TEMPERATURE,
         tolerance: float = DEFAULT_TOLERANCE,
         rate_mode: str = "auto",
         pca_dims: int | None = None,
@@ -218,93 +238,73 @@ class FeatureMatchingMethod(SyncMethod):
         """
 
     def pair_features(self, track_a: PoseTrack, track_b: PoseTrack) -> tuple[np.ndarray, np.ndarray]:
-        """The features of both tracks (densified) as :meth:`estimate` matches them; a method
-        that chooses how to describe a pair from both views (SeSyn's noisy variant) overrides it."""
-        return self.features(track_a.dense()), self.features(track_b.dense())
+        """The features of both tracks (densified) as :meth:`estimate` matches them."""
+        pair = self.describe_pair(track_a, track_b)
+        return pair.fa, pair.fb
 
     def valid_rows(self, track: PoseTrack) -> np.ndarray:
         """``(T,)`` bool: frames with enough detected joints to describe the pose."""
         return (track.scores > 0).sum(axis=1) >= self.min_joints
 
-    def estimate(
-        self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None
-    ) -> PairEstimate:
-        check_track(track_a, "input A")
-        check_track(track_b, "input B")
+    def describe_pair(self, track_a: PoseTrack, track_b: PoseTrack) -> PairFeatures:
+        """Both tracks densified, their features and usable rows, as :meth:`estimate` matches
+        them. A method that describes a pair from both views (SeSyn's noisy variant) overrides it."""
         da, db = track_a.dense(), track_b.dense()
         fa = np.asarray(self.features(da), dtype=np.float32)
         fb = np.asarray(self.features(db), dtype=np.float32)
         va = self.valid_rows(da) & np.isfinite(fa).all(axis=1)
         vb = self.valid_rows(db) & np.isfinite(fb).all(axis=1)
-        for valid, track, label in ((va, track_a, "input A"), (vb, track_b, "input B")):
+        return PairFeatures(da, db, fa, fb, va, vb)
+
+    def estimate(
+        self, track_a: PoseTrack, track_b: PoseTrack, *, bounds: OffsetBounds = UNBOUNDED
+    ) -> PairEstimate:
+        check_track(track_a, "input A")
+        check_track(track_b, "input B")
+        pair = self.describe_pair(track_a, track_b)
+        for valid, track, label in ((pair.va, track_a, "input A"), (pair.vb, track_b, "input B")):
             if not valid.any():
                 raise CannotSynchronizeError(
-                    f"no frame has at least {self.min_joints} detected joints",
-                    track.source or label)
+                    f"no frame has at least {self.min_joints} detected joints", track.source or label)
         nominal = track_b.fps / track_a.fps
-        estimate_rate = self.rate_mode == "estimate" or (
-            self.rate_mode == "auto" and abs(nominal - 1.0) > 1e-9)
+        estimate_rate = self.rate_mode == "estimate" or (self.rate_mode == "auto" and abs(nominal - 1.0) > 1e-9)
         try:
             match, i, j, fit = self._match_and_fit(
-                fa, fb, va, vb, da, db, rate=nominal, offset=0.0,
-                max_offset=None if max_offset is None else evidence_band(max_offset, track_b.fps),
-                offset_range=None if max_offset is None else (-float(max_offset), float(max_offset)),
-                estimate_rate=estimate_rate, fps_b=track_b.fps,
-                max_rate_factor=max_rate_factor(track_a, track_b, self.rate_mode), progress=self.progress)
+                pair, pair.va, rate=nominal, offset=0.0, band=bounds.evidence_band(track_b.fps), bounds=bounds,
+                estimate_rate=estimate_rate, max_rate_factor=max_rate_factor(track_a, track_b, self.rate_mode),
+                progress=self.progress)
         except CannotSynchronizeError as exc:
             reason = str(exc).removeprefix("cannot synchronize: ")
-            raise CannotSynchronizeError(
-                f"{reason} [method {self.name}]", pair_label(track_a, track_b)) from exc
-        confidence, notes = fit.confidence, []
+            raise CannotSynchronizeError(f"{reason} [method {self.name}]", pair_label(track_a, track_b)) from exc
         # the test only questions an answer that would be trusted: an unsure one is refused
-        # anyway, and the parts of weak matches differ by more than noise allows (ssm's halves
-        # on 16 s synthetic windows: 2 of 48 clean pairs, both under the threshold already)
-        parts = (self._segments(fa, fb, va, vb, da, db, fit, track_a.fps, track_b.fps)
-                 if fit.confidence >= MIN_HALF_CONFIDENCE else None)
+        # anyway, and the parts of weak matches differ by more than noise allows
+        parts = self._segments(pair, fit) if fit.confidence >= MIN_HALF_CONFIDENCE else None
         slide = widest_slide(*parts, MATCHING_DRIFT_FRAMES) if parts is not None else None
-        if slide is not None:
-            (k1, k2), (c1, c2) = ([parts[n][s] for s in slide] for n in (0, 1))
-            confidence = 0.0
-            notes.append(slide_note(k1, k2, c1 / track_a.fps, c2 / track_a.fps))
-        if slide is None and fit.runner_up_offset is not None and fit.uniqueness < 1.0:
-            # (a sliding pair has two offsets for another reason, which its note gives)
-            notes.append(rival_note(fit.runner_up_offset, fit.runner_up_ratio))
+        notes = _fit_notes(fit, parts, slide, bounds, track_a.fps)
         return PairEstimate(
-            method=self.name,
-            offset_frames=fit.offset_frames,
-            offset_seconds=fit.offset_frames / track_b.fps,
-            rate=fit.rate,
-            confidence=confidence,
-            fps_a=track_a.fps,
-            fps_b=track_b.fps,
-            fit=fit,
-            pairs_a=i,
-            pairs_b=j,
-            peaks=match.peak,
+            method=self.name, offset_frames=fit.offset_frames, offset_seconds=fit.offset_frames / track_b.fps,
+            rate=fit.rate, confidence=0.0 if slide is not None else fit.confidence, fps_a=track_a.fps,
+            fps_b=track_b.fps, fit=fit, pairs_a=i, pairs_b=j, peaks=match.peak,
             diagnostics={
-                "inliers": fit.inliers,
-                "distinctiveness": match.distinctiveness,
-                "matched_cols": match.cols,
-                "softmax_scale": match.scale,
-                "n_frames": (len(da), len(db)),
-                "matching_parts": parts,
-                "slides": slide is not None,
+                "inliers": fit.inliers, "distinctiveness": match.distinctiveness, "matched_cols": match.cols,
+                "softmax_scale": match.scale, "n_frames": (len(pair.da), len(pair.db)), "matching_parts": parts,
+                "slides": slide is not None, "beyond_bounds": fit.beyond_bounds, **pair.diagnostics,
             },
-            notes=notes,
+            notes=notes + pair.notes, preview=FramePreview.of(pair),
         )
 
     def _match_and_fit(
-        self, fa: np.ndarray, fb: np.ndarray, va: np.ndarray, vb: np.ndarray, da: PoseTrack,
-        db: PoseTrack, *, rate: float, offset: float, max_offset: float | None, estimate_rate: bool,
-        fps_b: float, max_rate_factor: float, progress: Callable[[int, int], None] | None = None,
-        offset_range: tuple[float, float] | None = None,
+        self, pair: PairFeatures, va: np.ndarray, *, rate: float, offset: float, band: float | None,
+        estimate_rate: bool, max_rate_factor: float, progress: Callable[[int, int], None] | None = None,
+        bounds: OffsetBounds = UNBOUNDED,
     ) -> tuple[MatchResult, np.ndarray, np.ndarray, OffsetFit]:
-        """Match the valid rows (optionally within ``max_offset`` of ``j = rate * i + offset``, in
-        source frames) and fit the line, its offset inside ``offset_range`` when given; returns
-        the matches, their source frames and the fit."""
+        """Match the rows ``va`` of A to B's usable ones (optionally within ``band`` frames of B
+        of ``j = rate * i + offset``, in source frames) and fit the line, its offset inside
+        ``bounds``; returns the matches, their source frames and the fit."""
+        da, db = pair.da, pair.db
         a0, b0 = int(da.frame_index[0]), int(db.frame_index[0])
         match = match_frames(
-            fa, fb, valid_a=va, valid_b=vb, max_offset=max_offset, rate=rate,
+            pair.fa, pair.fb, valid_a=va, valid_b=pair.vb, band=band, rate=rate,
             centre=rate * a0 + offset - b0, temperature=self.temperature,
             max_block_bytes=self.max_block_bytes, pca_dims=self.pca_dims, progress=progress)
         i = da.frame_index[match.rows].astype(np.float64)
@@ -317,35 +317,50 @@ class FeatureMatchingMethod(SyncMethod):
             quality=match.distinctiveness, n_candidates=match.n_candidates,
             b_range=(float(db.frame_index[0]), float(db.frame_index[-1])),
             tolerance=self.tolerance, min_inliers=self.min_inliers, seed=self.seed,
-            separation=max(DEFAULT_SEPARATION, RIVAL_SECONDS * fps_b),
-            max_rate_factor=max_rate_factor, votes=votes, offset_range=offset_range)
+            separation=max(DEFAULT_SEPARATION, RIVAL_SECONDS * db.fps),
+            max_rate_factor=max_rate_factor, votes=votes, bounds=bounds)
         return match, i, j, fit
 
-    def _segments(
-        self, fa: np.ndarray, fb: np.ndarray, va: np.ndarray, vb: np.ndarray, da: PoseTrack,
-        db: PoseTrack, fit: OffsetFit, fps_a: float, fps_b: float,
-    ) -> tuple[list[float], list[float]] | None:
+    def _segments(self, pair: PairFeatures, fit: OffsetFit) -> tuple[list[float], list[float]] | None:
         """The offsets that consecutive parts of the overlap find with their own matches (near
         the whole pair's line), and the parts' centres (source frames of A), for the parts whose
         own fit is confident; None when fewer than two parts are long enough and confident.
 
         Why: see :mod:`videosync.sync.drift`. A fit through all frames of a sliding pair
-        returns their average offset; each part alone returns its own.
+        returns their average offset; each part alone returns its own. The parts search around
+        the pair's line whatever the user's bound: they test the answer, they give none.
         """
+        da, db = pair.da, pair.db
         masks = overlap_segments(da.frame_index, fit.rate, fit.offset_frames, float(db.frame_index[0]),
-                                 float(db.frame_index[-1]), fps_a, usable=va, max_segments=MAX_SEGMENTS)
+                                 float(db.frame_index[-1]), da.fps, usable=pair.va, max_segments=MAX_SEGMENTS)
         if masks is None:
             return None
-        band = segment_band(int(sum(m.sum() for m in masks)), fit.rate, fps_b)
+        band = segment_band(int(sum(m.sum() for m in masks)), fit.rate, db.fps)
         offsets, centres = [], []
         for part in masks:
             try:
                 _, i, _, part_fit = self._match_and_fit(
-                    fa, fb, part, vb, da, db, rate=fit.rate, offset=fit.offset_frames, max_offset=band,
-                    estimate_rate=False, fps_b=fps_b, max_rate_factor=1.0)
+                    pair, part, rate=fit.rate, offset=fit.offset_frames, band=band,
+                    estimate_rate=False, max_rate_factor=1.0)
             except CannotSynchronizeError:
                 continue
             if part_fit.confidence >= MIN_HALF_CONFIDENCE:
                 offsets.append(part_fit.offset_frames)
                 centres.append(float(i.mean()))
         return (offsets, centres) if len(offsets) >= 2 else None
+
+
+def _fit_notes(fit: OffsetFit, parts: tuple[list[float], list[float]] | None, slide: tuple[int, int] | None,
+               bounds: OffsetBounds, fps_a: float) -> list[str]:
+    """What the user is told about a fit: an offset that slides between the parts of the overlap,
+    one the bounds cut off, or a rival offset supported almost as well."""
+    notes = []
+    if slide is not None:
+        (k1, k2), (c1, c2) = ([parts[n][s] for s in slide] for n in (0, 1))
+        notes.append(slide_note(k1, k2, c1 / fps_a, c2 / fps_a))
+    if fit.beyond_bounds is not None:
+        notes.append(beyond_note(bounds, fit.beyond_bounds))
+    if slide is None and fit.runner_up_offset is not None and fit.uniqueness < 1.0:
+        # (a sliding pair has two offsets for another reason, which its note gives)
+        notes.append(rival_note(fit.runner_up_offset, fit.runner_up_ratio))
+    return notes

@@ -25,9 +25,10 @@ from dataclasses import replace
 from videosync.audio import NoAudioError
 from videosync.errors import CannotSynchronizeError
 from videosync.poses import PoseTrack
-from videosync.sync.fit import DEFAULT_MIN_CONFIDENCE
+from videosync.sync.bounds import UNBOUNDED, OffsetBounds
 from videosync.sync.methods.audio import AudioMethod
 from videosync.sync.methods.base import PairEstimate, SyncMethod
+from videosync.tunables import DEFAULT_MIN_CONFIDENCE
 
 #: How far (seconds) one consumer camera's sound may lead or lag its own picture. ITU-R BT.1359
 #: puts the threshold of detectability at 45 ms of sound leading (125 ms lagging); recorders
@@ -70,22 +71,22 @@ class FusedMethod(SyncMethod):
         self.min_confidence = float(min_confidence)
 
     def estimate(
-        self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None
+        self, track_a: PoseTrack, track_b: PoseTrack, *, bounds: OffsetBounds = UNBOUNDED
     ) -> PairEstimate:
         try:
-            sound = self.audio.estimate(track_a, track_b, max_offset=max_offset)
+            sound = self.audio.estimate(track_a, track_b, bounds=bounds)
         except NoAudioError:
-            return self.pose.estimate(track_a, track_b, max_offset=max_offset)
+            return self.pose.estimate(track_a, track_b, bounds=bounds)
         except CannotSynchronizeError as exc:
-            return self._pose_alone(track_a, track_b, max_offset, str(exc).split("cannot synchronize: ")[-1])
+            return self._pose_alone(track_a, track_b, bounds, str(exc).split("cannot synchronize: ")[-1])
         if sound.confidence < self.min_confidence:
             why = sound.notes[0] if sound.notes else f"confidence {sound.confidence:.2f}"
-            return self._pose_alone(track_a, track_b, max_offset, why)
+            return self._pose_alone(track_a, track_b, bounds, why)
         width = expected_disagreement() * track_b.fps
         near = self._trusted(lambda: bounded_estimate(self.pose, track_a, track_b, sound.offset_frames, width))
         if near is not None and abs(near.offset_frames - sound.offset_frames) < width - 1.0:
             return _fused(near, sound, "pose within the sound's bounds", [])
-        anywhere = self._trusted(lambda: self.pose.estimate(track_a, track_b, max_offset=max_offset))
+        anywhere = self._trusted(lambda: self.pose.estimate(track_a, track_b, bounds=bounds))
         if anywhere is not None:
             gap = (anywhere.offset_frames - sound.offset_frames) / track_b.fps
             note = (f"sound and picture disagree: the sound says {sound.offset_frames:+.1f} frames, the "
@@ -97,9 +98,9 @@ class FusedMethod(SyncMethod):
                 f"up to the {_explained()}")
         return _fused(sound, sound, "sound alone", [note])
 
-    def _pose_alone(self, track_a: PoseTrack, track_b: PoseTrack, max_offset: float | None,
+    def _pose_alone(self, track_a: PoseTrack, track_b: PoseTrack, bounds: OffsetBounds,
                     why: str) -> PairEstimate:
-        est = self.pose.estimate(track_a, track_b, max_offset=max_offset)
+        est = self.pose.estimate(track_a, track_b, bounds=bounds)
         est.notes = [*est.notes, f"sound not used ({why})"]
         est.diagnostics = {**est.diagnostics, "fusion": {"source": "pose alone", "sound_refused": why}}
         return est
@@ -116,12 +117,12 @@ def bounded_estimate(pose: SyncMethod, track_a: PoseTrack, track_b: PoseTrack, c
                      width: float) -> PairEstimate:
     """``pose``'s estimate searching only offsets within ``width`` frames of ``centre``.
 
-    The pose methods search ``+-max_offset`` around 0; renumbering B's frames by the whole
+    The pose methods search inside their bounds around 0; renumbering B's frames by the whole
     frames of ``centre`` moves that window onto it, and the answer is moved back.
     """
     shift = int(round(centre))
     moved = track_b.with_keypoints(track_b.keypoints, track_b.frame_index - shift)
-    est = pose.estimate(track_a, moved, max_offset=width)
+    est = pose.estimate(track_a, moved, bounds=OffsetBounds(width))
     est.offset_frames += shift
     est.offset_seconds = est.offset_frames / track_b.fps
     return est

@@ -7,45 +7,11 @@ import dataclasses
 import numpy as np
 
 from videosync.poses import PoseTrack
+from videosync.sync.bounds import UNBOUNDED, OffsetBounds, beyond_note
 from videosync.sync.methods.base import RIVAL_NOTE_START, PairEstimate, SyncMethod
 from videosync.sync.drift import overlap_halves, slide_note, slides
 from videosync.sync.refine import Refinement, refine_offset
-
-#: Largest disagreement (frames of B) between the search from A to B and the one from B to A
-#: that still counts as one geometric answer. Where the geometry is sound the two agree: on the
-#: Pose2Sim demo (132 pairs from OpenPose and from MediaPipe, every k from -20 to 20 in steps of
-#: 4) by at most 1.04 frames, median 0.1-0.2. On hips-up shots of the same cameras 16 of 42
-#: pairs disagreed by more than 1.5 frames (up to 11), and 15 of those 16 means were wrong.
-DIRECTIONS_AGREE_FRAMES = 2.0
-#: Use the geometry only when both search directions are conclusive. They fit the same
-#: correspondences, each interpolating the other view between frames, so a real minimum shows in
-#: both: on the Pose2Sim demo (246 OpenPose and 30 MediaPipe pairs) no pair had only one. Where
-#: only one direction finds a distinct dip it is weak evidence that pulls as often as it corrects:
-#: on the synthetic short preset (623 validation + test pairs of 4 s) 75 pairs had one, which
-#: moved 31 of the 56 near answers further from the truth and 13 closer, and made 14 answers
-#: within a frame wrong against 7 the other way. Keeping the matching's offset there: 7 more
-#: pairs within a frame, 14 fewer answers trusted at 0.2 and wrong (60 -> 46), 4 fewer trusted
-#: and right (461 -> 457).
-REQUIRE_BOTH_DIRECTIONS = True
-#: When the matching supports a rival offset (a step or a wave away) almost as well as the one
-#: it chose, the geometry is searched around both, and when both searches are conclusive the
-#: rival is taken if its median epipolar error (relative to the person's size) is below this
-#: share of the chosen one's. A whole-body shift by one period is, for an ideal steady walk,
-#: indistinguishable from a moved camera; real strides differ, turns and changes of pace break
-#: the equivalence. Measured offline on the synthetic short preset (4 s windows; sesyn, both
-#: directions required), Frm.err with the geometry: validation 3.18 -> 2.67 (ratio 1.0: 2.78, 0.95: 2.67, 0.8: 2.97), pairs more than
-#: 10 frames off 31 -> 26, 5 answers moved closer to the truth and none further; test 4.12 ->
-#: 2.85, 35 -> 24, 11 closer, none further. Taking the
-#: rival also when only its search was conclusive (the chosen offset's geometry being silent)
-#: was tried first and dropped: those switches were wrong 7 times in 10 on validation (17 in 24
-#: on both splits), because a silent geometry says nothing against an offset. Comparing the
-#: rival's minimum with the error the chosen offset itself leaves (the silent search's value at
-#: its centre, direction by direction, same ratio) was tried on 2026-12-04 and dropped too: it
-#: lowered Frm.err (validation 2.46 -> 2.45 clean, 3.66 -> 3.22 with 9 px noise; test 2.80 ->
-#: 2.73 and 4.52 -> 4.43) but of its 26 switches 16 moved the answer closer to the truth and 10
-#: further (test, clean: 4 and 4), and test pairs more than 10 frames off with confidence >= 0.2
-#: rose from 7 to 11.
-RIVAL_ERROR_RATIO = 0.9
+from videosync.tunables import DIRECTIONS_AGREE_FRAMES, REQUIRE_BOTH_DIRECTIONS, RIVAL_ERROR_RATIO
 
 
 @dataclasses.dataclass
@@ -59,6 +25,7 @@ class Geometry:
     relative_error: float = float("nan")
     confidence: float = 0.0
     rejected: str = ""
+    beyond_bounds: float | None = None
 
 
 def rival_chosen_note(other: float, ratio: float, error: float, other_error: float) -> str:
@@ -96,14 +63,14 @@ class RefinedMethod(SyncMethod):
         self.refine_options = refine_options
         self.name = f"{inner.name}+geometry"
 
-    def estimate(self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None) -> PairEstimate:
-        coarse = self.inner.estimate(track_a, track_b, max_offset=max_offset)
-        geo = self._geometry(track_a, track_b, coarse.offset_frames, coarse.rate)
+    def estimate(self, track_a: PoseTrack, track_b: PoseTrack, *, bounds: OffsetBounds = UNBOUNDED) -> PairEstimate:
+        coarse = self.inner.estimate(track_a, track_b, bounds=bounds)
+        geo = self._geometry(track_a, track_b, coarse.offset_frames, coarse.rate, bounds)
         diagnostics = {**coarse.diagnostics, "refinement": geo.forward, "refinement_reverse": geo.backward}
         if geo.rejected:
             diagnostics["refinement_rejected"] = geo.rejected
         notes = list(coarse.notes)
-        rival = self._rival(track_a, track_b, coarse, geo)
+        rival = self._rival(track_a, track_b, coarse, geo, bounds)
         if rival is not None:
             diagnostics["refinement_rival"] = rival
             notes = [n for n in notes if not n.startswith(RIVAL_NOTE_START)]
@@ -111,7 +78,11 @@ class RefinedMethod(SyncMethod):
                                            rival.relative_error, geo.relative_error))
             geo = rival
         if geo.offset_frames is None:
-            return dataclasses.replace(coarse, diagnostics=diagnostics)
+            if geo.beyond_bounds is None or coarse.diagnostics.get("beyond_bounds") is not None:
+                return dataclasses.replace(coarse, diagnostics=diagnostics)
+            # the geometry is sure of an offset the bounds exclude: the coarse one is not it
+            return dataclasses.replace(coarse, confidence=0.0, diagnostics=diagnostics,
+                                       notes=notes + [beyond_note(bounds, geo.beyond_bounds)])
         offset = geo.offset_frames
         # Geometry confirms the offset locally but cannot tell a periodic motion's rival offsets
         # apart (a walk one step later is just as consistent), so it inherits the matching's
@@ -120,8 +91,9 @@ class RefinedMethod(SyncMethod):
         confidence = uniqueness * geo.confidence
         if rival is None:
             confidence = max(coarse.confidence, confidence)
-        if coarse.diagnostics.get("slides"):
-            confidence = 0.0  # the matching saw the offset slide: the geometry's average is no answer
+        if coarse.diagnostics.get("slides") or coarse.diagnostics.get("beyond_bounds") is not None:
+            # the matching saw the offset slide, or pointed outside the bounds: no answer here
+            confidence = 0.0
         halves = self._halves(track_a, track_b, offset, coarse.rate)
         if halves is not None:
             diagnostics["halves"] = halves
@@ -140,21 +112,28 @@ class RefinedMethod(SyncMethod):
             notes=notes,
         )
 
-    def _geometry(self, track_a: PoseTrack, track_b: PoseTrack, offset: float, rate: float) -> Geometry:
-        """The two-view-geometry search around ``offset`` from A to B and from B to A.
+    def _geometry(self, track_a: PoseTrack, track_b: PoseTrack, offset: float, rate: float,
+                  bounds: OffsetBounds) -> Geometry:
+        """The two-view-geometry search around ``offset`` from A to B and from B to A, each
+        answering inside ``bounds``.
 
         Why both: only B's keypoints are interpolated between frames, so each direction smooths
         one view; the mean of both does not depend on which input is the reference.
         """
-        ref = refine_offset(track_a, track_b, offset, rate, **self.refine_options)
+        ref = refine_offset(track_a, track_b, offset, rate, bounds=bounds, **self.refine_options)
         # B's frame j is A's frame (j - k) / rate
-        back = refine_offset(track_b, track_a, -offset / rate, 1.0 / rate, **self.refine_options)
+        back = refine_offset(track_b, track_a, -offset / rate, 1.0 / rate, bounds=bounds.seen_from_b(rate),
+                             **self.refine_options)
         found = []
         if ref.accepted:
             found.append(ref.offset_frames)
         if back.accepted:
             found.append(-rate * back.offset_frames)
         geo = Geometry(ref, back)
+        beyond = [k for k in (ref.beyond_bounds, None if back.beyond_bounds is None else -rate * back.beyond_bounds)
+                  if k is not None]
+        if beyond:
+            geo.beyond_bounds = float(np.mean(beyond))
         if len(found) == 1 and REQUIRE_BOTH_DIRECTIONS:
             geo.rejected = "only one of the two search directions is conclusive"
         elif len(found) == 2 and abs(found[0] - found[1]) > DIRECTIONS_AGREE_FRAMES:
@@ -168,8 +147,8 @@ class RefinedMethod(SyncMethod):
             geo.confidence = max(r.confidence for r in used)
         return geo
 
-    def _rival(self, track_a: PoseTrack, track_b: PoseTrack, coarse: PairEstimate, chosen: Geometry
-               ) -> Geometry | None:
+    def _rival(self, track_a: PoseTrack, track_b: PoseTrack, coarse: PairEstimate, chosen: Geometry,
+               bounds: OffsetBounds) -> Geometry | None:
         """The geometry at the matching's rival offset, when it explains the two views clearly
         better than the chosen offset does (see ``RIVAL_ERROR_RATIO``); else None."""
         fit = coarse.fit
@@ -178,7 +157,7 @@ class RefinedMethod(SyncMethod):
             return None
         if chosen.offset_frames is None:  # nothing to compare with (see RIVAL_ERROR_RATIO)
             return None
-        rival = self._geometry(track_a, track_b, fit.runner_up_offset, coarse.rate)
+        rival = self._geometry(track_a, track_b, fit.runner_up_offset, coarse.rate, bounds)
         if rival.offset_frames is None or not rival.relative_error < RIVAL_ERROR_RATIO * chosen.relative_error:
             return None
         return rival
@@ -190,6 +169,7 @@ class RefinedMethod(SyncMethod):
 
         Why: see :mod:`videosync.sync.drift`. The geometry fits an average offset that is wrong
         at both ends of a sliding pair, with full confidence; comparing the halves catches that.
+        The halves search whatever the user's bound: they test the answer, they give none.
         """
         masks = overlap_halves(track_a.frame_index, rate, offset, float(track_b.frame_index[0]),
                                float(track_b.frame_index[-1]), track_a.fps)

@@ -3,8 +3,7 @@ matching and robust fit of :class:`FeatureMatchingMethod`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,26 +11,15 @@ import numpy as np
 
 from videosync.errors import ModelError
 from videosync.poses import PoseTrack
+from videosync.poses.stats import image_jitter, relative_jitter
 from videosync.poses.track import interpolate_keypoints
-from videosync.sync.methods.base import FeatureMatchingMethod, PairEstimate
-from videosync.sync.refine import image_jitter, relative_jitter
+from videosync.sync.methods.base import FeatureMatchingMethod, PairFeatures
+from videosync.tunables import DEFAULT_MODEL_FPS, MIN_INTERIOR_FRAMES, MODEL_RATE_FACTOR, RESAMPLE_TOLERANCE
 
-
-#: Fewest frames left after dropping the edges before we keep the edge frames after all.
-MIN_INTERIOR_FRAMES = 20
-#: Frame rate a model was trained at when its checkpoint does not say (the synthetic data's).
-DEFAULT_MODEL_FPS = 30.0
-#: Range of input rates a model embeds as they are, as factors of its training rate, when its
-#: checkpoint does not say (``fps_range``). The shipped model, trained at 30 fps, embedded the
-#: 60 fps Pose2Sim demo better at 60 fps than resampled to 30 (mean error 2.6 vs 8.1 frames on
-#: 100-frame clips: resampling halves the frames that carry the match).
-DEFAULT_RATE_FACTOR = 2.0
-#: Resampling closer than this (relative) to the input's own rate is skipped.
-RATE_TOLERANCE = 0.02
 #: Checkpoint variant made for noisy keypoints, and its settings: the frame-to-frame keypoint
 #: jitter above which a view counts as noisy, as a share of the person's size
-#: (:func:`videosync.sync.refine.relative_jitter`) and of the image size
-#: (:func:`videosync.sync.refine.image_jitter`). A view is noisy when it exceeds every threshold
+#: (:func:`videosync.poses.stats.relative_jitter`) and of the image size
+#: (:func:`videosync.poses.stats.image_jitter`). A view is noisy when it exceeds every threshold
 #: the variant sets; a pair with a noisy view is matched with the variant. See :class:`SesynMethod`.
 NOISY_VARIANT = "noisy"
 JITTER_SETTINGS = {"above_relative_jitter": relative_jitter, "above_image_jitter": image_jitter}
@@ -43,6 +31,18 @@ def noisy_note(relative: float, image: float) -> str:
             f"({image:.2%} of the image): matched with the model's variant for noisy keypoints; "
             f"steadier keypoints (more light, less motion blur, a larger person in the picture, a "
             f"stronger pose model) give a more precise offset")
+
+
+@dataclass(frozen=True)
+class PairNetwork:
+    """The network one pair is embedded with (``variant``: "main" or ``NOISY_VARIANT``), and
+    why: each view's jitter measures and those of the views found noisy (empty without a
+    variant for noisy keypoints)."""
+
+    net: Any
+    variant: str
+    views: list[dict[str, float]] = field(default_factory=list)
+    noisy: list[dict[str, float]] = field(default_factory=list)
 
 
 class SesynMethod(FeatureMatchingMethod):
@@ -90,9 +90,9 @@ class SesynMethod(FeatureMatchingMethod):
                 )
             net, self.meta = load_checkpoint(path, device)
             self.noisy = self._noisy_variant(path, device)
-        self.net = self.main_net = net
+        self.net = net  #: the main network (the noisy variant, if any, is in ``self.noisy``)
         model_fps = float(self.meta.get("fps") or DEFAULT_MODEL_FPS)
-        low, high = self.meta.get("fps_range") or (model_fps / DEFAULT_RATE_FACTOR, model_fps * DEFAULT_RATE_FACTOR)
+        low, high = self.meta.get("fps_range") or (model_fps / MODEL_RATE_FACTOR, model_fps * MODEL_RATE_FACTOR)
         self.fps_range = (float(low), float(high))
 
     def _noisy_variant(self, path: str | Path, device: str | None) -> tuple[dict[str, float], Any] | None:
@@ -107,47 +107,42 @@ class SesynMethod(FeatureMatchingMethod):
         net, _ = load_checkpoint(path, device, variant=NOISY_VARIANT)
         return {k: float(v) for k, v in thresholds.items()}, net
 
-    @contextmanager
-    def pair_network(self, track_a: PoseTrack, track_b: PoseTrack
-                     ) -> Iterator[tuple[list[dict[str, float]], list[dict[str, float]]]]:
-        """Within the block, ``self.net`` is the network for this pair (the noisy variant when a
-        view is noisy); yields each view's jitter measures and those of the noisy views."""
+    def pair_network(self, track_a: PoseTrack, track_b: PoseTrack) -> PairNetwork:
+        """The network that embeds this pair: the noisy variant when a view's keypoints jitter
+        more than every threshold it sets (NaN counts as not noisy), else the main one."""
         if self.noisy is None:
-            yield [], []
-            return
+            return PairNetwork(self.net, "main")
         thresholds, noisy_net = self.noisy
         views = [{k: JITTER_SETTINGS[k](t) for k in JITTER_SETTINGS} for t in (track_a, track_b)]
-        noisy = [v for v in views if all(v[k] > limit for k, limit in thresholds.items())]  # NaN: not noisy
-        self.net = noisy_net if noisy else self.main_net
-        try:
-            yield views, noisy
-        finally:
-            self.net = self.main_net
+        noisy = [v for v in views if all(v[k] > limit for k, limit in thresholds.items())]
+        return PairNetwork(noisy_net if noisy else self.net, NOISY_VARIANT if noisy else "main", views, noisy)
 
-    def pair_features(self, track_a: PoseTrack, track_b: PoseTrack) -> tuple[np.ndarray, np.ndarray]:
-        with self.pair_network(track_a, track_b):
-            return self.features(track_a.dense()), self.features(track_b.dense())
-
-    def estimate(self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None) -> PairEstimate:
-        with self.pair_network(track_a, track_b) as (views, noisy):
-            est = super().estimate(track_a, track_b, max_offset=max_offset)
-        if views:
-            est.diagnostics["keypoint_jitter"] = views
-            est.diagnostics["model_variant"] = NOISY_VARIANT if noisy else "main"
-        if noisy:
-            worst = max(noisy, key=lambda v: v["above_relative_jitter"])
-            est.notes.append(noisy_note(worst["above_relative_jitter"], worst["above_image_jitter"]))
-        return est
+    def describe_pair(self, track_a: PoseTrack, track_b: PoseTrack) -> PairFeatures:
+        """Both views embedded with the pair's network (:meth:`pair_network`), which the
+        estimate's diagnostics name, with a note when it is the variant for noisy keypoints."""
+        choice = self.pair_network(track_a, track_b)
+        da, db = track_a.dense(), track_b.dense()
+        fa = np.asarray(self.features(da, choice.net), dtype=np.float32)
+        fb = np.asarray(self.features(db, choice.net), dtype=np.float32)
+        va = self.valid_rows(da, choice.net) & np.isfinite(fa).all(axis=1)
+        vb = self.valid_rows(db, choice.net) & np.isfinite(fb).all(axis=1)
+        diagnostics = {"keypoint_jitter": choice.views, "model_variant": choice.variant} if choice.views else {}
+        notes = []
+        if choice.noisy:
+            worst = max(choice.noisy, key=lambda v: v["above_relative_jitter"])
+            notes.append(noisy_note(worst["above_relative_jitter"], worst["above_image_jitter"]))
+        return PairFeatures(da, db, fa, fb, va, vb, diagnostics, notes)
 
     def _ratio(self, track: PoseTrack) -> float:
         """Embedding frames per input frame: 1 inside the model's rate range, else the factor
         that brings the input to the nearest end of it."""
         target = float(np.clip(track.fps, *self.fps_range))
         ratio = target / float(track.fps)
-        return 1.0 if abs(ratio - 1.0) <= RATE_TOLERANCE else ratio
+        return 1.0 if abs(ratio - 1.0) <= RESAMPLE_TOLERANCE else ratio
 
-    def valid_rows(self, track: PoseTrack) -> np.ndarray:
-        """Frames with enough joints, minus the network's receptive radius at both ends.
+    def valid_rows(self, track: PoseTrack, net: Any = None) -> np.ndarray:
+        """Frames with enough joints, minus the receptive radius of ``net`` (default the main
+        network) at both ends.
 
         Frames that close to a track's start or end see the temporal convolutions' zero padding;
         their embeddings say "I am near an edge", which would match the other track's edges and
@@ -157,15 +152,16 @@ class SesynMethod(FeatureMatchingMethod):
         0 for a true offset of 7 frames.
         """
         valid = super().valid_rows(track)
-        radius = int(np.ceil(self.net.receptive_radius / self._ratio(track)))
+        radius = int(np.ceil((net if net is not None else self.net).receptive_radius / self._ratio(track)))
         radius = min(radius, max(0, (len(track) - MIN_INTERIOR_FRAMES) // 2))
         if radius > 0:
             valid[:radius] = False
             valid[len(track) - radius :] = False
         return valid
 
-    def features(self, track: PoseTrack) -> np.ndarray:
-        """Embeddings computed at a frame rate the model knows, read back at the input's frames.
+    def features(self, track: PoseTrack, net: Any = None) -> np.ndarray:
+        """Embeddings by ``net`` (default the main network) computed at a frame rate the model
+        knows, read back at the input's frames.
 
         Why: the temporal convolutions learned how fast motion unfolds over the rates seen in
         training (``fps_range``). A 240 fps video seen frame by frame looks like extreme slow
@@ -176,12 +172,13 @@ class SesynMethod(FeatureMatchingMethod):
         """
         from videosync.model import embed_poses, embed_track
 
+        net = net if net is not None else self.net
         ratio = self._ratio(track)
         if ratio == 1.0:
-            return embed_track(self.net, track, device=self.device)
+            return embed_track(net, track, device=self.device)
         n_model = int(np.floor((len(track) - 1) * ratio + 1e-9)) + 1
         at_model_rate = interpolate_keypoints(track.keypoints, np.arange(n_model) / ratio)
-        emb = embed_poses(self.net, track.with_keypoints(at_model_rate, np.arange(n_model)).normalized(), device=self.device)
+        emb = embed_poses(net, track.with_keypoints(at_model_rate, np.arange(n_model)).normalized(), device=self.device)
         return _interpolate_rows(emb, np.arange(len(track)) * ratio)
 
 

@@ -11,7 +11,7 @@ Per camera, Pose2Sim
    +- half the shorter sequence and takes the lag of the maximum.
 
 We do the same, with these differences: the correlation for all lags comes from FFT-based sums
-(same numbers, O(n log n) instead of O(n * lags)); the lag range is also limited by ``max_offset``
+(same numbers, O(n log n) instead of O(n * lags)); the lag range is also limited by the bounds
 and by a minimum overlap (``min_overlap`` of the shorter sequence, at least ``min_overlap_frames``)
 so a short overlap cannot win by luck; the peak is refined to a sub-frame lag with a parabola;
 inputs at different frame rates are compared on A's time grid (B's signal is resampled).
@@ -25,12 +25,23 @@ others, scores low. The scipy prominence of the peak is reported in the diagnost
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import signal
 
 from videosync.errors import CannotSynchronizeError
 from videosync.poses import PoseTrack
+from videosync.sync.bounds import UNBOUNDED, OffsetBounds, beyond_note
 from videosync.sync.methods.base import PairEstimate, SyncMethod, check_track, pair_label
+from videosync.tunables import (
+    XCORR_CUTOFF_HZ,
+    XCORR_FULL_LEAD,
+    XCORR_LIKELIHOOD,
+    XCORR_MIN_OVERLAP,
+    XCORR_MIN_OVERLAP_FRAMES,
+    XCORR_ORDER,
+)
 
 
 def _lowpass(x: np.ndarray, fps: float, cutoff_hz: float, order: int) -> np.ndarray:
@@ -42,8 +53,8 @@ def _lowpass(x: np.ndarray, fps: float, cutoff_hz: float, order: int) -> np.ndar
     return signal.filtfilt(b, a, x, axis=0, padlen=min(3 * max(len(a), len(b)), len(x) - 1))
 
 
-def speed_signal(track: PoseTrack, *, likelihood_threshold: float = 0.4, cutoff_hz: float = 6.0,
-                 order: int = 4) -> np.ndarray:
+def speed_signal(track: PoseTrack, *, likelihood_threshold: float = XCORR_LIKELIHOOD,
+                 cutoff_hz: float = XCORR_CUTOFF_HZ, order: int = XCORR_ORDER) -> np.ndarray:
     """``(T,)`` low-passed sum over keypoints of the absolute vertical speed (px / frame).
 
     ``track`` must be dense (one row per source frame). Keypoints never detected are left out.
@@ -106,8 +117,9 @@ class SpeedXcorrMethod(SyncMethod):
 
     name = "speed-xcorr"
 
-    def __init__(self, *, likelihood_threshold: float = 0.4, cutoff_hz: float = 6.0,
-                 order: int = 4, min_overlap: float = 0.3, min_overlap_frames: int = 30) -> None:
+    def __init__(self, *, likelihood_threshold: float = XCORR_LIKELIHOOD, cutoff_hz: float = XCORR_CUTOFF_HZ,
+                 order: int = XCORR_ORDER, min_overlap: float = XCORR_MIN_OVERLAP,
+                 min_overlap_frames: int = XCORR_MIN_OVERLAP_FRAMES) -> None:
         self.likelihood_threshold = likelihood_threshold
         self.cutoff_hz = cutoff_hz
         self.order = order
@@ -115,75 +127,97 @@ class SpeedXcorrMethod(SyncMethod):
         self.min_overlap_frames = min_overlap_frames
 
     def estimate(
-        self, track_a: PoseTrack, track_b: PoseTrack, *, max_offset: float | None = None
+        self, track_a: PoseTrack, track_b: PoseTrack, *, bounds: OffsetBounds = UNBOUNDED
     ) -> PairEstimate:
         check_track(track_a, "input A")
         check_track(track_b, "input B")
         da, db = track_a.dense(), track_b.dense()
-        sa = speed_signal(da, likelihood_threshold=self.likelihood_threshold,
-                          cutoff_hz=self.cutoff_hz, order=self.order)
-        sb = speed_signal(db, likelihood_threshold=self.likelihood_threshold,
-                          cutoff_hz=self.cutoff_hz, order=self.order)
         rate = track_b.fps / track_a.fps
-        a0, b0 = float(da.frame_index[0]), float(db.frame_index[0])
-        if abs(rate - 1.0) > 1e-9:  # compare on A's time grid: sample k is B frame b0 + k * rate
-            grid = np.arange(0.0, (len(sb) - 1) / rate + 1e-9)
-            sb = np.interp(grid * rate, np.arange(len(sb)), sb)
+        sa, sb = self._signals(da, db, rate)
         # lag L (samples of A's grid): A frame a0 + i <-> B frame b0 + (i + L) * rate
-        shorter = min(len(sa), len(sb))
-        need = max(self.min_overlap_frames, int(np.ceil(self.min_overlap * shorter)))
+        a0, b0 = float(da.frame_index[0]), float(db.frame_index[0])
         label = pair_label(track_a, track_b)
-        if shorter < need or shorter < 3:
-            raise CannotSynchronizeError(
-                f"too few frames to correlate ({shorter}, need {need}) [method {self.name}]", label)
-        lags = np.arange(-(len(sa) - need), len(sb) - need + 1)
-        if max_offset is not None:
-            # offset_frames = (b0 + L * rate) - rate * a0 must stay within +-max_offset
-            off = b0 + lags * rate - rate * a0
-            lags = lags[np.abs(off) <= max_offset]
-        if len(lags) == 0:
-            raise CannotSynchronizeError(
-                f"no lag within +-{max_offset} frames leaves an overlap of {need} frames "
-                f"[method {self.name}]", label)
+        lags, cut = self._lags(len(sa), len(sb), a0, b0, rate, bounds, label)
         r, cnt = lagged_pearson(sa, sb, lags)
         if not np.isfinite(r).any():
             raise CannotSynchronizeError(
                 f"the keypoint speeds do not vary (no motion?) [method {self.name}]", label)
-        curve = np.where(np.isfinite(r), r, -1.0)
-        k = int(np.argmax(curve))
-        r_peak = float(curve[k])
-        delta = 0.0
-        if 0 < k < len(curve) - 1:
-            y0, y1, y2 = curve[k - 1], curve[k], curve[k + 1]
-            den = y0 - 2 * y1 + y2
-            if den < 0:
-                delta = float(np.clip(0.5 * (y0 - y2) / den, -0.5, 0.5))
-        padded = np.concatenate([[-2.0], curve, [-2.0]])
-        prominence = float(signal.peak_prominences(padded, [k + 1])[0][0])
-        maxima = signal.find_peaks(padded)[0] - 1
-        rivals = curve[maxima[maxima != k]]
-        r_rival = float(rivals.max()) if len(rivals) else -1.0
-        confidence = max(r_peak, 0.0) * float(np.clip(2.0 * (r_peak - r_rival), 0.0, 1.0))
-        lag = float(lags[k]) + delta
-        offset_frames = b0 + lag * rate - rate * a0
+        peak = correlation_peak(np.where(np.isfinite(r), r, -1.0))
+        confidence = max(peak.r, 0.0) * float(np.clip((peak.r - peak.r_rival) / XCORR_FULL_LEAD, 0.0, 1.0))
+        lag = float(lags[peak.index]) + peak.delta
+        offset_frames = bounds.clip(b0 + lag * rate - rate * a0)  # the sub-frame step may leave them
+        # the correlation still rising where the bounds cut it: the peak lies beyond them
+        beyond = (peak.index == 0 and cut[0]) or (peak.index == len(lags) - 1 and cut[1])
         return PairEstimate(
-            method=self.name,
-            offset_frames=offset_frames,
-            offset_seconds=offset_frames / track_b.fps,
-            rate=rate,
-            confidence=confidence,
-            fps_a=track_a.fps,
-            fps_b=track_b.fps,
-            fit=None,
-            peaks=np.array([r_peak]),
+            method=self.name, offset_frames=offset_frames, offset_seconds=offset_frames / track_b.fps,
+            rate=rate, confidence=0.0 if beyond else confidence, fps_a=track_a.fps, fps_b=track_b.fps,
+            fit=None, peaks=np.array([peak.r]),
             diagnostics={
-                "lags": lags,
-                "correlation": r,
-                "overlap": cnt,
-                "peak_correlation": r_peak,
-                "prominence": prominence,
-                "rival_correlation": r_rival,
-                "speed_a": sa,
-                "speed_b": sb,
+                "lags": lags, "correlation": r, "overlap": cnt, "peak_correlation": peak.r,
+                "prominence": peak.prominence, "rival_correlation": peak.r_rival, "speed_a": sa,
+                "speed_b": sb, "beyond_bounds": offset_frames if beyond else None,
             },
+            notes=[beyond_note(bounds)] if beyond else [],
         )
+
+    def _signals(self, da: PoseTrack, db: PoseTrack, rate: float) -> tuple[np.ndarray, np.ndarray]:
+        """Both dense tracks' speed signals, B's resampled on A's time grid (sample k is B's
+        frame ``b0 + k * rate``)."""
+        sa = speed_signal(da, likelihood_threshold=self.likelihood_threshold,
+                          cutoff_hz=self.cutoff_hz, order=self.order)
+        sb = speed_signal(db, likelihood_threshold=self.likelihood_threshold,
+                          cutoff_hz=self.cutoff_hz, order=self.order)
+        if abs(rate - 1.0) > 1e-9:
+            grid = np.arange(0.0, (len(sb) - 1) / rate + 1e-9)
+            sb = np.interp(grid * rate, np.arange(len(sb)), sb)
+        return sa, sb
+
+    def _lags(self, n_a: int, n_b: int, a0: float, b0: float, rate: float, bounds: OffsetBounds, label: str
+              ) -> tuple[np.ndarray, tuple[bool, bool]]:
+        """The lags that leave the minimum overlap and whose offset ``b0 + L * rate - rate * a0``
+        is inside ``bounds``, and whether the bounds removed the lowest / the highest ones."""
+        shorter = min(n_a, n_b)
+        need = max(self.min_overlap_frames, int(np.ceil(self.min_overlap * shorter)))
+        if shorter < need or shorter < 3:
+            raise CannotSynchronizeError(
+                f"too few frames to correlate ({shorter}, need {need}) [method {self.name}]", label)
+        lags = np.arange(-(n_a - need), n_b - need + 1)
+        cut = (False, False)
+        if bounds.bounded:
+            inside = np.abs(b0 + lags * rate - rate * a0) <= bounds.max_frames
+            cut = (not inside[0], not inside[-1])
+            lags = lags[inside]
+        if len(lags) == 0:
+            raise CannotSynchronizeError(
+                f"no lag within +-{bounds.max_frames} frames leaves an overlap of {need} frames "
+                f"[method {self.name}]", label)
+        return lags, cut
+
+
+@dataclass(frozen=True)
+class Peak:
+    """The highest point of a correlation curve: its index, value and sub-frame step (a parabola
+    through its neighbours), its scipy prominence, and the highest other local maximum (-1 if
+    none)."""
+
+    index: int
+    r: float
+    delta: float
+    prominence: float
+    r_rival: float
+
+
+def correlation_peak(curve: np.ndarray) -> Peak:
+    """The :class:`Peak` of ``curve`` (NaN already replaced, e.g. by -1)."""
+    k = int(np.argmax(curve))
+    delta = 0.0
+    if 0 < k < len(curve) - 1:
+        y0, y1, y2 = curve[k - 1], curve[k], curve[k + 1]
+        den = y0 - 2 * y1 + y2
+        if den < 0:
+            delta = float(np.clip(0.5 * (y0 - y2) / den, -0.5, 0.5))
+    padded = np.concatenate([[-2.0], curve, [-2.0]])
+    prominence = float(signal.peak_prominences(padded, [k + 1])[0][0])
+    maxima = signal.find_peaks(padded)[0] - 1
+    rivals = curve[maxima[maxima != k]]
+    return Peak(k, float(curve[k]), delta, prominence, float(rivals.max()) if len(rivals) else -1.0)

@@ -32,6 +32,7 @@ import numpy as np
 
 from videosync.poses import PoseTrack
 from videosync.sync.methods.base import FeatureMatchingMethod
+from videosync.tunables import SSM_ANGULAR, SSM_MIN_COMMON, SSM_NORM_FLOOR, SSM_RADIAL, SSM_WINDOW_SECONDS
 
 
 def _body_scale(xy: np.ndarray, valid: np.ndarray) -> float:
@@ -47,7 +48,7 @@ def _body_scale(xy: np.ndarray, valid: np.ndarray) -> float:
     return scale if scale > 0 else 1.0
 
 
-def banded_ssm(track: PoseTrack, max_lag: int, *, centre: bool = True, min_common: int = 4
+def banded_ssm(track: PoseTrack, max_lag: int, *, centre: bool = True, min_common: int = SSM_MIN_COMMON
                ) -> np.ndarray:
     """``(T, max_lag + 1)``: ``out[t, d]`` = distance between frames ``t`` and ``t + d`` (NaN if
     unknown), in units of the track's body size. Only this band of the SSM is ever needed."""
@@ -97,8 +98,8 @@ def _log_polar_bins(window: int, fps: float, window_seconds: float, n_radial: in
 
 
 def ssm_descriptors(
-    track: PoseTrack, *, window_seconds: float = 1.0, n_radial: int = 5, n_angular: int = 4,
-    centre: bool = True, min_common: int = 4,
+    track: PoseTrack, *, window_seconds: float = SSM_WINDOW_SECONDS, n_radial: int = SSM_RADIAL,
+    n_angular: int = SSM_ANGULAR, centre: bool = True, min_common: int = SSM_MIN_COMMON,
 ) -> np.ndarray:
     """``(T, n_bins)`` float32 log-polar SSM descriptors of a dense track (NaN rows: unknown)."""
     window = max(2, int(round(window_seconds * track.fps)))
@@ -120,7 +121,7 @@ def ssm_descriptors(
     norms = np.linalg.norm(desc, axis=1)
     finite = np.isfinite(norms)
     ref = float(np.median(norms[finite])) if finite.any() else 1.0
-    desc /= (norms + 0.05 * ref)[:, None]
+    desc /= (norms + SSM_NORM_FLOOR * ref)[:, None]
     return desc.astype(np.float32)
 
 
@@ -136,8 +137,8 @@ class SSMMethod(FeatureMatchingMethod):
 
     name = "ssm"
 
-    def __init__(self, *, window_seconds: float = 1.0, n_radial: int = 5, n_angular: int = 4,
-                 centre: bool = True, **kwargs) -> None:
+    def __init__(self, *, window_seconds: float = SSM_WINDOW_SECONDS, n_radial: int = SSM_RADIAL,
+                 n_angular: int = SSM_ANGULAR, centre: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.window_seconds = window_seconds
         self.n_radial = n_radial

@@ -1,0 +1,273 @@
+"""Every tuned threshold and default of the pipeline, in one place, by stage.
+
+Each value has one line saying why it has that value and the design page with the evidence
+(``docs/design/<page>.md``); ``docs/design/tunables.md`` holds the measurements behind each one.
+Change a value here and nowhere else. Facts of formats and physics (joint indices, a file's
+version, the median of ``|N(0, 1)|``) are not tunables and stay where they are used.
+
+This module imports nothing, so any module may read it.
+"""
+
+# --- Pose input (docs/design/poses.md) -------------------------------------------------------
+
+#: Joints scored below this are not trusted as positions (the refinement's correspondences, the
+#: pose statistics: jitter, size, speed). [refinement.md]
+KEYPOINT_MIN_SCORE = 0.3
+#: Frame rate assumed for OpenPose JSON without a video beside it or --fps (a common camera
+#: rate); a warning says it was assumed. [video-io.md]
+ASSUMED_FPS = 30.0
+#: Image size from the pose extent: the far joint plus this share, since people rarely touch the
+#: border. [poses.md]
+EXTENT_MARGIN = 0.05
+#: Layout detection: "next to" is closer than this share of the skeleton's box diagonal (true
+#: facts hold within 0.03-0.06 on the Pose2Sim demo, false ones are mostly > 0.2). [poses.md]
+LAYOUT_NEAR = 0.08
+#: Fewest skeleton checks before a layout is decided from their pass rate. [poses.md]
+LAYOUT_MIN_CHECKS = 10
+#: A layout is taken when most of its checks hold... [poses.md]
+LAYOUT_MIN_PASS = 0.5
+#: ... and this many more of them than of the other layout's, else the user is asked. [poses.md]
+LAYOUT_MIN_LEAD = 0.25
+#: Tracking: a detection one frame later joins a track within this mean keypoint distance (share
+#: of the body's box diagonal). [poses.md]
+TRACK_MAX_DIST = 0.3
+#: ... widened by this share per extra frame of gap (the person moves on while unseen). [poses.md]
+TRACK_GATE_GROWTH = 0.25
+#: Missing frames a track survives (an occlusion or missed detections). [poses.md]
+TRACK_MAX_GAP = 15
+#: Another person is a possible subject from this share of the best track's score (bystanders
+#: score a few %, a second performer 60-110 %). [poses.md]
+CANDIDATE_SHARE = 0.25
+#: At most this many people per input are tried as the subject (each costs a pair estimate). [poses.md]
+MAX_CANDIDATES = 3
+#: A body axis within this many degrees of a quarter turn is turned upright (a sideways camera,
+#: not a person leaning). [poses.md]
+UPRIGHT_MAX_TILT = 30.0
+#: Fewest frames with a measurable body axis before turning a track. [poses.md]
+UPRIGHT_MIN_FRAMES = 5
+
+# --- Pose estimation from video (docs/design/poses.md) ----------------------------------------
+
+#: MediaPipe: frames in a row without a person after which an extra tracker idles. [poses.md]
+MISSES_BEFORE_IDLE = 5
+#: MediaPipe: two detections whose joints lie this close (share of the height) are one person. [poses.md]
+DUPLICATE_DISTANCE = 0.15
+#: MMPose: people whose mean joint score is below this are a box on background. [poses.md]
+MIN_MEAN_SCORE = 0.2
+#: MMPose: frames over which the previous people stand in for missing boxes. [poses.md]
+MAX_BOX_CARRY = 5
+#: Left/right swaps: a group is mirrored when that brings it this much closer to the last frame...
+SWAP_RATIO = 0.5
+#: ... and it moved more than this share of the body height as labelled. [poses.md]
+SWAP_MIN_JUMP = 0.05
+#: Frames without the person after which the swap check restarts (motion unknown). [poses.md]
+SWAP_MAX_GAP = 5
+
+# --- Video input (docs/design/video-io.md) ----------------------------------------------------
+
+#: Two frame rates this close (relative) are the same: 29.97 reads as 29.97002997. [video-io.md]
+SAME_RATE_RTOL = 1e-4
+#: Undecodable packets in a row after which the file is given up on. [video-io.md]
+MAX_CONSECUTIVE_ERRORS = 50
+#: Packets whose timestamps give the nominal frame period (a few seconds of video). [video-io.md]
+RATE_PACKETS = 240
+
+# --- Frame features (docs/design/model.md) ---------------------------------------------------
+
+#: Frames with fewer detected joints are not matched (too little pose to describe). [matching.md]
+MIN_JOINTS = 5
+#: SeSyn: fewest frames left after dropping the network's edge frames before keeping them. [model.md]
+MIN_INTERIOR_FRAMES = 20
+#: SeSyn: training frame rate of a checkpoint that does not say (the synthetic data's). [model.md]
+DEFAULT_MODEL_FPS = 30.0
+#: SeSyn: rates within this factor of the training rate are embedded as they are (a 30 fps model
+#: read 60 fps better unresampled). [model.md]
+MODEL_RATE_FACTOR = 2.0
+#: SeSyn: resampling closer than this (relative) to the input's own rate is skipped. [model.md]
+RESAMPLE_TOLERANCE = 0.02
+#: Speed-xcorr (Pose2Sim's defaults): keypoints below this likelihood are missing. [matching.md]
+XCORR_LIKELIHOOD = 0.4
+#: Speed-xcorr (Pose2Sim's defaults): Butterworth cutoff (Hz) and order (both passes). [matching.md]
+XCORR_CUTOFF_HZ = 6.0
+XCORR_ORDER = 4
+#: Speed-xcorr: smallest overlap, share of the shorter input (Pose2Sim: 0.5; lower finds larger
+#: offsets between clips that overlap by less than half). [matching.md]
+XCORR_MIN_OVERLAP = 0.3
+#: Speed-xcorr: smallest overlap in frames, whatever the share. [matching.md]
+XCORR_MIN_OVERLAP_FRAMES = 30
+#: Speed-xcorr: a lead of this much correlation over the best rival peak is fully distinctive. [confidence.md]
+XCORR_FULL_LEAD = 0.5
+#: SSM: half-width (s) of the self-similarity patch around each frame (a motion's timing). [matching.md]
+SSM_WINDOW_SECONDS = 1.0
+#: SSM: log-polar grid of the descriptor (rings x sectors), as in Junejo et al. [matching.md]
+SSM_RADIAL = 5
+SSM_ANGULAR = 4
+#: SSM: joints two frames must share for a distance (fewer give no body shape). [matching.md]
+SSM_MIN_COMMON = 4
+#: SSM: descriptors are divided by their norm plus this share of the median norm, so a still
+#: person is not blown up to unit length. [matching.md]
+SSM_NORM_FLOOR = 0.05
+
+# --- Frame matching (docs/design/matching.md) ------------------------------------------------
+
+#: Row softmax temperature relative to the median squared distance: a frame at the median
+#: distance is e^-10 less likely than a perfect match, whatever the feature units. [matching.md]
+MATCH_TEMPERATURE = 0.1
+#: Memory bound of one block of squared distances (float32, bytes), so long recordings match
+#: on a laptop; peak memory is a small multiple. [matching.md]
+DEFAULT_BLOCK_BYTES = 32 * 2**20
+#: Columns on each side of the best match that are its own valley, not a rival. [matching.md]
+DEFAULT_EXCLUSION = 2
+#: Fewest rows per chunk of a banded matching (fewer would cost more in Python than in numpy). [matching.md]
+MIN_BAND_CHUNK = 256
+#: Rows/columns sampled (evenly spaced) to estimate the median squared distance. [matching.md]
+SCALE_SAMPLE = 256
+#: Least extra reach (s) of the matching beyond --max-offset: more than one period of the
+#: repeated motions that make rival offsets (a gait cycle is about 1.1 s, a wave 0.7 s). [matching.md]
+EVIDENCE_MARGIN_SECONDS = 1.0
+
+# --- Offset fit and confidence (docs/design/confidence.md) -----------------------------------
+
+#: align refuses offsets less certain than this (--min-confidence); what it lets through on the
+#: synthetic splits is in the design page. [confidence.md]
+DEFAULT_MIN_CONFIDENCE = 0.2
+#: Residual (frames of B) below which a matched pair agrees with the fitted line. [confidence.md]
+DEFAULT_TOLERANCE = 2.0
+#: Fewest agreeing pairs an offset is accepted from. [confidence.md]
+DEFAULT_MIN_INLIERS = 10
+#: Fewest argmax matches that must agree with the soft votes' offset for the fit to take it. [confidence.md]
+MIN_SOFT_SUPPORT = 3
+#: Offsets closer than this (frames of B) to the chosen one are the same answer, not a rival. [confidence.md]
+DEFAULT_SEPARATION = 6.0
+#: ... nor those closer than this (seconds): a step or a wave later, in periodic motion. [confidence.md]
+RIVAL_SECONDS = 0.2
+#: A rival supported by up to this share of the chosen offset's support costs no confidence;
+#: beyond it the confidence falls linearly, to 0 for an equal rival. [confidence.md]
+RIVAL_SHARE_FREE = 0.5
+#: A line of weakly peaked matches is still evidence: the matches' quality halves the confidence
+#: at most. [confidence.md]
+QUALITY_WEIGHT = 0.5
+#: A fitted rate of two videos stays within this factor of their nominal ratio (clock drift is
+#: ~1e-4, 24 vs 25 fps 4 %); further off it is an artefact of the matches. [confidence.md]
+VIDEO_RATE_FACTOR = 1.05
+#: ... and within this factor when a rate label may be wrong (pose files, an assumed fps). [confidence.md]
+LABEL_RATE_FACTOR = 2.0
+#: RANSAC hypotheses of the free-rate fit. [confidence.md]
+RATE_TRIALS = 500
+#: A free rate replaces the nominal one only beyond this many standard errors from it... [confidence.md]
+RATE_MIN_SIGMAS = 3.0
+#: ... and when it moves the prediction over the matched span by more than this (frames): a rate
+#: change that moves no frame by half a frame is not measurable. [confidence.md]
+RATE_MIN_SHIFT_FRAMES = 0.5
+#: RANSAC draws match pairs at least this far apart (frames, and this share of the span), so a
+#: hypothesis' rate is not noise over a few frames. [confidence.md]
+RATE_MIN_SPACING_FRAMES = 10.0
+RATE_MIN_SPACING_SHARE = 0.1
+#: An answer held at --max-offset more than this (frames of B) from where the evidence points is
+#: not the offset (wrong by more than frame accuracy allows): confidence 0 and a note. [confidence.md]
+BEYOND_BOUNDS_FRAMES = 0.5
+
+# --- Geometric refinement (docs/design/refinement.md) ----------------------------------------
+
+#: Half-width (s) of the search around the coarse offset: the matching's misses on slow motion
+#: are a few frames. [refinement.md]
+REFINE_SEARCH_SECONDS = 0.25
+#: ... and at least this many frames, whatever the rate. [refinement.md]
+MIN_SEARCH_FRAMES = 4.0
+#: Grid step of the search (frames of B); the minimum is refined by a parabola. [refinement.md]
+REFINE_STEP = 0.5
+#: Fewest correspondences (joint x frame) per candidate offset: F has 7 degrees of freedom and
+#: real detector noise needs many more than 8 points. [refinement.md]
+MIN_POINTS = 100
+#: The dip must be at least this deep relative to the curve's median level to be trusted. [refinement.md]
+MIN_CONTRAST = 0.15
+#: A dip this much deeper than MIN_CONTRAST gives full geometric confidence (a curve at half its
+#: median level at the minimum). [refinement.md]
+FULL_CONTRAST_SPAN = 0.35
+#: Median Sampson distance at the minimum (share of the person's size) at or below which the
+#: views agree as well as detector noise allows (0.6-1.0 % on the Pose2Sim demo). [refinement.md]
+GOOD_RELATIVE_ERROR = 0.010
+#: ... and at or above which the "minimum" is the least bad of wrong offsets (1.8-4.6 %). [refinement.md]
+BAD_RELATIVE_ERROR = 0.025
+#: Cauchy loss scale in noise units: the usual 95 % efficiency under Gaussian noise. [refinement.md]
+CAUCHY_C = 2.385
+#: Reweighting rounds of the robust fit (it settles within two or three). [refinement.md]
+ROBUST_ITERATIONS = 5
+#: Half-width (s) over which a joint's speed is measured: jitter averages out, a limb's motion
+#: (over a few tenths of a second) is kept. [refinement.md]
+SPEED_WINDOW_SECONDS = 0.1
+#: Half-width (s) of the narrow second search around an accepted minimum (uses nearly all the
+#: overlap the wide search had to give up). [refinement.md]
+POLISH_SECONDS = 0.05
+#: ... and at least this many frames. [refinement.md]
+MIN_POLISH_FRAMES = 2.0
+#: Noise scale floor, share of the person's size: keypoints are not more precise, and exact
+#: synthetic correspondences must not make the scale zero. [refinement.md]
+MIN_SCALE_RELATIVE = 1e-3
+#: A view jittering by more than this share of the person's size is smoothed first (real
+#: detectors: 0.2-0.7 %; smoothing every view blurred fast motion). [refinement.md]
+SMOOTH_ABOVE_JITTER = 0.010
+#: Half-width (s) of that smoothing line: +-2 frames at 30 fps, the best of +-1..3 measured. [refinement.md]
+SMOOTH_SECONDS = 1.0 / 15.0
+#: The two search directions must agree within this (frames of B) to be one answer (real
+#: geometry: within 1.04 on the Pose2Sim demo). [refinement.md]
+DIRECTIONS_AGREE_FRAMES = 2.0
+#: Use the geometry only when both search directions are conclusive (one alone pulled as often
+#: as it corrected). [refinement.md]
+REQUIRE_BOTH_DIRECTIONS = True
+#: The matching's rival offset is taken when its epipolar error is below this share of the
+#: chosen one's (0.8-1.0 measured; 0.9 moved no answer further from the truth). [refinement.md]
+RIVAL_ERROR_RATIO = 0.9
+
+# --- Offsets that are not constant (docs/design/drift.md) ------------------------------------
+
+#: Largest difference (frames of B) between the halves' geometric offsets before a pair is said
+#: to have no single offset. [drift.md]
+DRIFT_FRAMES = 2.0
+#: The same for the matching's parts, less precise than the geometry (one clean ssm part was
+#: 2.65 frames off). [drift.md]
+MATCHING_DRIFT_FRAMES = 3.0
+#: ... plus this share of the distance between the parts (frames of A): free-running clocks
+#: differ by up to ~100 ppm. [drift.md]
+DRIFT_PER_FRAME = 2e-4
+#: Shortest part (s) for the test: a shorter one holds too little motion to pin its own offset. [drift.md]
+MIN_HALF_SECONDS = 3.0
+#: ... and at least this many frames. [drift.md]
+MIN_HALF_FRAMES = 30
+#: The matching cuts the overlap into up to this many parts, so frames lost in the middle of one
+#: half still leave two parts that are sure. [drift.md]
+MAX_SEGMENTS = 4
+#: Each part is searched this share of the overlap around the pair's line (a tenth of its frames
+#: lost)... [drift.md]
+SEGMENT_BAND_SHARE = 0.1
+#: ... at least this many frames... [drift.md]
+SEGMENT_BAND_FRAMES = 8.0
+#: ... and at most this many seconds, so the test stays cheap on long recordings. [drift.md]
+SEGMENT_BAND_SECONDS = 2.0
+#: A part less confident than align's default threshold is no evidence either way. [drift.md]
+MIN_HALF_CONFIDENCE = DEFAULT_MIN_CONFIDENCE
+
+# --- N-camera solve (docs/design/confidence.md) ----------------------------------------------
+
+#: A pair disagrees with the solution beyond this many frames of the slowest input: more than a
+#: frame of slack (each pair may be off by half a frame) but less than two. [confidence.md]
+DISAGREE_FRAMES = 1.5
+#: The two largest residuals within this ratio: the data cannot say which pair is wrong (a
+#: triangle spreads one bad pair equally). [confidence.md]
+AMBIGUOUS_RESIDUAL_RATIO = 0.9
+#: An ambiguous solve multiplies every confidence by this. [confidence.md]
+AMBIGUOUS_CONFIDENCE_FACTOR = 0.5
+#: Weight of a pair with confidence 0: it still links its inputs, unnoticed by confident pairs. [confidence.md]
+MIN_LINK_WEIGHT = 1e-6
+
+# --- Training (docs/design/model.md) ---------------------------------------------------------
+
+#: Keypoint jitter (standard deviation, share of the image) every augmented view gets. [model.md]
+JITTER_FLOOR = 0.004
+#: Gradients are clipped to this norm, so one bad batch cannot throw the network off. [model.md]
+GRAD_CLIP_NORM = 5.0
+#: TCC's temperature (paper's value); the default scale is 1 / (LOSS_TEMPERATURE * C). [model.md]
+LOSS_TEMPERATURE = 0.1
+#: Loss weights of eq. 12 for NTU-SYN (paper section 3.4; CMU-SYN used 0.7 and 0.015). [model.md]
+DEFAULT_MU1 = 0.5
+DEFAULT_MU2 = 0.035
