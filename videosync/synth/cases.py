@@ -40,6 +40,7 @@ model's training data (``model_split``: the model saw ``train`` clips, not ``val
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 import math
@@ -86,6 +87,9 @@ MODEL_DATA_SEED = 0
 #: Motion beyond both windows (s) a performance must have (chained clips are a little shorter
 #: than the sum of their lengths).
 MARGIN_SECONDS = 0.5
+#: A moving camera travels at its drawn speed for this long at most; longer windows move it
+#: proportionally slower (the camera ranges were made for 4 s windows).
+DOLLY_SECONDS = 4.0
 
 #: Frame rates every split draws from; the report split also draws REPORT_ONLY["fps"].
 COMMON_FPS = (10.0, 12.0, 15.0, 24.0, 25.0, 30.0, 50.0, 60.0)
@@ -405,7 +409,10 @@ def _render(joints: np.ndarray, t0: float, duration: float, fps: float, camera: 
     as poses estimated from its video (frame rate and image size read from the video)."""
     times = t0 + np.arange(int(round(duration * fps))) / fps
     at = sample_joints(joints, BASE_FPS, times)
-    track = render_view(at, fps, sample_camera(at, fps, rng, CAMERAS[camera]), rng, NOISES[noise])
+    config = CAMERAS[camera]
+    slower = min(1.0, DOLLY_SECONDS / duration)  # a dolly shot lasts seconds, not a minute
+    config = dataclasses.replace(config, dolly_speed_mps=tuple(v * slower for v in config.dolly_speed_mps))
+    track = render_view(at, fps, sample_camera(at, fps, rng, config), rng, NOISES[noise])
     track.size_source = "video"
     track.meta["fps_source"] = "video"
     return View(track, times)
