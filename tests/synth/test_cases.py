@@ -10,6 +10,7 @@ import pytest
 
 from videosync.synth.cases import (
     COMMON_FPS,
+    MAX_FRAMES,
     REPORT_ONLY,
     SPLITS,
     CaseSpec,
@@ -92,6 +93,7 @@ def test_the_report_split_alone_draws_the_report_only_settings():
             assert 2.0 <= s.overlap_s <= 60.0
             assert abs(s.offset_s) <= min(max(0.5 * s.overlap_s, 1.0), 10.0)
             assert s.window_s == pytest.approx(s.overlap_s + abs(s.offset_s))
+            assert s.window_s * max(s.fps_a, s.fps_b) <= MAX_FRAMES
     for split in ("tune", "calib"):
         assert seen[split]["fps"] <= set(COMMON_FPS)
         assert not seen[split]["camera"] & set(REPORT_ONLY["camera"])
