@@ -112,7 +112,7 @@ def test_the_calibration_set_holds_the_answered_pairs_numeric_evidence(tmp_path)
              record("b", 12.0, evidence={"votes": 2.0, "dip": 3}),
              record("c", None), record("d", 9.0, role="baseline", evidence={"votes": 9.0})]
     path.write_text("".join(json.dumps(r) + "\n" for r in lines))
-    x, names, right, error = load_calibration_set(path)
+    x, names, right, error = load_calibration_set(path, inputs=False)
     assert names == ["assumed", "dip", "votes"]
     np.testing.assert_array_equal(x, [[1.0, np.nan, 1.5], [np.nan, 3.0, 2.0]])
     np.testing.assert_array_equal(right, [True, False])
@@ -124,3 +124,16 @@ def test_the_reliability_diagram_is_a_png(tmp_path):
     path = plot_reliability({"engine": outs, "baseline": outs[:4]}, tmp_path / "r.png", title="t")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["r.png"]
+
+
+def test_the_calibration_set_can_hold_what_the_engine_knew_about_the_inputs(tmp_path):
+    path = tmp_path / "calib.jsonl"
+    facts = [{"fps": 60.0, "fps_source": "video", "size_source": "video", "frames": 100, "valid_frames": 90,
+              "upright_turns": 0},
+             {"fps": 30.0, "fps_source": "assumed", "size_source": "extent", "frames": 50, "valid_frames": 50,
+              "upright_turns": 1}]
+    path.write_text(json.dumps(record("a", 9.0, evidence={"votes": 1.5}, inputs=facts)) + "\n")
+    x, names, _, _ = load_calibration_set(path)
+    got = dict(zip(names, x[0]))
+    assert got["votes"] == 1.5 and got["input.1.fps_assumed"] == 1.0 and got["input.0.fps_assumed"] == 0.0
+    assert got["input.1.size_from_extent"] == 1.0 and got["input.1.upright_turns"] == 1.0 and got["input.0.fps"] == 60.0

@@ -214,22 +214,37 @@ def breakdown(outcomes: list[Outcome], groups: Callable[[Outcome], Iterable[str]
     return dict(sorted(out.items()))
 
 
-def load_calibration_set(path: str | Path, role: str = "engine", fingerprint: str | None = None
-                         ) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+def input_features(record: dict[str, Any]) -> dict[str, float]:
+    """What the engine knew about each input (``input.0.`` the reference, ``input.1.`` the other):
+    frame rate, frames with a pose, quarter turns, and whether the rate was assumed and the size
+    taken from the poses' extent."""
+    out: dict[str, float] = {}
+    for i, facts in enumerate(record.get("inputs") or []):
+        out.update({f"input.{i}.fps": facts.get("fps"), f"input.{i}.frames": facts.get("frames"),
+                    f"input.{i}.valid_frames": facts.get("valid_frames"),
+                    f"input.{i}.upright_turns": facts.get("upright_turns"),
+                    f"input.{i}.fps_assumed": facts.get("fps_source") == "assumed",
+                    f"input.{i}.size_from_extent": facts.get("size_source") == "extent"})
+    return out
+
+
+def load_calibration_set(path: str | Path, role: str = "engine", fingerprint: str | None = None,
+                         inputs: bool = True) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
     """A split's records (the calibrator's ``calib`` split) as ``(features, names, right,
-    error)``: one row per pair that got an answer, one column per numeric evidence scalar
-    (booleans as 0/1; NaN where a pair lacks it), whether the answer is right, and its error
-    (frames of B). Pairs refused even at threshold 0 have no evidence and are left out."""
-    outs = [outcome(r) for r in read_records(path, fingerprint) if r.get("role") == role]
-    outs = [o for o in outs if not o.refused]
-    names = sorted({k for o in outs for k, v in o.evidence.items()
-                    if isinstance(v, (bool, int, float)) or v is None})
-    x = np.full((len(outs), len(names)), np.nan)
-    for row, o in enumerate(outs):
-        for col, name in enumerate(names):
-            v = o.evidence.get(name)
+    error)``: one row per pair that got an answer, one column per numeric evidence scalar (and,
+    with ``inputs``, :func:`input_features`; booleans as 0/1, NaN where a pair lacks one),
+    whether the answer is right, and its error (frames of B). Pairs refused even at threshold 0
+    have no evidence and are left out."""
+    records = [r for r in read_records(path, fingerprint) if r.get("role") == role and not r.get("refused")]
+    rows = [{**(r.get("evidence") or {}), **(input_features(r) if inputs else {})} for r in records]
+    names = sorted({k for row in rows for k, v in row.items() if isinstance(v, (bool, int, float)) or v is None})
+    x = np.full((len(rows), len(names)), np.nan)
+    for i, row in enumerate(rows):
+        for j, name in enumerate(names):
+            v = row.get(name)
             if isinstance(v, (bool, int, float)):
-                x[row, col] = float(v)
+                x[i, j] = float(v)
+    outs = [outcome(r) for r in records]
     return x, names, np.array([o.right for o in outs], dtype=bool), np.array([o.error for o in outs])
 
 
