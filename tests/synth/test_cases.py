@@ -55,14 +55,19 @@ def test_splits_keep_every_performer_in_one_split_and_share_out_the_kinds():
         assert any(c.repeated for c in mine) and any(not c.repeated for c in mine) and any(c.arms for c in mine)
 
 
-def test_a_long_clip_is_used_alone_and_short_ones_are_chained():
+def test_a_long_clip_is_used_alone_and_short_ones_are_chained_each_clip_once_while_others_are_left():
     pool = [clip(0, "p", "walk", 3.0), clip(1, "p", "walk", 3.0), clip(2, "p", "bow", 3.0, repeated=False),
-            clip(3, "p", "run", 30.0)]
-    assert pick_clips(pool, 20.0, np.random.default_rng(0), same_action=True) == ("c3",)
-    walks = pool[:2]
-    chain = pick_clips(walks, 8.0, np.random.default_rng(0), same_action=True)
-    assert len(chain) == 3  # 3 + 2.7 + 2.7 s: blends shorten each added clip by 0.3 s
-    assert all(a != b for a, b in zip(chain, chain[1:]))  # never the same clip twice in a row
+            clip(3, "p", "run", 30.0), clip(4, "p", "walk", 3.0)]
+    assert pick_clips(pool, 20.0, np.random.default_rng(0), same_action=True)[0] == ("c3",)  # 30 s / 1.15 > 20
+    walks = [pool[0], pool[1], pool[4]]
+    chain, tempos = pick_clips(walks, 7.0, np.random.default_rng(0), same_action=True)
+    assert len(chain) == 3 and len(set(chain)) == 3  # three walks of 2.6-3.5 s, none twice
+    assert all(0.85 <= t <= 1.15 for t in tempos) and len(tempos) == 3
+    longer, _ = pick_clips(walks, 12.0, np.random.default_rng(0), same_action=True)
+    assert set(longer[:3]) == {"c0", "c1", "c4"} and len(longer) > 3  # then clips come back
+    assert all(a != b for a, b in zip(longer, longer[1:]))  # never the same clip twice in a row
+    mixed, _ = pick_clips([pool[0], pool[2]], 5.0, np.random.default_rng(1), same_action=True)
+    assert set(mixed) == {"c0", "c2"}  # the walks ran out: another clip before a walk again
     assert repeats([pool[2], pool[2]]) and not repeats([pool[2]]) and repeats([pool[0]])
 
 

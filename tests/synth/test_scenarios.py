@@ -24,6 +24,7 @@ from videosync.synth.scenarios import (
     facing_angle,
     hide_joints,
     impostor,
+    played_at,
     sample_joints,
     still_legs,
     swap_sides,
@@ -249,6 +250,15 @@ def test_sampling_reads_a_linear_motion_exactly_and_clamps_at_the_ends():
     joints[..., 2] = (np.arange(121) / 120.0)[:, None]  # 1 m/s along z for 1 s
     at = sample_joints(joints, 120.0, np.array([0.25, 0.3337, 2.0]))
     np.testing.assert_allclose(at[:, 0, 2], [0.25, 0.3337, 1.0])
+
+
+def test_a_faster_tempo_plays_the_same_path_in_fewer_frames():
+    joints = np.zeros((121, 17, 3))
+    joints[..., 2] = (np.arange(121) / 120.0)[:, None]  # 1 m in 1 s
+    fast = played_at(joints, 1.25)
+    assert len(fast) == 97  # 120 / 1.25 intervals
+    np.testing.assert_allclose(fast[:, 0, 2], np.arange(97) * 1.25 / 120.0)
+    assert played_at(joints, 1.0) is joints
 
 
 def test_a_clip_chained_to_itself_continues_its_path_without_a_jump():

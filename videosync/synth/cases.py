@@ -6,7 +6,8 @@ The synthetic evaluation pairs of :mod:`videosync.synth.dataset` are one setting
 so every case (:class:`CaseSpec`, drawn from a seed by :func:`draw_case`) draws:
 
 * **motion**: one mocap clip, or clips chained into a longer performance (the same action for a
-  repeated motion, any others for a sequence of gestures); as often repeated motion (walk, run,
+  repeated motion, any others for a sequence of gestures; no clip twice while others are left),
+  each played at a tempo of 0.85-1.15; as often repeated motion (walk, run,
   wave, dance: :data:`REPEATED_WORDS`, or one action performed twice) as one-off motion (bow,
   kick, jump...); the action label is a tag;
 * **overlap** 2-60 s (log-uniform 2-20 s; 15 % of cases uniform 20-60 s) and an offset of up to
@@ -68,6 +69,7 @@ from videosync.synth.scenarios import (
     detector_failures,
     drop_frames,
     hide_joints,
+    played_at,
     sample_joints,
     still_legs,
     tilt_image,
@@ -88,6 +90,8 @@ MODEL_DATA_SEED = 0
 #: Motion beyond both windows (s) a performance must have (chained clips are a little shorter
 #: than the sum of their lengths).
 MARGIN_SECONDS = 0.5
+#: Range of the speed each clip is played at (people repeat a motion at their own tempo).
+TEMPO = (0.85, 1.15)
 #: Most frames a window may have: long windows draw the lower rates (the engine's time grows
 #: with the frames, and the benchmark should run in about an hour).
 MAX_FRAMES = 1800
@@ -233,7 +237,8 @@ class CaseSpec:
     ``offset_s * fps_b`` frames of B). Per-view pairs are ``(A, B)``: ``turns`` clockwise
     quarter turns of the image, ``tilt_deg`` a clockwise tilt, ``drops`` ``"none"``, ``"gaps"``
     (with timestamps) or ``"renumbered"`` (without), ``drop_share`` the share of frames lost.
-    ``start_frac`` places the windows in the performance.
+    ``start_frac`` places the windows in the performance; ``tempos`` is how fast each clip is
+    played (1 when not given).
     """
 
     id: str
@@ -255,6 +260,7 @@ class CaseSpec:
     drop_share: tuple[float, float] = (0.0, 0.0)
     failures: tuple[bool, bool] = (False, False)
     start_frac: float = 0.5
+    tempos: tuple[float, ...] = ()
 
     @property
     def window_s(self) -> float:
@@ -313,21 +319,27 @@ def _rates(rng: np.random.Generator, split: str, window_s: float) -> tuple[float
 
 
 def pick_clips(pool: list[MotionClip], need_s: float, rng: np.random.Generator, same_action: bool
-               ) -> tuple[str, ...]:
-    """One clip at least ``need_s`` long, or clips chained until they are: of the first one's
-    action (``same_action``: a walk goes on walking), else any other clip of the pool each time
-    (a sequence of gestures)."""
-    long_enough = [c for c in pool if c.seconds >= need_s]
+               ) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """Clips and their tempos (``TEMPO``): one clip at least ``need_s`` long once played, or clips
+    chained until they are: clips not used yet (of the first one's action when ``same_action``:
+    a walk goes on walking), then any other. Why never the same clip twice while others are left:
+    a clip played again unchanged repeats every pose exactly, so the offset one repetition away is
+    as right as the true one (no recording does that); a clip played again does so at another
+    tempo."""
+    tempo = float(rng.uniform(*TEMPO))
+    long_enough = [c for c in pool if c.seconds / tempo >= need_s]
     if long_enough:
-        return (long_enough[int(rng.integers(len(long_enough)))].clip_id,)
-    chosen = [pool[int(rng.integers(len(pool)))]]
-    total = chosen[0].seconds
+        return (long_enough[int(rng.integers(len(long_enough)))].clip_id,), (round(tempo, 4),)
+    chosen, tempos = [pool[int(rng.integers(len(pool)))]], [tempo]
+    total = chosen[0].seconds / tempo
     while total < need_s:
-        options = [c for c in pool if c.action == chosen[0].action] if same_action else pool
-        options = [c for c in options if c is not chosen[-1]] or options
+        unused = [c for c in pool if c not in chosen]
+        same = [c for c in unused if c.action == chosen[0].action] if same_action else []
+        options = same or unused or [c for c in pool if c is not chosen[-1]] or pool
         chosen.append(options[int(rng.integers(len(options)))])
-        total += chosen[-1].seconds - BLEND_SECONDS
-    return tuple(c.clip_id for c in chosen)
+        tempos.append(float(rng.uniform(*TEMPO)))
+        total += chosen[-1].seconds / tempos[-1] - BLEND_SECONDS
+    return tuple(c.clip_id for c in chosen), tuple(round(t, 4) for t in tempos)
 
 
 def repeats(clips: list[MotionClip]) -> bool:
@@ -335,16 +347,17 @@ def repeats(clips: list[MotionClip]) -> bool:
     return any(c.repeated for c in clips) or len({c.action for c in clips}) < len(clips)
 
 
-def _motion(rng: np.random.Generator, pool: list[MotionClip], body: str, need_s: float) -> tuple[tuple[str, ...], bool]:
+def _motion(rng: np.random.Generator, pool: list[MotionClip], body: str, need_s: float
+            ) -> tuple[tuple[str, ...], tuple[float, ...], bool]:
     arms = [c for c in pool if c.arms]
     if body != "full" and arms and rng.random() < 0.8:
-        clips = pick_clips(arms, need_s, rng, same_action=False)
+        clips, tempos = pick_clips(arms, need_s, rng, same_action=False)
     else:
         repeated = bool(rng.random() < 0.5)
         candidates = [c for c in pool if c.repeated == repeated] or pool
-        clips = pick_clips(candidates, need_s, rng, same_action=repeated)
+        clips, tempos = pick_clips(candidates, need_s, rng, same_action=repeated)
     by_id = {c.clip_id: c for c in pool}
-    return clips, repeats([by_id[c] for c in clips])
+    return clips, tempos, repeats([by_id[c] for c in clips])
 
 
 def _per_view(rng: np.random.Generator, split: str) -> dict[str, Any]:
@@ -379,11 +392,11 @@ def draw_case(case_id: str, split: str, pool: list[MotionClip], seed: int) -> Ca
     offset = float(rng.uniform(-reach, reach))
     fps_a, fps_b, unknown = _rates(rng, split, overlap + abs(offset))
     body = str(rng.choice(list(P_BODY), p=list(P_BODY.values())))
-    clips, repeated = _motion(rng, pool, body, overlap + 2 * abs(offset) + MARGIN_SECONDS)
+    clips, tempos, repeated = _motion(rng, pool, body, overlap + 2 * abs(offset) + MARGIN_SECONDS)
     cameras = _choices(split, "camera", tuple(c for c in CAMERAS if c not in REPORT_ONLY["camera"]))
     noises = _choices(split, "noise", tuple(n for n in NOISES if n not in REPORT_ONLY["noise"]))
     return CaseSpec(
-        id=case_id, split=split, seed=seed, clips=clips, repeated=repeated, overlap_s=round(overlap, 4),
+        id=case_id, split=split, seed=seed, clips=clips, tempos=tempos, repeated=repeated, overlap_s=round(overlap, 4),
         offset_s=round(offset, 5), fps_a=fps_a, fps_b=fps_b, rate_unknown=unknown, body=body,
         camera=_settings(rng, cameras), noise=_settings(rng, noises),
         start_frac=round(float(rng.random()), 4), **_per_view(rng, split))
@@ -426,7 +439,8 @@ def _render(joints: np.ndarray, t0: float, duration: float, fps: float, camera: 
 
 
 def _performance(spec: CaseSpec, clips: dict[str, MotionClip], rng: np.random.Generator) -> np.ndarray:
-    joints = chain_motions([base_motion(clips[c].path) for c in spec.clips], rng)
+    tempos = spec.tempos or (1.0,) * len(spec.clips)
+    joints = chain_motions([played_at(base_motion(clips[c].path), t) for c, t in zip(spec.clips, tempos)], rng)
     if spec.body in ("arms-standing", "arms-seated"):
         joints = still_legs(joints, seated=spec.body == "arms-seated")
     return jitter_face(scale_segments(joints, random_segment_factors(rng)), rng)

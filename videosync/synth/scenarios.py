@@ -62,6 +62,15 @@ def sample_joints(joints: np.ndarray, fps: float, times: np.ndarray) -> np.ndarr
     return (1 - w) * joints[lo] + w * joints[hi]
 
 
+def played_at(joints: np.ndarray, tempo: float, fps: float = BASE_FPS) -> np.ndarray:
+    """The motion ``(T, 17, 3)`` at ``fps`` played ``tempo`` times as fast (fewer frames when
+    faster), sampled at the same rate."""
+    if tempo == 1.0:
+        return joints
+    n = int(math.floor((len(joints) - 1) / tempo + 1e-9)) + 1
+    return sample_joints(joints, fps, np.arange(n) * tempo / fps)
+
+
 def facing_angle(joints: np.ndarray) -> float:
     """Heading (radians, about the vertical, 0 = +z) the body faces in one frame ``(17, 3)``:
     forward is the left-hip-minus-right-hip vector crossed with up."""
