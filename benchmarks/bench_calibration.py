@@ -53,8 +53,8 @@ from videosync.reliability import (  # noqa: E402
 from videosync.synth.cases import SPLITS, catalogue, draw_split, split_clips  # noqa: E402
 
 #: Cases per split: sized so that all three splits run in about an hour on the shared 2-core
-#: machine (2026-12-05, 2 workers under a load of ~11: 6.9 s per case; the report prints it).
-CASES_PER_SPLIT = 200
+#: machine (2026-12-05, 2 workers, load ~10: 1.8-3.9 s per case; the report prints it).
+CASES_PER_SPLIT = 300
 ROLE_NAMES = {"engine": "engine (sesyn + geometry)"}
 
 
@@ -114,11 +114,12 @@ HEADER = ["pairs", "refused at 0", "forced guess right", "mean confidence", "ECE
 def groups_of(o: Outcome) -> list[str]:
     """A synthetic pair's conditions (``none``: a plain pair), plus one-off motion and middle
     overlaps (the conditions name repeated motion and short and long overlaps); a real pair's
-    source and condition."""
+    source with its condition (``plain``: the cut alone)."""
     tags = o.tags
-    extra = []
-    if "overlap_s" in tags:  # synthetic
-        extra = ([] if tags.get("repeated") else ["one-off"]) + (["overlap 5-20 s"] if 5.0 <= tags["overlap_s"] < 20.0 else [])
+    if "source" in tags:  # real
+        others = [c for c in tags.get("conditions", []) if c != tags["source"]]
+        return [f"{tags['source']}, {', '.join(others) or 'plain'}"]
+    extra = ([] if tags.get("repeated") else ["one-off"]) + (["overlap 5-20 s"] if 5.0 <= tags.get("overlap_s", 0) < 20.0 else [])
     return (tags.get("conditions") or ["none"]) + extra
 
 
@@ -139,9 +140,12 @@ def condition_table(engine: list[Outcome], baseline: list[Outcome], threshold: f
 
 def worst(engine: list[Outcome], threshold: float, n: int = 12) -> str:
     wrong = sorted((o for o in engine if o.confidence >= threshold and not o.right), key=lambda o: -o.confidence)
+    sizes = [sum(lo < o.error <= hi for o in wrong) for lo, hi in ((1, 2), (2, 5), (5, math.inf))]
     rows = [[o.case, f"{o.confidence:.2f}", f"{o.error:.1f}", o.tags.get("motion", ""),
              ", ".join(o.tags.get("conditions", []))] for o in wrong[:n]]
-    return markdown_table(["case", "confidence", "error (frames)", "motion", "conditions"], rows) if rows else "none"
+    table = markdown_table(["case", "confidence", "error (frames)", "motion", "conditions"], rows) if rows else "none"
+    return (f"{len(wrong)} answered pairs are wrong: {sizes[0]} by 1-2 frames, {sizes[1]} by 2-5, {sizes[2]} by "
+            f"more than 5 (a step or a wave away, or no match at all). The most confident:\n\n{table}")
 
 
 def report(args: argparse.Namespace, path: Path, fingerprint: str, figure: Path) -> str:
