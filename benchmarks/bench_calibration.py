@@ -34,11 +34,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
 
-from _results import RESULTS, markdown_table, write_section  # noqa: E402
-from calibration.real import DEMO, SOURCES, real_cases, shared_data  # noqa: E402
-from calibration.runner import BASELINES, ENGINE, Job, code_fingerprint, pending, run_jobs  # noqa: E402
+from benchmarks._paths import shared_root  # noqa: E402
+from benchmarks._results import RESULTS, markdown_table, write_section  # noqa: E402
+from benchmarks.calibration.real import DEMO, SOURCES, real_cases  # noqa: E402
+from benchmarks.calibration.runner import BASELINES, ENGINE, Job, code_fingerprint, pending, run_jobs  # noqa: E402
 
 from videosync.reliability import (  # noqa: E402
     N_BINS,
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace, path: Path, fingerprint: str, roles: dict) -> 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 
     t0 = time.perf_counter()
-    clips = catalogue(shared_data() / "mocap")
+    clips = catalogue(shared_root() / "data" / "mocap")
     split_of = split_clips(clips, args.seed)
     jobs = jobs_for(args.split, args.cases, args.limit, args.seed, clips, split_of,
                     tuple(s for s in args.real.split(",") if s))

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,11 +15,8 @@ from videosync.synth.cases import CaseSpec, build_case, catalogue
 
 from tests.synth.mocap_fixtures import write_bvh
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "benchmarks"))
-
-from calibration.real import pair  # noqa: E402
-from calibration.runner import Job, code_fingerprint, estimate_evidence, flatten, pending, run_align  # noqa: E402
+from benchmarks.calibration.real import pair
+from benchmarks.calibration.runner import Job, code_fingerprint, estimate_evidence, flatten, pending, run_align
 
 
 @dataclasses.dataclass
@@ -125,7 +120,7 @@ def test_real_pairs_are_equal_windows_with_the_cut_offset():
 
 @pytest.mark.slow
 def test_the_benchmark_runs_resumes_and_reports(tmp_path, mocap_dir, demo_dir):
-    import bench_calibration
+    from benchmarks import bench_calibration
 
     args = ["--split", "report", "--limit", "2", "--workers", "1", "--real", "openpose-json", "--out", str(tmp_path),
             "--doc", str(tmp_path / "results.md"), "--figures", str(tmp_path / "figures")]

@@ -12,15 +12,13 @@ size from the extent) and B's camera on its side (a quarter turn).
 from __future__ import annotations
 
 import itertools
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from benchmarks._paths import POSE2SIM_DEMO
 from videosync.poses import PoseTrack, load_poses
 from videosync.synth.scenarios import Truth, View, assume_rate, true_offsets, turn_image
 
-REPO = Path(__file__).resolve().parents[2]
 CAMERAS = ("cam01", "cam02", "cam03", "cam04")
 #: Offsets (frames) cut into every camera pair, and the fewer that the added conditions get.
 KS = tuple(range(-20, 21, 5))
@@ -30,15 +28,7 @@ WINDOW = 80
 SOURCES = ("openpose-json", "mediapipe-video")
 
 
-def shared_data() -> Path:
-    """``shared/data`` beside the checkout or beside its parent (a git worktree)."""
-    for root in (os.environ.get("VIDEOSYNC_SHARED"), REPO.parent / "shared", REPO.parent.parent / "shared"):
-        if root and (Path(root) / "data").is_dir():
-            return Path(root) / "data"
-    return REPO.parent / "shared" / "data"
-
-
-DEMO = shared_data() / "pose2sim-demo" / "single-person"
+DEMO = POSE2SIM_DEMO / "single-person"
 
 
 @dataclass

@@ -509,7 +509,8 @@ def case_tags(spec: CaseSpec, clips: dict[str, MotionClip]) -> dict[str, Any]:
     conditions += [name for name, on in flags.items() if on]
     return {
         "motion": used[0].action, "actions": sorted({c.action for c in used}), "repeated": spec.repeated,
-        "arms_motion": all(c.arms for c in used), "overlap_s": spec.overlap_s, "offset_s": spec.offset_s,
+        "arms_motion": all(c.arms for c in used), "overlap_s": spec.overlap_s, "window_s": round(spec.window_s, 4),
+        "offset_s": spec.offset_s,
         "fps_a": spec.fps_a, "fps_b": spec.fps_b, "body": spec.body, "camera": list(spec.camera),
         "noise": list(spec.noise), "report_only": report_only,
         "model_split": sorted({c.model_split for c in used}), "conditions": conditions,
