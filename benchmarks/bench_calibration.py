@@ -53,7 +53,8 @@ from videosync.reliability import (  # noqa: E402
 from videosync.synth.cases import SPLITS, catalogue, draw_split, split_clips  # noqa: E402
 
 #: Cases per split: sized so that all three splits run in about an hour on the shared 2-core
-#: machine (2026-12-05, 2 workers, load ~10: 1.8-3.9 s per case; the report prints it).
+#: machine (2026-12-05, 2 workers at a load of 8-12: 3 x 300 cases and the 144 real pairs in
+#: 44 min, 2.1-2.8 s per case; the engine's median 2.2-2.6 s per pair per process).
 CASES_PER_SPLIT = 300
 ROLE_NAMES = {"engine": "engine (sesyn + geometry)"}
 
