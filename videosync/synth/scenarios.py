@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from videosync.poses.layouts import COCO17_FLIP
-from videosync.poses.openpose import ASSUMED_FPS, EXTENT_MARGIN
+from videosync.tunables import ASSUMED_FPS, EXTENT_MARGIN
 from videosync.poses.track import PoseTrack
 from videosync.synth.skeletons import load_pose3d, resample
 
