@@ -105,6 +105,9 @@ class Calibration:
     isotonic: MonotoneMap | None  # logistic probability -> calibrated probability
     log_scale: LinearModel  # log of the local error scale, frames of B
     scale_factor: float  # local scale x this = the half-width holding 90 % of near answers
+    #: weight of "the truth is at no listed candidate" against the rivals' vote shares
+    #: (:func:`videosync.trust.candidates.candidate_probabilities`)
+    elsewhere: float = 1.0
     info: dict[str, Any] = field(default_factory=dict)
 
     def confidence(self, evidence: Mapping[str, float]) -> float:
@@ -120,16 +123,16 @@ class Calibration:
         return {"probability": self.probability.to_json(),
                 "isotonic": None if self.isotonic is None else self.isotonic.to_json(),
                 "log_scale": self.log_scale.to_json(), "scale_factor": float(self.scale_factor),
-                "info": self.info}
+                "elsewhere": float(self.elsewhere), "info": self.info}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Calibration:
-        factor = float(data["scale_factor"])
-        if not (math.isfinite(factor) and factor > 0):
-            raise ValueError("scale_factor must be positive")
+        factor, elsewhere = float(data["scale_factor"]), float(data.get("elsewhere", 1.0))
+        if not (math.isfinite(factor) and factor > 0 and math.isfinite(elsewhere) and elsewhere >= 0):
+            raise ValueError("scale_factor must be positive and elsewhere non-negative")
         iso = data.get("isotonic")
         return cls(LinearModel.from_json(data["probability"]), None if iso is None else MonotoneMap.from_json(iso),
-                   LinearModel.from_json(data["log_scale"]), factor, dict(data.get("info") or {}))
+                   LinearModel.from_json(data["log_scale"]), factor, elsewhere, dict(data.get("info") or {}))
 
 
 def save_calibrations(calibrations: Mapping[str, Calibration], path: str | Path, *, meta: Mapping[str, Any] | None = None
@@ -173,3 +176,53 @@ def logistic_from_sklearn(features: Sequence[str], mean: np.ndarray, scale: np.n
     """A :class:`LinearModel` from a fitted scikit-learn linear model (used by the fitting script)."""
     return LinearModel(tuple(features), np.asarray(mean, np.float64), np.asarray(scale, np.float64),
                        np.asarray(model.coef_, np.float64).reshape(-1), float(np.ravel(model.intercept_)[0]))
+
+
+#: The shipped calibrator, beside the shipped model.
+SHIPPED = Path(__file__).resolve().parents[2] / "models" / "calibration.json"
+
+
+def file_sha256(path: str | Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def calibration_for(method: str, model: str | Path | None = None, path: str | Path | None = None
+                    ) -> tuple[Calibration | None, str | None]:
+    """The calibration of ``method`` (e.g. ``"sesyn+geometry"``) from ``path`` (default: the
+    shipped file), and why there is none when there is none (a sentence for the user).
+
+    A calibration fitted with one SeSyn model says nothing about another one's evidence, so for
+    the methods that embed with the network it applies only when ``model`` (default: the one
+    :func:`videosync.model.checkpoint.default_model_path` picks) is the file it was fitted with.
+    """
+    path = Path(path) if path is not None else SHIPPED
+    if not path.is_file():
+        return None, f"no calibrator ({path.name} is missing): confidences are the method's own scores"
+    calibrations = _cached(str(path), path.stat().st_mtime_ns)
+    cal = calibrations.get(method)
+    if cal is None:
+        return None, f"method {method} has no fitted calibrator: its confidence is its own score, not a probability"
+    wanted = cal.info.get("model_sha256")
+    if wanted:
+        from videosync.model.checkpoint import default_model_path
+
+        used = Path(model) if model is not None else default_model_path()
+        if used is None or not used.is_file() or file_sha256(used) != wanted:
+            return None, ("the calibrator was fitted with another model: confidences are the method's own "
+                          "scores (scripts/fit_calibrator.py fits one for yours)")
+    return cal, None
+
+
+_CACHE: dict[tuple[str, int], dict[str, Calibration]] = {}
+
+
+def _cached(path: str, mtime: int) -> dict[str, Calibration]:
+    if (path, mtime) not in _CACHE:
+        _CACHE[path, mtime] = load_calibrations(path)
+    return _CACHE[path, mtime]

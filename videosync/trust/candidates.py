@@ -12,13 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-#: A peak with less than this share of the chosen offset's votes is not worth naming: rival
-#: offsets of periodic motion gather 0.6-1.0 of the chosen one's votes, chance peaks of one-off
-#: motion stay under ~0.2 (docs/design/confidence.md).
-MIN_CANDIDATE_SHARE = 0.3
-#: Most candidates listed besides the chosen offset.
-MAX_CANDIDATES = 3
-
+from videosync.tunables import MAX_CANDIDATES, MIN_CANDIDATE_SHARE
 
 def vote_peaks(offsets: np.ndarray, votes: np.ndarray, chosen: float, separation: float,
                allowed: tuple[float, float] | None = None) -> list[tuple[float, float]]:

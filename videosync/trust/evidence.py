@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from videosync.poses import PoseTrack
+from videosync.tunables import MOVING_SIZES_PER_SECOND
 
 #: The evidence names, one line of meaning each (the calibrator's features are a subset).
 FEATURES: dict[str, str] = {
@@ -36,7 +37,8 @@ FEATURES: dict[str, str] = {
     "overlap_seconds": "seconds of A whose partner frames lie inside B at the answer",
     "log_overlap_seconds": "log10 of overlap_seconds",
     "min_fps": "the lower frame rate of the two inputs",
-    "fps_assumed": "1 when a frame rate was assumed, not read from a video or given",
+    "fps_assumed": "1 when a frame rate was not read from a video or given (assumed, or found from the motion)",
+    "rate_unresolved": "1 when an assumed frame rate could not be found from the motion",
     "turned_upright": "1 when an input's poses were turned by quarter turns (camera on its side)",
     "jitter_relative": "the larger keypoint jitter of the two views, share of the person's size",
     "moving_joints": "joints that move in both views (of 17; few when only the arms move)",
@@ -45,11 +47,6 @@ FEATURES: dict[str, str] = {
     "part_gap": "largest disagreement between the parts' own offsets (frames of B; 0 when not tested)",
     "method_confidence": "the method's own confidence before calibration (0-1)",
 }
-
-#: A joint "moves" when its 90th-percentile speed exceeds this share of the person's size per
-#: second: a raised arm sweeps ~1 person-size/s, detector jitter stays under ~0.1.
-MOVING_SIZES_PER_SECOND = 0.25
-
 
 def pair_evidence(estimate: Any, track_a: PoseTrack, track_b: PoseTrack) -> dict[str, float]:
     """The evidence dict (keys: :data:`FEATURES`) of ``estimate`` for the pair ``(track_a, track_b)``."""
@@ -109,13 +106,14 @@ def _geometry_evidence(estimate: Any) -> dict[str, float]:
 
 
 def _track_evidence(track_a: PoseTrack, track_b: PoseTrack) -> dict[str, float]:
-    from videosync.sync.refine import relative_jitter
+    from videosync.poses.stats import relative_jitter
 
     jitters = [relative_jitter(t) for t in (track_a, track_b)]
     known = [j for j in jitters if math.isfinite(j)]
     return {
         "min_fps": float(min(track_a.fps, track_b.fps)),
-        "fps_assumed": float(any(t.meta.get("fps_source") == "assumed" for t in (track_a, track_b))),
+        "fps_assumed": float(any(t.meta.get("fps_source") in ("assumed", "motion") for t in (track_a, track_b))),
+        "rate_unresolved": float(any(bool(t.meta.get("fps_unresolved")) for t in (track_a, track_b))),
         "turned_upright": float(any(bool(t.meta.get("upright_turns")) for t in (track_a, track_b))),
         "jitter_relative": max(known) if known else math.nan,
         "moving_joints": float(min(_moving_joints(track_a), _moving_joints(track_b))),
@@ -125,7 +123,7 @@ def _track_evidence(track_a: PoseTrack, track_b: PoseTrack) -> dict[str, float]:
 
 def _moving_joints(track: PoseTrack) -> int:
     """How many joints move by more than MOVING_SIZES_PER_SECOND person-sizes per second."""
-    from videosync.sync.refine import joint_speed, person_size
+    from videosync.poses.stats import joint_speed, person_size
 
     dense = track.dense()
     size = person_size(track)

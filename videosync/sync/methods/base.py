@@ -288,7 +288,8 @@ class FeatureMatchingMethod(SyncMethod):
             diagnostics={
                 "inliers": fit.inliers, "distinctiveness": match.distinctiveness, "matched_cols": match.cols,
                 "softmax_scale": match.scale, "n_frames": (len(pair.da), len(pair.db)), "matching_parts": parts,
-                "slides": slide is not None, "beyond_bounds": fit.beyond_bounds, **pair.diagnostics,
+                "slides": slide is not None, "beyond_bounds": fit.beyond_bounds,
+                "votes": source_votes(match, pair, nominal), **pair.diagnostics,
             },
             notes=notes + pair.notes, preview=FramePreview.of(pair),
         )
@@ -309,9 +310,7 @@ class FeatureMatchingMethod(SyncMethod):
             max_block_bytes=self.max_block_bytes, pca_dims=self.pca_dims, progress=progress)
         i = da.frame_index[match.rows].astype(np.float64)
         j = np.interp(match.cols_refined, np.arange(len(db)), db.frame_index.astype(np.float64))
-        # soft votes are binned by dense index offset n - rate * m; the fit works in
-        # source frames: j - rate * i = (n + b0) - rate * (m + a0)
-        votes = (match.votes.offsets + (b0 - rate * a0), match.votes.votes)
+        votes = source_votes(match, pair, rate)
         fit = fit_offset(
             i, j, nominal_rate=rate, estimate_rate=estimate_rate,
             quality=match.distinctiveness, n_candidates=match.n_candidates,
@@ -348,6 +347,15 @@ class FeatureMatchingMethod(SyncMethod):
                 offsets.append(part_fit.offset_frames)
                 centres.append(float(i.mean()))
         return (offsets, centres) if len(offsets) >= 2 else None
+
+
+def source_votes(match: MatchResult, pair: PairFeatures, rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """The matching's soft votes as ``(offsets, votes)`` in source frames of B (at A's frame 0).
+
+    They are binned by dense index offset ``n - rate * m``; offsets in source frames are
+    ``j - rate * i = (n + b0) - rate * (m + a0)``."""
+    a0, b0 = int(pair.da.frame_index[0]), int(pair.db.frame_index[0])
+    return match.votes.offsets + (b0 - rate * a0), match.votes.votes
 
 
 def _fit_notes(fit: OffsetFit, parts: tuple[list[float], list[float]] | None, slide: tuple[int, int] | None,
