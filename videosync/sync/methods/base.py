@@ -161,9 +161,9 @@ def check_track(track: PoseTrack, label: str) -> None:
     """Raise :class:`CannotSynchronizeError` for a track with no usable frame."""
     where = track.source or label
     if len(track) == 0:
-        raise CannotSynchronizeError("the pose track has no frames", where)
+        raise CannotSynchronizeError("the pose track has no frames", where, reason="no_overlap")
     if track.n_valid == 0:
-        raise CannotSynchronizeError("no frame has a detected joint", where)
+        raise CannotSynchronizeError("no frame has a detected joint", where, reason="no_shared_motion")
 
 
 class SyncMethod(ABC):
@@ -265,7 +265,8 @@ class FeatureMatchingMethod(SyncMethod):
         for valid, track, label in ((pair.va, track_a, "input A"), (pair.vb, track_b, "input B")):
             if not valid.any():
                 raise CannotSynchronizeError(
-                    f"no frame has at least {self.min_joints} detected joints", track.source or label)
+                    f"no frame has at least {self.min_joints} detected joints", track.source or label,
+                    reason="no_shared_motion")
         nominal = track_b.fps / track_a.fps
         estimate_rate = self.rate_mode == "estimate" or (self.rate_mode == "auto" and abs(nominal - 1.0) > 1e-9)
         try:
@@ -275,7 +276,8 @@ class FeatureMatchingMethod(SyncMethod):
                 progress=self.progress)
         except CannotSynchronizeError as exc:
             reason = str(exc).removeprefix("cannot synchronize: ")
-            raise CannotSynchronizeError(f"{reason} [method {self.name}]", pair_label(track_a, track_b)) from exc
+            raise CannotSynchronizeError(f"{reason} [method {self.name}]", pair_label(track_a, track_b),
+                                         reason=exc.reason) from exc
         # the test only questions an answer that would be trusted: an unsure one is refused
         # anyway, and the parts of weak matches differ by more than noise allows
         parts = self._segments(pair, fit) if fit.confidence >= MIN_HALF_CONFIDENCE else None
