@@ -40,6 +40,8 @@ class Candidate:
 
     offset_frames: float
     probability: float
+    #: its soft votes over the answer's (1 for the answer itself): the evidence behind the probability
+    share: float = 1.0
 
     def to_json(self) -> dict[str, float]:
         return {"offset_frames": round(float(self.offset_frames), 3), "probability": round(float(self.probability), 4)}
@@ -84,7 +86,7 @@ def assess(estimate: Any, track_a: PoseTrack, track_b: PoseTrack, bounds: Offset
     rivals = _rivals(estimate, bounds)
     probabilities = candidate_probabilities(confidence, [share for _, share in rivals], elsewhere)
     candidates = [Candidate(float(estimate.offset_frames), probabilities[0])]
-    candidates += [Candidate(offset, p) for (offset, _), p in zip(rivals, probabilities[1:])]
+    candidates += [Candidate(offset, p, share) for (offset, share), p in zip(rivals, probabilities[1:])]
     width = interval_half_width(candidates, local, _widest(track_a, track_b, bounds, estimate.rate))
     return Assessment(confidence, width, candidates, refusal_reason(evidence, candidates, estimate),
                       evidence, calibration is not None)
