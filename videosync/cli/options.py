@@ -137,7 +137,8 @@ _SYNC_OPTIONS = (
                  help="Refine the offset to the frame by two-view geometry (kept only when conclusive)."),
     click.option("--min-confidence", type=click.FloatRange(0, 1), metavar="C", show_default=True,
                  default=LibraryDefault("videosync.tunables:DEFAULT_MIN_CONFIDENCE"),
-                 help="Refuse (exit code 4) an offset less certain than this; 0 reports every guess."),
+                 help="Refuse (exit code 4, with the reason) an offset whose confidence, the probability "
+                      "that it is within 1 frame of the truth, is below this; 0 reports every guess."),
     pose_backend_option(),
     person_option,
 )

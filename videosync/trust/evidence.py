@@ -37,6 +37,7 @@ FEATURES: dict[str, str] = {
     "overlap_seconds": "seconds of A whose partner frames lie inside B at the answer",
     "log_overlap_seconds": "log10 of overlap_seconds",
     "min_fps": "the lower frame rate of the two inputs",
+    "log_min_fps": "log10 of min_fps (a frame is long at 6 fps, short at 60)",
     "fps_assumed": "1 when a frame rate was not read from a video or given (assumed, or found from the motion)",
     "rate_unresolved": "1 when an assumed frame rate could not be found from the motion",
     "turned_upright": "1 when an input's poses were turned by quarter turns (camera on its side)",
@@ -112,6 +113,7 @@ def _track_evidence(track_a: PoseTrack, track_b: PoseTrack) -> dict[str, float]:
     known = [j for j in jitters if math.isfinite(j)]
     return {
         "min_fps": float(min(track_a.fps, track_b.fps)),
+        "log_min_fps": math.log10(min(track_a.fps, track_b.fps)),
         "fps_assumed": float(any(t.meta.get("fps_source") in ("assumed", "motion") for t in (track_a, track_b))),
         "rate_unresolved": float(any(bool(t.meta.get("fps_unresolved")) for t in (track_a, track_b))),
         "turned_upright": float(any(bool(t.meta.get("upright_turns")) for t in (track_a, track_b))),
