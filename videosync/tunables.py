@@ -281,6 +281,9 @@ RATE_SEARCH_FINALISTS = 2
 #: Another rate at least this confident (relative to the best) with a different answer leaves
 #: the rate unknown. [trust.md]
 RATE_SEARCH_MARGIN = 0.7
+#: A rate found from the motion within this share of a usual camera rate is that rate (clocks
+#: of real cameras are within 0.1 %; 1 % leaves room for the fit's error over a few seconds). [trust.md]
+RATE_SNAP = 0.01
 #: Error bar of a method no calibrator was fitted for: the fit's tolerance, not a measured
 #: interval (the result says the confidence is not calibrated). [trust.md]
 UNCALIBRATED_HALF_WIDTH_FRAMES = 2.0

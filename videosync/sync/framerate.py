@@ -11,9 +11,11 @@ frames match best is kept when it is clearly the best, or when every rate that m
 as well gives the same answer; otherwise the input is marked unresolved and its pairs are
 refused with "frame rate of X unknown: pass --fps".
 
-Why by trying rates and not by fitting a free rate through the matches: the embedding of a
-frame depends on the motion around it, so at a wrong rate the matches themselves are poor and
-a fitted rate has nothing sound to fit; at the right rate they line up.
+Why try rates at all when the fit may free the rate: the embedding of a frame depends on the
+motion around it, so at a rate far from the truth the matches themselves are poor and a fitted
+rate has nothing sound to fit. Near the truth (within the fit's factor-2 freedom) every
+hypothesis gives the same answer in frames, so the rate kept is the one the fit measured
+(:func:`implied_rate`), not the hypothesis tried.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 from videosync.errors import CannotSynchronizeError
 from videosync.poses import PoseTrack
 from videosync.sync.bounds import OffsetBounds
-from videosync.tunables import COMMON_FPS, RATE_SEARCH_FINALISTS, RATE_SEARCH_MARGIN
+from videosync.tunables import COMMON_FPS, RATE_SEARCH_FINALISTS, RATE_SEARCH_MARGIN, RATE_SNAP
 
 
 def assumed(track: PoseTrack) -> bool:
@@ -80,22 +82,32 @@ def _resolve_one(anchor: PoseTrack, track: PoseTrack, method, bounds: OffsetBoun
     chosen = _decide(full, anchor)
     if chosen is None:
         return dataclasses.replace(track, meta={**track.meta, "fps_unresolved": True})
-    return at_rate(track, chosen, "motion")
+    return at_rate(track, implied_rate(chosen, anchor.fps), "motion")
 
 
-def _decide(full: list, anchor: PoseTrack) -> float | None:
-    """The rate of the most confident estimate, when no other rate is almost as confident with
+def implied_rate(estimate, anchor_fps: float) -> float:
+    """B's frame rate as the motion shows it: the fitted frames of B per frame of the anchor times
+    the anchor's rate, taken as the usual camera rate it is within ``RATE_SNAP`` of. (The fit
+    may free the rate, so hypotheses near the truth all give the same answer in frames; the rate
+    tried is then not the one the motion supports.)"""
+    fps = float(estimate.rate) * anchor_fps
+    usual = min(COMMON_FPS, key=lambda f: abs(f - fps))
+    return usual if abs(usual - fps) <= RATE_SNAP * usual else fps
+
+
+def _decide(full: list, anchor: PoseTrack):
+    """The most confident estimate, when no other rate is almost as confident with
     a different answer (more than a frame apart anywhere in the anchor's frames)."""
     if not full:
         return None
     full.sort(key=lambda item: -item[0].confidence)
-    best, best_fps = full[0]
+    best, _fps = full[0]
     if not best.confidence > 0:
         return None
     for other, _fps in full[1:]:
         if other.confidence >= RATE_SEARCH_MARGIN * best.confidence and _differ(best, other, anchor):
             return None
-    return best_fps
+    return best
 
 
 def _differ(e1, e2, anchor: PoseTrack) -> bool:
