@@ -9,7 +9,7 @@ import pytest
 
 from videosync.errors import ModelError
 from videosync.trust.calibrator import (
-    Calibration, LinearModel, MonotoneMap, load_calibrations, save_calibrations)
+    Calibration, LinearModel, MonotoneMap, TreeEnsemble, load_calibrations, save_calibrations)
 
 
 def _calibration(isotonic=None):
@@ -32,6 +32,36 @@ def test_isotonic_map_and_local_half_width():
     assert cal.confidence({"a": 3.0, "b": 1.0}) == pytest.approx(0.2 + (p - 0.5) * 1.6)
     # exp(log 2 * 3) = 8, times 1.5
     assert cal.local_half_width({"a": 3.0}) == pytest.approx(12.0)
+
+
+def _trees():
+    """Two stumps on standardised features: a <= 0 -> -1 else +2; b <= 1 -> +0.5 else -0.5."""
+    def stump(feature, threshold, low, high):
+        return {"feature": np.array([feature, -2, -2]), "threshold": np.array([threshold, -2.0, -2.0]),
+                "left": np.array([1, -1, -1]), "right": np.array([2, -1, -1]), "value": np.array([0.0, low, high])}
+    return TreeEnsemble(("a", "b"), np.array([1.0, 0.0]), np.array([2.0, 1.0]), 0.25,
+                        (stump(0, 0.0, -1.0, 2.0), stump(1, 1.0, 0.5, -0.5)))
+
+
+def test_trees_add_their_leaves_to_the_intercept():
+    trees = _trees()
+    # a = 3 -> (3 - 1) / 2 = 1 > 0: +2; b = 1 -> 1 <= 1: +0.5; 0.25 + 2 + 0.5
+    assert trees({"a": 3.0, "b": 1.0}) == pytest.approx(2.75)
+    # a missing -> its mean -> 0 <= 0: -1; b = 4 > 1: -0.5
+    assert trees({"b": 4.0}) == pytest.approx(0.25 - 1.0 - 0.5)
+
+
+def test_trees_round_trip_and_a_looping_tree_is_refused(tmp_path):
+    path = tmp_path / "cal.json"
+    scale = LinearModel(("a",), np.array([0.0]), np.array([1.0]), np.array([0.0]), 0.0)
+    save_calibrations({"m": Calibration(_trees(), None, scale, 1.0)}, path)
+    loaded = load_calibrations(path)["m"]
+    assert loaded.confidence({"a": 3.0, "b": 1.0}) == pytest.approx(1 / (1 + math.exp(-2.75)))
+    doc = json.loads(path.read_text())
+    doc["methods"]["m"]["probability"]["trees"][0]["left"] = [0, -1, -1]  # a node that is its own child
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ModelError, match="cal.json"):
+        load_calibrations(path)
 
 
 def test_round_trip_through_json(tmp_path):

@@ -4,16 +4,17 @@ A pair's answer comes with evidence (:mod:`videosync.trust.evidence`: how distin
 peak is, how deep the geometric dip, how much the keypoints jitter, how long the overlap, ...).
 The calibrator turns it into
 
-* ``confidence``: the probability that the answer is within 1 frame of the truth, from a
-  logistic regression on the standardised evidence followed by an isotonic map (the logistic
-  ranks, the isotonic map makes "0.8" mean 8 in 10 on the pairs it was fitted on);
+* ``confidence``: the probability that the answer is within 1 frame of the truth, from
+  gradient-boosted trees (or a linear model) on the standardised evidence followed by an
+  isotonic map (the model ranks, the isotonic map makes "0.8" mean 8 in 10 on pairs it was not
+  fitted on);
 * ``local_scale_frames``: the spread of the answer around the truth when it is in the right
   neighbourhood, ``exp(a + b . x)`` on the same evidence, with a factor making its 90 % interval
   hold on the fitting pairs (:func:`videosync.trust.interval.interval_half_width` combines it with
   the candidates).
 
 Why JSON and not a pickled scikit-learn object: a model file must never run code when loaded,
-and the arithmetic of a logistic model and a piecewise-linear map is a few lines of numpy, so
+and the arithmetic of shallow trees, a linear model and a piecewise-linear map is a few lines of numpy, so
 the runtime needs no scikit-learn. The fitting lives in ``scripts/fit_calibrator.py`` and is
 done on a split of the calibration benchmark that is used neither for tuning the engine nor for
 reporting (``benchmarks/bench_calibration.py``).
@@ -48,9 +49,7 @@ class LinearModel:
 
     def design(self, evidence: Mapping[str, float]) -> np.ndarray:
         """``(F,)`` standardised feature vector of one pair's evidence."""
-        x = np.array([_number(evidence.get(name)) for name in self.features], dtype=np.float64)
-        x = np.where(np.isfinite(x), x, self.mean)
-        return (x - self.mean) / self.scale
+        return _standardised(self.features, self.mean, self.scale, evidence)
 
     def __call__(self, evidence: Mapping[str, float]) -> float:
         return float(self.design(evidence) @ self.coef + self.intercept)
@@ -61,16 +60,93 @@ class LinearModel:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> LinearModel:
-        features = tuple(str(f) for f in data["features"])
-        arrays = [np.asarray(data[k], dtype=np.float64).reshape(-1) for k in ("mean", "scale", "coef")]
-        if any(len(a) != len(features) for a in arrays) or not all(np.isfinite(a).all() for a in arrays):
-            raise ValueError("mean, scale and coef must be finite and one per feature")
-        if (arrays[1] <= 0).any():
-            raise ValueError("scale must be positive")
-        intercept = float(data["intercept"])
-        if not math.isfinite(intercept):
-            raise ValueError("intercept must be finite")
-        return cls(features, *arrays, intercept)
+        features, mean, scale = _standardiser_from_json(data)
+        coef = np.asarray(data["coef"], dtype=np.float64).reshape(-1)
+        if len(coef) != len(features) or not np.isfinite(coef).all():
+            raise ValueError("coef must be finite and one per feature")
+        return cls(features, mean, scale, coef, _finite(data["intercept"], "intercept"))
+
+
+@dataclass(frozen=True)
+class TreeEnsemble:
+    """``intercept + sum of regression trees`` over the standardised features (gradient-boosted
+    trees of depth 2: the logit of P(within a frame) where evidence interacts, e.g. a dip that
+    means much on a long overlap and little on a short one). Each tree is arrays over its nodes:
+    ``feature``, ``threshold`` (go left when ``x[feature] <= threshold``), ``left``, ``right``
+    (-1 at a leaf) and ``value`` (a leaf's contribution, learning rate included)."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    intercept: float
+    trees: tuple[dict[str, np.ndarray], ...]
+
+    def __call__(self, evidence: Mapping[str, float]) -> float:
+        x = _standardised(self.features, self.mean, self.scale, evidence)
+        total = self.intercept
+        for tree in self.trees:
+            node = 0
+            while tree["left"][node] >= 0:
+                node = tree["left"][node] if x[tree["feature"][node]] <= tree["threshold"][node] else tree["right"][node]
+            total += float(tree["value"][node])
+        return float(total)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "trees", "features": list(self.features), "mean": self.mean.tolist(),
+                "scale": self.scale.tolist(), "intercept": float(self.intercept),
+                "trees": [{k: v.tolist() for k, v in tree.items()} for tree in self.trees]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TreeEnsemble:
+        features, mean, scale = _standardiser_from_json(data)
+        return cls(features, mean, scale, _finite(data["intercept"], "intercept"),
+                   tuple(_tree_from_json(t, len(features)) for t in data["trees"]))
+
+
+def _tree_from_json(data: Mapping[str, Any], n_features: int) -> dict[str, np.ndarray]:
+    """One tree's arrays, checked so that evaluating it always ends at a leaf."""
+    tree = {k: np.asarray(data[k], dtype=np.float64).reshape(-1) for k in ("feature", "threshold", "left", "right", "value")}
+    n = len(tree["value"])
+    if n == 0 or any(len(v) != n for v in tree.values()) or not all(np.isfinite(v).all() for v in tree.values()):
+        raise ValueError("a tree's arrays must be finite, non-empty and of equal length")
+    for k in ("feature", "left", "right"):
+        tree[k] = tree[k].astype(np.int64)
+    inner = tree["left"] >= 0
+    nodes = np.arange(n)
+    if (((tree["left"] <= nodes) | (tree["right"] <= nodes) | (tree["right"] >= n) | (tree["left"] >= n))[inner].any()
+            or (tree["feature"][inner] < 0).any() or (tree["feature"][inner] >= n_features).any()):
+        raise ValueError("a tree's children must come after their node and its features exist")
+    return tree
+
+
+def _standardised(features: Sequence[str], mean: np.ndarray, scale: np.ndarray,
+                  evidence: Mapping[str, float]) -> np.ndarray:
+    """``(F,)`` standardised feature vector of one pair's evidence (missing or NaN -> the mean)."""
+    x = np.array([_number(evidence.get(name)) for name in features], dtype=np.float64)
+    x = np.where(np.isfinite(x), x, mean)
+    return (x - mean) / scale
+
+
+def _standardiser_from_json(data: Mapping[str, Any]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    features = tuple(str(f) for f in data["features"])
+    mean, scale = (np.asarray(data[k], dtype=np.float64).reshape(-1) for k in ("mean", "scale"))
+    if len(mean) != len(features) or len(scale) != len(features):
+        raise ValueError("mean and scale must be one per feature")
+    if not (np.isfinite(mean).all() and np.isfinite(scale).all() and (scale > 0).all()):
+        raise ValueError("mean must be finite and scale positive")
+    return features, mean, scale
+
+
+def _finite(value: Any, name: str) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be finite")
+    return number
+
+
+def probability_model_from_json(data: Mapping[str, Any]) -> LinearModel | TreeEnsemble:
+    """The logit model of a calibration: gradient-boosted trees or a linear model."""
+    return TreeEnsemble.from_json(data) if data.get("kind") == "trees" else LinearModel.from_json(data)
 
 
 @dataclass(frozen=True)
@@ -101,8 +177,8 @@ class MonotoneMap:
 class Calibration:
     """The fitted models of one synchronization method (e.g. ``sesyn+geometry``)."""
 
-    probability: LinearModel  # logit of P(|error| <= 1 frame)
-    isotonic: MonotoneMap | None  # logistic probability -> calibrated probability
+    probability: LinearModel | TreeEnsemble  # logit of P(|error| <= 1 frame)
+    isotonic: MonotoneMap | None  # the model's probability -> calibrated probability
     log_scale: LinearModel  # log of the local error scale, frames of B
     scale_factor: float  # local scale x this = the half-width holding 90 % of near answers
     #: weight of "the truth is at no listed candidate" against the rivals' vote shares
@@ -131,7 +207,7 @@ class Calibration:
         if not (math.isfinite(factor) and factor > 0 and math.isfinite(elsewhere) and elsewhere >= 0):
             raise ValueError("scale_factor must be positive and elsewhere non-negative")
         iso = data.get("isotonic")
-        return cls(LinearModel.from_json(data["probability"]), None if iso is None else MonotoneMap.from_json(iso),
+        return cls(probability_model_from_json(data["probability"]), None if iso is None else MonotoneMap.from_json(iso),
                    LinearModel.from_json(data["log_scale"]), factor, elsewhere, dict(data.get("info") or {}))
 
 
