@@ -231,25 +231,30 @@ def ruled_confidence(cal: Calibration, rec: dict) -> float:
     rules (a slide, an unresolved rate, an answer held at the bound)."""
     ev = rec.get("evidence") or {}
     held = any("outside the allowed" in n for n in rec.get("notes") or [])
-    if ev.get("drift_flagged") or ev.get("rate_unresolved") or held:
+    if rec.get("refused") or ev.get("drift_flagged") or ev.get("rate_unresolved") or held:
         return 0.0
     return cal.confidence(ev)
 
 
 def choose_threshold(records: list[dict], cal: Calibration) -> float:
     """The lowest threshold (step 0.05) at which at most ``MAX_WRONG_ANSWERED`` of the answers
-    given on ``records`` (the tune split) are more than a frame off; prints the table."""
+    given on ``records`` (the tune split) are more than a frame off, or, when none reaches it,
+    the lowest with the smallest share of wrong answers; prints the table."""
     conf = np.array([ruled_confidence(cal, r) for r in records])
     right = np.array([bool(r.get("within_1")) for r in records])
-    chosen = None
+    chosen, table = None, []
     print("threshold  answered  wrong-among-answered  right-answered")
     for t in np.round(np.arange(0.05, 1.0, 0.05), 2):
         given = conf >= t
         wrong = float((given & ~right).sum() / max(given.sum(), 1))
         print(f"{t:9.2f}  {given.mean():8.1%}  {wrong:20.1%}  {(given & right).sum() / max(right.sum(), 1):14.1%}")
-        if chosen is None and wrong <= MAX_WRONG_ANSWERED:
+        table.append((wrong if given.any() else 1.0, float(t)))
+        if chosen is None and wrong <= MAX_WRONG_ANSWERED and given.any():
             chosen = float(t)
-    return chosen if chosen is not None else 1.0
+    if chosen is None:
+        print(f"no threshold keeps the wrong answers at {MAX_WRONG_ANSWERED:.0%}: the one with the fewest")
+        chosen = min(table)[1]
+    return chosen
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,7 +18,7 @@ from videosync.poses import PoseTrack
 from videosync.result import AlignmentResult, PairOffset
 from videosync.sync.bounds import OffsetBounds
 from videosync.sync.solve import solve_inputs
-from videosync.tunables import DEFAULT_MIN_CONFIDENCE  # below it an offset is refused with a reason
+from videosync.tunables import DEFAULT_MIN_CONFIDENCE, UNCALIBRATED_MIN_CONFIDENCE  # refusal thresholds
 
 if TYPE_CHECKING:
     from videosync.sync.methods.base import SyncMethod
@@ -99,7 +99,7 @@ def _load_input(
 
 def align(
     inputs: Sequence[InputLike], *, method: str = "sesyn", model: str | Path | None = None,
-    max_offset_frames: int | None = None, min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    max_offset_frames: int | None = None, min_confidence: float | None = None,
     fps: float | None = None, size: tuple[float, float] | None = None, layout: str | None = None,
     person: int | None = None, pose_backend: str = "auto", refine: bool = True, start: float | None = None,
     duration: float | None = None, on_message: Progress | None = None,
@@ -115,7 +115,10 @@ def align(
             chances to lock onto a repeated motion far away); no answer lies outside it.
         min_confidence: an input whose confidence (the probability that its offset is within
             1 frame of the truth) is below this is refused with :class:`CannotSynchronizeError`,
-            which names the reason, rather than reported (0 reports everything).
+            which names the reason, rather than reported (0 reports everything). None: the
+            default for calibrated confidences (``DEFAULT_MIN_CONFIDENCE``), or, when a pair's
+            confidence is the method's own score (no calibrator for it), the former default for
+            those scores (``UNCALIBRATED_MIN_CONFIDENCE``).
         person: which person to synchronize in every input: 0 = each input's main subject, 1 =
             the next most prominent, ... None (default): each input's main subject, unless an
             input shows another plausible subject and that person matches the other inputs
@@ -157,8 +160,15 @@ def align(
     offsets = solve_inputs(tracks, labels, pairs, warnings, pair_notes)
     result = AlignmentResult(reference=labels[0], method=method, inputs=offsets, pairs=pairs, warnings=warnings,
                              tracks=tracks)
-    _refuse_if_unsure(result, min_confidence)
+    _refuse_if_unsure(result, default_threshold(pairs) if min_confidence is None else min_confidence)
     return result
+
+
+def default_threshold(pairs: Sequence[PairOffset]) -> float:
+    """The refusal threshold when none is given: calibrated probabilities and the method's own
+    scores are on different scales, so each has its own default."""
+    calibrated = all(p.assessment is None or p.assessment.calibrated for p in pairs)
+    return DEFAULT_MIN_CONFIDENCE if calibrated else UNCALIBRATED_MIN_CONFIDENCE
 
 
 def _resolve_rates(tracks: list[PoseTrack], known: dict, sync_method: SyncMethod, bounds: OffsetBounds,
