@@ -262,8 +262,8 @@ MIN_CANDIDATE_SHARE = 0.3
 #: Most rival candidates listed besides the answer. [trust.md]
 MAX_CANDIDATES = 3
 #: A refusal is for repeated motion when a rival candidate has at least this share of the
-#: answer's probability (both are worth naming then). [trust.md]
-REPEATED_MOTION_SHARE = 0.25
+#: answer's votes (the former rival note's level: beyond it a rival costs confidence). [trust.md]
+REPEATED_MOTION_SHARE = 0.5
 #: Less overlap than this (seconds of the reference) is "no overlap": shorter than one step or
 #: wave, which is the least that shows timing. [trust.md]
 MIN_OVERLAP_SECONDS = 0.5

@@ -32,13 +32,13 @@ def test_interval_is_the_whole_range_when_the_evidence_cannot_narrow_it():
     ({"overlap_seconds": 4.0}, [Candidate(0, 0.0)], 33.0, Reason.OUTSIDE_BOUNDS),
     ({"overlap_seconds": 4.0, "rate_unresolved": 1.0}, [Candidate(0, 0.0)], None, Reason.FRAME_RATE_UNKNOWN),
     ({"overlap_seconds": 4.0, "drift_flagged": 1.0}, [Candidate(0, 0.0)], None, Reason.NOT_CONSTANT),
-    ({"overlap_seconds": 4.0}, [Candidate(-9, 0.48), Candidate(21, 0.41)], None, Reason.REPEATED_MOTION),
+    ({"overlap_seconds": 4.0}, [Candidate(-9, 0.48), Candidate(21, 0.41, 0.85)], None, Reason.REPEATED_MOTION),
     ({"overlap_seconds": 4.0, "fit_agreement": 0.04, "geo_conclusive": 0.0}, [Candidate(0, 0.1)], None,
      Reason.NO_SHARED_MOTION),
     ({"overlap_seconds": 4.0, "fit_agreement": 0.5, "geo_conclusive": 0.0}, [Candidate(0, 0.1)], None,
      Reason.WEAK_EVIDENCE),
-    # a rival with a tenth of the answer's probability is not worth naming
-    ({"overlap_seconds": 4.0, "fit_agreement": 0.5}, [Candidate(0, 0.5), Candidate(30, 0.05)], None,
+    # a rival with a third of the answer's votes is not a repetition worth naming
+    ({"overlap_seconds": 4.0, "fit_agreement": 0.5}, [Candidate(0, 0.5), Candidate(30, 0.05, 0.33)], None,
      Reason.WEAK_EVIDENCE),
 ])
 def test_refusal_reasons_in_their_order(evidence, candidates, beyond, reason):
@@ -60,6 +60,6 @@ def test_a_reason_with_a_method_note_quotes_it():
 
 
 def test_likely_candidates_most_probable_first():
-    a = Assessment(0.3, 40.0, [Candidate(1.0, 0.3), Candidate(31.0, 0.5), Candidate(-29.0, 0.05)], None)
-    assert [c.offset_frames for c in likely_candidates(a)] == [31.0, 1.0]
+    a = Assessment(0.3, 40.0, [Candidate(1.0, 0.3), Candidate(31.0, 0.5, 0.9), Candidate(-29.0, 0.05, 0.4)], None)
+    assert [c.offset_frames for c in likely_candidates(a)] == [31.0, 1.0]  # -29 has under half the votes
     assert math.isclose(sum(c.probability for c in a.candidates), 0.85)

@@ -37,17 +37,18 @@ def refusal(inputs, **options) -> CannotSynchronizeError:
 
 def test_a_motion_that_repeats_is_refused_with_the_candidates_a_period_apart():
     """Every 30 frames the motion is the same, so -5, +25 and -35 are equally good answers: the
-    refusal says so and lists them; a bound of 15 frames leaves one, which is then answered."""
+    refusal says so and lists them; within a bound of 15 frames only the truth is left."""
     body = periodic_body(400, period_frames=30, seed=3)
     a, b = view(body, 0.0, slice(100, 250)), view(body, 25.0, slice(105, 255))
-    error = refusal([a, b], method="simple")
+    error = refusal([a, b])
     assert error.reason == "repeated_motion"
     offsets = sorted(round(c["offset_frames"]) for c in error.candidates)
     assert any(abs(o - TRUE) <= 1 for o in offsets)
     assert any(abs(abs(o - TRUE) - 30) <= 1 for o in offsets)  # a period away from the truth
     assert "repeated motion: either" in str(error) and "--max-offset" in str(error)
-    bounded = videosync.align([a, b], method="simple", max_offset_frames=15)
-    assert bounded.inputs[1].offset_frames == pytest.approx(TRUE, abs=1.0)
+    bounded = videosync.align([a, b], max_offset_frames=15, min_confidence=0).inputs[1]
+    assert bounded.offset_frames == pytest.approx(TRUE, abs=1.0)
+    assert [c.offset_frames for c in bounded.candidates] == [bounded.offset_frames]
 
 
 def test_dropped_frames_without_timestamps_are_refused_as_not_constant():

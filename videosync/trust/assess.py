@@ -145,8 +145,7 @@ def refusal_reason(evidence: dict[str, float], candidates: list[Candidate], esti
         return Reason.FRAME_RATE_UNKNOWN
     if evidence.get("drift_flagged"):
         return Reason.NOT_CONSTANT
-    answer = candidates[0].probability
-    if any(c.probability >= REPEATED_MOTION_SHARE * max(answer, 1e-9) for c in candidates[1:]):
+    if any(c.share >= REPEATED_MOTION_SHARE for c in candidates[1:]):
         return Reason.REPEATED_MOTION
     agreement = evidence.get("fit_agreement", math.nan)
     if not evidence.get("geo_conclusive") and math.isfinite(agreement) and agreement < NO_SHARED_MOTION_AGREEMENT:
@@ -155,8 +154,7 @@ def refusal_reason(evidence: dict[str, float], candidates: list[Candidate], esti
 
 
 def likely_candidates(assessment: Assessment, share: float = REPEATED_MOTION_SHARE) -> list[Candidate]:
-    """The answer and the rivals worth naming in a refusal (probability at least ``share`` of the
-    answer's), most probable first."""
-    top = assessment.candidates[0].probability
-    named = [c for c in assessment.candidates if c.probability >= share * max(top, 1e-9)]
+    """The answer and the rivals worth naming in a refusal (at least ``share`` of the answer's
+    votes), most probable first."""
+    named = [assessment.candidates[0]] + [c for c in assessment.candidates[1:] if c.share >= share]
     return sorted(named, key=lambda c: -c.probability)
