@@ -41,7 +41,7 @@ sys.path.insert(0, str(REPO))
 from benchmarks._results import markdown_table, write_section  # noqa: E402
 from videosync.errors import CannotSynchronizeError  # noqa: E402
 from videosync.poses import PoseTrack, load_poses  # noqa: E402
-from videosync.tunables import DEFAULT_MIN_CONFIDENCE  # noqa: E402
+from videosync.tunables import UNCALIBRATED_MIN_CONFIDENCE  # noqa: E402
 from videosync.sync.methods import make_method  # noqa: E402
 from videosync.sync.methods.audio import AudioMethod  # noqa: E402
 from videosync.sync.methods.fused import FusedMethod  # noqa: E402
@@ -214,7 +214,7 @@ def run_method(method, a: PoseTrack, b: PoseTrack, truth: float) -> Outcome:
     except CannotSynchronizeError:
         return Outcome(None)
     warned = any(n.startswith("sound and picture disagree") for n in est.notes)
-    if est.confidence < DEFAULT_MIN_CONFIDENCE:
+    if est.confidence < UNCALIBRATED_MIN_CONFIDENCE:
         return Outcome(None, warned)
     return Outcome(float(est.offset_frames - truth), warned)
 
@@ -308,7 +308,7 @@ def main() -> None:
             "Pairs cam01-camN of the Pose2Sim demo (60 fps) cut to a known offset, with real sound laid "
             "under each camera (its distance / 343 m/s and its own audio-video skew of -20..+30 ms, "
             "reverberation, noise; see the script's docstring). Each cell: pairs answered (confidence "
-            f">= {DEFAULT_MIN_CONFIDENCE:g}) / answered within 1 frame of the truth / mean |error| of the "
+            f">= {UNCALIBRATED_MIN_CONFIDENCE:g}) / answered within 1 frame of the truth / mean |error| of the "
             "answers in frames. Pose = sesyn + geometry on the demo's OpenPose JSON; fused = "
             "videosync.sync.methods.fused (the pose search bounded by the sound).\n\n" + table)
         write_section("bench_audio", "Sound, pose and both (demo videos with real sound)", body)

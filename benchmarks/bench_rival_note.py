@@ -32,7 +32,7 @@ from benchmarks import bench_pose2sim_offsets as demo  # noqa: E402
 from benchmarks._results import markdown_table, write_section  # noqa: E402
 from videosync.datasets import find_pairs  # noqa: E402
 from videosync.errors import CannotSynchronizeError  # noqa: E402
-from videosync.tunables import DEFAULT_MIN_CONFIDENCE  # noqa: E402
+from videosync.tunables import UNCALIBRATED_MIN_CONFIDENCE  # noqa: E402
 from videosync.poses import load_npz, load_poses  # noqa: E402
 from videosync.sync.methods import make_method  # noqa: E402
 
@@ -52,17 +52,17 @@ def count(method, cases) -> dict[str, int]:
         counts["right"] += ok
         counts["noted"] += has
         counts["noted_right"] += has and ok
-        counts["noted_trusted"] += has and est.confidence >= DEFAULT_MIN_CONFIDENCE
+        counts["noted_trusted"] += has and est.confidence >= UNCALIBRATED_MIN_CONFIDENCE
     return counts
 
 
 def describe(c: dict[str, int]) -> str:
     return (f"answered {c['answered']}, within 1 frame {c['right']}, with the note {c['noted']} "
-            f"(within 1 frame {c['noted_right']}, confidence >= {DEFAULT_MIN_CONFIDENCE:g}: {c['noted_trusted']})")
+            f"(within 1 frame {c['noted_right']}, confidence >= {UNCALIBRATED_MIN_CONFIDENCE:g}: {c['noted_trusted']})")
 
 
 HEADER = ["pairs", "answered", "within 1 frame", "with the note", "with the note, within 1 frame",
-          f"with the note, confidence >= {DEFAULT_MIN_CONFIDENCE:g}"]
+          f"with the note, confidence >= {UNCALIBRATED_MIN_CONFIDENCE:g}"]
 ABOUT = ("The default method (sesyn + geometric refinement). *with the note*: the answer carries \"another "
          "offset, ... is supported almost as well\" (a repeated motion whose window does not show which "
          "repetition is which).\n\n")

@@ -48,7 +48,8 @@ def test_json_document_has_the_documented_keys():
     other = sampled_track(200, 25.0, start_seconds=1.0 + 4 / 25)
     doc = videosync.align([ref, other], method="simple").to_json()
     assert list(doc)[:3] == ["reference", "method", "inputs"]
-    assert set(doc["inputs"][1]) == {"path", "offset_frames", "offset_seconds", "fps", "confidence"}
+    assert set(doc["inputs"][1]) == {"path", "offset_frames", "offset_seconds", "uncertainty_frames",
+                                     "uncertainty_seconds", "fps", "confidence"}
     assert doc["inputs"][1]["fps"] == 25.0
     assert doc["inputs"][1]["offset_frames"] == pytest.approx(-4, abs=0.2)
     assert np.isclose(doc["inputs"][1]["offset_seconds"], doc["inputs"][1]["offset_frames"] / 25, atol=1e-4)

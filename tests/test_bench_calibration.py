@@ -94,7 +94,7 @@ def test_one_align_call_gives_the_answer_its_error_and_the_evidence(case):
     assert set(answer) >= {"offset_frames", "rate", "confidence", "uncertainty_frames", "candidates"}
     assert out["error_frames"] == pytest.approx(abs(answer["offset_frames"] - 9.0), abs=1e-3)  # 0.3 s at 30 fps
     assert out["within_1"] == (out["error_frames"] <= 1.0)
-    assert "peak_correlation" in out["evidence"] and out["evidence_from"] == "diagnostics"
+    assert "method_confidence" in out["evidence"] and out["evidence_from"] == "assessment"
     assert out["inputs"][1]["fps_source"] == "video" and out["wall_s"] > 0
     json.dumps(out)  # every field is JSON
 

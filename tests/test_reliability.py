@@ -61,11 +61,23 @@ def test_figures_at_a_threshold():
 
 
 def test_the_default_threshold_is_aligns():
-    import inspect
+    """align without min_confidence refuses below the calibrated default, or below the former
+    default for a method's own scores (no calibrator)."""
+    from videosync.api import default_threshold as aligns
+    from videosync.result import PairOffset
+    from videosync.tunables import DEFAULT_MIN_CONFIDENCE, UNCALIBRATED_MIN_CONFIDENCE
 
-    import videosync
+    class Judged:
+        def __init__(self, calibrated):
+            self.calibrated = calibrated
 
-    assert default_threshold() == inspect.signature(videosync.align).parameters["min_confidence"].default
+    def pair(calibrated):
+        p = PairOffset.__new__(PairOffset)
+        object.__setattr__(p, "assessment", Judged(calibrated))
+        return p
+
+    assert default_threshold() == DEFAULT_MIN_CONFIDENCE == aligns([pair(True), pair(True)])
+    assert default_threshold(calibrated=False) == UNCALIBRATED_MIN_CONFIDENCE == aligns([pair(True), pair(False)])
 
 
 def record(case: str, offset: float | None, confidence: float = 0.5, role: str = "engine", **extra) -> dict:

@@ -18,7 +18,7 @@ from videosync.poses import PoseTrack
 from videosync.result import AlignmentResult, PairOffset
 from videosync.sync.bounds import OffsetBounds
 from videosync.sync.solve import solve_inputs
-from videosync.tunables import DEFAULT_MIN_CONFIDENCE  # below it an offset is refused with a reason
+from videosync.tunables import DEFAULT_MIN_CONFIDENCE, UNCALIBRATED_MIN_CONFIDENCE  # refusal thresholds
 
 if TYPE_CHECKING:
     from videosync.sync.methods.base import SyncMethod
@@ -99,11 +99,11 @@ def _load_input(
 
 def align(
     inputs: Sequence[InputLike], *, method: str = "sesyn", model: str | Path | None = None,
-    max_offset_frames: int | None = None, min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    max_offset_frames: int | None = None, min_confidence: float | None = None,
     fps: float | None = None, size: tuple[float, float] | None = None, layout: str | None = None,
     person: int | None = None, pose_backend: str = "auto", refine: bool = True, start: float | None = None,
     duration: float | None = None, on_message: Progress | None = None,
-    on_progress: Callable[[str, int, int], None] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None, calibration: str | Path | bool | None = None,
 ) -> AlignmentResult:
     """Offsets of every input relative to the first one.
 
@@ -113,8 +113,12 @@ def align(
         model: SeSyn-Net checkpoint; default the shipped ``models/sesyn.pt``.
         max_offset_frames: only consider offsets up to this many frames (faster, and fewer
             chances to lock onto a repeated motion far away); no answer lies outside it.
-        min_confidence: an input whose offset is less certain than this is refused with
-            :class:`CannotSynchronizeError` rather than reported (0 reports everything).
+        min_confidence: an input whose confidence (the probability that its offset is within
+            1 frame of the truth) is below this is refused with :class:`CannotSynchronizeError`,
+            which names the reason, rather than reported (0 reports everything). None: the
+            default for calibrated confidences (``DEFAULT_MIN_CONFIDENCE``), or, when a pair's
+            confidence is the method's own score (no calibrator for it), the former default for
+            those scores (``UNCALIBRATED_MIN_CONFIDENCE``).
         person: which person to synchronize in every input: 0 = each input's main subject, 1 =
             the next most prominent, ... None (default): each input's main subject, unless an
             input shows another plausible subject and that person matches the other inputs
@@ -125,6 +129,8 @@ def align(
             ``max_offset_frames`` the other inputs are analysed that much longer on both sides,
             so only ``duration`` plus twice the largest offset of video needs pose estimation.
         on_progress: ``(label, frames done, frames total)`` during pose estimation of videos.
+        calibration: the calibrator file (:mod:`videosync.trust.calibrator`); None: the shipped
+            one; False: none (confidences are the method's own scores, not probabilities).
 
     Returns:
         AlignmentResult: ``inputs[i].offset_frames = k`` means frame t of the reference shows the
@@ -144,16 +150,50 @@ def align(
     chosen: list[str] = []  # which person was used where that is not the main subject
     if person is None:
         tracks, known = _shared_people(inputs, tracks, load, sync_method, bounds, chosen, say)
-    warnings = _input_warnings(tracks) + chosen  # about the people actually used
+    tracks, known = _resolve_rates(tracks, known, sync_method, bounds, say)
+    judge, uncalibrated = _judge(sync_method.name, model, calibration, tracks, bounds)
+    warnings = _input_warnings(tracks) + chosen + uncalibrated  # about the people actually used
     pairs, pair_notes = _pair_offsets(tracks, sync_method, bounds, known, warnings, lambda a, b: say(
-        f"{method}: {tracks[a].name} vs {tracks[b].name}"))
+        f"{method}: {tracks[a].name} vs {tracks[b].name}"), judge)
     labels = [_label(item, track) for item, track in zip(inputs, tracks)]
     warnings.extend(pair_notes)
     offsets = solve_inputs(tracks, labels, pairs, warnings, pair_notes)
     result = AlignmentResult(reference=labels[0], method=method, inputs=offsets, pairs=pairs, warnings=warnings,
                              tracks=tracks)
-    _refuse_if_unsure(result, min_confidence)
+    _refuse_if_unsure(result, default_threshold(pairs) if min_confidence is None else min_confidence)
     return result
+
+
+def default_threshold(pairs: Sequence[PairOffset]) -> float:
+    """The refusal threshold when none is given: calibrated probabilities and the method's own
+    scores are on different scales, so each has its own default."""
+    calibrated = all(p.assessment is None or p.assessment.calibrated for p in pairs)
+    return DEFAULT_MIN_CONFIDENCE if calibrated else UNCALIBRATED_MIN_CONFIDENCE
+
+
+def _resolve_rates(tracks: list[PoseTrack], known: dict, sync_method: SyncMethod, bounds: OffsetBounds,
+                   say: Progress) -> tuple[list[PoseTrack], dict]:
+    """Assumed frame rates found from the motion (:mod:`videosync.sync.framerate`); estimates
+    already made with an input whose rate changed are made again."""
+    from videosync.sync.framerate import resolve_assumed_rates
+
+    resolved = resolve_assumed_rates(tracks, sync_method, bounds, say)
+    changed = {i for i, (old, new) in enumerate(zip(tracks, resolved)) if old is not new}
+    return resolved, {pair: est for pair, est in known.items() if not changed & set(pair)}
+
+
+def _judge(method_name: str, model, calibration, tracks: Sequence[PoseTrack], bounds: OffsetBounds
+           ) -> tuple[Callable[[object, int, int], object], list[str]]:
+    """``judge(estimate, a, b)`` -> the pair's :class:`~videosync.trust.assess.Assessment`, and a
+    warning when the confidences are not calibrated probabilities."""
+    from videosync.trust.assess import assess
+    from videosync.trust.calibrator import calibration_for
+
+    if calibration is False:
+        cal, why_not = None, "calibration switched off: confidences are the method's own scores"
+    else:
+        cal, why_not = calibration_for(method_name, model, None if calibration in (None, True) else calibration)
+    return (lambda est, a, b: assess(est, tracks[a], tracks[b], bounds, cal)), ([why_not] if why_not else [])
 
 
 @dataclass(frozen=True)
@@ -178,6 +218,7 @@ class _Loader:
 def _pair_offsets(
     tracks: Sequence[PoseTrack], sync_method: SyncMethod, bounds: OffsetBounds,
     known: dict[tuple[int, int], object], warnings: list[str], announce: Callable[[int, int], None],
+    judge: Callable[[object, int, int], object],
 ) -> tuple[list[PairOffset], list[str]]:
     """Every pair's estimate (``known`` ones reused) and the methods' caveats, named by pair. With
     more than two inputs a pair that cannot be synchronized becomes a warning: the other pairs may
@@ -196,8 +237,9 @@ def _pair_offsets(
             warnings.append(str(exc))
             continue
         notes.extend(f"{tracks[a].name} <-> {tracks[b].name}: {note}" for note in est.notes)
+        verdict = judge(est, a, b)
         pairs.append(PairOffset(a=a, b=b, offset_frames=est.offset_frames, offset_seconds=est.offset_seconds,
-                                confidence=est.confidence, rate=est.rate, estimate=est))
+                                confidence=verdict.confidence, rate=est.rate, estimate=est, assessment=verdict))
     return pairs, notes
 
 
@@ -285,8 +327,13 @@ def _input_warnings(tracks: Sequence[PoseTrack]) -> list[str]:
     """Things the user should know about how the inputs were read (shown, never fatal)."""
     out = []
     for t in tracks:
-        if t.meta.get("fps_source") == "assumed":
+        if t.meta.get("fps_source") == "assumed" and t.meta.get("fps_unresolved"):
+            out.append(f"{t.source}: frame rate unknown, and the motion does not tell it (pass --fps)")
+        elif t.meta.get("fps_source") == "assumed":
             out.append(f"{t.source}: frame rate unknown, assumed {t.fps:g} fps (pass --fps)")
+        elif t.meta.get("fps_source") == "motion":
+            out.append(f"{t.source}: frame rate unknown; the motion matches {t.fps:g} fps best (pass --fps "
+                       "to be sure)")
         if t.meta.get("upright_turns"):
             out.append(
                 f"{t.source}: the person appears {_TURNED[t.meta['upright_turns']]}; its poses were "
@@ -301,20 +348,23 @@ def _input_warnings(tracks: Sequence[PoseTrack]) -> list[str]:
 
 
 def _refuse_if_unsure(result: AlignmentResult, min_confidence: float) -> None:
+    """Raise :class:`CannotSynchronizeError` naming the reason (and, for repeated motion, the
+    candidates) when an input's confidence is below ``min_confidence``."""
+    from videosync.trust.reasons import Reason, refusal_text
+
     unsure = [i for i in result.inputs[1:] if i.confidence < min_confidence]
-    if unsure:
-        worst = min(unsure, key=lambda i: i.confidence)
-        index = result.inputs.index(worst)
-        notes = [n for p in result.pairs if index in (p.a, p.b) and p.estimate is not None
-                 for n in getattr(p.estimate, "notes", [])]
-        why = f": {notes[0]}" if notes else (
-            ". The recordings may not overlap or may not show the same motion")
-        raise CannotSynchronizeError(
-            f"the offset is not trustworthy (confidence {worst.confidence:.2f} < {min_confidence:g}; "
-            f"best guess {worst.offset_frames:+.1f} frames){why}; use --min-confidence 0 to see the "
-            "guess anyway",
-            worst.path,
-        )
+    if not unsure:
+        return
+    worst = min(unsure, key=lambda i: i.confidence)
+    index = result.inputs.index(worst)
+    notes = [n for p in result.pairs if index in (p.a, p.b) and p.estimate is not None
+             for n in getattr(p.estimate, "notes", [])]
+    reason = Reason(worst.reason) if worst.reason else Reason.WEAK_EVIDENCE
+    text = refusal_text(reason, [(c.offset_frames, c.probability) for c in worst.candidates], notes)
+    raise CannotSynchronizeError(
+        f"{text} (confidence {worst.confidence:.2f} < {min_confidence:g}; best guess "
+        f"{worst.offset_frames:+.1f} frames; --min-confidence 0 shows it anyway)",
+        worst.path, reason=reason.value, candidates=[c.to_json() for c in worst.candidates])
 
 
 def trim(

@@ -48,8 +48,13 @@ class CannotSynchronizeError(VideosyncError):
 
     exit_code = 4
 
-    def __init__(self, reason: str, path: str | Path | None = None) -> None:
-        super().__init__(f"cannot synchronize: {reason}", path)
+    def __init__(self, message: str, path: str | Path | None = None, *, reason: str | None = None,
+                 candidates: list | None = None) -> None:
+        super().__init__(f"cannot synchronize: {message}", path)
+        #: the key of :class:`videosync.trust.reasons.Reason` when known (``"repeated_motion"``)
+        self.reason = reason
+        #: the candidate offsets (``{"offset_frames", "probability"}``) when the motion repeats
+        self.candidates = list(candidates or [])
 
 
 #: click's own code for a usage error (unknown command or option, a bad value); ours stay clear of it.

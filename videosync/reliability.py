@@ -22,7 +22,6 @@ shipped. What is measured:
 
 from __future__ import annotations
 
-import inspect
 import json
 import math
 from collections.abc import Callable, Iterable
@@ -42,12 +41,12 @@ N_BINS = 10
 INTERVAL_LEVEL = 0.9
 
 
-def default_threshold() -> float:
-    """The confidence below which ``align`` refuses by default (read from the library, so that
-    the figures follow the engine's default wherever it is defined)."""
-    import videosync
+def default_threshold(calibrated: bool = True) -> float:
+    """The confidence below which ``align`` refuses by default, for calibrated confidences or a
+    method's own scores (read from the library, where the defaults are defined)."""
+    from videosync.tunables import DEFAULT_MIN_CONFIDENCE, UNCALIBRATED_MIN_CONFIDENCE
 
-    return float(inspect.signature(videosync.align).parameters["min_confidence"].default)
+    return DEFAULT_MIN_CONFIDENCE if calibrated else UNCALIBRATED_MIN_CONFIDENCE
 
 
 # ---------------------------------------------------------------------------------- metrics

@@ -26,15 +26,30 @@ class InputOffset:
     n_frames: int = 0
     rate: float = 1.0
     notes: list[str] = field(default_factory=list)
+    #: half-width (frames of this input) of the interval holding the truth 9 times in 10
+    uncertainty_frames: float = 0.0
+    #: the answer and its rivals (repeated motion), each with its probability; frames of this input
+    candidates: list[Any] = field(default_factory=list)
+    #: why the offset would be refused (a :class:`videosync.trust.reasons.Reason` value), or None
+    reason: str | None = None
+
+    @property
+    def uncertainty_seconds(self) -> float:
+        return float(self.uncertainty_frames) / float(self.fps)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "path": self.path,
             "offset_frames": round(float(self.offset_frames), 3),
             "offset_seconds": round(float(self.offset_seconds), 6),
+            "uncertainty_frames": round(float(self.uncertainty_frames), 3),
+            "uncertainty_seconds": round(float(self.uncertainty_seconds), 6),
             "fps": float(self.fps),
             "confidence": round(float(self.confidence), 4),
         }
+        if len(self.candidates) > 1:
+            out["candidates"] = [c.to_json() for c in self.candidates]
+        return out
 
 
 @dataclass
@@ -50,6 +65,14 @@ class PairOffset:
     residual_seconds: float = 0.0
     disagrees: bool = False
     estimate: Any = None  # the method's full PairEstimate, for plots and diagnostics
+    #: what the answer is worth (:class:`videosync.trust.assess.Assessment`): error bar,
+    #: candidates, reason, evidence
+    assessment: Any = None
+
+    @property
+    def uncertainty_frames(self) -> float:
+        """Half-width (frames of input ``b``) of the 90 % interval; 0 before assessment."""
+        return float(self.assessment.uncertainty_frames) if self.assessment is not None else 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +84,19 @@ class PairOffset:
             "confidence": round(float(self.confidence), 4),
             "residual_seconds": round(float(self.residual_seconds), 6),
             "disagrees": bool(self.disagrees),
+            **self._assessment_json(),
+        }
+
+    def _assessment_json(self) -> dict[str, Any]:
+        a = self.assessment
+        if a is None:
+            return {}
+        return {
+            "uncertainty_frames": round(float(a.uncertainty_frames), 3),
+            "calibrated": bool(a.calibrated),
+            "candidates": [c.to_json() for c in a.candidates],
+            "reason": None if a.reason is None else str(a.reason.value),
+            "evidence": {k: (round(float(v), 6) if v == v else None) for k, v in a.evidence.items()},
         }
 
 

@@ -128,9 +128,13 @@ EVIDENCE_MARGIN_SECONDS = 1.0
 
 # --- Offset fit and confidence (docs/design/confidence.md) -----------------------------------
 
-#: align refuses offsets less certain than this (--min-confidence); what it lets through on the
-#: synthetic splits is in the design page. [confidence.md]
-DEFAULT_MIN_CONFIDENCE = 0.2
+#: align refuses offsets whose calibrated confidence is below this (--min-confidence): on the
+#: calibration benchmark's tune split, the fewest wrong answers while 80 % of the right ones are
+#: answered (scripts/fit_calibrator.py prints the table: 12 % wrong, 84 % kept). [trust.md]
+DEFAULT_MIN_CONFIDENCE = 0.7
+#: The same for a method's own scores (a method or model without a calibrator): the former
+#: default, chosen on the project's synthetic validation split. [confidence.md]
+UNCALIBRATED_MIN_CONFIDENCE = 0.2
 #: Residual (frames of B) below which a matched pair agrees with the fitted line. [confidence.md]
 DEFAULT_TOLERANCE = 2.0
 #: Fewest agreeing pairs an offset is accepted from. [confidence.md]
@@ -244,8 +248,49 @@ SEGMENT_BAND_SHARE = 0.1
 SEGMENT_BAND_FRAMES = 8.0
 #: ... and at most this many seconds, so the test stays cheap on long recordings. [drift.md]
 SEGMENT_BAND_SECONDS = 2.0
-#: A part less confident than align's default threshold is no evidence either way. [drift.md]
-MIN_HALF_CONFIDENCE = DEFAULT_MIN_CONFIDENCE
+#: A part whose own fit is less confident than this (the method's score, not the calibrated
+#: probability) is no evidence either way; the value of the former default threshold. [drift.md]
+MIN_HALF_CONFIDENCE = 0.2
+
+# --- Trust: calibrated confidence, error bar, candidates (docs/design/trust.md) ---------------
+
+#: The error bar's interval holds the truth this often (uncertainty_frames). [trust.md]
+INTERVAL_LEVEL = 0.9
+#: A vote peak with less than this share of the answer's votes is not a candidate (rivals of
+#: periodic motion gather 0.6-1.0 of the chosen one's votes, chance peaks stay under ~0.2). [trust.md]
+MIN_CANDIDATE_SHARE = 0.3
+#: Most rival candidates listed besides the answer. [trust.md]
+MAX_CANDIDATES = 3
+#: A refusal is for repeated motion when a rival candidate has at least this share of the
+#: answer's votes (the former rival note's level: beyond it a rival costs confidence). [trust.md]
+REPEATED_MOTION_SHARE = 0.5
+#: Less overlap than this (seconds of the reference) is "no overlap": shorter than one step or
+#: wave, which is the least that shows timing. [trust.md]
+MIN_OVERLAP_SECONDS = 0.5
+#: Matched frames agreeing with the answer barely above chance (and no conclusive geometry):
+#: the recordings do not seem to show the same motion. [trust.md]
+NO_SHARED_MOTION_AGREEMENT = 0.1
+#: A joint "moves" (evidence moving_joints) when its 90th-percentile speed exceeds this many
+#: person-sizes per second: a raised arm sweeps ~1, keypoint jitter stays under ~0.1. [trust.md]
+MOVING_SIZES_PER_SECOND = 0.25
+#: Least error bar (frames) a pair counts with in the N-camera solve: sub-frame answers still
+#: sit on interpolated keypoints. [trust.md]
+MIN_UNCERTAINTY_FRAMES = 0.1
+#: Frame rates tried for an input whose rate was assumed (the usual camera rates; NTSC's
+#: 29.97/59.94 are within a frame of 30/60 over a minute). [trust.md]
+COMMON_FPS = (6.0, 10.0, 12.0, 15.0, 20.0, 24.0, 25.0, 30.0, 48.0, 50.0, 60.0, 90.0, 100.0, 120.0)
+#: The best rates by the matching alone that the full method (with the geometry) then compares.
+#: [trust.md]
+RATE_SEARCH_FINALISTS = 2
+#: Another rate at least this confident (relative to the best) with a different answer leaves
+#: the rate unknown. [trust.md]
+RATE_SEARCH_MARGIN = 0.7
+#: A rate found from the motion within this share of a usual camera rate is that rate (clocks
+#: of real cameras are within 0.1 %; 1 % leaves room for the fit's error over a few seconds). [trust.md]
+RATE_SNAP = 0.01
+#: Error bar of a method no calibrator was fitted for: the fit's tolerance, not a measured
+#: interval (the result says the confidence is not calibrated). [trust.md]
+UNCALIBRATED_HALF_WIDTH_FRAMES = 2.0
 
 # --- N-camera solve (docs/design/confidence.md) ----------------------------------------------
 

@@ -147,7 +147,7 @@ def run_align(a: Any, b: Any, truth: Any, options: dict[str, Any]) -> dict[str, 
     try:
         result = videosync.align([a, b], min_confidence=0.0, **options)
     except CannotSynchronizeError as exc:
-        out.update(refused=True, refusal=str(exc))
+        out.update(refused=True, refusal=str(exc), refusal_reason=getattr(exc, "reason", None))
     except Exception as exc:  # a bug: recorded so that the run goes on and the report counts it
         out.update(refused=True, crash=f"{exc.__class__.__name__}: {exc}",
                    refusal=traceback.format_exc(limit=3)[-600:])
@@ -158,7 +158,12 @@ def run_align(a: Any, b: Any, truth: Any, options: dict[str, Any]) -> dict[str, 
                   "rate": float(entry.rate), "confidence": float(entry.confidence)}
         answer.update({name: _optional(result, name) for name in OPTIONAL_ANSWER})
         estimate = result.pairs[0].estimate if result.pairs else None
-        evidence, source = estimate_evidence(estimate) if estimate is not None else ({}, None)
+        assessment = result.pairs[0].assessment if result.pairs else None
+        if assessment is not None:  # the engine's own evidence (videosync.trust.evidence)
+            evidence, source = dict(assessment.evidence), "assessment"
+            answer["reason"] = None if entry.reason is None else str(entry.reason)
+        else:
+            evidence, source = estimate_evidence(estimate) if estimate is not None else ({}, None)
         error = truth.worst_error(answer["offset_frames"], answer["rate"])
         out.update(answer=answer, evidence=evidence, evidence_from=source, notes=list(getattr(estimate, "notes", [])),
                    warnings=list(result.warnings), error_frames=round(error, 4), within_1=error <= WITHIN_FRAMES,

@@ -22,6 +22,7 @@ import click
 
 from videosync.cli import output
 from videosync.errors import VideosyncError
+from videosync import tunables  # plain constants: cheap to import
 from videosync.registry import METHODS, POSE_BACKENDS, Registry
 
 
@@ -135,9 +136,11 @@ _SYNC_OPTIONS = (
                       "others: plus --max-offset on each side)."),
     click.option("--refine/--no-refine", default=True, show_default=True,
                  help="Refine the offset to the frame by two-view geometry (kept only when conclusive)."),
-    click.option("--min-confidence", type=click.FloatRange(0, 1), metavar="C", show_default=True,
-                 default=LibraryDefault("videosync.tunables:DEFAULT_MIN_CONFIDENCE"),
-                 help="Refuse (exit code 4) an offset less certain than this; 0 reports every guess."),
+    click.option("--min-confidence", type=click.FloatRange(0, 1), metavar="C",
+                 help="Refuse (exit code 4, with the reason) an offset whose confidence, the probability "
+                      "that it is within 1 frame of the truth, is below this; 0 reports every guess. "
+                      f"[default: {tunables.DEFAULT_MIN_CONFIDENCE:g}; {tunables.UNCALIBRATED_MIN_CONFIDENCE:g} "
+                      "for a method or model without a calibrator, whose confidences are its own scores]"),
     pose_backend_option(),
     person_option,
 )

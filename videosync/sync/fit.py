@@ -260,7 +260,7 @@ def _finite_pairs(i: np.ndarray, j: np.ndarray, nominal_rate: float, min_inliers
     if n_pairs < min_inliers:
         raise CannotSynchronizeError(
             f"only {n_pairs} frames could be matched (need at least {min_inliers} overlapping "
-            "frames with a detected person)")
+            "frames with a detected person)", reason="no_overlap")
     return finite, i[finite], j[finite]
 
 
@@ -398,7 +398,7 @@ def fit_offset(
     most_agreeing = max(line.argmax_support, int(line.inliers.sum()))
     if most_agreeing < min_inliers:
         raise CannotSynchronizeError(f"only {most_agreeing} of {len(i_f)} matched frames agree on one offset "
-                                     f"(need at least {min_inliers})")
+                                     f"(need at least {min_inliers})", reason="no_shared_motion")
     line, res = _settled(line, i_f, j_f, bounds)
     n_inliers, residual_std = int(line.inliers.sum()), float(res[line.inliers].std())
     n_overlap, inlier_ratio, chance, agreement = _agreement(line, i_f, finite, b_range, n_candidates, tolerance)

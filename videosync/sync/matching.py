@@ -382,9 +382,9 @@ def _usable(fa: np.ndarray, fb: np.ndarray, valid_a: np.ndarray | None, valid_b:
     va &= np.isfinite(fa).all(axis=1)
     vb &= np.isfinite(fb).all(axis=1)
     if not va.any():
-        raise CannotSynchronizeError("the first input has no usable frame to match")
+        raise CannotSynchronizeError("the first input has no usable frame to match", reason="no_shared_motion")
     if not vb.any():
-        raise CannotSynchronizeError("the second input has no usable frame to match")
+        raise CannotSynchronizeError("the second input has no usable frame to match", reason="no_shared_motion")
     if pca_dims is not None and 0 < pca_dims < fa.shape[1]:
         fa, fb = pca_project(fa, fb, pca_dims, valid_a=va, valid_b=vb)
     if not va.all():
@@ -464,7 +464,8 @@ def match_frames(
     fa, fb, va, vb = _usable(fa, fb, valid_a, valid_b, pca_dims)
     scale = median_sq_distance(fa, fb, va, vb)
     if not scale > 0:
-        raise CannotSynchronizeError("the features do not change between frames (no motion?)")
+        raise CannotSynchronizeError("the features do not change between frames (no motion?)",
+                                     reason="no_shared_motion")
     inv_t = 1.0 / (temperature * scale)
     if chunk_rows is None:
         chunk_rows = _chunk_rows(len(fb), band, rate, max_block_bytes)

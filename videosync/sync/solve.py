@@ -31,7 +31,11 @@ from scipy.sparse.csgraph import connected_components
 from videosync.errors import CannotSynchronizeError
 from videosync.poses import PoseTrack
 from videosync.result import InputOffset, PairOffset
+
+#: The standard normal's 95th percentile: a 90 % two-sided interval is +-Z_INTERVAL sigma.
+Z_INTERVAL = 1.6449
 from videosync.tunables import (
+    MIN_UNCERTAINTY_FRAMES,
     AMBIGUOUS_CONFIDENCE_FACTOR,
     AMBIGUOUS_RESIDUAL_RATIO,
     DISAGREE_FRAMES,
@@ -218,10 +222,48 @@ def solve_inputs(
     if solution.ambiguous:
         warnings.append("the pairwise estimates disagree and no single pair explains it: offsets are uncertain")
         confidence = [confidence[0]] + [c * AMBIGUOUS_CONFIDENCE_FACTOR for c in confidence[1:]]
+    spread = _uncertainty_seconds(len(tracks), pairs, solution.used, [t.fps for t in tracks])
+    if solution.ambiguous:  # the disagreement itself is part of the uncertainty
+        spread = spread + np.max(np.abs(solution.residuals_seconds))
     out = []
     for i, t in enumerate(tracks):
         seconds = 0.0 if i == 0 else float(solution.offsets_seconds[i])
         rate = next((p.rate for p in pairs if p.a == 0 and p.b == i), 1.0)
-        out.append(InputOffset(path=labels[i], offset_frames=seconds * t.fps, offset_seconds=seconds, fps=t.fps,
-                               confidence=float(confidence[i]), n_frames=len(t), rate=rate))
+        entry = InputOffset(path=labels[i], offset_frames=seconds * t.fps, offset_seconds=seconds, fps=t.fps,
+                            confidence=float(confidence[i]), n_frames=len(t), rate=rate,
+                            uncertainty_frames=float(spread[i] * t.fps))
+        _describe_from_pair(entry, i, pairs, solution.used)
+        out.append(entry)
     return out
+
+
+def _uncertainty_seconds(n: int, pairs: Sequence[PairOffset], used: np.ndarray, fps: Sequence[float]) -> np.ndarray:
+    """Each input's 90 % half-width (seconds) from the pairs' own error bars, propagated through
+    the least squares (reference fixed); with two inputs simply the pair's error bar."""
+    rows = [k for k, u in enumerate(used) if u]
+    out = np.zeros(n)
+    if n < 2 or not rows:
+        return out
+    a = np.zeros((len(rows), n))
+    sigma = np.zeros(len(rows))
+    for r, k in enumerate(rows):
+        p = pairs[k]
+        a[r, p.b], a[r, p.a] = 1.0, -1.0
+        sigma[r] = max(p.uncertainty_frames, MIN_UNCERTAINTY_FRAMES) / fps[p.b] / Z_INTERVAL
+    info = (a[:, 1:] / sigma[:, None] ** 2).T @ a[:, 1:]
+    cov = np.linalg.pinv(info)
+    out[1:] = Z_INTERVAL * np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    return out
+
+
+def _describe_from_pair(entry: InputOffset, index: int, pairs: Sequence[PairOffset], used: np.ndarray) -> None:
+    """The candidates and the refusal reason of input ``index``: its pair with the reference when
+    that pair was used, else the most confident used pair linking it."""
+    linked = [p for p, u in zip(pairs, used) if u and index in (p.a, p.b) and p.assessment is not None]
+    if index == 0 or not linked:
+        return
+    direct = [p for p in linked if p.a == 0 and p.b == index]
+    best = direct[0] if direct else max(linked, key=lambda p: p.confidence)
+    entry.reason = None if best.assessment.reason is None else best.assessment.reason.value
+    if direct:  # rivals are offsets of this input against the reference only on the direct pair
+        entry.candidates = list(best.assessment.candidates)

@@ -161,9 +161,9 @@ def check_track(track: PoseTrack, label: str) -> None:
     """Raise :class:`CannotSynchronizeError` for a track with no usable frame."""
     where = track.source or label
     if len(track) == 0:
-        raise CannotSynchronizeError("the pose track has no frames", where)
+        raise CannotSynchronizeError("the pose track has no frames", where, reason="no_overlap")
     if track.n_valid == 0:
-        raise CannotSynchronizeError("no frame has a detected joint", where)
+        raise CannotSynchronizeError("no frame has a detected joint", where, reason="no_shared_motion")
 
 
 class SyncMethod(ABC):
@@ -265,7 +265,8 @@ class FeatureMatchingMethod(SyncMethod):
         for valid, track, label in ((pair.va, track_a, "input A"), (pair.vb, track_b, "input B")):
             if not valid.any():
                 raise CannotSynchronizeError(
-                    f"no frame has at least {self.min_joints} detected joints", track.source or label)
+                    f"no frame has at least {self.min_joints} detected joints", track.source or label,
+                    reason="no_shared_motion")
         nominal = track_b.fps / track_a.fps
         estimate_rate = self.rate_mode == "estimate" or (self.rate_mode == "auto" and abs(nominal - 1.0) > 1e-9)
         try:
@@ -275,7 +276,8 @@ class FeatureMatchingMethod(SyncMethod):
                 progress=self.progress)
         except CannotSynchronizeError as exc:
             reason = str(exc).removeprefix("cannot synchronize: ")
-            raise CannotSynchronizeError(f"{reason} [method {self.name}]", pair_label(track_a, track_b)) from exc
+            raise CannotSynchronizeError(f"{reason} [method {self.name}]", pair_label(track_a, track_b),
+                                         reason=exc.reason) from exc
         # the test only questions an answer that would be trusted: an unsure one is refused
         # anyway, and the parts of weak matches differ by more than noise allows
         parts = self._segments(pair, fit) if fit.confidence >= MIN_HALF_CONFIDENCE else None
@@ -288,7 +290,8 @@ class FeatureMatchingMethod(SyncMethod):
             diagnostics={
                 "inliers": fit.inliers, "distinctiveness": match.distinctiveness, "matched_cols": match.cols,
                 "softmax_scale": match.scale, "n_frames": (len(pair.da), len(pair.db)), "matching_parts": parts,
-                "slides": slide is not None, "beyond_bounds": fit.beyond_bounds, **pair.diagnostics,
+                "slides": slide is not None, "beyond_bounds": fit.beyond_bounds,
+                "votes": source_votes(match, pair, nominal), **pair.diagnostics,
             },
             notes=notes + pair.notes, preview=FramePreview.of(pair),
         )
@@ -309,9 +312,7 @@ class FeatureMatchingMethod(SyncMethod):
             max_block_bytes=self.max_block_bytes, pca_dims=self.pca_dims, progress=progress)
         i = da.frame_index[match.rows].astype(np.float64)
         j = np.interp(match.cols_refined, np.arange(len(db)), db.frame_index.astype(np.float64))
-        # soft votes are binned by dense index offset n - rate * m; the fit works in
-        # source frames: j - rate * i = (n + b0) - rate * (m + a0)
-        votes = (match.votes.offsets + (b0 - rate * a0), match.votes.votes)
+        votes = source_votes(match, pair, rate)
         fit = fit_offset(
             i, j, nominal_rate=rate, estimate_rate=estimate_rate,
             quality=match.distinctiveness, n_candidates=match.n_candidates,
@@ -348,6 +349,15 @@ class FeatureMatchingMethod(SyncMethod):
                 offsets.append(part_fit.offset_frames)
                 centres.append(float(i.mean()))
         return (offsets, centres) if len(offsets) >= 2 else None
+
+
+def source_votes(match: MatchResult, pair: PairFeatures, rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """The matching's soft votes as ``(offsets, votes)`` in source frames of B (at A's frame 0).
+
+    They are binned by dense index offset ``n - rate * m``; offsets in source frames are
+    ``j - rate * i = (n + b0) - rate * (m + a0)``."""
+    a0, b0 = int(pair.da.frame_index[0]), int(pair.db.frame_index[0])
+    return match.votes.offsets + (b0 - rate * a0), match.votes.votes
 
 
 def _fit_notes(fit: OffsetFit, parts: tuple[list[float], list[float]] | None, slide: tuple[int, int] | None,

@@ -28,7 +28,7 @@ from videosync.poses import PoseTrack
 from videosync.sync.bounds import UNBOUNDED, OffsetBounds
 from videosync.sync.methods.audio import AudioMethod
 from videosync.sync.methods.base import PairEstimate, SyncMethod
-from videosync.tunables import DEFAULT_MIN_CONFIDENCE
+from videosync.tunables import UNCALIBRATED_MIN_CONFIDENCE
 
 #: How far (seconds) one consumer camera's sound may lead or lag its own picture. ITU-R BT.1359
 #: puts the threshold of detectability at 45 ms of sound leading (125 ms lagging); recorders
@@ -65,7 +65,7 @@ class FusedMethod(SyncMethod):
     name = "fused"
 
     def __init__(self, pose: SyncMethod, audio: AudioMethod | None = None,
-                 min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> None:
+                 min_confidence: float = UNCALIBRATED_MIN_CONFIDENCE) -> None:
         self.pose = pose
         self.audio = audio or AudioMethod()
         self.min_confidence = float(min_confidence)

@@ -141,7 +141,8 @@ class SpeedXcorrMethod(SyncMethod):
         r, cnt = lagged_pearson(sa, sb, lags)
         if not np.isfinite(r).any():
             raise CannotSynchronizeError(
-                f"the keypoint speeds do not vary (no motion?) [method {self.name}]", label)
+                f"the keypoint speeds do not vary (no motion?) [method {self.name}]", label,
+                reason="no_shared_motion")
         peak = correlation_peak(np.where(np.isfinite(r), r, -1.0))
         confidence = max(peak.r, 0.0) * float(np.clip((peak.r - peak.r_rival) / XCORR_FULL_LEAD, 0.0, 1.0))
         lag = float(lags[peak.index]) + peak.delta
@@ -180,7 +181,8 @@ class SpeedXcorrMethod(SyncMethod):
         need = max(self.min_overlap_frames, int(np.ceil(self.min_overlap * shorter)))
         if shorter < need or shorter < 3:
             raise CannotSynchronizeError(
-                f"too few frames to correlate ({shorter}, need {need}) [method {self.name}]", label)
+                f"too few frames to correlate ({shorter}, need {need}) [method {self.name}]", label,
+                reason="no_overlap")
         lags = np.arange(-(n_a - need), n_b - need + 1)
         cut = (False, False)
         if bounds.bounded:
@@ -190,7 +192,7 @@ class SpeedXcorrMethod(SyncMethod):
         if len(lags) == 0:
             raise CannotSynchronizeError(
                 f"no lag within +-{bounds.max_frames} frames leaves an overlap of {need} frames "
-                f"[method {self.name}]", label)
+                f"[method {self.name}]", label, reason="no_overlap")
         return lags, cut
 
 

@@ -1,0 +1,65 @@
+"""The trust layer's rules, on hand-made evidence: error bar, refusal reasons, their words."""
+
+import math
+from types import SimpleNamespace
+
+import pytest
+
+from videosync.trust.assess import Candidate, interval_half_width, likely_candidates, refusal_reason, Assessment
+from videosync.trust.reasons import Reason, candidates_text, refusal_text
+
+
+def _estimate(beyond=None):
+    return SimpleNamespace(diagnostics={"beyond_bounds": beyond})
+
+
+def test_interval_is_the_local_spread_when_the_answer_is_likely_enough():
+    assert interval_half_width([Candidate(5.0, 0.95), Candidate(35.0, 0.03)], 0.4, 100.0) == 0.4
+
+
+def test_interval_reaches_out_to_the_rivals_nearest_first():
+    # 0.65 + 0.3 (the rival 30 frames away) >= 0.9: the interval reaches it, plus the local spread
+    cands = [Candidate(5.0, 0.65), Candidate(-25.0, 0.3), Candidate(65.0, 0.05)]
+    assert interval_half_width(cands, 0.5, 100.0) == pytest.approx(30.5)
+
+
+def test_interval_is_the_whole_range_when_the_evidence_cannot_narrow_it():
+    assert interval_half_width([Candidate(5.0, 0.4), Candidate(-25.0, 0.2)], 0.5, 80.0) == 80.0
+
+
+@pytest.mark.parametrize("evidence, candidates, beyond, reason", [
+    ({"overlap_seconds": 0.3}, [Candidate(0, 0.9)], None, Reason.NO_OVERLAP),
+    ({"overlap_seconds": 4.0}, [Candidate(0, 0.0)], 33.0, Reason.OUTSIDE_BOUNDS),
+    ({"overlap_seconds": 4.0, "rate_unresolved": 1.0}, [Candidate(0, 0.0)], None, Reason.FRAME_RATE_UNKNOWN),
+    ({"overlap_seconds": 4.0, "drift_flagged": 1.0}, [Candidate(0, 0.0)], None, Reason.NOT_CONSTANT),
+    ({"overlap_seconds": 4.0}, [Candidate(-9, 0.48), Candidate(21, 0.41, 0.85)], None, Reason.REPEATED_MOTION),
+    ({"overlap_seconds": 4.0, "fit_agreement": 0.04, "geo_conclusive": 0.0}, [Candidate(0, 0.1)], None,
+     Reason.NO_SHARED_MOTION),
+    ({"overlap_seconds": 4.0, "fit_agreement": 0.5, "geo_conclusive": 0.0}, [Candidate(0, 0.1)], None,
+     Reason.WEAK_EVIDENCE),
+    # a rival with a third of the answer's votes is not a repetition worth naming
+    ({"overlap_seconds": 4.0, "fit_agreement": 0.5}, [Candidate(0, 0.5), Candidate(30, 0.05, 0.33)], None,
+     Reason.WEAK_EVIDENCE),
+])
+def test_refusal_reasons_in_their_order(evidence, candidates, beyond, reason):
+    assert refusal_reason(evidence, candidates, _estimate(beyond)) is reason
+
+
+def test_repeated_motion_names_the_candidates_and_the_bound_that_decides():
+    text = refusal_text(Reason.REPEATED_MOTION, [(-9.1, 0.48), (21.3, 0.41)], [])
+    # the bound halfway between |-9.1| and |21.3|, rounded down: 15
+    assert text.startswith("repeated motion: either -9.1 (p 0.48) or +21.3 (p 0.41); the motion repeats")
+    assert "--max-offset 15 if you know the recordings started less than 15 frames apart" in text
+    assert candidates_text([(3.0, 0.5)]) == "+3.0 (p 0.50)"
+
+
+def test_a_reason_with_a_method_note_quotes_it():
+    note = "the offset is not constant over the recording: -12.0 frames around 2 s, -26.7 around 14 s"
+    assert refusal_text(Reason.NOT_CONSTANT, [], ["other note", note]) == f"offset not constant: {note}"
+    assert refusal_text(Reason.WEAK_EVIDENCE, [], []) == f"weak evidence: {Reason.WEAK_EVIDENCE.advice}"
+
+
+def test_likely_candidates_most_probable_first():
+    a = Assessment(0.3, 40.0, [Candidate(1.0, 0.3), Candidate(31.0, 0.5, 0.9), Candidate(-29.0, 0.05, 0.4)], None)
+    assert [c.offset_frames for c in likely_candidates(a)] == [31.0, 1.0]  # -29 has under half the votes
+    assert math.isclose(sum(c.probability for c in a.candidates), 0.85)
