@@ -10,11 +10,12 @@ import click
 from videosync.cli import output
 from videosync.cli.command import command
 from videosync.cli.options import (
+    check_outputs,
     emit_json,
+    fps_type,
     json_options,
     overwrite_option,
     parse_size,
-    refuse_to_replace,
     sync_options,
 )
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 @click.option("--poses", "poses_flag", is_flag=True, hidden=True,
               help="Accepted and ignored: the kind of each input is detected.")
 @sync_options
-@click.option("--fps", metavar="FPS", type=click.FloatRange(min=0, min_open=True), help="Frame rate of pose files that carry none.")
+@click.option("--fps", metavar="FPS", type=fps_type, help="Frame rate of pose files that carry none.")
 @click.option("--size", "size", metavar="WxH", help="Image size of OpenPose JSON without a video beside it, e.g. 1920x1080.")
 @click.option(
     "--layout",
@@ -60,8 +61,7 @@ def align_command(inputs: tuple[str, ...], poses_flag: bool, fps: float | None, 
     """
     if len(inputs) < 2:
         raise click.UsageError("align needs at least two inputs")
-    for path in (plot_path, json_out):
-        refuse_to_replace(path, overwrite)
+    check_outputs(plot_path, json_out, inputs=[*inputs, sync.get("model")], overwrite=overwrite)
     result = run_align(list(inputs), fps=fps, size=parse_size(size), layout=layout, **sync)
     for w in result.warnings:
         output.warning(w)
@@ -91,7 +91,7 @@ def run_align(inputs: list[str], **options) -> AlignmentResult:
 def render_table(result: AlignmentResult) -> Table:
     from rich.table import Table
 
-    table = Table(title=f"Offsets relative to {result.reference} (method: {result.method})")
+    table = Table(title=f"Offsets relative to {output.plain(result.reference)} (method: {result.method})")
     table.add_column("input", overflow="fold")
     table.add_column("offset (frames)", justify="right")
     table.add_column("offset (s)", justify="right")
@@ -99,7 +99,7 @@ def render_table(result: AlignmentResult) -> Table:
     table.add_column("confidence", justify="right")
     for entry in result.inputs:
         table.add_row(
-            entry.path,
+            output.plain(entry.path),
             f"{entry.offset_frames:+.2f}",
             f"{entry.offset_seconds:+.4f}",
             f"{entry.fps:g}",

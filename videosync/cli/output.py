@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,25 @@ def stdout_console(widest_text: int = 0) -> Console:
     return Console(width=max(80, widest_text + 60))
 
 
+#: Characters a terminal would act on rather than show: C0/C1 controls (a newline in a file name
+#: would split a one-line error) and the bidirectional overrides that reorder what is displayed.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: object) -> str:
+    """``text`` with every control character written as an escape (``\\n``, ``\\x1b``, ``\\u202e``)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+def plain(text: object) -> str:
+    """``text`` safe to print through rich markup (a table cell, a bar label): its square
+    brackets shown as they are (``cam[red]03`` is a name, not a colour) and its control
+    characters escaped."""
+    from rich.markup import escape
+
+    return escape(shown(text))
+
+
 def info(message: str) -> None:
     """A message for the user on stderr (not shown under -q)."""
     log.info(message, stacklevel=2)  # -v names the caller as the source, not this module
@@ -69,7 +89,7 @@ class _PlainHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            message = record.getMessage()
+            message = shown(record.getMessage())
             prefix = "" if record.levelno < logging.WARNING else f"{record.levelname.lower()}: "
             style = "yellow" if record.levelno >= logging.WARNING else None
             stderr_console().print(prefix + message, style=style, markup=False, highlight=False, soft_wrap=True)
