@@ -198,6 +198,18 @@ def temporary_folder_beside(path: str | Path) -> Iterator[Path]:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def reported_as(path: str | Path) -> Iterator[None]:
+    """An OutputError raised inside about another file (a temporary one, a file inside a temporary
+    folder) names ``path`` instead: the output the user asked for, not a hidden name."""
+    try:
+        yield
+    except OutputError as exc:
+        if exc.path is None or exc.path == str(path):
+            raise
+        raise OutputError(str(exc)[len(exc.path) + 2:], path) from None
+
+
 def _reason(exc: OSError) -> str:
     return exc.strerror or exc.__class__.__name__
 

@@ -28,9 +28,10 @@ import torch
 
 from videosync.datasets import EvalPair, Recording, find_pairs, find_recordings
 from videosync.device import default_device
-from videosync.errors import PoseFileError, VideosyncError
+from videosync.errors import ModelError, PoseFileError, VideosyncError
 from videosync.fileio import write_bytes, write_text
 from videosync.model import SeSynConfig, SeSynNet, load_checkpoint, save_checkpoint, sesyn_loss
+from videosync.model.checkpoint import read_weights
 from videosync.model.losses import correspondence_loss
 from videosync.poses import load_npz
 from videosync.poses.layouts import COCO17_FLIP
@@ -481,10 +482,9 @@ def _load_state(path: Path, net: SeSynNet, opt: torch.optim.Optimizer, cfg: Trai
     """The saved step, best validation error and history, with ``net`` and ``opt`` restored; a
     damaged or foreign file is one VideosyncError (what is wrong, and that --overwrite starts over)."""
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - the unpickler raises anything on junk; its advice is not ours
-        raise VideosyncError(f"cannot resume: unreadable training state ({type(exc).__name__}); "
-                             "--overwrite starts over", path) from None
+        state = read_weights(path)
+    except ModelError as exc:  # its reason, as a training state's
+        raise VideosyncError(f"cannot resume: {str(exc)[len(str(path)) + 2:]}; --overwrite starts over", path) from None
     if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
         raise VideosyncError("cannot resume: not a videosync training state", path)
     try:

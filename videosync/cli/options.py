@@ -23,7 +23,7 @@ import click
 
 from videosync.cli import output
 from videosync.registry import METHODS, POSE_BACKENDS, Registry
-from videosync.tunables import MAX_FPS, MAX_FRAME_NUMBER, MIN_FPS
+from videosync.tunables import MAX_FPS, MAX_FRAME_NUMBER, MAX_IMAGE_SIDE, MIN_FPS
 
 
 class LazyChoice(click.Choice):
@@ -92,8 +92,9 @@ def parse_size(text: str | None) -> tuple[float, float] | None:
     if text is None:
         return None
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[xX]\s*(\d+(?:\.\d+)?)\s*", text)
-    if not m or float(m.group(1)) <= 0 or float(m.group(2)) <= 0:
-        raise click.BadParameter(f"expected WIDTHxHEIGHT in pixels, e.g. 1920x1080, got {text!r}", param_hint="--size")
+    if not m or not all(0 < float(side) <= MAX_IMAGE_SIDE for side in m.groups()):
+        raise click.BadParameter(f"expected WIDTHxHEIGHT in pixels (1-{MAX_IMAGE_SIDE:g} each), e.g. 1920x1080, "
+                                 f"got {text!r}", param_hint="--size")
     return float(m.group(1)), float(m.group(2))
 
 

@@ -22,6 +22,7 @@ import logging
 import os
 import pickle
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -149,7 +150,8 @@ def read_pose_weights(path: str | Path) -> Any:
     path = Path(path)
     try:
         names = torch.serialization.get_unsafe_globals_in_checkpoint(path)
-        with torch.serialization.safe_globals([(_inert(name), name) for name in names]):
+        with torch.serialization.safe_globals([(_inert(name), name) for name in names]), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's warnings about pickle protocols advise unsafe loading
             return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError:
         raise ModelError("names code to run when loaded; it is never loaded (not a pose checkpoint)", path) from None

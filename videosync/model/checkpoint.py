@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -158,10 +159,14 @@ def read_weights(path: Path) -> Any:
     if path.stat().st_size == 0:
         raise ModelError("empty file (0 bytes)", path)
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError:
-        raise ModelError("holds Python objects besides tensors and plain values; they are never loaded, since "
-                         "loading them could run code from the file", path) from None
+        with warnings.catch_warnings():  # torch's warnings about pickle protocols advise unsafe loading
+            warnings.simplefilter("ignore")
+            return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if "GLOBAL" in str(exc):  # the file names a function or class to call
+            raise ModelError("holds Python objects besides tensors and plain values; they are never loaded, since "
+                             "loading them could run code from the file", path) from None
+        raise ModelError("not a readable torch checkpoint (damaged, or not of tensors and plain values)", path) from None
     except Exception as exc:  # noqa: BLE001 - the unpickler raises anything (KeyError, ...) on junk
         raise ModelError(f"not a readable torch checkpoint ({type(exc).__name__}: {_first_line(exc)})", path) from None
 

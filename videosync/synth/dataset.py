@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from videosync.datasets import MANIFEST, MANIFEST_VERSION, SPLITS
-from videosync.fileio import atomic_path, temporary_folder_beside
+from videosync.fileio import atomic_path, reported_as, temporary_folder_beside
 from videosync.errors import VideosyncError
 from videosync.poses.npz import save_npz
 from videosync.poses.track import PoseTrack
@@ -267,7 +267,7 @@ def build_dataset(
                     len(eligible), pre.name, pre.min_pair_clip_frames)
     # 2. Render into a temporary sibling folder, then rename it into place.
     out.parent.mkdir(parents=True, exist_ok=True)
-    with temporary_folder_beside(out) as tmp:  # a killed run's is removed by the next
+    with temporary_folder_beside(out) as tmp, reported_as(out):  # a killed run's is removed by the next
         render = _Renderer(tmp, pre, seed, views, pairs_per_recording, camera_config, noise_config)
         recordings, pairs = [], []
         for done, clip in enumerate(usable, start=len(clips) + 1):

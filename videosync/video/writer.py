@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from videosync.errors import VideoError, VideosyncError
-from videosync.fileio import check_output, temporary_beside
+from videosync.fileio import check_output, reported_as, temporary_beside
 from videosync.video import transcode
 from videosync.video.plan import FramePlan, TrimPlan, as_rate, plan_trim
 
@@ -237,7 +237,10 @@ def _write_all(paths: list[Path], outputs: list[Path], plan: TrimPlan, copy: _Co
     with contextlib.ExitStack() as held:
         temps = [held.enter_context(temporary_beside(out, ".mp4")) for out in outputs]
         try:
-            outcomes = [copy(src, tmp, fp) for src, tmp, fp in zip(paths, temps, plan.frames)]
+            outcomes = []
+            for src, tmp, fp, out in zip(paths, temps, plan.frames, outputs):
+                with reported_as(out):
+                    outcomes.append(copy(src, tmp, fp))
             # all complete: now make them appear, and refuse again if something appeared meanwhile
             _check_outputs(paths, outputs, overwrite)
             for tmp, out in zip(temps, outputs):
