@@ -575,3 +575,18 @@ def _judge_files(case: Case, folder: Path, before: dict[str, str]) -> list[str]:
 
 def by_group(group: str, slow: bool | None = None) -> list[Case]:
     return [c for c in CASES if c.group == group and (slow is None or c.slow == slow)]
+
+
+def params(group: str) -> list:
+    """The cases of ``group`` as pytest parameters; those that estimate poses, train or need a
+    process with a file-size limit are marked slow."""
+    import pytest
+
+    return [pytest.param(c, id=c.name, marks=[pytest.mark.slow] if c.slow or c.fsize is not None else [])
+            for c in by_group(group)]
+
+
+def check(case: Case, folder: Path) -> None:
+    """Run ``case`` (in-process where it can) and fail with everything found wrong."""
+    outcome, failures = run_case(case, folder, in_process=True)
+    assert not failures, f"{failures}\nstderr: {outcome.stderr[-1500:]}"
