@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from videosync.errors import OutputError, OutputExistsError
+from videosync.tunables import STALE_AFTER_SECONDS, STALE_UNLOCKED_SECONDS
 
 try:  # POSIX; elsewhere stale temporary files are recognised by their age alone
     import fcntl
@@ -35,12 +36,6 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
-
-#: A temporary file younger than this is never taken for stale: between its creation and its lock
-#: there is an instant in which it is unlocked.
-STALE_AFTER_SECONDS = 5.0
-#: Without file locks (Windows), a temporary file untouched this long belongs to no live writer.
-STALE_UNLOCKED_SECONDS = 24 * 3600.0
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:

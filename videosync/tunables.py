@@ -58,11 +58,17 @@ MAX_FRAME_NUMBER = 2**40
 #: Largest image side (px) accepted from a file or --size: far beyond any camera. [hardening.md]
 MAX_IMAGE_SIDE = 100_000.0
 #: Peak memory of synchronizing, per analysed frame of an input (align, method sesyn, two inputs:
-#: 52 KiB measured from 2,500 to 10,000 frames, rounded up). An input whose frames, or span of
-#: frame numbers, would need more than ... [hardening.md]
+#: 42 KiB per added frame measured from 2,500 to 10,000 frames; rounded up for a margin). An input
+#: whose frames, or span of frame numbers, would need more than ... [hardening.md]
 PEAK_BYTES_PER_FRAME = 64 * 1024
 #: ... this share of the machine's memory is refused, naming --start/--duration. [hardening.md]
 MEMORY_SHARE = 0.5
+#: A temporary output file younger than this is never taken for a killed run's: between its
+#: creation and its lock there is an instant in which it is unlocked. [hardening.md]
+STALE_AFTER_SECONDS = 5.0
+#: Without file locks (Windows), a temporary output file untouched this long belongs to no live
+#: writer and is removed. [hardening.md]
+STALE_UNLOCKED_SECONDS = 24 * 3600.0
 
 # --- Pose estimation from video (docs/design/poses.md) ----------------------------------------
 

@@ -11,6 +11,7 @@ that need a process of their own, a file-size limit or a signal, as a subprocess
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fnmatch
 import hashlib
@@ -20,6 +21,7 @@ import resource
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -152,8 +154,8 @@ def _train_state(folder: Path, change: Callable[[dict], object] | None = None, d
     from videosync.train import TrainConfig, train
 
     if "run" not in _STATE:
-        made = Path(os.environ.get("TMPDIR", "/tmp")) / f"videosync-hostile-state-{os.getpid()}"
-        shutil.rmtree(made, ignore_errors=True)
+        made = Path(tempfile.mkdtemp(prefix="videosync-hostile-state-"))
+        atexit.register(shutil.rmtree, made, True)
         H.dataset(made / "data")
         train(made / "data", made / "run", TrainConfig(steps=1, batch_size=2, crop_frames=24, max_shift=4,
                                                        channels=(8, 16), val_every=1), device="cpu")
