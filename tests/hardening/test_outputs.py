@@ -83,3 +83,31 @@ def test_a_lock_held_by_another_process_protects_its_file(tmp_path):
         os.kill(pid, 9)
         os.waitpid(pid, 0)
     assert remove_stale_temps(out) == [held] and not held.exists()
+
+
+def test_a_writer_killed_with_sigkill_leaves_nothing_under_the_final_name(tmp_path):
+    """kill -9 runs no clean-up: what the killed writer leaves is hidden, and the next write of the
+    same output removes it (its lock died with the process)."""
+    from videosync.fileio import temporary_folder_beside
+
+    out = tmp_path / "ds"
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a synth half-way through its dataset
+        with temporary_beside(tmp_path / "r.json") as tmp, temporary_folder_beside(out) as folder:
+            tmp.write_text("{half")
+            (folder / "view0.npz").write_bytes(b"half")
+            os.write(ready_w, b"1")
+            time.sleep(30)
+        os._exit(0)
+    os.read(ready_r, 1)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left and all(name.startswith(".") for name in left)  # nothing under a final name
+    for path in tmp_path.iterdir():
+        os.utime(path, (time.time() - 3600,) * 2)
+    write_text(tmp_path / "r.json", "{}")  # the next writes of the same outputs
+    with temporary_folder_beside(out):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
