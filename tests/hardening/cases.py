@@ -24,9 +24,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
+import numpy as np
+
+from tests.conftest import DEMO
 from tests.hardening import hostile as H
 
 REPO = Path(__file__).resolve().parents[2]
@@ -340,6 +344,46 @@ def _train_into(out: str) -> Callable[[Path], list[str]]:
     return build
 
 
+#: Real videos with a person in them, for the pose-cache cases (skipped where the data is absent).
+DEMO_VIDEOS = DEMO / "single-person" / "videos"
+
+
+def _cache(damage: str) -> Callable[[Path], list[str]]:
+    """The pose cache of two real videos (one second each), then the first's entry emptied
+    (``"empty"``) or replaced by the second's (``"swapped"``); ``ref.npz``: the first's poses."""
+    def build(folder: Path) -> list[str]:
+        from videosync.estimate import cache, estimate_poses
+        from videosync.poses.npz import save_npz
+
+        first, second = DEMO_VIDEOS / "cam01.mp4", DEMO_VIDEOS / "cam02.mp4"
+        with mock.patch.dict(os.environ, VIDEOSYNC_CACHE_DIR=str(folder / "cache")):
+            save_npz(estimate_poses(first, duration=1.0), folder / "ref.npz")
+            estimate_poses(second, duration=1.0)
+        (entry,) = (folder / "cache" / "poses").glob(cache.video_hash(first)[:32] + "-*p0-*.npz")
+        (other,) = (folder / "cache" / "poses").glob(cache.video_hash(second)[:32] + "-*p0-*.npz")
+        entry.write_bytes(b"" if damage == "empty" else other.read_bytes())
+        return ["poses", str(first), "--duration", "1", "-o", "p.npz"]
+    return build
+
+
+def _same_poses(folder: Path, outcome: Outcome) -> str | None:
+    from videosync.poses.npz import load_npz
+
+    if outcome.code != 0:
+        return None
+    same = np.array_equal(load_npz(folder / "p.npz").keypoints, load_npz(folder / "ref.npz").keypoints)
+    return None if same else "the poses are not the video's own"
+
+
+def _cache_cases(g: str) -> list[Case]:
+    if not DEMO_VIDEOS.is_dir():
+        return []
+    return [Case(g, "pose cache: a 0-byte entry is estimated again", _cache("empty"), 0, writes=("p.npz",),
+                 check=_same_poses, slow=True),
+            Case(g, "pose cache: another video's poses under a video's key are not trusted", _cache("swapped"), 0,
+                 writes=("p.npz",), check=_same_poses, slow=True)]
+
+
 def _input_cases() -> list[Case]:
     g = "inputs"
     cases = [Case(g, f"pose file: {name}", _bad_input(lambda p, c=changed: H.npz(p, **c), "bad.npz"), UNREADABLE, "bad.npz")
@@ -371,7 +415,7 @@ def _input_cases() -> list[Case]:
     ]
     cases += [Case(g, f"manifest: {name}", _eval(content=content), UNREADABLE, "manifest.json")
               for name, content in H.BAD_MANIFESTS.items()]
-    cases += _model_cases(g) + _resume_cases(g)
+    cases += _model_cases(g) + _resume_cases(g) + _cache_cases(g)
     return cases
 
 
