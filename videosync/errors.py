@@ -81,6 +81,6 @@ EXIT_CODES: dict[int, str] = {
     USAGE_EXIT_CODE: "usage error: unknown command or option, bad option value",
     ModelError.exit_code: "the model cannot be used (missing, unreadable or incompatible)",
     CannotSynchronizeError.exit_code: "cannot synchronize: the inputs do not determine an offset",
-    PoseFileError.exit_code: "an input cannot be read: a pose file or folder, a video (or a video cannot be written)",
+    PoseFileError.exit_code: "an input cannot be read: a pose file or folder, a video",
     INTERRUPTED_EXIT_CODE: "interrupted (Ctrl-C)",
 }

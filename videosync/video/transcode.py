@@ -156,7 +156,7 @@ def copy_frames_pyav(
         out = av.open(str(dst), "w", format="mp4", options={"movflags": "+faststart"})
     except av.FFmpegError as exc:
         inp.close()
-        raise VideoError(f"cannot write ({exc})", dst) from exc
+        raise OutputError(f"cannot write ({exc})", dst) from None
     try:
         with inp, out:
             return _copy(inp, out, src, plan, keep_audio, crf, preset, on_frame)
