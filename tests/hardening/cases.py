@@ -475,6 +475,8 @@ def _terminal_cases() -> list[Case]:
         Case(g, "a missing input named with rich markup", _bad_input(lambda p: None, markup), UNREADABLE, markup),
         Case(g, "an input named with rich markup, in the table", lambda f: _renamed(f, markup), 0,
              check=_shows(markup, stdout_only=True)),
+        Case(g, "an input named with a terminal escape, in the table", lambda f: _renamed(f, escape), 0,
+             check=lambda f, o: _shows("cam\\x1b[2J03.npz", stdout_only=True)(f, o) or _no_raw("\x1b[2J")(f, o)),
         Case(g, "a newline in a file name stays on the error line", _bad_input(lambda p: None, newline), UNREADABLE, "cam\\n03.npz"),
         Case(g, "a terminal escape in a file name is shown, not obeyed", _bad_input(lambda p: None, escape), UNREADABLE,
              "cam\\x1b[2J03.npz", check=_no_raw("\x1b[2J")),

@@ -91,7 +91,7 @@ def run_align(inputs: list[str], **options) -> AlignmentResult:
 def render_table(result: AlignmentResult) -> Table:
     from rich.table import Table
 
-    table = Table(title=f"Offsets relative to {output.plain(result.reference)} (method: {result.method})")
+    table = Table(title=f"Offsets relative to {result.reference} (method: {result.method})")
     table.add_column("input", overflow="fold")
     table.add_column("offset (frames)", justify="right")
     table.add_column("offset (s)", justify="right")
@@ -99,7 +99,7 @@ def render_table(result: AlignmentResult) -> Table:
     table.add_column("confidence", justify="right")
     for entry in result.inputs:
         table.add_row(
-            output.plain(entry.path),
+            entry.path,
             f"{entry.offset_frames:+.2f}",
             f"{entry.offset_seconds:+.4f}",
             f"{entry.fps:g}",

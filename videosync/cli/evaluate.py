@@ -67,12 +67,10 @@ def eval_command(poses_dir: str | None, data_dir: str | None, methods: tuple[str
                          seed=seed, max_offset=max_offset) for name in methods or METHODS.names()]
     emit_json([r.to_json() for r in results], as_json, json_out)
     if not as_json:
-        from rich.console import Console
+        from videosync.cli.output import stdout_console
 
-        from videosync.cli.output import plain
-
-        title = f"{plain(data)} ({plain(split)}, {len(pairs)} pairs, drop {drop_rate:g}, noise {noise_px:g} px)"
-        Console(width=max(Console().width, 150)).print(render_metrics(results, title=title))
+        title = f"{data} ({split}, {len(pairs)} pairs, drop {drop_rate:g}, noise {noise_px:g} px)"
+        stdout_console(min_width=150).print(render_metrics(results, title=title))
 
 
 def _evaluate(name: str, pairs, *, model: str | None, refine: bool, **options) -> EvalResult:

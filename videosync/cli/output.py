@@ -43,16 +43,22 @@ def stderr_console() -> Console:
     return _state["console"]
 
 
-def stdout_console(widest_text: int = 0) -> Console:
+def stdout_console(widest_text: int = 0, min_width: int = 0) -> Console:
     """The console for results on stdout. On a terminal, its width; in a pipe or a file (where
     rich assumes 80 columns), wide enough that paths of ``widest_text`` characters are not
-    wrapped or cut: a result is copied from there, not read in a window."""
+    wrapped or cut: a result is copied from there, not read in a window; at least ``min_width``
+    columns either way. Every string it prints is shown as it is (:func:`shown`, no markup):
+    result tables hold file names, which are data."""
     from rich.console import Console
 
-    out = Console()
-    if out.is_terminal:
+    class ResultConsole(Console):
+        def render_str(self, text: str, **kwargs):  # rich turns every str it prints into Text here
+            return super().render_str(shown(text), **{**kwargs, "markup": False, "emoji": False})
+
+    out = ResultConsole()
+    if out.is_terminal and out.width >= min_width:
         return out
-    return Console(width=max(80, widest_text + 60))
+    return ResultConsole(width=max(80, min_width, widest_text + 60))
 
 
 #: Characters a terminal would act on rather than show: C0/C1 controls (a newline in a file name

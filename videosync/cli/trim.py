@@ -99,9 +99,9 @@ def _trim_json(result, alignment: AlignmentResult | None) -> dict[str, Any]:
 def _render_table(result, out_dir: str) -> Table:
     from rich.table import Table
 
-    table = Table(title=f"Synchronized copies in {output.plain(out_dir)}")
+    table = Table(title=f"Synchronized copies in {out_dir}")
     for col in ("input", "output", "first frame", "frames", "fps", "audio"):
         table.add_column(col, justify="right" if col in ("first frame", "frames", "fps") else "left")
     for v in result.videos:
-        table.add_row(output.plain(v.input), output.plain(v.output), str(v.first_frame), str(v.n_frames), f"{v.fps:g}", "kept" if v.audio_kept else "none")
+        table.add_row(str(v.input), str(v.output), str(v.first_frame), str(v.n_frames), f"{v.fps:g}", "kept" if v.audio_kept else "none")
     return table
