@@ -50,11 +50,12 @@ def load_input(
     appears sideways or upside down (a camera mounted on its side) is turned upright
     (:mod:`videosync.poses.orient`; ``meta["upright_turns"]`` says by how much).
     """
+    from videosync.poses.limits import check_fits_in_memory
     from videosync.poses.orient import make_upright
 
-    return make_upright(_load_input(
+    return check_fits_in_memory(make_upright(_load_input(
         item, fps=fps, size=size, layout=layout, person=person, pose_backend=pose_backend,
-        start=start, duration=duration, margin_frames=margin_frames, progress=progress))
+        start=start, duration=duration, margin_frames=margin_frames, progress=progress)))
 
 
 def _load_input(

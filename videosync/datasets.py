@@ -10,6 +10,7 @@ Two layouts are understood, so users can train on their own recordings without o
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,7 @@ def read_manifest(root: str | Path) -> Manifest:
         raise PoseFileError(f"no {MANIFEST} (make one with `videosync synth`)", root)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise PoseFileError(f"unreadable manifest ({exc.__class__.__name__}: {exc})", path) from None
     if not isinstance(raw, dict):
         raise PoseFileError("manifest is not a JSON object", path)
@@ -81,17 +82,30 @@ def read_manifest(root: str | Path) -> Manifest:
         return root / rel
 
     try:
-        recordings = tuple(Recording(str(r.get("id")), tuple(file(v) for v in r.get("views", [])),
-                                     str(r.get("split", "train"))) for r in raw.get("recordings", []))
+        recordings = tuple(Recording(str(r.get("id")), tuple(file(v) for v in _entries(r, "views", path, str)),
+                                     str(r.get("split", "train"))) for r in _entries(raw, "recordings", path))
         pairs = tuple(EvalPair(id=str(p.get("id")), a=file(p["a"]), b=file(p["b"]),
                                offset_frames=float(p["offset_frames"]), split=str(p.get("split", "test")),
-                               recording=str(p.get("recording", ""))) for p in raw.get("pairs", []))
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+                               recording=str(p.get("recording", ""))) for p in _entries(raw, "pairs", path))
+    except KeyError as exc:
+        raise PoseFileError(f"malformed manifest: an entry has no {exc}", path) from None
+    except (TypeError, ValueError) as exc:
         raise PoseFileError(f"malformed manifest ({exc.__class__.__name__}: {exc})", path) from None
+    bad = next((p for p in pairs if not math.isfinite(p.offset_frames)), None)
+    if bad is not None:
+        raise PoseFileError(f"offset_frames of {bad.id} is {bad.offset_frames}, not a finite number", path)
     for entry in (*recordings, *pairs):
         if entry.split not in SPLITS:
             raise PoseFileError(f"unknown split {entry.split!r} for {entry.id}", path)
     return Manifest(root, recordings, pairs, raw)
+
+
+def _entries(raw: dict[str, Any], key: str, path: Path, kind: type = dict) -> list[Any]:
+    """``raw[key]``, a list of ``kind`` (JSON objects by default), else a PoseFileError."""
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, kind) for v in value):
+        raise PoseFileError(f"malformed manifest: {key} must be a list of {'objects' if kind is dict else 'paths'}", path)
+    return value
 
 
 def find_recordings(root: str | Path, split: str | None = None) -> list[Recording]:

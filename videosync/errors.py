@@ -33,6 +33,23 @@ class VideoError(VideosyncError):
     exit_code = 5
 
 
+class OutputError(VideosyncError):
+    """An output cannot be written: a full or read-only disk, a missing folder, or a path that would
+    replace an input."""
+
+
+class OutputExistsError(OutputError):
+    """An output file exists and ``overwrite`` was not given. The CLI shows :attr:`cli_message`,
+    which names its option rather than the Python argument."""
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__("already exists (pass overwrite=True to replace it)", path)
+        self.cli_message = f"{path}: already exists (add --overwrite to replace it)"
+
+    def __reduce__(self):  # rebuilt from the path when pickled (Dask workers send errors back)
+        return type(self), (self.path,)
+
+
 class ModelError(VideosyncError):
     """No usable SeSyn-Net checkpoint."""
 
@@ -69,6 +86,6 @@ EXIT_CODES: dict[int, str] = {
     USAGE_EXIT_CODE: "usage error: unknown command or option, bad option value",
     ModelError.exit_code: "the model cannot be used (missing, unreadable or incompatible)",
     CannotSynchronizeError.exit_code: "cannot synchronize: the inputs do not determine an offset",
-    PoseFileError.exit_code: "an input cannot be read: a pose file or folder, a video (or a video cannot be written)",
+    PoseFileError.exit_code: "an input cannot be read: a pose file or folder, a video",
     INTERRUPTED_EXIT_CODE: "interrupted (Ctrl-C)",
 }

@@ -8,11 +8,12 @@ offset is right, the people in each column strike the same pose.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
 
-from videosync.fileio import atomic_path
+from videosync.fileio import write_bytes
 from videosync.poses import COCO17_EDGES, PoseTrack
 from videosync.result import AlignmentResult
 
@@ -87,11 +88,12 @@ def plot_alignment(result: AlignmentResult, path: str | Path, n_instants: int = 
         _draw_matches(ax_m, ax_h, pair.estimate, tracks[pair.a], tracks[pair.b], result.method)
     _draw_instants(fig, grid, result, n_instants)
     fig.suptitle(f"videosync: offsets relative to {Path(result.reference).name}")
-    path = Path(path)
-    with atomic_path(path, suffix=".png") as tmp:
-        fig.savefig(tmp, dpi=80, format="png")
-    plt.close(fig)
-    return path
+    png = io.BytesIO()  # in memory first: a full disk is then one OSError, not matplotlib's own failure
+    try:
+        fig.savefig(png, dpi=80, format="png")
+    finally:
+        plt.close(fig)
+    return write_bytes(path, png)
 
 
 def _draw_matches(ax_m, ax_h, est, ta: PoseTrack, tb: PoseTrack, method: str) -> None:

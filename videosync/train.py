@@ -13,6 +13,7 @@ checkpoint with the lowest validation Frm.err so far, loadable by ``load_checkpo
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import math
@@ -27,9 +28,10 @@ import torch
 
 from videosync.datasets import EvalPair, Recording, find_pairs, find_recordings
 from videosync.device import default_device
-from videosync.errors import PoseFileError, VideosyncError
-from videosync.fileio import atomic_path
+from videosync.errors import ModelError, PoseFileError, VideosyncError
+from videosync.fileio import write_bytes, write_text
 from videosync.model import SeSynConfig, SeSynNet, load_checkpoint, save_checkpoint, sesyn_loss
+from videosync.model.checkpoint import read_weights
 from videosync.model.losses import correspondence_loss
 from videosync.poses import load_npz
 from videosync.poses.layouts import COCO17_FLIP
@@ -363,7 +365,7 @@ def train(
         validate = frame_error
     net.to(dev)
     start_time = time.perf_counter()
-    (out / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
+    write_text(out / "train_config.json", json.dumps(cfg.to_dict(), indent=2))
     while step < cfg.steps:
         record = _train_step(net, optimiser, bank, cfg, step, dev, start_time, out)
         step += 1
@@ -466,23 +468,51 @@ def _save_state(path: Path, net: SeSynNet, opt: torch.optim.Optimizer, cfg: Trai
         "best": best,
         "history": json.dumps(history),
     }
-    with atomic_path(path) as tmp:
-        torch.save(payload, tmp)
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    write_bytes(path, buffer)
+
+
+#: Settings a resumed run must share with the saved one (the others may change, e.g. more --steps).
+_RESUME_SAME = ("channels", "temporal_kernel", "temporal_dilation", "crop_frames", "batch_size", "seed", "losses",
+                "optimizer", "schedule", "init")
 
 
 def _load_state(path: Path, net: SeSynNet, opt: torch.optim.Optimizer, cfg: TrainConfig) -> tuple[int, float, list]:
+    """The saved step, best validation error and history, with ``net`` and ``opt`` restored; a
+    damaged or foreign file is one VideosyncError (what is wrong, and that --overwrite starts over)."""
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is the same user error
-        raise VideosyncError(f"cannot resume: unreadable training state ({type(exc).__name__})", path) from None
+        state = read_weights(path)
+    except ModelError as exc:  # its reason, as a training state's
+        raise VideosyncError(f"cannot resume: {str(exc)[len(str(path)) + 2:]}; --overwrite starts over", path) from None
     if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
         raise VideosyncError("cannot resume: not a videosync training state", path)
-    saved = {**TrainConfig().to_dict(), **dict(state["config"])}  # a state from before a setting existed had its default
-    asked = cfg.to_dict()
-    for key in ("channels", "temporal_kernel", "temporal_dilation", "crop_frames", "batch_size", "seed", "losses",
-                "optimizer", "schedule", "init"):
-        if saved.get(key) != asked.get(key):
-            raise VideosyncError(f"cannot resume: {key} differs from the saved run ({saved.get(key)} vs {asked.get(key)})", path)
-    net.load_state_dict(state["model"])
-    opt.load_state_dict(state["optimizer"])
-    return int(state["step"]), float(state["best"]), json.loads(state["history"])
+    try:
+        saved = {**TrainConfig().to_dict(), **dict(state["config"])}  # a setting added later had its default
+        step, best, history = int(state["step"]), float(state["best"]), json.loads(state["history"])
+        if step < 0 or not isinstance(history, list):
+            raise ValueError(f"step {step}, history of type {type(history).__name__}")
+        for key in _RESUME_SAME:
+            if saved.get(key) != cfg.to_dict().get(key):
+                raise VideosyncError(f"cannot resume: {key} differs from the saved run ({saved.get(key)} vs "
+                                     f"{cfg.to_dict().get(key)})", path)
+        net.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        _check_restored(net, opt)
+    except VideosyncError:
+        raise
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:  # JSONDecodeError is a ValueError
+        raise VideosyncError(f"cannot resume: damaged training state ({type(exc).__name__}: "
+                             f"{' '.join(str(exc).split())[:160]}); --overwrite starts over", path) from None
+    return step, best, history
+
+
+def _check_restored(net: SeSynNet, opt: torch.optim.Optimizer) -> None:
+    """Restored weights are finite and the optimiser's buffers fit them (torch checks neither)."""
+    for name, value in net.state_dict().items():
+        if value.is_floating_point() and not torch.isfinite(value).all():
+            raise ValueError(f"weight {name} is not finite")
+    for param in net.parameters():
+        for key, buf in opt.state.get(param, {}).items():
+            if isinstance(buf, torch.Tensor) and buf.dim() and buf.shape != param.shape:
+                raise ValueError(f"optimizer buffer {key} has shape {tuple(buf.shape)}, not {tuple(param.shape)}")

@@ -46,6 +46,30 @@ UPRIGHT_MAX_TILT = 30.0
 #: Fewest frames with a measurable body axis before turning a track. [poses.md]
 UPRIGHT_MIN_FRAMES = 5
 
+# --- Input limits (docs/design/hardening.md) ---------------------------------------------------
+
+#: Frame rates accepted from a file or --fps: below 1 fps no motion is sampled, above 10000 fps no
+#: camera a pose estimator runs on; past either, frame arithmetic breaks down. [hardening.md]
+MIN_FPS = 1.0
+MAX_FPS = 10_000.0
+#: Largest frame number accepted (2**40: 580 years at 60 fps): larger ones are corrupt data and
+#: overflow the frame arithmetic. [hardening.md]
+MAX_FRAME_NUMBER = 2**40
+#: Largest image side (px) accepted from a file or --size: far beyond any camera. [hardening.md]
+MAX_IMAGE_SIDE = 100_000.0
+#: Peak memory of synchronizing, per analysed frame of an input (align, method sesyn, two inputs:
+#: 42 KiB per added frame measured from 2,500 to 10,000 frames; rounded up for a margin). An input
+#: whose frames, or span of frame numbers, would need more than ... [hardening.md]
+PEAK_BYTES_PER_FRAME = 64 * 1024
+#: ... this share of the machine's memory is refused, naming --start/--duration. [hardening.md]
+MEMORY_SHARE = 0.5
+#: A temporary output file younger than this is never taken for a killed run's: between its
+#: creation and its lock there is an instant in which it is unlocked. [hardening.md]
+STALE_AFTER_SECONDS = 5.0
+#: Without file locks (Windows), a temporary output file untouched this long belongs to no live
+#: writer and is removed. [hardening.md]
+STALE_UNLOCKED_SECONDS = 24 * 3600.0
+
 # --- Pose estimation from video (docs/design/poses.md) ----------------------------------------
 
 #: MediaPipe: frames in a row without a person after which an extra tracker idles. [poses.md]

@@ -10,11 +10,12 @@ import click
 from videosync.cli import output
 from videosync.cli.command import command
 from videosync.cli.options import (
+    check_outputs,
     emit_json,
+    fps_type,
     json_options,
     overwrite_option,
     parse_size,
-    refuse_to_replace,
     sync_options,
 )
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 @click.option("--poses", "poses_flag", is_flag=True, hidden=True,
               help="Accepted and ignored: the kind of each input is detected.")
 @sync_options
-@click.option("--fps", metavar="FPS", type=click.FloatRange(min=0, min_open=True), help="Frame rate of pose files that carry none.")
+@click.option("--fps", metavar="FPS", type=fps_type, help="Frame rate of pose files that carry none.")
 @click.option("--size", "size", metavar="WxH", help="Image size of OpenPose JSON without a video beside it, e.g. 1920x1080.")
 @click.option(
     "--layout",
@@ -60,8 +61,7 @@ def align_command(inputs: tuple[str, ...], poses_flag: bool, fps: float | None, 
     """
     if len(inputs) < 2:
         raise click.UsageError("align needs at least two inputs")
-    for path in (plot_path, json_out):
-        refuse_to_replace(path, overwrite)
+    check_outputs(plot_path, json_out, inputs=[*inputs, sync.get("model")], overwrite=overwrite)
     result = run_align(list(inputs), fps=fps, size=parse_size(size), layout=layout, **sync)
     for w in result.warnings:
         output.warning(w)

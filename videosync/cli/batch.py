@@ -15,7 +15,7 @@ import click
 from videosync.cli import output
 from videosync.cli.align import align_command
 from videosync.cli.command import command
-from videosync.cli.options import emit_json, json_options, overwrite_option, parse_size, refuse_to_replace, sync_options
+from videosync.cli.options import check_outputs, emit_json, json_options, overwrite_option, parse_size, sync_options
 from videosync.errors import INTERRUPTED_EXIT_CODE, VideosyncError
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def batch_command(sessions: str, out_dir: str, redo: bool, trim: bool, scheduler
     """
     from videosync.batch import align_many
 
-    refuse_to_replace(json_out, overwrite)  # now, not after the batch
+    check_outputs(json_out, inputs=[sessions, sync.get("model")], overwrite=overwrite, creates_folder=out_dir)
     bar = _Bar()
     try:
         result = bar.run(lambda on_progress: align_many(
@@ -133,7 +133,7 @@ def _report(result: BatchResult, as_json: bool, json_out: Path | None) -> None:
     emit_json(doc, as_json, json_out)
     if not as_json:
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        click.echo(f"{len(result.results)} sessions: {summary}; table: {result.tables[0]}")
+        click.echo(output.shown(f"{len(result.results)} sessions: {summary}; table: {result.tables[0]}"))
     if result.failed:
         raise VideosyncError(f"{len(result.failed)} of {len(result.results)} sessions not synchronized "
                              f"(status and reason in {result.tables[0]})")

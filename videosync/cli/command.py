@@ -3,12 +3,15 @@
 Each command (and the group) gets ``-h/--help``, ``-q/--quiet`` and ``-v/--verbose``, sets up its
 output (:mod:`videosync.cli.output`) and turns what the library raises into the documented exit
 codes (:data:`videosync.errors.EXIT_CODES`): a :class:`~videosync.errors.VideosyncError` is one
-line on stderr and its ``exit_code``; Ctrl-C is one line, ``interrupted``, and 130. Anything else
-is a bug and keeps its traceback. Commands do not repeat any of this.
+line on stderr (control characters escaped) and its ``exit_code``; so is an OSError or a
+MemoryError from anywhere (a disk that fills up mid-run), with exit code 1; Ctrl-C, at any time
+from start-up on, is one line, ``interrupted``, and 130. Anything else is a bug and keeps its
+traceback. Commands do not repeat any of this.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -25,11 +28,25 @@ def _invoke_reporting_errors(ctx: click.Context, invoke) -> Any:
         with output.session(verbosity(ctx)):
             return invoke(ctx)
     except VideosyncError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {output.shown(getattr(exc, 'cli_message', exc))}", err=True)
         raise click.exceptions.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        raise click.exceptions.Exit(INTERRUPTED_EXIT_CODE) from None
+        raise click.exceptions.Exit(interrupted()) from None
+    except BrokenPipeError:
+        raise  # stdout closed by the reader (| head): click's main ends quietly
+    except OSError as exc:  # a disk that filled up, went read-only or away mid-run, wherever it struck
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"Error: {output.shown(where)}{exc.strerror or exc.__class__.__name__}", err=True)
+        raise click.exceptions.Exit(VideosyncError.exit_code) from None
+    except MemoryError:
+        click.echo("Error: not enough memory; analyse a part with --start/--duration", err=True)
+        raise click.exceptions.Exit(VideosyncError.exit_code) from None
+
+
+def interrupted() -> int:
+    """Say ``interrupted`` (one line) and return the exit status of Ctrl-C."""
+    click.echo("interrupted", err=True)
+    return INTERRUPTED_EXIT_CODE
 
 
 class VideosyncCommand(click.Command):
@@ -69,6 +86,24 @@ class VideosyncGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         return _invoke_reporting_errors(ctx, super().invoke)
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """click's main, but Ctrl-C while the command line is parsed (a default read from the
+        library imports it) is ``interrupted`` and 130 as later, not click's ``Aborted!`` and 1."""
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Abort as exc:
+            if not isinstance(exc.__cause__, KeyboardInterrupt):
+                raise
+            rv = interrupted()
+        except click.exceptions.ClickException as exc:
+            if not standalone_mode:
+                raise
+            exc.show()
+            rv = exc.exit_code
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
 
 
 def command(name: str, short_help: str, **kwargs: Any):

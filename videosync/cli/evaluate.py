@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING
 import click
 
 from videosync.cli.command import command
-from videosync.cli.options import emit_json, json_options, method_option, model_option, overwrite_option, refuse_to_replace
+from videosync.cli.options import (
+    FiniteRange,
+    check_outputs,
+    emit_json,
+    json_options,
+    method_option,
+    model_option,
+    overwrite_option,
+)
 from videosync.registry import METHODS
 
 if TYPE_CHECKING:
@@ -25,8 +33,8 @@ if TYPE_CHECKING:
 @model_option
 @click.option("--split", metavar="SPLIT", default="test", show_default=True,
               help="Which pairs of the manifest: train, validation or test.")
-@click.option("--drop-rate", metavar="SHARE", type=click.FloatRange(0, 0.9), default=0.0, show_default=True, help="Share of frames dropped at random in both views.")
-@click.option("--noise", "noise_px", metavar="PIXELS", type=click.FloatRange(min=0), default=0.0, show_default=True, help="Gaussian joint noise, in pixels.")
+@click.option("--drop-rate", metavar="SHARE", type=FiniteRange(0, 0.9), default=0.0, show_default=True, help="Share of frames dropped at random in both views.")
+@click.option("--noise", "noise_px", metavar="PIXELS", type=FiniteRange(min=0), default=0.0, show_default=True, help="Gaussian joint noise, in pixels.")
 @click.option("--seed", metavar="N", type=int, default=0, show_default=True, help="Seed of the dropped frames and the noise.")
 @click.option("--refine/--no-refine", default=False, show_default=True, help="Also run the two-view-geometry refinement after each method.")
 @click.option("--max-offset", metavar="FRAMES", type=click.IntRange(min=1), default=None, help="Search only offsets up to this many frames, as align --max-offset does (default: all, as the paper).")
@@ -44,24 +52,25 @@ def eval_command(poses_dir: str | None, data_dir: str | None, methods: tuple[str
       videosync eval --poses data/synth --method sesyn --method ssm --noise 2 --drop-rate 0.1
       videosync eval --poses data/synth --split validation --json-out eval.json
     """
-    from videosync.datasets import find_pairs
+    from videosync.datasets import MANIFEST, find_pairs
     from videosync.errors import PoseFileError
 
     data = poses_dir or data_dir
     if data is None:
         raise click.UsageError("Missing option '--poses'.")
-    refuse_to_replace(json_out, overwrite)
+    check_outputs(json_out, inputs=[Path(data) / MANIFEST, model], overwrite=overwrite)
     pairs = find_pairs(data, split=split)
+    check_outputs(json_out, inputs=[f for p in pairs for f in (p.a, p.b)], overwrite=True)  # nor a pose file
     if not pairs:
         raise PoseFileError(f"no evaluation pairs in split {split!r}", data)
     results = [_evaluate(name, pairs, model=model, refine=refine, drop_rate=drop_rate, noise_px=noise_px,
                          seed=seed, max_offset=max_offset) for name in methods or METHODS.names()]
     emit_json([r.to_json() for r in results], as_json, json_out)
     if not as_json:
-        from rich.console import Console
+        from videosync.cli.output import stdout_console
 
         title = f"{data} ({split}, {len(pairs)} pairs, drop {drop_rate:g}, noise {noise_px:g} px)"
-        Console(width=max(Console().width, 150)).print(render_metrics(results, title=title))
+        stdout_console(min_width=150).print(render_metrics(results, title=title))
 
 
 def _evaluate(name: str, pairs, *, model: str | None, refine: bool, **options) -> EvalResult:

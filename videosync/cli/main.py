@@ -8,18 +8,25 @@ library's heavy parts (torch, OpenCV, MediaPipe, SciPy, matplotlib) only inside 
 
 from __future__ import annotations
 
-import click
+import sys
 
-from videosync import __version__
-from videosync.cli.align import align_command
-from videosync.cli.batch import batch_command
-from videosync.cli.command import VideosyncGroup
-from videosync.cli.evaluate import eval_command
-from videosync.cli.poses import poses
-from videosync.cli.synth import synth
-from videosync.cli.train import train_command
-from videosync.cli.trim import trim_command
-from videosync.errors import EXIT_CODES
+from videosync.errors import EXIT_CODES, INTERRUPTED_EXIT_CODE
+
+try:  # the console script imports this module first: Ctrl-C now is the same one line as later
+    import click
+
+    from videosync import __version__
+    from videosync.cli.align import align_command
+    from videosync.cli.batch import batch_command
+    from videosync.cli.command import VideosyncGroup
+    from videosync.cli.evaluate import eval_command
+    from videosync.cli.poses import poses
+    from videosync.cli.synth import synth
+    from videosync.cli.train import train_command
+    from videosync.cli.trim import trim_command
+except KeyboardInterrupt:  # pragma: no cover - timing; tests/hardening/test_terminal.py sends it
+    sys.stderr.write("interrupted\n")
+    raise SystemExit(INTERRUPTED_EXIT_CODE) from None
 
 
 def _exit_codes_epilog() -> str:

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from videosync.cli import output
-from videosync.errors import VideosyncError
 from videosync import tunables  # plain constants: cheap to import
 from videosync.registry import METHODS, POSE_BACKENDS, Registry
+from videosync.tunables import MAX_FPS, MAX_FRAME_NUMBER, MAX_IMAGE_SIDE, MIN_FPS
 
 
 class LazyChoice(click.Choice):
@@ -63,6 +64,25 @@ class LibraryDefault:
         return str(self())
 
 
+class FiniteRange(click.FloatRange):
+    """click's FloatRange that also refuses nan and inf: nan passes every bound (it compares false),
+    so ``--min-confidence nan`` would refuse nothing."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+#: --fps of every command: the frame rates a pose input may have (videosync.tunables).
+fps_type = FiniteRange(MIN_FPS, MAX_FPS)
+#: --start: seconds within the longest input there can be (its last frame number at the top rate).
+start_type = FiniteRange(0, MAX_FRAME_NUMBER / MAX_FPS)
+#: --duration: likewise, and more than nothing.
+duration_type = FiniteRange(0, MAX_FRAME_NUMBER / MAX_FPS, min_open=True)
+
+
 def comma_list(values) -> str:
     """``(1, 2)`` -> ``"1,2"``: how list options are written on the command line."""
     return ",".join(str(v) for v in values)
@@ -73,8 +93,9 @@ def parse_size(text: str | None) -> tuple[float, float] | None:
     if text is None:
         return None
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[xX]\s*(\d+(?:\.\d+)?)\s*", text)
-    if not m or float(m.group(1)) <= 0 or float(m.group(2)) <= 0:
-        raise click.BadParameter(f"expected WIDTHxHEIGHT in pixels, e.g. 1920x1080, got {text!r}", param_hint="--size")
+    if not m or not all(0 < float(side) <= MAX_IMAGE_SIDE for side in m.groups()):
+        raise click.BadParameter(f"expected WIDTHxHEIGHT in pixels (1-{MAX_IMAGE_SIDE:g} each), e.g. 1920x1080, "
+                                 f"got {text!r}", param_hint="--size")
     return float(m.group(1)), float(m.group(2))
 
 
@@ -126,17 +147,17 @@ person_option = click.option(
 _SYNC_OPTIONS = (
     method_option(),
     model_option,
-    click.option("--max-offset", "max_offset_frames", type=click.IntRange(min=1), metavar="FRAMES",
+    click.option("--max-offset", "max_offset_frames", type=click.IntRange(1, MAX_FRAME_NUMBER), metavar="FRAMES",
                  help="Largest offset to consider, in frames (with --duration it also limits how "
                       "much of the other inputs is analysed)."),
-    click.option("--start", type=click.FloatRange(min=0), metavar="SECONDS",
+    click.option("--start", type=start_type, metavar="SECONDS",
                  help="Estimate the offsets from this time (seconds) of the first input on."),
-    click.option("--duration", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+    click.option("--duration", type=duration_type, metavar="SECONDS",
                  help="Estimate the offsets from only this many seconds of the first input (the "
                       "others: plus --max-offset on each side)."),
     click.option("--refine/--no-refine", default=True, show_default=True,
                  help="Refine the offset to the frame by two-view geometry (kept only when conclusive)."),
-    click.option("--min-confidence", type=click.FloatRange(0, 1), metavar="C",
+    click.option("--min-confidence", type=FiniteRange(0, 1), metavar="C",
                  help="Refuse (exit code 4, with the reason) an offset whose confidence, the probability "
                       "that it is within 1 frame of the truth, is below this; 0 reports every guess. "
                       f"[default: {tunables.DEFAULT_MIN_CONFIDENCE:g}; {tunables.UNCALIBRATED_MIN_CONFIDENCE:g} "
@@ -167,20 +188,23 @@ def json_options(command: Callable) -> Callable:
                         help="Print the result as one JSON document on stdout, instead of the table.")(command)
 
 
-def refuse_to_replace(path: str | Path | None, overwrite: bool) -> None:
-    """An output file that exists is replaced only with ``--overwrite`` (checked before the work)."""
-    if path is not None and not overwrite and Path(path).exists():
-        raise VideosyncError("already exists (add --overwrite to replace it)", path)
+def check_outputs(*paths: str | Path | None, inputs: Iterable[str | Path | None] = (), overwrite: bool = False,
+                  creates_folder: str | Path | None = None) -> None:
+    """Refuse, before any work, output files (None: not asked for) that would replace an input or
+    an existing file (without ``--overwrite``), or land in a missing folder; see
+    :func:`videosync.fileio.check_output`."""
+    from videosync.fileio import check_outputs as check
+
+    check(paths, inputs=[p for p in inputs if p is not None], overwrite=overwrite, creates_folder=creates_folder)
 
 
 def emit_json(document: Any, as_json: bool, json_out: Path | None) -> None:
     """Print ``document`` on stdout (``--json``) and/or write it atomically (``--json-out``)."""
-    from videosync.fileio import atomic_path
+    from videosync.fileio import write_text
 
     text = json.dumps(document, indent=2)
     if json_out is not None:
-        with atomic_path(json_out) as tmp:
-            tmp.write_text(text + "\n")
+        write_text(json_out, text + "\n")
         output.info(f"wrote {json_out}")
     if as_json:
         click.echo(text)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -42,16 +43,41 @@ def stderr_console() -> Console:
     return _state["console"]
 
 
-def stdout_console(widest_text: int = 0) -> Console:
+def stdout_console(widest_text: int = 0, min_width: int = 0) -> Console:
     """The console for results on stdout. On a terminal, its width; in a pipe or a file (where
     rich assumes 80 columns), wide enough that paths of ``widest_text`` characters are not
-    wrapped or cut: a result is copied from there, not read in a window."""
+    wrapped or cut: a result is copied from there, not read in a window; at least ``min_width``
+    columns either way. Every string it prints is shown as it is (:func:`shown`, no markup):
+    result tables hold file names, which are data."""
     from rich.console import Console
 
-    out = Console()
-    if out.is_terminal:
+    class ResultConsole(Console):
+        def render_str(self, text: str, **kwargs):  # rich turns every str it prints into Text here
+            return super().render_str(shown(text), **{**kwargs, "markup": False, "emoji": False})
+
+    out = ResultConsole()
+    if out.is_terminal and out.width >= min_width:
         return out
-    return Console(width=max(80, widest_text + 60))
+    return ResultConsole(width=max(80, min_width, widest_text + 60))
+
+
+#: Characters a terminal would act on rather than show: C0/C1 controls (a newline in a file name
+#: would split a one-line error) and the bidirectional overrides that reorder what is displayed.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: object) -> str:
+    """``text`` with every control character written as an escape (``\\n``, ``\\x1b``, ``\\u202e``)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+def plain(text: object) -> str:
+    """``text`` safe to print through rich markup (a table cell, a bar label): its square
+    brackets shown as they are (``cam[red]03`` is a name, not a colour) and its control
+    characters escaped."""
+    from rich.markup import escape
+
+    return escape(shown(text))
 
 
 def info(message: str) -> None:
@@ -69,7 +95,7 @@ class _PlainHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            message = record.getMessage()
+            message = shown(record.getMessage())
             prefix = "" if record.levelno < logging.WARNING else f"{record.levelname.lower()}: "
             style = "yellow" if record.levelno >= logging.WARNING else None
             stderr_console().print(prefix + message, style=style, markup=False, highlight=False, soft_wrap=True)

@@ -8,7 +8,7 @@ import click
 
 from videosync.cli import output
 from videosync.cli.command import command
-from videosync.cli.options import overwrite_option, pose_backend_option, refuse_to_replace
+from videosync.cli.options import check_outputs, duration_type, overwrite_option, pose_backend_option, start_type
 
 
 @command("poses", short_help="Estimate the 2D pose of the main person in a video; save it (.npz).")
@@ -20,8 +20,8 @@ from videosync.cli.options import overwrite_option, pose_backend_option, refuse_
 @pose_backend_option()
 @click.option("--pose-checkpoint", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="HRNet weights file for the mmpose backend.")
-@click.option("--start", metavar="SECONDS", type=click.FloatRange(min=0), default=None, help="Start at this time, in seconds.")
-@click.option("--duration", metavar="SECONDS", type=click.FloatRange(min=0, min_open=True), default=None, help="Process only this many seconds.")
+@click.option("--start", metavar="SECONDS", type=start_type, default=None, help="Start at this time, in seconds.")
+@click.option("--duration", metavar="SECONDS", type=duration_type, default=None, help="Process only this many seconds.")
 @click.option("--person", metavar="RANK", type=click.IntRange(min=0), default=0, show_default=True,
               help="Which person: 0 = the most prominent, 1 = the next...")
 @click.option("--device", metavar="DEVICE", default=None, help="torch device for mmpose: cpu, cuda, cuda:1 ... (default: cuda if available).")
@@ -44,10 +44,10 @@ def poses(video: Path, out: Path | None, out_alias: Path | None, pose_backend: s
     """
     from videosync.cli.progress import frames_progress, native_noise_filtered
     from videosync.estimate import estimate_poses
-    from videosync.poses.npz import save_npz
+    from videosync.poses.npz import npz_path, save_npz
 
-    out = out or out_alias or Path(video.stem + ".npz")
-    refuse_to_replace(out if out.suffix == ".npz" else out.with_name(out.name + ".npz"), overwrite)
+    out = npz_path(out or out_alias or Path(video.stem + ".npz"))
+    check_outputs(out, inputs=[video, pose_checkpoint], overwrite=overwrite, creates_folder=out.parent)  # -o makes its folder
     with native_noise_filtered(), frames_progress() as progress:
         track = estimate_poses(
             video, backend=pose_backend, start=start, duration=duration, person=person, device=device,

@@ -45,13 +45,20 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Callabl
         TextColumn("{task.fields[info]}"),
     )
     console = output.stderr_console()
-    with Progress(*columns, console=console, transient=False, disable=not _show_bars(console)) as bar:
-        task = bar.add_task(description, total=total, info="")
+    bar = Progress(*columns, console=console, transient=False, disable=not _show_bars(console))
+    task = bar.add_task(output.plain(description), total=total, info="")
+    started = []
 
-        def update(done: int, total_: int | None = None, info: str = "") -> None:
-            bar.update(task, completed=done, total=total_ if total_ is not None else total, info=info)
+    def update(done: int, total_: int | None = None, info: str = "") -> None:
+        if not started:  # drawn from the first step on: a command that fails first shows no empty bar
+            started.append(bar.start())
+        bar.update(task, completed=done, total=total_ if total_ is not None else total, info=output.plain(info))
 
+    try:
         yield update
+    finally:
+        if started:
+            bar.stop()
 
 
 @contextlib.contextmanager
@@ -79,7 +86,7 @@ def frames_progress() -> Iterator[Callable[[str, int, int], None]]:
         if not tasks:
             bar.start()
         if label not in tasks:
-            tasks[label] = bar.add_task(label, total=total)
+            tasks[label] = bar.add_task(output.plain(label), total=total)
         bar.update(tasks[label], completed=done, total=total)
 
     try:

@@ -14,7 +14,8 @@ import click
 from videosync.cli import output
 from videosync.cli.command import command
 from videosync.cli.options import LazyChoice, LibraryDefault, overwrite_option
-from videosync.errors import VideosyncError
+from videosync.errors import OutputError, VideosyncError
+from videosync.fileio import temporary_folder_beside
 
 
 @command("synth", short_help="Render motion capture into a synthetic multi-view pose dataset.")
@@ -46,8 +47,10 @@ def synth(mocap: Path, out: Path, overwrite: bool, **settings: Any) -> None:
       videosync synth --mocap data/mocap -o data/synth-long --preset long --views 2 --seed 1
     """
     from videosync.cli.progress import progress_bar
+    from videosync.fileio import check_folder_output
     from videosync.synth.dataset import build_dataset
 
+    check_folder_output(out, inputs=[mocap])
     with progress_bar("synth") as update:
         def build(folder: Path) -> dict[str, Any]:
             return build_dataset(mocap, folder, progress=lambda done, total: update(done, total), **settings)
@@ -69,17 +72,19 @@ def _replacing(out: Path, build: Callable[[Path], dict[str, Any]]) -> dict[str, 
 
     if not (out / MANIFEST_NAME).is_file():
         raise VideosyncError(f"not replaced: it holds no {MANIFEST_NAME}, so it is not a dataset", out)
-    token = secrets.token_hex(4)
-    new, old = out.with_name(f".{out.name}.{token}.new"), out.with_name(f".{out.name}.{token}.old")
-    try:
+    # Built in a temporary folder (a killed run's is removed by the next); the old dataset is moved
+    # aside under a name no cleanup touches, so a kill between the two renames loses nothing.
+    with temporary_folder_beside(out) as building:
+        new, old = building / "dataset", out.with_name(f".{out.name}.{secrets.token_hex(4)}.old")
         manifest = build(new)
-        os.replace(out, old)
         try:
-            os.replace(new, out)
-        except OSError:
-            os.replace(old, out)
-            raise
-    finally:
-        shutil.rmtree(new, ignore_errors=True)
+            os.replace(out, old)
+            try:
+                os.replace(new, out)
+            except OSError:
+                os.replace(old, out)
+                raise
+        except OSError as exc:
+            raise OutputError(f"cannot replace the dataset ({exc.strerror or exc})", out) from None
     shutil.rmtree(old, ignore_errors=True)
     return manifest

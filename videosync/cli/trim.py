@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +11,7 @@ import click
 from videosync.cli import output
 from videosync.cli.align import run_align
 from videosync.cli.command import command
-from videosync.cli.options import emit_json, json_options, overwrite_option, sync_options
+from videosync.cli.options import check_outputs, emit_json, fps_type, json_options, overwrite_option, sync_options
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -22,7 +23,10 @@ def _offsets(text: str | None) -> list[float] | None:
     if text is None:
         return None
     try:
-        return [float(v) for v in text.split(",")]
+        offsets = [float(v) for v in text.split(",")]
+        if not all(math.isfinite(k) for k in offsets):
+            raise ValueError
+        return offsets
     except ValueError:
         raise click.BadParameter(f"expected comma-separated numbers of frames, e.g. 0,5,-3; got {text!r}", param_hint="--offsets") from None
 
@@ -33,7 +37,7 @@ def _offsets(text: str | None) -> list[float] | None:
               help="Folder for the synchronized copies (one per video, named like it).")
 @click.option("--offsets", metavar="K,K,...", help="Known offsets in frames, one per video (the first 0), e.g. 0,5,-3; default: estimate them.")
 @click.option("--common-end", is_flag=True, help="Also end every copy at the same instant.")
-@click.option("--fps", "out_fps", metavar="FPS", type=click.FloatRange(min=0, min_open=True),
+@click.option("--fps", "out_fps", metavar="FPS", type=fps_type,
               help="Resample every copy to this frame rate (needed when the inputs' rates differ).")
 @click.option("--no-audio", is_flag=True, help="Leave audio out.")
 @sync_options
@@ -54,9 +58,14 @@ def trim_command(videos: tuple[str, ...], out_dir: str, offsets: str | None, com
       videosync trim a.mp4 b.mov -o synced/ --fps 30 --json-out synced/trim.json
     """
     from videosync.api import trim
+    from videosync.fileio import check_folder_output
+    from videosync.video.writer import output_paths
 
     if len(videos) < 2:
         raise click.UsageError("trim needs at least two videos")
+    check_folder_output(out_dir)  # every output now, not after the offsets are estimated
+    check_outputs(*output_paths([Path(v) for v in videos], Path(out_dir)), json_out, inputs=[*videos, sync.get("model")],
+                  overwrite=overwrite, creates_folder=out_dir)
     offsets_frames, alignment = _offsets(offsets), None
     if offsets_frames is None:
         alignment = run_align(list(videos), **sync)

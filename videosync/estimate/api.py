@@ -71,7 +71,8 @@ def estimate_poses(
     slot = _CacheSlot(pose_cache.video_hash(path), start_frame, stop_frame) if cache else None
     if slot is not None:
         slot.key = _expected_key(name, pose_checkpoint)
-        hit = pose_cache.load_cached(slot.path(person)) if slot.key is not None else None
+        hit = pose_cache.load_cached(slot.path(person), pose_cache.VideoRange(
+            slot.digest, info, start_frame, stop_frame)) if slot.key is not None else None
         if hit is not None:
             log.info("%s: poses from the cache (%s)", path, slot.path(person))
             hit.source = str(path)

@@ -10,20 +10,25 @@ the whole file once (about 1 s per GB), far cheaper than estimating its poses; t
 remembered per (path, size, mtime) for the rest of the process. The model part of the key names
 the weights (e.g. the checkpoint's hash), so new weights never reuse old poses. Entries are
 written with :func:`save_npz` (temporary file + rename): an interrupted run never leaves a
-truncated entry that a later run would trust.
+truncated entry that a later run would trust. An entry is used only when it says it was made from
+this video and frame range and agrees with the video's header (:func:`load_cached`); any other is
+estimated again and replaced.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from videosync.errors import PoseFileError
+from videosync.errors import OutputError, PoseFileError
 from videosync.poses.npz import load_npz, save_npz
 from videosync.poses.track import PoseTrack
+from videosync.video.probe import VideoInfo
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,9 @@ log = logging.getLogger(__name__)
 FORMAT = 3
 
 _HASHES: dict[tuple[str, int, int], str] = {}
+#: A header's frame count may fall short of the frames decoded (variable frame rate, a damaged
+#: index); an entry's frames may pass it by this factor before the entry is taken for another video's.
+_HEADER_SLACK = 1.1
 
 
 def cache_root() -> Path:
@@ -72,21 +80,55 @@ def cache_path(
     return cache_root() / "poses" / name
 
 
-def load_cached(path: Path) -> PoseTrack | None:
-    """The cached track, or None if absent or unreadable (a bad entry is a miss, not an error)."""
+@dataclass(frozen=True)
+class VideoRange:
+    """What an entry must describe to be used: the video (its content hash and probed header) and
+    the frame range that was estimated."""
+
+    digest: str
+    info: VideoInfo
+    start_frame: int
+    stop_frame: int | None
+
+
+def load_cached(path: Path, video: VideoRange | None = None) -> PoseTrack | None:
+    """The cached track, or None if absent, unreadable or not of the video ``video`` names (a bad
+    entry is a miss, estimated again and replaced, not an error)."""
     if not path.is_file():
         return None
     try:
-        return load_npz(path)
+        track = load_npz(path)
     except PoseFileError as exc:
         log.warning("ignoring unreadable pose cache entry: %s", exc)
         return None
+    problem = _mismatch(track, video) if video is not None else None
+    if problem:
+        log.warning("ignoring pose cache entry %s: %s", path, problem)
+        return None
+    return track
+
+
+def _mismatch(track: PoseTrack, video: VideoRange) -> str | None:
+    """Why ``track`` is not the poses of ``video``'s video and frames, or None when it is."""
+    m, info = track.meta, video.info
+    if m.get("video_sha256") != video.digest:
+        return "made from another video"
+    if (m.get("start_frame"), m.get("stop_frame")) != (video.start_frame, video.stop_frame):
+        return f"made for frames {m.get('start_frame')}-{m.get('stop_frame')}"
+    if sorted((track.width, track.height)) != sorted((float(info.width), float(info.height))):
+        return f"made for {track.width:g}x{track.height:g} frames, the video's are {info.width}x{info.height}"
+    if not math.isclose(track.fps, info.fps, rel_tol=1e-6):
+        return f"made at {track.fps:g} fps, the video is {info.fps:g} fps"
+    last = video.stop_frame if video.stop_frame is not None else max(info.n_frames, 1) * _HEADER_SLACK
+    if track.frame_index[0] < video.start_frame or track.frame_index[-1] >= last:
+        return f"frames {track.frame_index[0]}-{track.frame_index[-1]} lie outside the video's"
+    return None
 
 
 def store(track: PoseTrack, path: Path) -> Path | None:
     """Write ``track`` to the cache; a cache that cannot be written only costs a later re-run."""
     try:
         return save_npz(track, path)
-    except OSError as exc:
+    except (OSError, OutputError) as exc:
         log.warning("cannot write the pose cache %s (%s)", path, exc)
         return None

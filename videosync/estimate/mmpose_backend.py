@@ -10,7 +10,9 @@ backend.
 Weights: the official MMPose 1.x checkpoint (:data:`HRNET_URL`). It is looked up in the model cache
 (``$VIDEOSYNC_CACHE_DIR/models`` or ``~/.cache/videosync/models``) and in torch.hub's checkpoint
 folder, or given as ``checkpoint=PATH``. It is downloaded (sha256-checked) only when the mmpose
-backend is asked for by name and no local copy exists; ``auto`` never downloads.
+backend is asked for by name and no local copy exists; ``auto`` never downloads. A copy found in a
+cache folder is used only when its sha256 is the official file's (:func:`check_official`). No
+checkpoint is ever unpickled beyond tensors and plain values (:func:`read_pose_weights`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import pickle
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -114,28 +119,49 @@ def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def _load_weights(model, path: Path) -> None:
-    """Load an MMPose checkpoint (or a bare state_dict) into ``model``; ModelError if it does not fit.
+def check_official(path: Path, url: str = HRNET_URL) -> None:
+    """A weights file taken from a cache folder (ours or torch.hub's, which other programs and
+    users may write) must be the official one: its sha256 must begin as the release's name says
+    (all OpenMMLab publishes of it). A file given by --pose-checkpoint is the user's choice."""
+    prefix = _hash_prefix(url)
+    digest = file_sha256(path)
+    if prefix and not digest.startswith(prefix):
+        raise ModelError(f"its sha256 begins {digest[:8]}, the official file's {prefix}: a damaged or replaced "
+                         "download; delete it (or pass it with --pose-checkpoint to use it anyway)", path)
 
-    torch >= 2.6 loads with ``weights_only=True`` by default, which rejects MMPose's release
-    checkpoints (numpy arrays and mmengine objects in their meta). We try that first and fall back
-    to a full unpickle, which runs code from the file: only use checkpoints you trust (the official
-    one is sha256-checked when we download it).
-    """
-    import pickle
 
+def _inert(name: str) -> type:
+    """A class that stands in for the global ``name`` of a checkpoint: it takes any arguments and
+    state and does nothing, so the object it replaces is never built."""
+    module, _, qualname = name.rpartition(".")
+    return type(qualname or name, (), {
+        "__module__": module, "__new__": lambda cls, *args, **kwargs: object.__new__(cls),
+        "__init__": lambda self, *args, **kwargs: None, "__setstate__": lambda self, state: None})
+
+
+def read_pose_weights(path: str | Path) -> Any:
+    """A pose checkpoint's content, read by torch's weights-only unpickler, which never runs code
+    from the file. MMPose's release checkpoints keep numpy arrays and mmengine objects in their
+    meta, which it would refuse: every such name becomes an inert stand-in (:func:`_inert`); the
+    weights are plain tensors either way. Names of modules torch blocks (``os``, ``subprocess``...)
+    are refused. Every failure is one ModelError, without torch's advice to load unsafely."""
     import torch
 
+    path = Path(path)
     try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        names = torch.serialization.get_unsafe_globals_in_checkpoint(path)
+        with torch.serialization.safe_globals([(_inert(name), name) for name in names]), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's warnings about pickle protocols advise unsafe loading
+            return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError:
-        log.info("%s: not a weights-only checkpoint, loading it fully (trusted file)", path)
-        try:
-            ckpt = torch.load(path, map_location="cpu", weights_only=False)
-        except Exception as exc:  # noqa: BLE001
-            raise ModelError(f"unreadable pose checkpoint ({exc.__class__.__name__}: {exc})", path) from None
-    except Exception as exc:  # noqa: BLE001
-        raise ModelError(f"unreadable pose checkpoint ({exc.__class__.__name__}: {exc})", path) from None
+        raise ModelError("names code to run when loaded; it is never loaded (not a pose checkpoint)", path) from None
+    except Exception as exc:  # noqa: BLE001 - torch and zipfile raise many kinds on damaged bytes
+        raise ModelError(f"unreadable pose checkpoint ({exc.__class__.__name__})", path) from None
+
+
+def _load_weights(model, path: Path) -> None:
+    """Load an MMPose checkpoint (or a bare state_dict) into ``model``; ModelError if it does not fit."""
+    ckpt = read_pose_weights(path)
     state = ckpt.get("state_dict", ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict) or not state:
         raise ModelError("not a model checkpoint (no state_dict)", path)
@@ -215,6 +241,7 @@ class MMPoseBackend(PoseBackend):
                         f"official file at {checkpoint_candidates()[0]}"
                     )
                 checkpoint = download_checkpoint()
+            check_official(checkpoint)
         self.device = default_device(device)
         self.checkpoint = checkpoint
         self.model_obj = init_model(str(config_path()), None, device="cpu")

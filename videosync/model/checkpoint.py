@@ -15,7 +15,10 @@ loads as before, and readers that do not know them ignore them.
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +27,7 @@ import torch
 
 from videosync.device import default_device
 from videosync.errors import ModelError
-from videosync.fileio import atomic_path
+from videosync.fileio import write_bytes
 from videosync.model.network import SeSynConfig, SeSynNet
 
 FORMAT = "videosync-sesyn"
@@ -90,12 +93,9 @@ def save_checkpoint(
             name: {"settings": _plain(settings, f"variants.{name}"), "state_dict": _weights(other)}
             for name, (other, settings) in variants.items()
         }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        torch.save(payload, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    return path
+    buffer = io.BytesIO()  # in memory first: a full disk is then one OSError, not torch's own failure
+    torch.save(payload, buffer)
+    return write_bytes(path, buffer)
 
 
 def _weights(net: SeSynNet) -> dict[str, torch.Tensor]:
@@ -116,12 +116,7 @@ def load_checkpoint(
             has no such variant.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ModelError("model file not found" if not path.exists() else "model path is not a file", path)
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - the unpickler raises anything (KeyError, ...) on junk
-        raise ModelError(f"not a readable torch checkpoint ({type(exc).__name__}: {_first_line(exc)})", path) from exc
+    data = read_weights(path)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ModelError(f"not a SeSyn-Net checkpoint (no '{FORMAT}' format marker)", path)
     version = data.get("format_version")
@@ -141,8 +136,7 @@ def load_checkpoint(
         if variant not in variants:
             raise ModelError(f"checkpoint has no variant {variant!r} (it has: {', '.join(variants) or 'none'})", path)
         state, where = variants[variant].get("state_dict"), f"variant {variant!r}: "
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise ModelError(f"{where}checkpoint has no state_dict of tensors", path)
+    _check_weights(config, state, path, where)
     net = SeSynNet(config)
     try:
         net.load_state_dict(state, strict=True)
@@ -155,6 +149,46 @@ def load_checkpoint(
         meta = {**meta, "variants": {name: dict(v.get("settings") or {}) for name, v in variants.items()}}
     dev = device if isinstance(device, torch.device) else default_device(device)
     return net.to(dev).eval(), meta
+
+
+def read_weights(path: Path) -> Any:
+    """``torch.load(path, weights_only=True)``: tensors and plain values only, never code. Every
+    failure is one ModelError, without torch's advice to load the file unsafely."""
+    if not path.is_file():
+        raise ModelError("model file not found" if not path.exists() else "model path is not a file", path)
+    if path.stat().st_size == 0:
+        raise ModelError("empty file (0 bytes)", path)
+    try:
+        with warnings.catch_warnings():  # torch's warnings about pickle protocols advise unsafe loading
+            warnings.simplefilter("ignore")
+            return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if "GLOBAL" in str(exc):  # the file names a function or class to call
+            raise ModelError("holds Python objects besides tensors and plain values; they are never loaded, since "
+                             "loading them could run code from the file", path) from None
+        raise ModelError("not a readable torch checkpoint (damaged, or not of tensors and plain values)", path) from None
+    except Exception as exc:  # noqa: BLE001 - the unpickler raises anything (KeyError, ...) on junk
+        raise ModelError(f"not a readable torch checkpoint ({type(exc).__name__}: {_first_line(exc)})", path) from None
+
+
+def _check_weights(config: SeSynConfig, state: Any, path: Path, where: str) -> None:
+    """``state`` holds exactly the finite tensors of the network ``config`` describes, checked on
+    torch's meta device (no memory), so a config asking for huge layers is refused, not built."""
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise ModelError(f"{where}checkpoint has no state_dict of tensors", path)
+    blocks = {key.split(".")[1] for key in state if key.startswith("blocks.") and key.count(".") > 1}
+    if len(blocks) != len(config.channels):
+        raise ModelError(f"{where}its config describes {len(config.channels)} blocks, its weights {len(blocks)}", path)
+    with torch.device("meta"):
+        expected = {k: tuple(v.shape) for k, v in SeSynNet(config).state_dict().items()}
+    found = {k: tuple(v.shape) for k, v in state.items()}
+    if expected != found:
+        wrong = sorted(set(expected) ^ set(found)) or sorted(k for k in expected if expected[k] != found[k])
+        raise ModelError(f"{where}weights do not fit the SeSyn-Net described by its config (e.g. {wrong[0]}: "
+                         f"{found.get(wrong[0])} in the file, {expected.get(wrong[0])} expected)", path)
+    bad = [k for k, v in state.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad:
+        raise ModelError(f"{where}weights hold NaN or infinite values (e.g. {bad[0]}): a damaged or diverged model", path)
 
 
 def _first_line(exc: BaseException, limit: int = 200) -> str:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from videosync.errors import PoseFileError
+from videosync.poses.limits import check_fps, check_image_size
 from videosync.poses.npz import load_npz
 from videosync.poses.openpose import load_openpose_dir
 from videosync.poses.track import PoseTrack
@@ -31,6 +32,8 @@ def load_poses(
     path = Path(path)
     if not path.exists():
         raise PoseFileError("no such file or folder", path)
+    fps = None if fps is None else check_fps(fps, path)
+    size = None if size is None else check_image_size(*size, path)
     if path.is_dir():
         entries = list(path.iterdir())
         if not entries:

@@ -35,7 +35,8 @@ from videosync.poses.layouts import (
 )
 from videosync.poses.subject import choose_subject
 from videosync.poses.track import PoseTrack
-from videosync.tunables import ASSUMED_FPS, EXTENT_MARGIN
+from videosync.poses.limits import check_fps, check_image_size
+from videosync.tunables import ASSUMED_FPS, EXTENT_MARGIN, MAX_FRAME_NUMBER
 from videosync.video.probe import VIDEO_SUFFIXES, probe_video
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ def _frame_files(folder: Path) -> tuple[list[int], list[str], list[str], str]:
     main = ranked[0][0]
     numbered = sorted((int(m.group(2)), name) for name, m in matches.items() if m and (m.group(1), m.group(3)) == main)
     ignored = [name for name, m in matches.items() if not m or (m.group(1), m.group(3)) != main]
+    beyond = [name for n, name in numbered if n > MAX_FRAME_NUMBER]
+    if beyond:
+        raise PoseFileError(f"{beyond[0]}: frame number beyond {MAX_FRAME_NUMBER} (not a frame of a video)", folder)
     for (n0, a0), (n1, a1) in zip(numbered, numbered[1:]):
         if n0 == n1:
             raise PoseFileError(f"{a0} and {a1} have the same frame number {n0}", folder)
@@ -77,7 +81,7 @@ def _read_people(path: str) -> np.ndarray:
     try:
         with open(path, "rb") as fh:
             data = json.loads(fh.read())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise PoseFileError(f"unreadable OpenPose JSON ({exc.__class__.__name__}: {exc})", path) from None
     people = data.get("people") if isinstance(data, dict) else None
     if not isinstance(people, list):
@@ -85,7 +89,7 @@ def _read_people(path: str) -> np.ndarray:
     try:
         flat = [p["pose_keypoints_2d"] for p in people if p.get("pose_keypoints_2d")]
         arr = np.asarray(flat, dtype=np.float64)
-    except (AttributeError, KeyError, TypeError, ValueError):
+    except (AttributeError, KeyError, TypeError, ValueError, OverflowError):
         raise PoseFileError("'pose_keypoints_2d' is not a list of numbers of equal length per person", path) from None
     if not flat:
         return np.zeros((0, 0, 3))
@@ -182,7 +186,7 @@ def load_openpose_dir(
         meta["video"] = str(video)
     width, height, size_source = _image_size(folder, size, info, coco[..., :2][valid])
     if fps is not None:
-        meta["fps_source"] = "given"
+        fps, meta["fps_source"] = check_fps(fps, folder), "given"
     elif info is not None:
         fps, meta["fps_source"] = info.fps, "video"
     else:
@@ -221,13 +225,10 @@ def _image_size(folder: Path, size: tuple[float, float] | None, info, xy: np.nda
     """``(width, height, size_source)``: as given, from the video beside the folder, or from the
     extent of ``xy``, every detection's joints (they share the image, so they bound it better)."""
     if size is not None:
-        width, height = (float(v) for v in size)
-        if not (width > 0 and height > 0):
-            raise PoseFileError(f"image size must be positive, got {width}x{height}", folder)
-        return width, height, "given"
+        return (*check_image_size(*size, folder), "given")
     if info is not None:
         return float(info.width), float(info.height), "video"
     width, height = (float(v) * (1.0 + EXTENT_MARGIN) for v in xy.max(axis=0))
     if not (width > 0 and height > 0):
         raise PoseFileError("cannot infer the image size from the keypoints; pass it", folder)
-    return width, height, "extent"
+    return (*check_image_size(width, height, folder), "extent")

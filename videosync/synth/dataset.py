@@ -21,8 +21,6 @@ import json
 import logging
 import os
 import re
-import shutil
-import tempfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from videosync.datasets import MANIFEST, MANIFEST_VERSION, SPLITS
-from videosync.fileio import atomic_path
+from videosync.fileio import atomic_path, reported_as, temporary_folder_beside
 from videosync.errors import VideosyncError
 from videosync.poses.npz import save_npz
 from videosync.poses.track import PoseTrack
@@ -269,9 +267,8 @@ def build_dataset(
                     len(eligible), pre.name, pre.min_pair_clip_frames)
     # 2. Render into a temporary sibling folder, then rename it into place.
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    render = _Renderer(tmp, pre, seed, views, pairs_per_recording, camera_config, noise_config)
-    try:
+    with temporary_folder_beside(out) as tmp, reported_as(out):  # a killed run's is removed by the next
+        render = _Renderer(tmp, pre, seed, views, pairs_per_recording, camera_config, noise_config)
         recordings, pairs = [], []
         for done, clip in enumerate(usable, start=len(clips) + 1):
             for r in range(recordings_per_clip):
@@ -287,9 +284,6 @@ def build_dataset(
         if out.exists():
             out.rmdir()
         os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     if progress:
         progress(total, total)
     return manifest

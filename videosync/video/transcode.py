@@ -31,7 +31,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from videosync.errors import VideoError
+from videosync.errors import OutputError, VideoError
 from videosync.video.plan import FramePlan, as_rate
 
 
@@ -156,11 +156,13 @@ def copy_frames_pyav(
         out = av.open(str(dst), "w", format="mp4", options={"movflags": "+faststart"})
     except av.FFmpegError as exc:
         inp.close()
-        raise VideoError(f"cannot write ({exc})", dst) from exc
+        raise OutputError(f"cannot write ({exc})", dst) from None
     try:
         with inp, out:
             return _copy(inp, out, src, plan, keep_audio, crf, preset, on_frame)
     except av.FFmpegError as exc:
+        if isinstance(exc, OSError) and exc.filename == str(dst):  # the disk is full or gone, not the video bad
+            raise OutputError(f"cannot write ({exc.strerror})", dst) from None
         raise VideoError(f"failed while copying frames to {dst.name} ({exc})", src) from exc
 
 

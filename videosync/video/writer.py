@@ -13,9 +13,9 @@ re-encoded with their audio: :mod:`.transcode`. This module owns the file-system
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from videosync.errors import VideoError, VideosyncError
+from videosync.fileio import check_output, reported_as, temporary_beside
 from videosync.video import transcode
 from videosync.video.plan import FramePlan, TrimPlan, as_rate, plan_trim
 
@@ -81,27 +82,9 @@ def output_paths(inputs: Sequence[Path], out_dir: Path) -> list[Path]:
     return names
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
-        return True
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def _check_outputs(inputs: list[Path], outputs: list[Path], overwrite: bool) -> None:
     for out in outputs:
-        for inp in inputs:
-            if _same_file(out, inp):
-                raise VideosyncError(
-                    f"the copy of {inp} would be written over that input; choose another output folder",
-                    out,
-                )
-        if out.is_dir():
-            raise VideosyncError("a folder is in the way of this output file", out)
-        if out.exists() and not overwrite:
-            raise VideosyncError("already exists (pass overwrite=True / --overwrite to replace it)", out)
+        check_output(out, inputs=inputs, overwrite=overwrite, creates_folder=out.parent)
 
 
 def _make_out_dir(out_dir: Path) -> None:
@@ -111,27 +94,6 @@ def _make_out_dir(out_dir: Path) -> None:
         raise VideosyncError(f"cannot create the output folder ({exc.strerror or exc})", out_dir) from exc
     if not out_dir.is_dir():
         raise VideosyncError("the output folder is not a folder", out_dir)
-
-
-def _temp_files(outputs: list[Path]) -> list[Path]:
-    temps: list[Path] = []
-    try:
-        for out in outputs:
-            # like mkstemp, but with the permissions a normal new file gets (umask), not 0600
-            while True:
-                tmp = out.parent / f".{out.stem}.{secrets.token_hex(4)}.part.mp4"
-                try:
-                    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-                    break
-                except FileExistsError:
-                    continue
-            temps.append(tmp)
-    except OSError as exc:
-        _remove(temps)
-        raise VideosyncError(
-            f"cannot write in the output folder ({exc.strerror or exc})", outputs[0].parent
-        ) from exc
-    return temps
 
 
 def _remove(paths: Sequence[Path]) -> None:
@@ -269,22 +231,26 @@ class _Copier:
 def _write_all(paths: list[Path], outputs: list[Path], plan: TrimPlan, copy: _Copier, overwrite: bool
                ) -> list[transcode.CopyOutcome]:
     """Every copy into a temporary file, then all renamed into place; on any failure none is left
-    behind (all or nothing; a replaced old file cannot be brought back)."""
-    temps = _temp_files(outputs)
+    behind (all or nothing; a replaced old file cannot be brought back). The temporary files are
+    locked while this runs: a killed run's are removed by the next (:mod:`videosync.fileio`)."""
     renamed: list[Path] = []
-    try:
-        outcomes = [copy(src, tmp, fp) for src, tmp, fp in zip(paths, temps, plan.frames)]
-        # all complete: now make them appear, and refuse again if something appeared meanwhile
-        _check_outputs(paths, outputs, overwrite)
-        for tmp, out in zip(temps, outputs):
-            existed = out.exists()
-            os.replace(tmp, out)
-            if not existed:
-                renamed.append(out)
-    except BaseException:
-        _remove(temps)
-        _remove(renamed)
-        raise
+    with contextlib.ExitStack() as held:
+        temps = [held.enter_context(temporary_beside(out, ".mp4")) for out in outputs]
+        try:
+            outcomes = []
+            for src, tmp, fp, out in zip(paths, temps, plan.frames, outputs):
+                with reported_as(out):
+                    outcomes.append(copy(src, tmp, fp))
+            # all complete: now make them appear, and refuse again if something appeared meanwhile
+            _check_outputs(paths, outputs, overwrite)
+            for tmp, out in zip(temps, outputs):
+                existed = out.exists()
+                os.replace(tmp, out)
+                if not existed:
+                    renamed.append(out)
+        except BaseException:
+            _remove(renamed)
+            raise
     return outcomes
 
 
