@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ Progress = Callable[[int, int], None]
 
 
 def _frame_range(fps: float, n_frames: int, start: float | None, duration: float | None, path: Path):
+    """``[start, stop)`` frames of a video for ``start``/``duration`` seconds (stop None: to the end)."""
     if start is not None and not start >= 0:
         raise VideosyncError(f"start must be >= 0 seconds, got {start}")
     if duration is not None and not duration > 0:
@@ -70,22 +71,11 @@ def estimate_poses(
     """
     path = Path(video_path)
     info = probe_video(path)
-    if person < 0:
-        raise VideosyncError(f"person must be >= 0, got {person}")
-    if stride < 1:
-        raise VideosyncError(f"stride must be >= 1, got {stride}")
-    start_frame, stop_frame = _frame_range(info.fps, info.n_frames, start, duration, path)
-    start_frame -= start_frame % stride
-    name = resolve_backend_name(backend, pose_checkpoint)
-    slot = _CacheSlot(pose_cache.video_hash(path), start_frame, stop_frame, stride, max_people) if cache else None
-    if slot is not None:
-        slot.key = _expected_key(name, pose_checkpoint)
-        hit = pose_cache.load_cached(slot.path(person)) if slot.key is not None else None
-        if hit is not None:
-            log.info("%s: poses from the cache (%s)", path, slot.path(person))
-            hit.source = str(path)
-            hit.meta["cache"] = str(slot.path(person))
-            return hit
+    start_frame, stop_frame, slot = _where(path, info, start, duration, person, stride, max_people, cache,
+                                           resolve_backend_name(backend, pose_checkpoint), pose_checkpoint)
+    hit = _from_cache(path, slot, person)
+    if hit is not None:
+        return hit
     found = _detect(path, info, _Frames(start_frame, stop_frame, stride), backend,
                     dict(device=device, pose_checkpoint=pose_checkpoint, max_people=max_people), progress)
     if slot is not None and slot.key is None:
@@ -105,6 +95,74 @@ def estimate_poses(
             if rank != person:
                 pose_cache.store(found.person_track(rank, path), slot.path(rank))
     return track
+
+
+def cached_poses(
+    video_path: str | Path, *, backend: str = "auto", start: float | None = None, duration: float | None = None,
+    person: int = 0, pose_checkpoint: str | Path | None = None, stride: int = 1, max_people: int | None = None,
+    **_ignored: Any,
+) -> PoseTrack | None:
+    """What :func:`estimate_poses` with these arguments would read from the pose cache, or None
+    (nothing cached, or a backend whose model is only known once built): a caller that has the
+    poses already need not start a worker for them."""
+    path = Path(video_path)
+    info = probe_video(path)
+    name = resolve_backend_name(backend, pose_checkpoint)
+    *_, slot = _where(path, info, start, duration, person, stride, max_people, True, name, pose_checkpoint)
+    return _from_cache(path, slot, person)
+
+
+def estimate_poses_many(
+    jobs: Sequence[tuple[str | Path, dict[str, Any]]], *, progress: Callable[[str, int, int], None] | None = None,
+) -> list[PoseTrack]:
+    """:func:`estimate_poses` of several videos, ``(video, keyword arguments)`` each, the videos
+    whose poses are not cached estimated at the same time in worker processes (one per core at
+    most, :mod:`videosync.estimate.workers`), each fed by its own decoding thread.
+
+    Why: one MediaPipe estimate holds one core for the whole frame, so videos estimated one
+    after the other leave the other cores idle. With one video to estimate, or one core, it runs
+    here. ``progress(video's file name, frames done, frames expected)``. The first failing job's
+    error is raised (its class and path as :func:`estimate_poses` raises them).
+    """
+    from concurrent.futures import Future
+
+    from videosync.estimate.workers import PoseJob, PosePool
+
+    cached = [cached_poses(video, **options) if options.get("cache", True) else None for video, options in jobs]
+    missing = sum(hit is None for hit in cached)
+    futures: list[Future] = []
+    with PosePool(missing, progress) as pool:
+        for (video, options), hit in zip(jobs, cached):
+            if hit is None:
+                futures.append(pool.submit(PoseJob(str(video), Path(video).name, dict(options))))
+            else:
+                futures.append(Future())
+                futures[-1].set_result(hit)
+        return [future.result() for future in futures]
+
+
+def _where(path: Path, info: Any, start: float | None, duration: float | None, person: int, stride: int,
+           max_people: int | None, cache: bool, name: str, pose_checkpoint: str | Path | None):
+    """The frames asked for (the start on the stride) and their cache slot (None: no cache)."""
+    if person < 0:
+        raise VideosyncError(f"person must be >= 0, got {person}")
+    if stride < 1:
+        raise VideosyncError(f"stride must be >= 1, got {stride}")
+    start_frame, stop_frame = _frame_range(info.fps, info.n_frames, start, duration, path)
+    start_frame -= start_frame % stride
+    slot = _CacheSlot(pose_cache.video_hash(path), start_frame, stop_frame, stride, max_people) if cache else None
+    if slot is not None:
+        slot.key = _expected_key(name, pose_checkpoint)
+    return start_frame, stop_frame, slot
+
+
+def _from_cache(path: Path, slot: _CacheSlot | None, person: int) -> PoseTrack | None:
+    hit = pose_cache.load_cached(slot.path(person)) if slot is not None and slot.key is not None else None
+    if hit is not None:
+        log.info("%s: poses from the cache (%s)", path, slot.path(person))
+        hit.source = str(path)
+        hit.meta["cache"] = str(slot.path(person))
+    return hit
 
 
 @dataclass
