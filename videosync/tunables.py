@@ -174,6 +174,11 @@ BEYOND_BOUNDS_FRAMES = 0.5
 REFINE_SEARCH_SECONDS = 0.25
 #: ... and at least this many frames, whatever the rate. [refinement.md]
 MIN_SEARCH_FRAMES = 4.0
+#: Frames of A the geometry is fitted on at most, those whose joints move most: a still frame
+#: satisfies every candidate offset alike and only costs time, so a long recording is refined on
+#: the frames that carry timing information, in a time that does not grow with its length (30 s
+#: at 30 fps; the demo's and the test clips' few hundred frames are all used). [refinement.md]
+REFINE_MAX_FRAMES = 900
 #: Grid step of the search (frames of B); the minimum is refined by a parabola. [refinement.md]
 REFINE_STEP = 0.5
 #: Fewest correspondences (joint x frame) per candidate offset: F has 7 degrees of freedom and

@@ -68,6 +68,7 @@ from videosync.tunables import (
     MIN_SCALE_RELATIVE,
     MIN_SEARCH_FRAMES,
     POLISH_SECONDS,
+    REFINE_MAX_FRAMES,
     REFINE_SEARCH_SECONDS,
     REFINE_STEP,
     ROBUST_ITERATIONS,
@@ -274,11 +275,21 @@ def _prepare_views(track_a: PoseTrack, track_b: PoseTrack, shifts: np.ndarray, r
     if usable.sum() < 2:
         return None
     half_window = max(1, int(round(SPEED_WINDOW_SECONDS * track_a.fps)))
-    speed = joint_speed(ka, half_window, min_score)[usable]
+    speed = joint_speed(ka, half_window, min_score)
+    rows = _timing_rows(np.flatnonzero(usable), speed)
     size = keypoints_size_px(kb, min_score)
     ka, jitter_a = _denoised(ka, keypoints_size_px(ka, min_score), track_a.fps, smooth, min_score)
     kb, jitter_b = _denoised(kb, size, track_b.fps, smooth, min_score)
-    return _Views(ka[usable].astype(np.float64), base[usable], kb, speed, size, [jitter_a, jitter_b])
+    return _Views(ka[rows].astype(np.float64), base[rows], kb, speed[rows], size, [jitter_a, jitter_b])
+
+
+def _timing_rows(rows: np.ndarray, speed: np.ndarray, limit: int = REFINE_MAX_FRAMES) -> np.ndarray:
+    """``rows`` of A, or the ``limit`` of them whose joints move most (summed squared speed, the
+    score's weight), in frame order: the frames that carry timing information."""
+    if len(rows) <= limit:
+        return rows
+    motion = np.nansum(speed[rows] ** 2, axis=1)
+    return np.sort(rows[np.argsort(-motion, kind="stable")[:limit]])
 
 
 Candidate = tuple[np.ndarray, np.ndarray, np.ndarray]
