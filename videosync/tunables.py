@@ -126,6 +126,19 @@ SCALE_SAMPLE = 256
 #: repeated motions that make rival offsets (a gait cycle is about 1.1 s, a wave 0.7 s). [matching.md]
 EVIDENCE_MARGIN_SECONDS = 1.0
 
+# --- Long pairs, coarse to fine (docs/design/matching.md) ------------------------------------
+
+#: Frame comparisons above which a pair is matched coarse to fine (:mod:`videosync.sync.coarse`):
+#: two 4,000-frame tracks (2.2 min at 30 fps), matched whole in seconds. [matching.md]
+LONG_PAIR_CELLS = 4000 * 4000
+#: The coarse pass reads every k-th frame down to this rate (frames/s): the lowest rate the
+#: shipped model embeds as it is (its fps_range is 15-60). [matching.md]
+COARSE_MATCH_FPS = 15.0
+#: The first stretch of A (s) matched against all of B: dozens of movements, where A moves most. [matching.md]
+LONG_STRETCH_SECONDS = 60.0
+#: Every frame of this much (s) of the stretch sets the offset to the frame. [matching.md]
+LONG_FINE_SECONDS = 20.0
+
 # --- Offset fit and confidence (docs/design/confidence.md) -----------------------------------
 
 #: align refuses offsets less certain than this (--min-confidence); what it lets through on the
