@@ -126,6 +126,17 @@ def _pose_rows(serial: dict, parallel: dict) -> list[list[str]]:
              f"{serial['cpu'] / parallel['cpu']:.2f}x", ""]]
 
 
+def _verdicts(after: dict, serial: dict, parallel: dict) -> str:
+    """The targets read off this run's figures, in words."""
+    right = abs(after["offset"] - after["true"]) <= 1.0
+    memory = "under" if after["peak_mib"] < 1024 else "OVER"
+    speed = "under 30 s" if after["wall"] < 30.0 else f"30 s NOT met at load {after['load']:.1f}"
+    return (f"Long pair, after: {'within' if right else 'NOT within'} 1 frame; {memory} 1 GB; {speed} "
+            f"({after['cpu']:.1f} s of CPU). Poses: the parallel run used {parallel['cpu'] - serial['cpu']:+.1f} s "
+            "of CPU against the single process (the workers' start-up); its wall time can only be shorter where "
+            "a second core is free for this process, which a load above the number of cores leaves no room for.")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--frames", type=int, default=20000)
@@ -150,6 +161,7 @@ def main() -> None:
               "no cache), the start of the worker processes included:\n\n"
             + markdown_table(["poses of 4 videos", "wall", "frames/s", "CPU (all processes)", "load"],
                              _pose_rows(serial, parallel))
+            + "\n\n" + _verdicts(after, serial, parallel)
             + "\n\nLoad: the machine's 1-minute load average around each run (2 cores); wall times measured at "
               "different loads are not comparable, the ratios of runs made one after the other are the figures "
               "to read.")
