@@ -1,4 +1,5 @@
-"""The recordings `bench_speed.py` measures on, built from the Pose2Sim demo videos and cached.
+"""Long recordings made from the Pose2Sim demo: the pose tracks `bench_speed.py` measures on
+(:func:`long_tracks`), and video pairs (:func:`build_pair`) for the end-to-end figures of issue 22.
 
 The demo is 100 frames (1.7 s) of one balancing trial filmed by 4 hardware-synchronized cameras
 (portrait 1080x1920, 60 fps). A long recording is made from it by playing it forwards and
