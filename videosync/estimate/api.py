@@ -230,6 +230,13 @@ class _Detections:
                          frame_index=frame_index, source=str(path), size_source="video", meta=meta)
 
 
+def _channels(est: Any) -> str:
+    """The pixel layout the backend wants; one that does not say gets the interface's default."""
+    from videosync.estimate.base import PoseBackend
+
+    return getattr(est, "channels", PoseBackend.channels)
+
+
 def _detect(path: Path, info: Any, span: _Frames, backend: str, options: dict[str, Any],
             progress: Progress | None) -> _Detections:
     """Run the pose backend (built with ``options``) over the frames ``span`` of the video."""
@@ -239,7 +246,7 @@ def _detect(path: Path, info: Any, span: _Frames, backend: str, options: dict[st
         indices: list[int] = []
         people: list[np.ndarray] = []
         size: list[tuple[int, int]] = []  # of the first decoded frame
-        with VideoReader(path, span.start, span.stop, step=span.stride, channels=est.channels) as reader:
+        with VideoReader(path, span.start, span.stop, step=span.stride, channels=_channels(est)) as reader:
 
             def frames():
                 for frame in reader:
