@@ -75,12 +75,9 @@ def _load_input(
 
     if not isinstance(item, PoseTrack) and is_video_path(item):
         from videosync.estimate import estimate_poses
-        from videosync.video.probe import probe_video
 
-        begin, length = window_seconds(start, duration, margin_frames, probe_video(item).fps)
-        return estimate_poses(
-            item, backend=pose_backend, person=person, progress=progress, start=begin, duration=length
-        )
+        return estimate_poses(item, progress=progress, **_pose_options(item, pose_backend, person, start, duration,
+                                                                        margin_frames))
     if isinstance(item, PoseTrack):
         track = item
     else:
@@ -96,6 +93,15 @@ def _load_input(
     if len(part) == 0:
         raise VideosyncError(f"no frames between {begin:g} s and {'the end' if length is None else f'{begin + length:g} s'}", track.source)
     return part
+
+
+def _pose_options(video: str | Path, pose_backend: str, person: int, start: float | None, duration: float | None,
+                  margin_frames: float) -> dict[str, Any]:
+    """:func:`videosync.estimate.estimate_poses`'s arguments for the part of ``video`` to analyse."""
+    from videosync.video.probe import probe_video
+
+    begin, length = window_seconds(start, duration, margin_frames, probe_video(video).fps)
+    return dict(backend=pose_backend, person=person, start=begin, duration=length)
 
 
 def align(
@@ -143,7 +149,7 @@ def align(
     bounds = OffsetBounds(max_offset_frames)
     load = _Loader(inputs, bounds, dict(fps=fps, size=size, layout=layout, pose_backend=pose_backend,
                                         start=start, duration=duration), on_progress)
-    tracks = [load(index, person or 0) for index in range(len(inputs))]
+    tracks = load.all(person or 0)
     from videosync.sync.methods import make_method
 
     sync_method = make_method(method, model=model, refine=refine)
@@ -209,11 +215,31 @@ class _Loader:
 
     def __call__(self, index: int, rank: int) -> PoseTrack:
         item = self.inputs[index]
-        margin = float(self.bounds.max_frames or 0) if index else 0.0
+        margin = self.margin(index)
         label = Path(str(item)).name if not isinstance(item, PoseTrack) else (item.name or f"input {index}")
         report = self.on_progress
         return load_input(item, person=rank, margin_frames=margin, **self.options,
                           progress=(lambda done, total: report(label, done, total)) if report else None)
+
+    def margin(self, index: int) -> float:
+        return float(self.bounds.max_frames or 0) if index else 0.0
+
+    def all(self, rank: int) -> list[PoseTrack]:
+        """Every input with person ``rank``; the videos' poses estimated in parallel processes
+        (:func:`videosync.estimate.estimate_poses_many`), the other inputs read here."""
+        from videosync.estimate import estimate_poses_many
+        from videosync.poses.orient import make_upright
+        from videosync.video.probe import is_video_path
+
+        videos = [i for i, item in enumerate(self.inputs) if not isinstance(item, PoseTrack) and is_video_path(item)]
+        if len(videos) < 2:
+            return [self(index, rank) for index in range(len(self.inputs))]
+        opts = self.options
+        jobs = [(self.inputs[i], _pose_options(self.inputs[i], opts["pose_backend"], rank, opts["start"],
+                                               opts["duration"], self.margin(i)))
+                for i in videos]
+        estimated = dict(zip(videos, (make_upright(t) for t in estimate_poses_many(jobs, progress=self.on_progress))))
+        return [estimated[i] if i in estimated else self(i, rank) for i in range(len(self.inputs))]
 
 
 def _pair_offsets(

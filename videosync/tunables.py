@@ -150,6 +150,19 @@ SCALE_SAMPLE = 256
 #: repeated motions that make rival offsets (a gait cycle is about 1.1 s, a wave 0.7 s). [matching.md]
 EVIDENCE_MARGIN_SECONDS = 1.0
 
+# --- Long pairs, coarse to fine (docs/design/matching.md) ------------------------------------
+
+#: Frame comparisons above which a pair is matched coarse to fine (:mod:`videosync.sync.coarse`):
+#: two 4,000-frame tracks (2.2 min at 30 fps), matched whole in seconds. [matching.md]
+LONG_PAIR_CELLS = 4000 * 4000
+#: The coarse pass reads every k-th frame down to this rate (frames/s): the lowest rate the
+#: shipped model embeds as it is (its fps_range is 15-60). [matching.md]
+COARSE_MATCH_FPS = 15.0
+#: The first stretch of A (s) matched against all of B: dozens of movements, where A moves most. [matching.md]
+LONG_STRETCH_SECONDS = 60.0
+#: Every frame of this much (s) of the stretch sets the offset to the frame. [matching.md]
+LONG_FINE_SECONDS = 20.0
+
 # --- Offset fit and confidence (docs/design/confidence.md) -----------------------------------
 
 #: align refuses offsets whose calibrated confidence is below this (--min-confidence): on the
@@ -202,6 +215,11 @@ BEYOND_BOUNDS_FRAMES = 0.5
 REFINE_SEARCH_SECONDS = 0.25
 #: ... and at least this many frames, whatever the rate. [refinement.md]
 MIN_SEARCH_FRAMES = 4.0
+#: Frames of A the geometry is fitted on at most, those whose joints move most: a still frame
+#: satisfies every candidate offset alike and only costs time, so a long recording is refined on
+#: the frames that carry timing information, in a time that does not grow with its length (30 s
+#: at 30 fps; the demo's and the test clips' few hundred frames are all used). [refinement.md]
+REFINE_MAX_FRAMES = 900
 #: Grid step of the search (frames of B); the minimum is refined by a parabola. [refinement.md]
 REFINE_STEP = 0.5
 #: Fewest correspondences (joint x frame) per candidate offset: F has 7 degrees of freedom and

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tests.estimate._helpers import destroy_frame, level, write_video
@@ -239,3 +240,35 @@ def test_nominal_rate_from_timestamps():
     # a constant-rate file keeps its exact declared rate
     ntsc = SimpleNamespace(time_base=Fraction(1, 30000), average_rate=Fraction(30000, 1001), guessed_rate=Fraction(30000, 1001), base_rate=None)
     assert nominal_rate(ntsc, [1001 * n for n in range(50)]) == Fraction(30000, 1001)
+
+
+def test_every_kth_frame_from_the_start_frame(tmp_path):
+    path = write_video(tmp_path / "v.mp4", 30, fourcc="mp4v")
+    frames = list(read_frames(path, start_frame=5, stop_frame=20, step=4))
+    assert [f.index for f in frames] == [5, 9, 13, 17]
+    for f in frames:  # the frames in between were decoded (they are predicted from), not handed out
+        assert abs(level(f.image) - 6 * f.index) < 4
+
+
+def test_rgb_frames_are_the_bgr_frames_reversed(tmp_path):
+    import cv2
+
+    path = tmp_path / "v.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (64, 48))
+    image = np.zeros((48, 64, 3), np.uint8)
+    image[..., 0] = 200  # blue in OpenCV's BGR
+    for _ in range(3):
+        writer.write(image)
+    writer.release()
+    with VideoReader(path, channels="rgb") as reader:
+        first = next(iter(reader))
+    assert first.channels == "rgb"
+    assert first.image[..., 2].mean() > 150 and first.image[..., 0].mean() < 50
+
+
+def test_bad_step_or_channels(tmp_path):
+    path = write_video(tmp_path / "v.avi", 3)
+    with pytest.raises(ValueError, match="step"):
+        VideoReader(path, step=0)
+    with pytest.raises(ValueError, match="channels"):
+        VideoReader(path, channels="yuv")

@@ -389,3 +389,28 @@ def test_the_refinement_never_answers_outside_the_bounds():
     assert cut.beyond_bounds == pytest.approx(free.wide_offset_frames)
     wide = refine_offset(a, b, -5.0, bounds=OffsetBounds(10))
     assert wide.accepted and wide.offset_frames == free.offset_frames
+
+
+def test_timing_rows_keep_the_frames_whose_joints_move_most_in_frame_order():
+    from videosync.sync.refine import _timing_rows
+
+    speed = np.zeros((6, 17))
+    speed[[1, 4, 5], 0] = [3.0, 1.0, 2.0]  # squared: 9, 1, 4
+    rows = np.array([0, 1, 2, 4, 5])  # frame 3 is not usable
+    np.testing.assert_array_equal(_timing_rows(rows, speed, limit=2), [1, 5])
+    np.testing.assert_array_equal(_timing_rows(rows, speed, limit=5), rows)
+
+
+def test_a_long_track_is_refined_on_its_moving_frames_only(monkeypatch):
+    """With room for 60 frames of 150, the moving part of A still pins the exact offset, though
+    most of A stands still."""
+    import videosync.sync.refine as refine
+
+    body = moving_body(200, seed=1)
+    body[:120] = body[120]  # the first 120 frames stand still
+    a = view(body, 0.0, slice(20, 170))
+    b = view(body, 100.0, slice(27, 177))
+    monkeypatch.setattr(refine, "REFINE_MAX_FRAMES", 60)
+    ref = refine_offset(a, b, -7 + 2.0)
+    assert ref.accepted, ref.reason
+    assert ref.offset_frames == pytest.approx(-7.0, abs=0.25)

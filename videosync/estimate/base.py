@@ -34,6 +34,8 @@ class PoseBackend(ABC):
 
     name: str = ""
     model: str = ""
+    #: the pixel layout the backend wants its frames in ("bgr" or "rgb", see ``video.reader.Frame``)
+    channels: str = "bgr"
 
     @abstractmethod
     def estimate(self, frames: Iterable[Frame], info: VideoInfo) -> Iterator[FramePeople]:

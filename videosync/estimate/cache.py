@@ -53,11 +53,26 @@ def cache_root() -> Path:
     return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "videosync"
 
 
+def _hash_key(path: Path) -> tuple[str, int, int]:
+    st = path.stat()
+    return str(path.resolve()), st.st_size, st.st_mtime_ns
+
+
+def known_hash(path: str | Path) -> str | None:
+    """The digest :func:`video_hash` would return, if this process already knows it (else None)."""
+    return _HASHES.get(_hash_key(Path(path)))
+
+
+def remember_hash(path: str | Path, digest: str) -> None:
+    """Tell this process a file's digest, computed elsewhere (a pose worker): hashing a long
+    video reads all of it, once per process is enough."""
+    _HASHES[_hash_key(Path(path))] = digest
+
+
 def video_hash(path: str | Path, chunk: int = 1 << 20) -> str:
     """sha256 hex digest of the file's bytes."""
     path = Path(path)
-    st = path.stat()
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    key = _hash_key(path)
     if key not in _HASHES:
         h = hashlib.sha256()
         with open(path, "rb") as f:
@@ -72,10 +87,13 @@ def _safe(text: str) -> str:
 
 
 def cache_path(
-    digest: str, backend: str, model: str, start_frame: int, stop_frame: int | None, person: int
+    digest: str, backend: str, model: str, start_frame: int, stop_frame: int | None, person: int,
+    stride: int = 1, max_people: int | None = None,
 ) -> Path:
-    """Where the track for these exact settings is (or would be) cached."""
+    """Where the track for these exact settings is (or would be) cached (``stride``: every k-th
+    frame; ``max_people``: a backend limited to that many people, None for its default)."""
     span = f"f{start_frame}-{'end' if stop_frame is None else stop_frame}"
+    span += (f"-s{stride}" if stride > 1 else "") + (f"-m{max_people}" if max_people is not None else "")
     name = f"{digest[:32]}-{_safe(backend)}-{_safe(model)}-{span}-p{person}-v{FORMAT}.npz"
     return cache_root() / "poses" / name
 
@@ -89,6 +107,7 @@ class VideoRange:
     info: VideoInfo
     start_frame: int
     stop_frame: int | None
+    stride: int = 1  # every stride-th frame was estimated: a track at fps / stride
 
 
 def load_cached(path: Path, video: VideoRange | None = None) -> PoseTrack | None:
@@ -117,7 +136,7 @@ def _mismatch(track: PoseTrack, video: VideoRange) -> str | None:
         return f"made for frames {m.get('start_frame')}-{m.get('stop_frame')}"
     if sorted((track.width, track.height)) != sorted((float(info.width), float(info.height))):
         return f"made for {track.width:g}x{track.height:g} frames, the video's are {info.width}x{info.height}"
-    if not math.isclose(track.fps, info.fps, rel_tol=1e-6):
+    if not math.isclose(track.fps, info.fps / video.stride, rel_tol=1e-6):
         return f"made at {track.fps:g} fps, the video is {info.fps:g} fps"
     last = video.stop_frame if video.stop_frame is not None else max(info.n_frames, 1) * _HEADER_SLACK
     if track.frame_index[0] < video.start_frame or track.frame_index[-1] >= last:

@@ -140,6 +140,7 @@ class MediaPipeBackend(PoseBackend):
 
     name = "mediapipe"
     model = MODEL_NAME
+    channels = "rgb"  # MediaPipe's own layout: frames decoded straight to it need no conversion
 
     def __init__(
         self,
@@ -190,7 +191,8 @@ class MediaPipeBackend(PoseBackend):
         try:
             for frame in frames:
                 h, w = frame.image.shape[:2]
-                rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+                own = frame.channels != "rgb"  # a converted copy is ours to paint on
+                rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB) if own else frame.image
                 found: list[np.ndarray] = []
                 painted = 0
                 for k, tracker in enumerate(trackers):
@@ -198,7 +200,9 @@ class MediaPipeBackend(PoseBackend):
                         break  # the detector saw nobody on the whole frame: nobody else to find
                     if k > 0 and misses[k] >= MISSES_BEFORE_IDLE and n_seen % self.rescan_every:
                         continue  # has found nobody for a while: look again every rescan_every frames
-                    for lms in found[painted:]:  # rgb is our own copy (cvtColor), safe to paint on
+                    if not own and found[painted:]:
+                        rgb, own = rgb.copy(), True  # never paint on the caller's frame
+                    for lms in found[painted:]:
                         _paint_over(rgb, lms)
                     painted = len(found)
                     if started[k]:

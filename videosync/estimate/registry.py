@@ -46,11 +46,14 @@ def expected_model(name: str, pose_checkpoint: str | Path | None = None) -> str 
 
 
 def create_backend(
-    name: str = "auto", *, device: str | None = None, pose_checkpoint: str | Path | None = None
+    name: str = "auto", *, device: str | None = None, pose_checkpoint: str | Path | None = None,
+    max_people: int | None = None,
 ) -> PoseBackend:
-    """Build the backend ``name`` resolves to. Naming mmpose explicitly allows downloading its weights."""
+    """Build the backend ``name`` resolves to (``max_people``: people looked for per frame, None
+    for the backend's default). Naming mmpose explicitly allows downloading its weights."""
     concrete = resolve_backend_name(name, pose_checkpoint)
     backend = POSE_BACKENDS.load(concrete)
+    people = {} if max_people is None else {"max_people": max_people}
     if concrete == "mediapipe":
-        return backend()
-    return backend(pose_checkpoint, device=device, allow_download=(name == "mmpose"))
+        return backend(**people)
+    return backend(pose_checkpoint, device=device, allow_download=(name == "mmpose"), **people)

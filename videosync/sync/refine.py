@@ -68,6 +68,7 @@ from videosync.tunables import (
     MIN_SCALE_RELATIVE,
     MIN_SEARCH_FRAMES,
     POLISH_SECONDS,
+    REFINE_MAX_FRAMES,
     REFINE_SEARCH_SECONDS,
     REFINE_STEP,
     ROBUST_ITERATIONS,
@@ -274,11 +275,23 @@ def _prepare_views(track_a: PoseTrack, track_b: PoseTrack, shifts: np.ndarray, r
     if usable.sum() < 2:
         return None
     half_window = max(1, int(round(SPEED_WINDOW_SECONDS * track_a.fps)))
-    speed = joint_speed(ka, half_window, min_score)[usable]
+    speed = joint_speed(ka, half_window, min_score)
+    rows = _timing_rows(np.flatnonzero(usable), speed)
     size = keypoints_size_px(kb, min_score)
     ka, jitter_a = _denoised(ka, keypoints_size_px(ka, min_score), track_a.fps, smooth, min_score)
     kb, jitter_b = _denoised(kb, size, track_b.fps, smooth, min_score)
-    return _Views(ka[usable].astype(np.float64), base[usable], kb, speed, size, [jitter_a, jitter_b])
+    return _Views(ka[rows].astype(np.float64), base[rows], kb, speed[rows], size, [jitter_a, jitter_b])
+
+
+def _timing_rows(rows: np.ndarray, speed: np.ndarray, limit: int | None = None) -> np.ndarray:
+    """``rows`` of A, or the ``limit`` (default REFINE_MAX_FRAMES) of them whose joints move most
+    (summed squared speed, the score's weight), in frame order: the frames that carry timing
+    information."""
+    limit = REFINE_MAX_FRAMES if limit is None else limit
+    if len(rows) <= limit:
+        return rows
+    motion = np.nansum(speed[rows] ** 2, axis=1)
+    return np.sort(rows[np.argsort(-motion, kind="stable")[:limit]])
 
 
 Candidate = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -394,14 +407,19 @@ def refine_offset(
     if views is None:
         out.reason = "the inputs hardly overlap at this offset"
         return out
-    candidates, plain, out.n_points = _correspondences(views, shifts, min_score, min_points)
-    if not np.isfinite(plain).any():
-        out.reason = f"fewer than {min_points} joints seen in both views"
-        return out
-    # one noise scale for all candidates: the plain fit's median Sampson distance at the best one
-    floor = MIN_SCALE_RELATIVE * views.size if np.isfinite(views.size) and views.size > 0 else 1e-6
-    out.scale_px = max(1.4826 * float(np.nanmin(plain)), floor)
-    _score(candidates, out.scale_px, out.errors, out.distances)
+    from threadpoolctl import threadpool_limits
+
+    # thousands of (N x 9) products: several BLAS threads only wait for each other (13x slower
+    # on a busy 2-core machine), one does each in well under a millisecond
+    with threadpool_limits(1, user_api="blas"):
+        candidates, plain, out.n_points = _correspondences(views, shifts, min_score, min_points)
+        if not np.isfinite(plain).any():
+            out.reason = f"fewer than {min_points} joints seen in both views"
+            return out
+        # one noise scale for all candidates: the plain fit's median Sampson distance at the best one
+        floor = MIN_SCALE_RELATIVE * views.size if np.isfinite(views.size) and views.size > 0 else 1e-6
+        out.scale_px = max(1.4826 * float(np.nanmin(plain)), floor)
+        _score(candidates, out.scale_px, out.errors, out.distances)
     found = _minimum(out, views.size, views.jitters, step, min_contrast)
     if found is not None and bounds.beyond(found):
         out.reason = f"the geometric minimum is outside the allowed offsets (+-{bounds.max_frames:g} frames)"

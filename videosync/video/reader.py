@@ -33,16 +33,28 @@ _END = object()
 
 
 
+#: Pixel layouts a reader can hand out (``Frame.channels``): BGR like OpenCV, or RGB as MediaPipe
+#: takes it (converting from the decoder's YUV straight to RGB saves a second conversion).
+CHANNELS = {"bgr": "bgr24", "rgb": "rgb24"}
+
+
 @dataclass(frozen=True)
 class Frame:
-    """One decoded frame: its source frame number and the image (H, W, 3) uint8, BGR like OpenCV."""
+    """One decoded frame: its source frame number and the image (H, W, 3) uint8, BGR like OpenCV
+    unless ``channels`` says "rgb"."""
 
     index: int
     image: np.ndarray
+    channels: str = "bgr"
 
 
 class VideoReader:
     """Iterate over frames ``[start_frame, stop_frame)`` of a video, decoded ahead in a thread.
+
+    With ``step`` k, only frames ``start_frame + n * k`` are handed out: the others must still be
+    decoded (later frames are predicted from them) but are never converted to an image, which
+    is most of what an unused frame would cost after decoding. ``channels`` ("bgr" or "rgb")
+    is the layout of the images handed out.
 
     Frames that FFmpeg reports as undecodable or corrupt are skipped (their numbers are simply
     absent from the iteration) and counted in :attr:`n_corrupt`. A file that is not a video, or
@@ -58,6 +70,8 @@ class VideoReader:
         start_frame: int = 0,
         stop_frame: int | None = None,
         queue_size: int = 8,
+        step: int = 1,
+        channels: str = "bgr",
     ) -> None:
         import av
 
@@ -66,6 +80,11 @@ class VideoReader:
             raise VideoError("no such file", self.path)
         if start_frame < 0:
             raise ValueError("start_frame must be >= 0")
+        if step < 1:
+            raise ValueError("step must be >= 1")
+        if channels not in CHANNELS:
+            raise ValueError(f"channels must be one of {sorted(CHANNELS)}, got {channels!r}")
+        self.step, self.channels = int(step), channels
         self.start_frame = int(start_frame)
         self.stop_frame = None if stop_frame is None else int(stop_frame)
         try:
@@ -164,7 +183,7 @@ class VideoReader:
                     if index <= previous:  # duplicate timestamp: keep the numbering strictly increasing
                         index = previous + 1
                     previous = index
-                    if index < self.start_frame:
+                    if index < self.start_frame or (index - self.start_frame) % self.step:
                         continue
                     if self.stop_frame is not None and index >= self.stop_frame:
                         finished = True
@@ -173,8 +192,8 @@ class VideoReader:
                         self.n_corrupt += 1
                         log.warning("%s: corrupt frame %d skipped", self.path, index)
                         continue
-                    image = _upright(frame.to_ndarray(format="bgr24"), frame.rotation)
-                    if not self._put(Frame(index, image)):
+                    image = _upright(frame.to_ndarray(format=CHANNELS[self.channels]), frame.rotation)
+                    if not self._put(Frame(index, image, self.channels)):
                         return
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer thread
             self._put(exc)
@@ -237,8 +256,8 @@ def _upright(image: np.ndarray, rotation: int | float | None) -> np.ndarray:
 
 
 def read_frames(
-    path: str | Path, start_frame: int = 0, stop_frame: int | None = None, queue_size: int = 8
+    path: str | Path, start_frame: int = 0, stop_frame: int | None = None, queue_size: int = 8, step: int = 1
 ) -> Iterator[Frame]:
     """Shortcut: iterate over decoded frames and close the reader at the end."""
-    with VideoReader(path, start_frame, stop_frame, queue_size) as reader:
+    with VideoReader(path, start_frame, stop_frame, queue_size, step=step) as reader:
         yield from reader

@@ -261,6 +261,18 @@ class FeatureMatchingMethod(SyncMethod):
     ) -> PairEstimate:
         check_track(track_a, "input A")
         check_track(track_b, "input B")
+        from videosync.sync.coarse import coarse_to_fine, long_pair
+
+        if long_pair(track_a, track_b, bounds):  # cost and memory bounded (videosync.sync.coarse)
+            return coarse_to_fine(self, track_a, track_b, bounds)
+        return self.estimate_whole(track_a, track_b, bounds=bounds)
+
+    def estimate_whole(
+        self, track_a: PoseTrack, track_b: PoseTrack, *, bounds: OffsetBounds = UNBOUNDED
+    ) -> PairEstimate:
+        """:meth:`estimate` with every frame of A matched against every frame of B."""
+        check_track(track_a, "input A")
+        check_track(track_b, "input B")
         pair = self.describe_pair(track_a, track_b)
         for valid, track, label in ((pair.va, track_a, "input A"), (pair.vb, track_b, "input B")):
             if not valid.any():

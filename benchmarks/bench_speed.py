@@ -1,0 +1,172 @@
+"""Speed of synchronization (issue 22): every figure a ratio of two runs made in this same call.
+
+Cases, each in a fresh child process (``--child CASE``) so that its peak memory (the kernel's
+``ru_maxrss`` of that process, imports included) and its time are its own:
+
+* ``long-before`` / ``long-after``: two pose tracks of ``--frames`` frames (the demo's OpenPose
+  poses of cam01 and cam02 played back and forth with turn points drawn at random,
+  :func:`benchmarks.speed_media.long_tracks`; B starts ``--offset`` frames later, so the true
+  offset is ``-offset``) through ``sesyn`` with the geometric refinement, the default method.
+  Before: every frame of A matched with every frame of B and the refinement fitted on every
+  frame (the path before issue 22: ``LONG_PAIR_CELLS`` and ``REFINE_MAX_FRAMES`` lifted);
+  after: the defaults (coarse to fine, :mod:`videosync.sync.coarse`).
+* ``poses-serial`` / ``poses-parallel``: MediaPipe poses of the demo's four camera videos
+  (100 frames of 1080x1920 each, no cache), one video after the other in one process, and
+  :func:`videosync.estimate.estimate_poses_many` (worker processes, one per core).
+
+Usage: python benchmarks/bench_speed.py [--frames 20000] [--offset 5000] [--skip-before]
+Prints the figures and writes them to its section of docs/results.md; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._results import markdown_table, write_section  # noqa: E402
+
+CAMERAS = ("cam01", "cam02", "cam03", "cam04")
+
+
+def _long(frames: int, offset: int, before: bool) -> dict:
+    from benchmarks.speed_media import long_tracks
+    from videosync.sync.methods import make_method
+
+    if before:  # the whole-matrix path and a refinement on every frame, as before issue 22
+        import videosync.sync.coarse as coarse
+        import videosync.sync.refine as refine
+
+        coarse.LONG_PAIR_CELLS = float("inf")
+        refine.REFINE_MAX_FRAMES = 10**9
+    a, b = long_tracks(frames, offset)
+    method = make_method("sesyn", refine=True)
+    start = _clock()
+    est = method.estimate(a, b)
+    return {**_since(start), "offset": est.offset_frames, "true": -offset, "confidence": est.confidence}
+
+
+def _poses(parallel: bool) -> dict:
+    from benchmarks._paths import POSE2SIM_DEMO
+    from videosync.estimate import estimate_poses, estimate_poses_many
+
+    videos = [POSE2SIM_DEMO / "single-person" / "videos" / f"{cam}.mp4" for cam in CAMERAS]
+    options = {"backend": "mediapipe", "cache": False}
+    start = _clock()
+    if parallel:
+        tracks = estimate_poses_many([(v, options) for v in videos])
+    else:
+        tracks = [estimate_poses(v, **options) for v in videos]
+    return {**_since(start), "frames": sum(int(t.meta["frames_decoded"]) for t in tracks)}
+
+
+def _clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def _since(start: tuple[float, float]) -> dict:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # pose workers, when there are any
+    return {"wall": time.perf_counter() - start[0],
+            "cpu": time.process_time() - start[1] + children.ru_utime + children.ru_stime,
+            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+            "worker_peak_mib": children.ru_maxrss / 1024.0}
+
+
+def child(case: str, frames: int, offset: int) -> None:
+    cases = {"long-before": lambda: _long(frames, offset, True), "long-after": lambda: _long(frames, offset, False),
+             "poses-serial": lambda: _poses(False), "poses-parallel": lambda: _poses(True)}
+    out = cases[case]()
+    print(json.dumps(out))
+
+
+def run(case: str, args: argparse.Namespace) -> dict:
+    """One case in a fresh process; its figures and the machine's load around it."""
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as cache:  # no pose cache shared with anything else
+        env = {**os.environ, "VIDEOSYNC_CACHE_DIR": cache}
+        proc = subprocess.run([sys.executable, __file__, "--child", case, "--frames", str(args.frames),
+                               "--offset", str(args.offset)], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"{case} failed:\n{proc.stderr[-3000:]}")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["load"] = (load + os.getloadavg()[0]) / 2
+    print(case, json.dumps(out), flush=True)
+    return out
+
+
+def _long_rows(before: dict | None, after: dict) -> list[list[str]]:
+    def row(name: str, r: dict) -> list[str]:
+        return [name, f"{r['wall']:.1f} s", f"{r['cpu']:.1f} s", f"{r['peak_mib']:.0f} MiB",
+                f"{r['offset']:.2f} (true {r['true']})", f"{r['confidence']:.2f}", f"{r['load']:.1f}"]
+
+    rows = [row("before: whole matching, refinement on every frame", before)] if before else []
+    rows.append(row("after: coarse to fine (default)", after))
+    if before:
+        rows.append(["before / after", f"**{before['wall'] / after['wall']:.1f}x**",
+                     f"**{before['cpu'] / after['cpu']:.1f}x**", f"{before['peak_mib'] / after['peak_mib']:.1f}x",
+                     "", "", ""])
+    return rows
+
+
+def _pose_rows(serial: dict, parallel: dict) -> list[list[str]]:
+    def row(name: str, r: dict) -> list[str]:
+        return [name, f"{r['wall']:.1f} s", f"{r['frames'] / r['wall']:.1f}", f"{r['cpu']:.1f} s", f"{r['load']:.1f}"]
+
+    return [row("one video after the other, one process", serial),
+            row(f"estimate_poses_many ({os.cpu_count()} cores)", parallel),
+            ["one process / parallel", f"**{serial['wall'] / parallel['wall']:.2f}x**", "",
+             f"{serial['cpu'] / parallel['cpu']:.2f}x", ""]]
+
+
+def _verdicts(after: dict, serial: dict, parallel: dict) -> str:
+    """The targets read off this run's figures, in words."""
+    right = abs(after["offset"] - after["true"]) <= 1.0
+    memory = "under" if after["peak_mib"] < 1024 else "OVER"
+    speed = "under 30 s" if after["wall"] < 30.0 else f"30 s NOT met at load {after['load']:.1f}"
+    return (f"Long pair, after: {'within' if right else 'NOT within'} 1 frame; {memory} 1 GB; {speed} "
+            f"({after['cpu']:.1f} s of CPU). Poses: the parallel run used {parallel['cpu'] - serial['cpu']:+.1f} s "
+            "of CPU against the single process (the workers' start-up); its wall time can only be shorter where "
+            "a second core is free for this process, which a load above the number of cores leaves no room for.")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--frames", type=int, default=20000)
+    ap.add_argument("--offset", type=int, default=5000)
+    ap.add_argument("--skip-before", action="store_true", help="measure only the default path of the long pair")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child, args.frames, args.offset)
+        return
+    after = run("long-after", args)
+    before = None if args.skip_before else run("long-before", args)
+    serial, parallel = run("poses-serial", args), run("poses-parallel", args)
+    body = (f"Two {args.frames:,}-frame pose tracks (the demo's OpenPose poses of cam01 and cam02 played "
+            f"back and forth at 30 fps with random turn points; B starts {args.offset:,} frames later), "
+            "`sesyn` with the geometric refinement (the default), each run in a fresh process; peak "
+            "memory is that process's peak resident set, imports and tracks included. Target: < 30 s, "
+            "< 1 GB, within 1 frame.\n\n"
+            + markdown_table(["long pair", "wall", "CPU (all threads)", "peak memory", "offset", "confidence",
+                              "load"], _long_rows(before, after))
+            + "\n\nPoses of the Pose2Sim demo's four camera videos (100 frames of 1080x1920 each, MediaPipe, "
+              "no cache), the start of the worker processes included:\n\n"
+            + markdown_table(["poses of 4 videos", "wall", "frames/s", "CPU (all processes)", "load"],
+                             _pose_rows(serial, parallel))
+            + "\n\n" + _verdicts(after, serial, parallel)
+            + "\n\nLoad: the machine's 1-minute load average around each run (2 cores); wall times measured at "
+              "different loads are not comparable, the ratios of runs made one after the other are the figures "
+              "to read.")
+    write_section("bench_speed", "Speed: long pairs coarse to fine, poses of several videos in parallel", body)
+
+
+if __name__ == "__main__":
+    main()
