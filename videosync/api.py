@@ -18,6 +18,7 @@ from videosync.poses import PoseTrack
 from videosync.result import AlignmentResult, PairOffset
 from videosync.sync.bounds import OffsetBounds
 from videosync.sync.solve import solve_inputs
+from videosync.sync.timemap import attach_time_maps, with_time_map
 from videosync.tunables import DEFAULT_MIN_CONFIDENCE  # below it an offset is refused with a reason
 
 if TYPE_CHECKING:
@@ -150,6 +151,7 @@ def align(
     labels = [_label(item, track) for item, track in zip(inputs, tracks)]
     warnings.extend(pair_notes)
     offsets = solve_inputs(tracks, labels, pairs, warnings, pair_notes)
+    attach_time_maps(offsets, pairs)
     result = AlignmentResult(reference=labels[0], method=method, inputs=offsets, pairs=pairs, warnings=warnings,
                              tracks=tracks)
     _refuse_if_unsure(result, min_confidence)
@@ -190,6 +192,7 @@ def _pair_offsets(
             est = known.get((a, b)) or sync_method.estimate(tracks[a], tracks[b], bounds=bounds)
             if isinstance(est, CannotSynchronizeError):
                 raise est
+            est = with_time_map(sync_method, tracks[a], tracks[b], est, bounds=bounds)
         except CannotSynchronizeError as exc:
             if len(tracks) == 2:
                 raise

@@ -26,15 +26,23 @@ class InputOffset:
     n_frames: int = 0
     rate: float = 1.0
     notes: list[str] = field(default_factory=list)
+    #: the time map (``videosync.sync.timemap.Segment``s, in this input's own frames): one
+    #: segment unless the offset steps along the recording; empty for the reference
+    segments: list[Any] = field(default_factory=list)
+    #: how much faster this input's clock runs than the reference's (ppm; 0 when not measured)
+    drift_ppm: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "path": self.path,
             "offset_frames": round(float(self.offset_frames), 3),
             "offset_seconds": round(float(self.offset_seconds), 6),
             "fps": float(self.fps),
             "confidence": round(float(self.confidence), 4),
         }
+        if self.segments:
+            out.update(segments=[s.to_json() for s in self.segments], drift_ppm=round(float(self.drift_ppm), 1))
+        return out
 
 
 @dataclass

@@ -257,6 +257,9 @@ TIMEMAP_BAND_FRAMES = 10
 #: Features wider than this are compared in their leading principal components (the band's cost
 #: is the frames x offsets x this; sesyn's 2176 dimensions made it ~30x slower). [drift.md]
 TIMEMAP_FEATURE_DIMS = 64
+#: ... fitted on at most this many evenly spaced frames of both inputs: fewer rows than sesyn's
+#: 2176 dimensions make the basis an SVD of the rows (0.3 s) instead of the covariance's (10 s). [drift.md]
+TIMEMAP_PCA_ROWS = 1000
 #: Floor added to the squared feature distances (share of their median) before the log, so that
 #: two nearly identical frames do not dominate a window. [drift.md]
 TIMEMAP_COST_FLOOR = 0.05

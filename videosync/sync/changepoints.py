@@ -41,6 +41,7 @@ from videosync.tunables import (
     TIMEMAP_COST_FLOOR,
     TIMEMAP_FEATURE_DIMS,
     TIMEMAP_LOCATE_SECONDS,
+    TIMEMAP_PCA_ROWS,
     TIMEMAP_MAX_STEP_FRAMES,
     TIMEMAP_MAX_STEP_SECONDS,
     TIMEMAP_VOTE_PER_FRAME,
@@ -93,7 +94,7 @@ def band_evidence(fa: np.ndarray, fb: np.ndarray, va: np.ndarray, vb: np.ndarray
     from videosync.sync.matching import pca_project
 
     if fa.shape[1] > TIMEMAP_FEATURE_DIMS and va.any() and vb.any():
-        fa, fb = pca_project(fa, fb, TIMEMAP_FEATURE_DIMS, valid_a=va, valid_b=vb)
+        fa, fb = pca_project(fa, fb, TIMEMAP_FEATURE_DIMS, valid_a=va, valid_b=vb, max_fit_rows=TIMEMAP_PCA_ROWS)
     fa, fb = np.nan_to_num(fa).astype(np.float32), np.nan_to_num(fb).astype(np.float32)
     centre = np.rint(rate * frames_a.astype(np.float64) + offset).astype(np.int64)
     shifts = np.arange(-half_width, half_width + 1)

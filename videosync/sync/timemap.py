@@ -452,3 +452,33 @@ def _notes(changes: list[Change], fps_a: float) -> list[str]:
                          f"{c.high_a / fps_a:.1f} s of the reference (too little motion there to place it): "
                          "the segments on both sides carry that much more uncertainty")
     return notes
+
+
+# ------------------------------------------------------------------------------ hooks for align
+def with_time_map(method: Any, track_a: PoseTrack, track_b: PoseTrack, estimate: Any, *,
+                  bounds: OffsetBounds = UNBOUNDED) -> Any:
+    """The pair estimate ``align`` reports for B against A: the one the time map's offsets come
+    from (``estimate`` itself, or the pair estimated again with the lost frames put back), its
+    offset that of the map's first part, carrying the map as ``diagnostics["time_map"]`` and the
+    map's notes before its own (a slide the map explains is no longer one)."""
+    time_map = estimate_time_map(method, track_a, track_b, estimate, bounds=bounds)
+    chosen = time_map.estimate
+    return dataclasses.replace(chosen, diagnostics={**(chosen.diagnostics or {}), "time_map": time_map},
+                               notes=[*time_map.notes, *chosen.notes])
+
+
+def attach_time_maps(inputs: list[Any], pairs: list[Any]) -> None:
+    """Give every input (``InputOffset``) the segments and drift of its pair with the reference,
+    moved onto the solved offsets (with several inputs the solve may shift a pair's answer), and
+    make its ``offset_frames`` that of its longest segment (README: JSON output)."""
+    for pair in pairs:
+        time_map = (pair.estimate.diagnostics or {}).get("time_map") if pair.a == 0 and pair.estimate else None
+        if time_map is None:
+            continue
+        entry = inputs[pair.b]
+        shift = entry.offset_frames - time_map.offsets[0]
+        segments = [dataclasses.replace(s, offset_frames=s.offset_frames + shift) for s in time_map.segments]
+        longest = max(segments, key=lambda s: s.n_frames)
+        entry.segments, entry.drift_ppm = segments, time_map.drift_ppm
+        entry.offset_frames, entry.offset_seconds = longest.offset_frames, longest.offset_frames / entry.fps
+        entry.rate = time_map.rate
