@@ -281,6 +281,10 @@ TIMEMAP_MAX_STEP_SECONDS = 0.2
 #: A step is located when the windows that prefer the old and the new offset lie at most this
 #: far apart (s); otherwise the frames between them could belong to either. [drift.md]
 TIMEMAP_LOCATE_SECONDS = 1.0
+#: The largest clock drift the time map believes (ppm): free-running cameras differ by tens to
+#: hundreds, a 29.97 fps camera filed as 30 by 1000; a steeper slope through the segments is
+#: steps missed or split, not a clock. [drift.md]
+TIMEMAP_MAX_DRIFT_PPM = 1500.0
 
 # --- N-camera solve (docs/design/confidence.md) ----------------------------------------------
 

@@ -12,7 +12,7 @@ import pytest
 from tests.sync.synth import pose_at, sampled_track, track_from
 from videosync.sync import get_method
 from videosync.sync.changepoints import best_levels, locate_steps, located, window_votes
-from videosync.sync.timemap import Change, Segment, TimeMap, estimate_time_map, restored_tracks
+from videosync.sync.timemap import Change, Segment, TimeMap, estimate_time_map, restored_tracks, synchronized
 
 FPS = 30.0
 
@@ -193,3 +193,24 @@ def test_a_step_where_the_person_stands_still_widens_the_uncertainty():
     base = min(s.uncertainty_frames for s in tm.segments)
     assert all(s.uncertainty_frames >= 3.0 for s in tm.segments) and base >= 3.0
     assert any("somewhere between" in note for note in tm.notes)
+
+
+def test_synchronized_repeats_the_last_frame_before_a_loss_and_skips_instants_the_reference_lost():
+    # the map of test_time_map_arithmetic: B's frames 0-329 show A's j - 5, 330-601 A's j - 2
+    # (B lost 3 frames: A's 325-327 have no partner), 606-900 A's j - 6 (602-605: A lost them)
+    changes = [Change(328, 315, 344, -3.0, True), Change(600, 585, 614, 4.0, True)]
+    segments = [Segment(0, 329, 5.0, 0.5), Segment(330, 601, 2.0, 0.5), Segment(606, 900, 6.0, 0.5)]
+    tm = TimeMap(segments, changes, [5.0, 2.0, 6.0], 1.0, 1.0)
+    b = sampled_track(901, FPS)
+    out, repeated = synchronized(b, tm, np.arange(0, 1000))
+    # which frame of B each output row is (every frame of the synthetic person differs)
+    source = np.array([int(np.flatnonzero((b.keypoints == kp).all(axis=(1, 2)))[0]) for kp in out.keypoints])
+    by_a = dict(zip(out.frame_index.tolist(), source.tolist()))
+    assert out.frame_index[0] == 0 and by_a[0] == 5 and by_a[324] == 329
+    # A's 325, 326, 327: B lost them; its frame 329 (A's 324) is held, then 330 shows A's 328
+    assert [by_a[i] for i in (325, 326, 327, 328)] == [329, 329, 329, 330]
+    assert repeated[:3] == [325, 326, 327]
+    # A's 599 is B's 601, A's 600 B's 606: B's 602-605 are left out, nothing repeated there
+    assert by_a[599] == 601 and by_a[600] == 606 and not any(590 < r < 700 for r in repeated)
+    # B ends at 900 = A's 894: nothing after it
+    assert out.frame_index.tolist() == list(range(895))

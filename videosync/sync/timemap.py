@@ -46,7 +46,7 @@ from videosync.sync.changepoints import (
     window_rows,
     window_votes,
 )
-from videosync.tunables import RATE_MIN_SHIFT_FRAMES, RATE_MIN_SIGMAS
+from videosync.tunables import RATE_MIN_SHIFT_FRAMES, RATE_MIN_SIGMAS, TIMEMAP_MAX_DRIFT_PPM
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,11 @@ def fit_levels(ev: Evidence, parts: np.ndarray, level: np.ndarray, nominal_rate:
         keep = np.abs(res) <= 3 * 1.4826 * float(np.median(np.abs(res[keep]))) + 1e-9
     if keep.sum() < 3 * rows_per_window or np.ptp(x[keep]) == 0:
         return None
+    if abs(coef[0]) > TIMEMAP_MAX_DRIFT_PPM * 1e-6 * nominal_rate:
+        # no clock runs that far off: the slope stands for steps the segmentation missed or
+        # split, and taking it as drift would shrink every step it found (so, no drift)
+        coef = np.linalg.lstsq(design[keep][:, 1:], y[keep], rcond=None)[0]
+        return Levels(0.0, math.inf, coef, float(np.ptp(x[keep])))
     stderr = _jackknife_slope(design[keep], y[keep])
     return Levels(float(coef[0]), stderr, coef[1:] - coef[0] * x.mean(), float(np.ptp(x[keep])))
 
@@ -251,7 +256,7 @@ def _segment(pair: Any, rate: float, offset: float) -> _Segmentation:
     rows = window_rows(da.fps)
     votes = window_votes(ev.cost, rows)
     path = best_levels(votes, step=max_step(db.fps))
-    steps = _merged(locate_steps(path, votes, ev.cost, rows))
+    steps = _merged(locate_steps(path, votes, ev.cost, rows), rows)
     level = np.full(len(ev.cost), int(path[0]), dtype=np.int64)
     parts = np.zeros(len(ev.cost), dtype=np.int64)
     for n, step in enumerate(steps):
@@ -260,15 +265,20 @@ def _segment(pair: Any, rate: float, offset: float) -> _Segmentation:
     return _Segmentation(ev, steps, level, parts, rows)
 
 
-def _merged(steps: list[Step]) -> list[Step]:
-    """Steps whose evidence overlaps are one change (a drop larger than one window's step)."""
+def _merged(steps: list[Step], rows: int) -> list[Step]:
+    """Steps of the path in neighbouring windows, the same way and with overlapping evidence, are
+    one change (a drop larger than one window's step). Steps further apart stay two, however
+    unsure their places: merged, the offset between them would be neither's."""
     out: list[Step] = []
     for step in steps:
-        if out and step.low < out[-1].high:
-            last = out[-1]
+        last = out[-1] if out else None
+        if (last is not None and step.low < last.high and step.row - last.row <= 2 * rows
+                and (step.after - step.before) * (last.after - last.before) > 0):
             row = step.row if abs(step.after - step.before) > abs(last.after - last.before) else last.row
             out[-1] = Step(row, last.low, max(last.high, step.high), last.before, step.after,
                            max(last.unsure, step.unsure))
+        elif last is not None and step.row <= last.row:  # placed before the previous one: just after it
+            out.append(dataclasses.replace(step, row=last.row + 1))
         else:
             out.append(step)
     return out
@@ -482,3 +492,22 @@ def attach_time_maps(inputs: list[Any], pairs: list[Any]) -> None:
         entry.segments, entry.drift_ppm = segments, time_map.drift_ppm
         entry.offset_frames, entry.offset_seconds = longest.offset_frames, longest.offset_frames / entry.fps
         entry.rate = time_map.rate
+
+
+# ------------------------------------------------------------------------------ re-timing
+def synchronized(track_b: PoseTrack, time_map: TimeMap, frames_a: np.ndarray) -> tuple[PoseTrack, list[int]]:
+    """``track_b`` re-timed onto the reference's frames ``frames_a``: the row numbered ``i`` holds
+    B's last frame captured at or before the reference's frame ``i`` (within half a frame), so
+    that frame ``i`` of every output shows the same instant. Where B lost frames its last one
+    before the loss is repeated; frames of B whose instant the reference lost are left out, and
+    so are the reference's frames before B started or after it ended. Returns the track and the
+    frames of it that repeat the previous one (a 3D pipeline can ignore them)."""
+    frames_a = np.asarray(frames_a, dtype=np.int64)
+    at = time_map.a_frame(track_b.frame_index)  # NaN: an instant the reference lost
+    rows = np.flatnonzero(np.isfinite(at))
+    held = np.searchsorted(at[rows], frames_a + 0.5, side="right") - 1
+    inside = (held >= 0) & (frames_a <= at[rows[-1]] + 0.5) if len(rows) else np.zeros(len(frames_a), bool)
+    source = rows[held[inside]]
+    out = track_b.with_keypoints(track_b.keypoints[source], frames_a[inside])
+    repeated = [int(f) for f, prev, cur in zip(frames_a[inside][1:], source[:-1], source[1:]) if prev == cur]
+    return out, repeated
