@@ -12,7 +12,15 @@ import pytest
 from tests.sync.synth import pose_at, sampled_track, track_from
 from videosync.sync import get_method
 from videosync.sync.changepoints import best_levels, locate_steps, located, window_votes
-from videosync.sync.timemap import Change, Segment, TimeMap, estimate_time_map, restored_tracks, synchronized
+from videosync.sync.timemap import (
+    Change,
+    Segment,
+    TimeMap,
+    attach_time_maps,
+    estimate_time_map,
+    restored_tracks,
+    synchronized,
+)
 
 FPS = 30.0
 
@@ -214,3 +222,24 @@ def test_synchronized_repeats_the_last_frame_before_a_loss_and_skips_instants_th
     assert by_a[599] == 601 and by_a[600] == 606 and not any(590 < r < 700 for r in repeated)
     # B ends at 900 = A's 894: nothing after it
     assert out.frame_index.tolist() == list(range(895))
+
+
+def test_attach_time_maps_moves_the_segments_by_what_the_solve_moved_the_pair():
+    """Input 1's pair with the reference said +5 then +2 (from B's frame 330), with drift: the
+    map's intercepts are at the reference's frame 0 at the drifting rate, the pair's own offset
+    (+5.3, the estimate's average line) is another number. The N-camera solve moved the pair by
+    +0.5 frames: every segment moves by 0.5 and the entry's offset is the longest segment's."""
+    from videosync.result import InputOffset, PairOffset
+    from videosync.sync.methods.base import PairEstimate
+
+    tm = TimeMap([Segment(0, 329, 5.0, 0.5), Segment(330, 899, 2.0, 0.5)], [Change(328, 315, 344, -3.0, True)],
+                 [5.0, 2.0], 1.0002, 1.0, drift_ppm=200.0)
+    est = PairEstimate("simple", 5.3, 5.3 / 30, 1.0, 0.9, 30.0, 30.0, diagnostics={"time_map": tm})
+    pair = PairOffset(0, 1, 5.3, 5.3 / 30, 0.9, estimate=est)
+    entries = [InputOffset("a", 0.0, 0.0, 30.0, 1.0), InputOffset("b", 5.8, 5.8 / 30, 30.0, 0.9)]
+    attach_time_maps(entries, [pair])
+    assert [s.offset_frames for s in entries[1].segments] == [5.5, 2.5]
+    assert entries[1].offset_frames == 2.5 and entries[1].offset_seconds == pytest.approx(2.5 / 30)
+    assert entries[1].drift_ppm == 200.0 and entries[1].rate == 1.0002 and entries[0].segments == []
+    assert entries[1].to_json()["segments"][1] == {"first_frame": 330, "last_frame": 899, "offset_frames": 2.5,
+                                                   "uncertainty_frames": 0.5}

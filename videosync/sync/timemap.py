@@ -486,7 +486,7 @@ def attach_time_maps(inputs: list[Any], pairs: list[Any]) -> None:
         if time_map is None:
             continue
         entry = inputs[pair.b]
-        shift = entry.offset_frames - time_map.offsets[0]
+        shift = entry.offset_frames - pair.offset_frames  # 0 with two inputs
         segments = [dataclasses.replace(s, offset_frames=s.offset_frames + shift) for s in time_map.segments]
         longest = max(segments, key=lambda s: s.n_frames)
         entry.segments, entry.drift_ppm = segments, time_map.drift_ppm
