@@ -81,8 +81,12 @@ def test_align_on_a_window_with_a_margin_still_finds_the_offset():
     assert len(result.tracks[0]) == 180 and len(result.tracks[1]) == 220
 
 
-def test_a_sliding_offset_is_refused_with_its_reason():
-    """B dropped frames without gaps in its numbering: align says why it has no single offset."""
+def test_a_sliding_offset_is_answered_segment_by_segment_within_its_stated_uncertainty():
+    """B dropped 9 single frames (every 20th from 200 to 380) without gaps in its numbering: no
+    single offset holds (by hand: B's new frame j shows A's frame orig(j) + 5, offset -5 up to
+    j = 199, then one frame less every 19 frames, -14 at the end). Steps that close are not each
+    placed: align answers with segments whose uncertainties cover every frame's truth (within a
+    frame) and says where a step could not be placed."""
     from tests.sync.test_refine import moving_body, view
 
     body = moving_body(420, seed=5)
@@ -92,8 +96,31 @@ def test_a_sliding_offset_is_refused_with_its_reason():
     keep[200:380:20] = False
     slid = b.select(keep)
     slid = slid.with_keypoints(slid.keypoints, np.arange(len(slid)))
-    with pytest.raises(CannotSynchronizeError, match="not constant over the recording"):
-        videosync.align([a, slid], method="simple")
+    result = videosync.align([a, slid], method="simple", time_map=True)
+    truth = np.arange(len(slid)) - (np.flatnonzero(keep) + 5)
+    segments = result.inputs[1].segments
+    assert len(segments) >= 2 and segments[0].first_frame == 0 and segments[-1].last_frame == len(slid) - 1
+    for seg in segments:
+        error = np.abs(truth[seg.first_frame:seg.last_frame + 1] - seg.offset_frames)
+        assert error.max() <= seg.uncertainty_frames + 1.0
+    assert any("steps" in w for w in result.warnings)
+
+
+def test_frames_dropped_without_timestamps_are_answered_with_one_offset_per_segment():
+    """B (offset +5) lost 3 frames from its frame 330 and 4 from 700, renumbered: by hand, B's
+    frames 0-329 have offset +5, 330-~696 have +2, the rest -2; the entry's offset is that of
+    the longest segment (+2: 367 frames against 346) and a note says what happened."""
+    from tests.sync.test_timemap import renumbered
+
+    a = sampled_track(1050, 30.0, 20.0)
+    b = renumbered(sampled_track(1050, 30.0, 20.0 - 5 / 30), [*range(330, 333), *range(700, 704)])
+    result = videosync.align([a, b], method="simple", time_map=True)
+    entry = result.to_json()["inputs"][1]
+    assert [round(s["offset_frames"]) for s in entry["segments"]] == [5, 2, -2]
+    assert entry["segments"][0]["first_frame"] == 0 and entry["segments"][-1]["last_frame"] == 1042
+    assert abs(entry["segments"][1]["first_frame"] - 330) <= 3 and abs(entry["segments"][2]["first_frame"] - 696) <= 3
+    assert entry["offset_frames"] == pytest.approx(2, abs=0.25) and entry["confidence"] > 0.5
+    assert any("steps 2 times" in w for w in result.warnings)
 
 
 @pytest.mark.parametrize("method", ["simple", "ssm", "speed-xcorr", "sesyn"])

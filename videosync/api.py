@@ -19,6 +19,7 @@ from videosync.result import AlignmentResult, PairOffset
 from videosync.sync.bounds import OffsetBounds
 from videosync.sync.solve import solve_inputs
 from videosync.tunables import DEFAULT_MIN_CONFIDENCE, UNCALIBRATED_MIN_CONFIDENCE  # refusal thresholds
+from videosync.sync.timemap import attach_time_maps, with_time_map
 
 if TYPE_CHECKING:
     from videosync.sync.methods.base import SyncMethod
@@ -111,6 +112,7 @@ def align(
     person: int | None = None, pose_backend: str = "auto", refine: bool = True, start: float | None = None,
     duration: float | None = None, on_message: Progress | None = None,
     on_progress: Callable[[str, int, int], None] | None = None, calibration: str | Path | bool | None = None,
+    time_map: bool = False,
 ) -> AlignmentResult:
     """Offsets of every input relative to the first one.
 
@@ -138,6 +140,10 @@ def align(
         on_progress: ``(label, frames done, frames total)`` during pose estimation of videos.
         calibration: the calibrator file (:mod:`videosync.trust.calibrator`); None: the shipped
             one; False: none (confidences are the method's own scores, not probabilities).
+        time_map: answer a pair whose offset steps or drifts along the recording with a time
+            map (:mod:`videosync.sync.timemap`; ``segments`` and ``drift_ppm`` on each input)
+            instead of refusing it. Off by default: its steps are still often placed late
+            (docs/design/drift.md).
 
     Returns:
         AlignmentResult: ``inputs[i].offset_frames = k`` means frame t of the reference shows the
@@ -161,10 +167,12 @@ def align(
     judge, uncalibrated = _judge(sync_method.name, model, calibration, tracks, bounds)
     warnings = _input_warnings(tracks) + chosen + uncalibrated  # about the people actually used
     pairs, pair_notes = _pair_offsets(tracks, sync_method, bounds, known, warnings, lambda a, b: say(
-        f"{method}: {tracks[a].name} vs {tracks[b].name}"), judge)
+        f"{method}: {tracks[a].name} vs {tracks[b].name}"), judge, time_map)
     labels = [_label(item, track) for item, track in zip(inputs, tracks)]
     warnings.extend(pair_notes)
     offsets = solve_inputs(tracks, labels, pairs, warnings, pair_notes)
+    if time_map:
+        attach_time_maps(offsets, pairs)
     result = AlignmentResult(reference=labels[0], method=method, inputs=offsets, pairs=pairs, warnings=warnings,
                              tracks=tracks)
     _refuse_if_unsure(result, default_threshold(pairs) if min_confidence is None else min_confidence)
@@ -245,7 +253,7 @@ class _Loader:
 def _pair_offsets(
     tracks: Sequence[PoseTrack], sync_method: SyncMethod, bounds: OffsetBounds,
     known: dict[tuple[int, int], object], warnings: list[str], announce: Callable[[int, int], None],
-    judge: Callable[[object, int, int], object],
+    judge: Callable[[object, int, int], object], time_map: bool = False,
 ) -> tuple[list[PairOffset], list[str]]:
     """Every pair's estimate (``known`` ones reused) and the methods' caveats, named by pair. With
     more than two inputs a pair that cannot be synchronized becomes a warning: the other pairs may
@@ -258,6 +266,8 @@ def _pair_offsets(
             est = known.get((a, b)) or sync_method.estimate(tracks[a], tracks[b], bounds=bounds)
             if isinstance(est, CannotSynchronizeError):
                 raise est
+            if time_map:
+                est = with_time_map(sync_method, tracks[a], tracks[b], est, bounds=bounds)
         except CannotSynchronizeError as exc:
             if len(tracks) == 2:
                 raise

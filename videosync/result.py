@@ -36,6 +36,11 @@ class InputOffset:
     @property
     def uncertainty_seconds(self) -> float:
         return float(self.uncertainty_frames) / float(self.fps)
+    #: the time map (``videosync.sync.timemap.Segment``s, in this input's own frames): one
+    #: segment unless the offset steps along the recording; empty for the reference
+    segments: list[Any] = field(default_factory=list)
+    #: how much faster this input's clock runs than the reference's (ppm; 0 when not measured)
+    drift_ppm: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -49,6 +54,8 @@ class InputOffset:
         }
         if len(self.candidates) > 1:
             out["candidates"] = [c.to_json() for c in self.candidates]
+        if self.segments:
+            out.update(segments=[s.to_json() for s in self.segments], drift_ppm=round(float(self.drift_ppm), 1))
         return out
 
 

@@ -334,6 +334,45 @@ RATE_SNAP = 0.01
 #: interval (the result says the confidence is not calibrated). [trust.md]
 UNCALIBRATED_HALF_WIDTH_FRAMES = 2.0
 
+# --- Time map: offsets that step or slide along the recording (docs/design/drift.md) -----------
+
+#: The time map compares each frame with B this far (s) on each side of the pair's line: the
+#: frames a camera may lose in total over a recording (10 drops of 5 frames at 30 fps: 1.7 s). [drift.md]
+TIMEMAP_BAND_SECONDS = 2.0
+#: ... and at least this many frames, whatever the rate. [drift.md]
+TIMEMAP_BAND_FRAMES = 10
+#: Features wider than this are compared in their leading principal components (the band's cost
+#: is the frames x offsets x this; sesyn's 2176 dimensions made it ~30x slower). [drift.md]
+TIMEMAP_FEATURE_DIMS = 64
+#: ... fitted on at most this many evenly spaced frames of both inputs: fewer rows than sesyn's
+#: 2176 dimensions make the basis an SVD of the rows (0.3 s) instead of the covariance's (10 s). [drift.md]
+TIMEMAP_PCA_ROWS = 1000
+#: Floor added to the squared feature distances (share of their median) before the log, so that
+#: two nearly identical frames do not dominate a window. [drift.md]
+TIMEMAP_COST_FLOOR = 0.05
+#: Frames pooled into one window (s): a single frame's evidence is weak and biased (slow motion
+#: leaves a valley several frames wide), half a second of motion pins its offset. [drift.md]
+TIMEMAP_WINDOW_SECONDS = 0.5
+#: ... and at least this many frames. [drift.md]
+TIMEMAP_WINDOW_FRAMES = 8
+#: A window votes fully against an offset whose summed cost exceeds its best by this much per
+#: frame (log units): clear motion does so 2-3 frames off its best, a still person nowhere. [drift.md]
+TIMEMAP_VOTE_PER_FRAME = 0.2
+#: A step of the offset must be worth this many windows' full votes (two windows: a second of
+#: clear motion on the new offset), so a stretch of noisy windows does not make one. [drift.md]
+TIMEMAP_CHANGE_VOTES = 2.0
+#: Largest step between two neighbouring windows (frames, and s): a drop of a few frames, not a
+#: repetition of the motion a second away; larger drops take several steps. [drift.md]
+TIMEMAP_MAX_STEP_FRAMES = 6
+TIMEMAP_MAX_STEP_SECONDS = 0.2
+#: A step is located when the windows that prefer the old and the new offset lie at most this
+#: far apart (s); otherwise the frames between them could belong to either. [drift.md]
+TIMEMAP_LOCATE_SECONDS = 1.0
+#: The largest clock drift the time map believes (ppm): free-running cameras differ by tens to
+#: hundreds, a 29.97 fps camera filed as 30 by 1000; a steeper slope through the segments is
+#: steps missed or split, not a clock. [drift.md]
+TIMEMAP_MAX_DRIFT_PPM = 1500.0
+
 # --- N-camera solve (docs/design/confidence.md) ----------------------------------------------
 
 #: A pair disagrees with the solution beyond this many frames of the slowest input: more than a

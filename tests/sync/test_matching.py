@@ -118,6 +118,20 @@ def test_pca_keeps_matches_of_low_rank_features():
     assert reduced.cols.tolist() == plain.cols.tolist() == (np.arange(100) + 20).tolist()
 
 
+def test_pca_from_fewer_rows_than_dimensions_keeps_the_distances_of_low_rank_features():
+    """Features of rank 3 in 40 dimensions: 3 components keep every distance (the basis from
+    the rows' Gram matrix, 30 rows < 40 dimensions, spans the same space as the covariance's)."""
+    from videosync.sync.matching import pca_project
+
+    rng = np.random.default_rng(7)
+    f = (rng.normal(size=(150, 3)) @ rng.normal(size=(3, 40))).astype(np.float32)
+    ok = np.ones(150, bool)
+    for rows in (30, 10000):
+        pa, pb = pca_project(f[:100], f, 3, valid_a=ok[:100], valid_b=ok, max_fit_rows=rows)
+        assert np.linalg.norm(pa[:, None] - pb[None], axis=2) == pytest.approx(
+            np.linalg.norm(f[:100, None] - f[None], axis=2), abs=1e-3)
+
+
 def test_chunk_size_bounds_block_memory():
     budget = 32 * 2**20
     rows = _chunk_rows(20000, None, 1.0, budget)

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 @click.option("--poses", "poses_flag", is_flag=True, hidden=True,
               help="Accepted and ignored: the kind of each input is detected.")
 @sync_options
+@click.option("--time-map", is_flag=True, help="Answer an offset that steps (dropped frames) or drifts along the "
+              "recording segment by segment (segments and drift_ppm in the JSON) instead of refusing it.")
 @click.option("--fps", metavar="FPS", type=fps_type, help="Frame rate of pose files that carry none.")
 @click.option("--size", "size", metavar="WxH", help="Image size of OpenPose JSON without a video beside it, e.g. 1920x1080.")
 @click.option(

@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.linalg
 
 from videosync.errors import CannotSynchronizeError
 from videosync.tunables import (
@@ -177,13 +178,23 @@ def pca_project(
     for src, idx in chunks:
         total += src[idx].sum(axis=0, dtype=np.float64)
     mean = total / len(pick)
-    cov = np.zeros((fa.shape[1], fa.shape[1]))
-    for src, idx in chunks:  # chunked so no full-size float64 copy of the inputs ever exists
-        x = src[idx] - mean.astype(np.float32)
-        cov += x.T @ x  # float32 product, float64 accumulation
-    _, vecs = np.linalg.eigh(cov)  # ascending eigenvalues
-    basis = np.ascontiguousarray(vecs[:, ::-1][:, :dims], dtype=np.float32)
     mean32 = mean.astype(np.float32)
+    if len(pick) < fa.shape[1]:
+        # fewer rows than dimensions: the leading eigenvectors of the rows' Gram matrix, mapped
+        # back (x^T u), span the same components; the C x C covariance's eigendecomposition
+        # costs C^3 (10 s for sesyn's 2176 on a busy laptop), this 0.3 s for 1000 rows
+        x = np.concatenate([src[idx] for src, idx in chunks]) - mean32
+        k = min(dims, len(x))
+        _, u = scipy.linalg.eigh((x @ x.T).astype(np.float64), subset_by_index=[len(x) - k, len(x) - 1])
+        vecs = x.T.astype(np.float64) @ u[:, ::-1]
+        vecs /= np.maximum(np.linalg.norm(vecs, axis=0), 1e-12)
+    else:
+        cov = np.zeros((fa.shape[1], fa.shape[1]))
+        for src, idx in chunks:  # chunked so no full-size float64 copy of the inputs ever exists
+            x = src[idx] - mean32
+            cov += x.T @ x  # float32 product, float64 accumulation
+        vecs = np.linalg.eigh(cov)[1][:, ::-1][:, :dims]  # eigh: ascending eigenvalues
+    basis = np.ascontiguousarray(vecs, dtype=np.float32)
 
     def project(f: np.ndarray) -> np.ndarray:
         out = np.empty((len(f), dims), np.float32)

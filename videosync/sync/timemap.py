@@ -1,0 +1,513 @@
+"""A time map per pair: offsets that step where frames were dropped and slide where clocks drift.
+
+One offset for a whole recording is only right when both cameras recorded every frame at the
+same rate. A webcam or phone that drops frames while writing a constant-rate file shifts every
+later frame by the number lost; free-running clocks drift apart by tens to hundreds of ppm. The
+time map describes input B against input A as
+
+* **segments** of B's own frames, each with its own offset (frame ``i`` of A shows the instant
+  of frame ``rate * i + offset`` of B) and an uncertainty (frames, 90 % interval half-width);
+* **changes** between them, in A's frames, each with its step (whole frames: negative when B
+  lost frames, positive when A did) and whether the evidence located it;
+* one **rate**: the nominal ``fps_b / fps_a`` times ``1 + drift_ppm * 1e-6``.
+
+How it is found (:func:`estimate_time_map`): the frames are compared along the pair's line
+(:mod:`videosync.sync.changepoints`: windows' votes, dynamic programming, each step placed at
+the frame); then one line with a common rate and an intercept per segment is fitted through the
+frames' own best offsets (:func:`fit_levels`), which tells drift (a slope) from drops (steps);
+the steps are rounded to whole frames, and the pair is estimated again with the lost frames put
+back as gaps (:func:`restored_tracks`), by the same method with its geometric refinement: its
+offset fixes every segment's to the sub-frame, and its test of parts checks that nothing is left
+sliding. A pair whose offset does not change costs one banded comparison and stays one segment.
+Design, evidence and limits: ``docs/design/drift.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from videosync.errors import CannotSynchronizeError
+from videosync.poses import PoseTrack
+from videosync.sync.bounds import UNBOUNDED, OffsetBounds
+from videosync.sync.changepoints import (
+    Evidence,
+    Step,
+    band_evidence,
+    band_half_width,
+    best_levels,
+    locate_steps,
+    located,
+    max_step,
+    window_rows,
+    window_votes,
+)
+from videosync.tunables import RATE_MIN_SHIFT_FRAMES, RATE_MIN_SIGMAS, TIMEMAP_MAX_DRIFT_PPM
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Frames ``first_frame .. last_frame`` of an input (its own frame numbers) whose frame ``j``
+    shows the instant of the reference's frame ``(j - offset_frames) / rate``: the README's
+    convention, frame ``i`` of the reference = frame ``rate * i + offset_frames`` here."""
+
+    first_frame: int
+    last_frame: int
+    offset_frames: float
+    uncertainty_frames: float
+
+    @property
+    def n_frames(self) -> int:
+        return self.last_frame - self.first_frame + 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {"first_frame": int(self.first_frame), "last_frame": int(self.last_frame),
+                "offset_frames": round(float(self.offset_frames), 3),
+                "uncertainty_frames": round(float(self.uncertainty_frames), 3)}
+
+
+@dataclass(frozen=True)
+class Change:
+    """The offset steps by ``step_frames`` (frames of B; negative: B lost frames) from the
+    reference's frame ``frame_a`` on; the evidence places it between frames ``low_a`` and
+    ``high_a`` of the reference, within ``TIMEMAP_LOCATE_SECONDS`` when ``located``."""
+
+    frame_a: int
+    low_a: int
+    high_a: int
+    step_frames: float
+    located: bool
+
+
+@dataclass
+class TimeMap:
+    """Input B against input A (see the module docstring). ``offsets[s]`` holds from the
+    reference's frame ``changes[s - 1].frame_a`` on; ``segments`` says the same in B's frames."""
+
+    segments: list[Segment]
+    changes: list[Change]
+    offsets: list[float]
+    rate: float
+    nominal_rate: float
+    drift_ppm: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    #: the pair estimate the offsets come from (see :func:`estimate_time_map`)
+    estimate: Any = field(default=None, repr=False)
+
+    @classmethod
+    def constant(cls, offset: float, rate: float, nominal_rate: float, frames_b: tuple[int, int],
+                 uncertainty: float, drift_ppm: float = 0.0) -> TimeMap:
+        """One segment over B's frames ``frames_b`` (first, last)."""
+        return cls([Segment(frames_b[0], frames_b[1], float(offset), float(uncertainty))], [], [float(offset)],
+                   float(rate), float(nominal_rate), float(drift_ppm))
+
+    @property
+    def longest(self) -> Segment:
+        return max(self.segments, key=lambda s: s.n_frames)
+
+    def b_frame(self, frames_a: np.ndarray) -> np.ndarray:
+        """B's (fractional) frame showing the instant of each of A's ``frames_a``."""
+        i = np.asarray(frames_a, dtype=np.float64)
+        level = np.searchsorted([c.frame_a for c in self.changes], i, side="right")
+        return self.rate * i + np.asarray(self.offsets)[level]
+
+    def a_frame(self, frames_b: np.ndarray) -> np.ndarray:
+        """A's (fractional) frame showing the instant of each of B's ``frames_b``; NaN for frames
+        of B in no segment (instants A lost)."""
+        j = np.asarray(frames_b, dtype=np.float64)
+        out = np.full(j.shape, np.nan)
+        for seg in self.segments:
+            inside = (j >= seg.first_frame) & (j <= seg.last_frame)
+            out[inside] = (j[inside] - seg.offset_frames) / self.rate
+        first, last = self.segments[0], self.segments[-1]
+        out[j < first.first_frame] = (j[j < first.first_frame] - first.offset_frames) / self.rate
+        out[j > last.last_frame] = (j[j > last.last_frame] - last.offset_frames) / self.rate
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"segments": [s.to_json() for s in self.segments], "drift_ppm": round(float(self.drift_ppm), 1)}
+
+
+# ------------------------------------------------------------------------------ levels and rate
+@dataclass(frozen=True)
+class Levels:
+    """The line through the frames' own best offsets: B's frame ``nominal * i + slope * i +
+    intercepts[s]`` for A's frame ``i`` in part ``s``; ``slope_stderr`` its standard error and
+    ``span`` the frames of A it was fitted over."""
+
+    slope: float
+    slope_stderr: float
+    intercepts: np.ndarray
+    span: float
+
+
+def _row_positions(ev: Evidence, level: np.ndarray, reach: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """For every row with evidence, B's sub-frame position of its best offset within ``reach`` of
+    its part's ``level`` (a parabola through the three costs around the minimum); rows whose
+    minimum lies at the edge of that reach (no minimum of their own) are left out."""
+    cost, n = ev.cost, len(ev.shifts)
+    rows = np.flatnonzero(ev.seen)
+    lo = np.clip(level[rows] - reach, 0, n - 1)
+    near = np.stack([cost[rows, np.clip(lo + k, 0, n - 1)] for k in range(2 * reach + 1)], axis=1)
+    best = np.argmin(near, axis=1)
+    inner = (best > 0) & (best < 2 * reach) & (lo + best > 0) & (lo + best < n - 1)
+    rows, lo, best, near = rows[inner], lo[inner], best[inner], near[inner]
+    y0, y1, y2 = (near[np.arange(len(rows)), best + k] for k in (-1, 0, 1))
+    curvature = y0 - 2 * y1 + y2
+    delta = np.where(curvature > 0, 0.5 * (y0 - y2) / np.where(curvature > 0, curvature, 1.0), 0.0)
+    return rows, ev.centre[rows] + ev.shifts[lo + best] + np.clip(delta, -0.5, 0.5)
+
+
+def fit_levels(ev: Evidence, parts: np.ndarray, level: np.ndarray, nominal_rate: float,
+               rows_per_window: int) -> Levels | None:
+    """One slope and an intercept per part (``parts[t]``: the part of row ``t``; ``level[t]``:
+    its offset index) through the rows' own best offsets, by least squares with outliers (beyond
+    three robust deviations) left out; None with too few rows.
+
+    The slope's standard error is a delete-a-block jackknife over ``JACKKNIFE_BLOCKS``
+    consecutive stretches: neighbouring frames share their errors (a feature looks at a second
+    of motion, a detector errs for several frames), so the rows are not independent
+    measurements and the textbook formula would see drift in noise.
+    """
+    rows, pos = _row_positions(ev, level)
+    if len(rows) < 3 * rows_per_window:
+        return None
+    x = ev.frames_a[rows].astype(np.float64)
+    y = pos - nominal_rate * x
+    design = np.zeros((len(rows), int(parts.max()) + 2))
+    design[:, 0] = x - x.mean()
+    design[np.arange(len(rows)), 1 + parts[rows]] = 1.0
+    keep = np.ones(len(rows), bool)
+    for _ in range(3):
+        coef = np.linalg.lstsq(design[keep], y[keep], rcond=None)[0]
+        res = y - design @ coef
+        keep = np.abs(res) <= 3 * 1.4826 * float(np.median(np.abs(res[keep]))) + 1e-9
+    if keep.sum() < 3 * rows_per_window or np.ptp(x[keep]) == 0:
+        return None
+    if abs(coef[0]) > TIMEMAP_MAX_DRIFT_PPM * 1e-6 * nominal_rate:
+        # no clock runs that far off: the slope stands for steps the segmentation missed or
+        # split, and taking it as drift would shrink every step it found (so, no drift)
+        coef = np.linalg.lstsq(design[keep][:, 1:], y[keep], rcond=None)[0]
+        return Levels(0.0, math.inf, coef, float(np.ptp(x[keep])))
+    stderr = _jackknife_slope(design[keep], y[keep])
+    return Levels(float(coef[0]), stderr, coef[1:] - coef[0] * x.mean(), float(np.ptp(x[keep])))
+
+
+#: Consecutive stretches the slope's jackknife leaves out in turn.
+JACKKNIFE_BLOCKS = 12
+
+
+def _jackknife_slope(design: np.ndarray, y: np.ndarray) -> float:
+    """Standard error of the first coefficient by the delete-a-block jackknife (rows in order)."""
+    blocks = np.array_split(np.arange(len(y)), JACKKNIFE_BLOCKS)
+    slopes = []
+    for block in blocks:
+        keep = np.ones(len(y), bool)
+        keep[block] = False
+        sub = design[keep]
+        used = np.abs(sub).sum(axis=0) > 0  # a part only inside the block has no intercept left
+        slopes.append(np.linalg.lstsq(sub[:, used], y[keep], rcond=None)[0][0])
+    slopes = np.asarray(slopes)
+    k = len(slopes)
+    return float(np.sqrt((k - 1) / k * np.sum((slopes - slopes.mean()) ** 2)))
+
+
+def drift_is_measured(levels: Levels) -> bool:
+    """A slope several standard errors from 0 (``RATE_MIN_SIGMAS``) is clock drift."""
+    return abs(levels.slope) > RATE_MIN_SIGMAS * levels.slope_stderr
+
+
+def drift_moves_frames(levels: Levels) -> bool:
+    """Drift that moves the mapping by more than ``RATE_MIN_SHIFT_FRAMES`` over the recording:
+    the band must follow it."""
+    return drift_is_measured(levels) and abs(levels.slope) * levels.span > RATE_MIN_SHIFT_FRAMES
+
+
+# ------------------------------------------------------------------------------ estimation
+def feature_method(method: Any) -> Any:
+    """The frame-matching method inside ``method`` (a refined one's inner method), or None for a
+    method that matches no frames (speed-xcorr, audio): those get a constant time map."""
+    from videosync.sync.methods.base import FeatureMatchingMethod
+
+    inner = getattr(method, "inner", method)
+    return inner if isinstance(inner, FeatureMatchingMethod) else None
+
+
+@dataclass
+class _Segmentation:
+    """The evidence along one line, the offset index of every row and the rows' parts."""
+
+    evidence: Evidence
+    steps: list[Step]
+    level: np.ndarray
+    parts: np.ndarray
+    rows_per_window: int
+
+
+def _segment(pair: Any, rate: float, offset: float) -> _Segmentation:
+    """Compare the pair along ``j = rate * i + offset`` and find where its offset steps."""
+    da, db = pair.da, pair.db
+    ev = band_evidence(pair.fa, pair.fb, pair.va, pair.vb, da.frame_index, int(db.frame_index[0]), rate, offset,
+                       band_half_width(db.fps))
+    rows = window_rows(da.fps)
+    votes = window_votes(ev.cost, rows)
+    path = best_levels(votes, step=max_step(db.fps))
+    steps = _merged(locate_steps(path, votes, ev.cost, rows), rows)
+    level = np.full(len(ev.cost), int(path[0]), dtype=np.int64)
+    parts = np.zeros(len(ev.cost), dtype=np.int64)
+    for n, step in enumerate(steps):
+        level[step.row:] = step.after
+        parts[step.row:] = n + 1
+    return _Segmentation(ev, steps, level, parts, rows)
+
+
+def _merged(steps: list[Step], rows: int) -> list[Step]:
+    """Steps of the path in neighbouring windows, the same way and with overlapping evidence, are
+    one change (a drop larger than one window's step). Steps further apart stay two, however
+    unsure their places: merged, the offset between them would be neither's."""
+    out: list[Step] = []
+    for step in steps:
+        last = out[-1] if out else None
+        if (last is not None and step.low < last.high and step.row - last.row <= 2 * rows
+                and (step.after - step.before) * (last.after - last.before) > 0):
+            row = step.row if abs(step.after - step.before) > abs(last.after - last.before) else last.row
+            out[-1] = Step(row, last.low, max(last.high, step.high), last.before, step.after,
+                           max(last.unsure, step.unsure))
+        elif last is not None and step.row <= last.row:  # placed before the previous one: just after it
+            out.append(dataclasses.replace(step, row=last.row + 1))
+        else:
+            out.append(step)
+    return out
+
+
+def _whole_steps(levels: Levels, rate: float) -> np.ndarray:
+    """The steps between consecutive parts in whole frames: of B when B lost frames (negative),
+    of A (``rate`` frames of B each) when A did."""
+    raw = np.diff(levels.intercepts)
+    return np.where(raw < 0, np.round(raw), np.round(raw / rate) * rate)
+
+
+def _drop_parts(seg: _Segmentation, keep_steps: np.ndarray) -> _Segmentation:
+    """``seg`` without the steps not in ``keep_steps`` (their parts joined to the previous one)."""
+    steps = [s for s, keep in zip(seg.steps, keep_steps) if keep]
+    parts = np.zeros_like(seg.parts)
+    for n, step in enumerate(steps):
+        parts[step.row:] = n + 1
+    return dataclasses.replace(seg, steps=steps, parts=parts)
+
+
+def _settle(seg: _Segmentation, nominal: float) -> tuple[_Segmentation, Levels | None, np.ndarray]:
+    """The parts' line (slope and intercepts) with steps that round to no whole frame removed,
+    and the remaining steps in whole frames."""
+    while True:
+        levels = fit_levels(seg.evidence, seg.parts, seg.level, nominal, seg.rows_per_window)
+        if levels is None or not seg.steps:
+            return seg, levels, np.zeros(0)
+        rate = nominal + (levels.slope if drift_is_measured(levels) else 0.0)
+        whole = _whole_steps(levels, rate)
+        if np.all(whole != 0):
+            return seg, levels, whole
+        seg = _drop_parts(seg, whole != 0)
+
+
+def answer_uncertainty(estimate: Any) -> float:
+    """90 % half-width (frames of B) of a pair's answer: the error bar it carries
+    (``diagnostics["uncertainty_frames"]``) or, without one, half a frame when the two views'
+    geometry confirmed the offset and the fit's inlier tolerance when only the matching did."""
+    given = (estimate.diagnostics or {}).get("uncertainty_frames")
+    if given is not None and math.isfinite(given):
+        return float(given)
+    geometry = (estimate.diagnostics or {}).get("refinement")
+    if geometry is not None and geometry.accepted and not estimate.diagnostics.get("refinement_rejected"):
+        return 0.5
+    return float(estimate.fit.tolerance) if estimate.fit is not None else 1.0
+
+
+def _search(pair: Any, rate: float, offset: float, nominal: float, rounds: int = 3
+            ) -> tuple[_Segmentation, Levels | None, np.ndarray, float, float]:
+    """Segment the pair along its line; while the parts' common slope is drift that moves frames,
+    follow it (the band along the drifting line) and segment again. Returns the segmentation,
+    its line, the whole steps, and the line ``(rate, offset)`` it was searched along."""
+    for _ in range(rounds):
+        seg, levels, whole = _settle(_segment(pair, rate, offset), nominal)
+        if levels is None or not drift_moves_frames(levels) or abs(rate - nominal - levels.slope) < 1e-9:
+            break
+        centre = float(np.mean(pair.da.frame_index))
+        new_rate = nominal + levels.slope
+        offset += (rate - new_rate) * centre  # the same frame of B at the overlap's centre
+        rate = new_rate
+    return seg, levels, whole, rate, offset
+
+
+def _drift(levels: Levels | None, nominal: float) -> tuple[float, float]:
+    """The rate of the map and its drift in ppm (0 when no drift is measured)."""
+    if levels is None or not drift_is_measured(levels):
+        return nominal, 0.0
+    return nominal + levels.slope, levels.slope / nominal * 1e6
+
+
+def estimate_time_map(method: Any, track_a: PoseTrack, track_b: PoseTrack, estimate: Any, *,
+                      bounds: OffsetBounds = UNBOUNDED) -> TimeMap:
+    """The time map of ``track_b`` against ``track_a`` (see the module docstring), from the
+    pair's estimate by ``method``. ``TimeMap.estimate`` is the estimate its offsets come from:
+    ``estimate`` itself when the offset does not step, else the pair estimated again with the lost
+    frames put back (its confidence and notes are the pair's)."""
+    nominal = track_b.fps / track_a.fps
+    frames_b = (int(track_b.frame_index[0]), int(track_b.frame_index[-1]))
+    inner = feature_method(method)
+    if inner is None or estimate.fit is None:
+        return _with(TimeMap.constant(estimate.offset_frames, estimate.rate, nominal, frames_b,
+                                      answer_uncertainty(estimate)), estimate)
+    pair = inner.describe_pair(track_a, track_b)
+    seg, levels, whole, line_rate, line_offset = _search(pair, estimate.rate, estimate.offset_frames, nominal)
+    rate, drift_ppm = _drift(levels, nominal)
+    centre = float(np.mean(pair.da.frame_index))
+    if not seg.steps or levels is None:
+        offset = estimate.offset_frames + (estimate.rate - rate) * centre
+        return _with(TimeMap.constant(offset, rate, nominal, frames_b, answer_uncertainty(estimate), drift_ppm),
+                     estimate)
+    changes = _changes(seg, whole, track_a.fps)
+    first_b = [math.ceil(rate * c.frame_a + levels.intercepts[n + 1] - 1e-6) for n, c in enumerate(changes)]
+    restored_a, restored_b, gaps_a, gaps_b = restored_tracks(track_a, track_b, changes, first_b, rate)
+    try:
+        again = method.estimate(restored_a, restored_b, bounds=bounds)
+    except CannotSynchronizeError as exc:
+        out = TimeMap.constant(estimate.offset_frames, estimate.rate, nominal, frames_b,
+                               answer_uncertainty(estimate))
+        out.notes.append(f"the offset seems to step {len(changes)} times, but the pair with the lost frames "
+                         f"put back cannot be synchronized ({exc})")
+        return _with(out, estimate)
+    base = again.offset_frames + (again.rate - rate) * centre
+    offsets = [base + rate * ga - gb for ga, gb in zip(gaps_a, gaps_b)]
+    return _with(_mapped(changes, offsets, rate, nominal, drift_ppm, frames_b, answer_uncertainty(again),
+                         track_a.fps), again)
+
+
+def _with(time_map: TimeMap, estimate: Any) -> TimeMap:
+    time_map.estimate = estimate
+    return time_map
+
+
+def _changes(seg: _Segmentation, whole: np.ndarray, fps_a: float) -> list[Change]:
+    """The steps as changes in A's frames."""
+    frames = seg.evidence.frames_a
+    return [Change(int(frames[s.row]), int(frames[s.low]), int(frames[max(s.low, s.high - 1)]), float(step),
+                   located(s, fps_a)) for s, step in zip(seg.steps, whole)]
+
+
+def restored_tracks(track_a: PoseTrack, track_b: PoseTrack, changes: list[Change], first_b: list[int],
+                    rate: float) -> tuple[PoseTrack, PoseTrack, list[float], list[float]]:
+    """Both tracks with the frames each lost put back as gaps in their frame numbers (as a
+    variable-frame-rate file's timestamps would show them), so that one offset holds for the
+    whole pair; and, per part of the time map, the frames inserted before it in A and in B.
+
+    A step of ``-n`` frames (B lost ``n``) renumbers B's frames from ``first_b`` (the first frame
+    of B after the loss) ``n`` later; a step of ``+n * rate`` (A lost ``n``) renumbers A's frames
+    from the change on.
+    """
+    fa = track_a.frame_index.astype(np.int64).copy()
+    fb = track_b.frame_index.astype(np.int64).copy()
+    gaps_a, gaps_b = [0.0], [0.0]
+    for change, start_b in zip(changes, first_b):
+        if change.step_frames < 0:
+            lost = int(round(-change.step_frames))
+            fb[track_b.frame_index >= start_b] += lost
+            gaps_a.append(gaps_a[-1])
+            gaps_b.append(gaps_b[-1] + lost)
+        else:
+            lost = int(round(change.step_frames / rate))
+            fa[track_a.frame_index >= change.frame_a] += lost
+            gaps_a.append(gaps_a[-1] + lost)
+            gaps_b.append(gaps_b[-1])
+    return (track_a.with_keypoints(track_a.keypoints, fa), track_b.with_keypoints(track_b.keypoints, fb),
+            gaps_a, gaps_b)
+
+
+def _mapped(changes: list[Change], offsets: list[float], rate: float, nominal: float, drift_ppm: float,
+            frames_b: tuple[int, int], uncertainty: float, fps_a: float) -> TimeMap:
+    """The time map of parts with ``offsets`` separated by ``changes``: its segments in B's
+    frames, their uncertainties widened around steps the evidence could not place, and notes."""
+    # B's frame j belongs to the part whose frames of A its partner (j - offset) / rate rounds into
+    segments = []
+    for n, offset in enumerate(offsets):
+        first = frames_b[0] if n == 0 else math.ceil(rate * (changes[n - 1].frame_a - 0.5) + offset)
+        last = frames_b[1]
+        if n < len(changes):
+            after = math.ceil(rate * (changes[n].frame_a - 0.5) + offsets[n + 1])
+            last = min(after, math.ceil(rate * (changes[n].frame_a - 0.5) + offset)) - 1
+        widened = uncertainty + sum(abs(c.step_frames) for k, c in enumerate(changes)
+                                    if k in (n - 1, n) and not c.located)
+        if last >= first:
+            segments.append(Segment(int(first), int(last), float(offset), float(widened)))
+    out = TimeMap(segments, changes, [float(o) for o in offsets], rate, nominal, drift_ppm)
+    out.notes.extend(_notes(changes, fps_a))
+    return out
+
+
+def _notes(changes: list[Change], fps_a: float) -> list[str]:
+    """What the user is told about the steps of a time map."""
+    lost_b = sum(-c.step_frames for c in changes if c.step_frames < 0)
+    lost_a = sum(c.step_frames for c in changes if c.step_frames > 0)
+    who = " and ".join(part for part in (f"{lost_b:.0f} frames lost by this input" * (lost_b > 0),
+                                         f"{lost_a:.0f} by the reference" * (lost_a > 0)) if part)
+    notes = [f"the offset steps {len(changes)} time{'s' * (len(changes) > 1)} along the recording ({who}, "
+             "frames dropped without timestamps): one offset per segment"]
+    for c in changes:
+        if not c.located:
+            notes.append(f"a step of {c.step_frames:+.0f} frames lies somewhere between {c.low_a / fps_a:.1f} s and "
+                         f"{c.high_a / fps_a:.1f} s of the reference (too little motion there to place it): "
+                         "the segments on both sides carry that much more uncertainty")
+    return notes
+
+
+# ------------------------------------------------------------------------------ hooks for align
+def with_time_map(method: Any, track_a: PoseTrack, track_b: PoseTrack, estimate: Any, *,
+                  bounds: OffsetBounds = UNBOUNDED) -> Any:
+    """The pair estimate ``align`` reports for B against A: the one the time map's offsets come
+    from (``estimate`` itself, or the pair estimated again with the lost frames put back), its
+    offset that of the map's first part, carrying the map as ``diagnostics["time_map"]`` and the
+    map's notes before its own (a slide the map explains is no longer one)."""
+    time_map = estimate_time_map(method, track_a, track_b, estimate, bounds=bounds)
+    chosen = time_map.estimate
+    return dataclasses.replace(chosen, diagnostics={**(chosen.diagnostics or {}), "time_map": time_map},
+                               notes=[*time_map.notes, *chosen.notes])
+
+
+def attach_time_maps(inputs: list[Any], pairs: list[Any]) -> None:
+    """Give every input (``InputOffset``) the segments and drift of its pair with the reference,
+    moved onto the solved offsets (with several inputs the solve may shift a pair's answer), and
+    make its ``offset_frames`` that of its longest segment (README: JSON output)."""
+    for pair in pairs:
+        time_map = (pair.estimate.diagnostics or {}).get("time_map") if pair.a == 0 and pair.estimate else None
+        if time_map is None:
+            continue
+        entry = inputs[pair.b]
+        shift = entry.offset_frames - pair.offset_frames  # 0 with two inputs
+        segments = [dataclasses.replace(s, offset_frames=s.offset_frames + shift) for s in time_map.segments]
+        longest = max(segments, key=lambda s: s.n_frames)
+        entry.segments, entry.drift_ppm = segments, time_map.drift_ppm
+        entry.offset_frames, entry.offset_seconds = longest.offset_frames, longest.offset_frames / entry.fps
+        entry.rate = time_map.rate
+
+
+# ------------------------------------------------------------------------------ re-timing
+def synchronized(track_b: PoseTrack, time_map: TimeMap, frames_a: np.ndarray) -> tuple[PoseTrack, list[int]]:
+    """``track_b`` re-timed onto the reference's frames ``frames_a``: the row numbered ``i`` holds
+    B's last frame captured at or before the reference's frame ``i`` (within half a frame), so
+    that frame ``i`` of every output shows the same instant. Where B lost frames its last one
+    before the loss is repeated; frames of B whose instant the reference lost are left out, and
+    so are the reference's frames before B started or after it ended. Returns the track and the
+    frames of it that repeat the previous one (a 3D pipeline can ignore them)."""
+    frames_a = np.asarray(frames_a, dtype=np.int64)
+    at = time_map.a_frame(track_b.frame_index)  # NaN: an instant the reference lost
+    rows = np.flatnonzero(np.isfinite(at))
+    held = np.searchsorted(at[rows], frames_a + 0.5, side="right") - 1
+    inside = (held >= 0) & (frames_a <= at[rows[-1]] + 0.5) if len(rows) else np.zeros(len(frames_a), bool)
+    source = rows[held[inside]]
+    out = track_b.with_keypoints(track_b.keypoints[source], frames_a[inside])
+    repeated = [int(f) for f, prev, cur in zip(frames_a[inside][1:], source[:-1], source[1:]) if prev == cur]
+    return out, repeated
