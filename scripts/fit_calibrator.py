@@ -39,6 +39,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from videosync.reliability import INTERVAL_LEVEL, WITHIN_FRAMES, read_records  # noqa: E402
+from videosync.tunables import UNCALIBRATED_MIN_CONFIDENCE  # noqa: E402
 from videosync.synth.scenarios import Truth  # noqa: E402
 from videosync.trust.assess import Candidate, interval_half_width  # noqa: E402
 from videosync.trust.calibrator import (  # noqa: E402
@@ -231,12 +232,14 @@ MIN_RIGHT_ANSWERED = 0.8
 
 def ruled_confidence(cal: Calibration, rec: dict) -> float:
     """The confidence ``assess`` gives a recorded pair: the calibrated probability, 0 under the
-    rules (a slide, an unresolved rate, an answer held at the bound)."""
+    rules (a slide, an unresolved rate, an answer held at the bound), at most the method's own
+    score when that is below the method's refusal level."""
     ev = rec.get("evidence") or {}
     held = any("outside the allowed" in n for n in rec.get("notes") or [])
     if rec.get("refused") or ev.get("drift_flagged") or ev.get("rate_unresolved") or held:
         return 0.0
-    return cal.confidence(ev)
+    own = float(ev.get("method_confidence", 1.0))
+    return min(cal.confidence(ev), own) if own < UNCALIBRATED_MIN_CONFIDENCE else cal.confidence(ev)
 
 
 def choose_threshold(records: list[dict], cal: Calibration) -> float:

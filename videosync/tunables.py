@@ -167,7 +167,7 @@ LONG_FINE_SECONDS = 20.0
 
 #: align refuses offsets whose calibrated confidence is below this (--min-confidence): on the
 #: calibration benchmark's tune split, the fewest wrong answers while 80 % of the right ones are
-#: answered (scripts/fit_calibrator.py prints the table: 12 % wrong, 84 % kept). [trust.md]
+#: answered (scripts/fit_calibrator.py prints the table: 9 % wrong, 80 % kept). [trust.md]
 DEFAULT_MIN_CONFIDENCE = 0.7
 #: The same for a method's own scores (a method or model without a calibrator): the former
 #: default, chosen on the project's synthetic validation split. [confidence.md]
@@ -327,9 +327,10 @@ RATE_SEARCH_FINALISTS = 2
 #: Another rate at least this confident (relative to the best) with a different answer leaves
 #: the rate unknown. [trust.md]
 RATE_SEARCH_MARGIN = 0.7
-#: A rate found from the motion within this share of a usual camera rate is that rate (clocks
-#: of real cameras are within 0.1 %; 1 % leaves room for the fit's error over a few seconds). [trust.md]
-RATE_SNAP = 0.01
+#: A rate found from the motion within this share of a usual camera rate is that rate; farther
+#: from every usual rate, the motion did not determine it (clocks of real cameras are within
+#: 0.1 % of their rate, phones' variable rates within ~2 %). [trust.md]
+RATE_SNAP = 0.02
 #: Error bar of a method no calibrator was fitted for: the fit's tolerance, not a measured
 #: interval (the result says the confidence is not calibrated). [trust.md]
 UNCALIBRATED_HALF_WIDTH_FRAMES = 2.0

@@ -15,7 +15,7 @@ Why try rates at all when the fit may free the rate: the embedding of a frame de
 motion around it, so at a rate far from the truth the matches themselves are poor and a fitted
 rate has nothing sound to fit. Near the truth (within the fit's factor-2 freedom) every
 hypothesis gives the same answer in frames, so the rate kept is the one the fit measured
-(:func:`implied_rate`), not the hypothesis tried.
+(:func:`implied_rate`), not the hypothesis tried, and only when it is a usual camera rate.
 """
 
 from __future__ import annotations
@@ -80,19 +80,21 @@ def _resolve_one(anchor: PoseTrack, track: PoseTrack, method, bounds: OffsetBoun
         except CannotSynchronizeError:
             continue
     chosen = _decide(full, anchor)
-    if chosen is None:
+    fps = None if chosen is None else implied_rate(chosen, anchor.fps)
+    if fps is None:
         return dataclasses.replace(track, meta={**track.meta, "fps_unresolved": True})
-    return at_rate(track, implied_rate(chosen, anchor.fps), "motion")
+    return at_rate(track, fps, "motion")
 
 
-def implied_rate(estimate, anchor_fps: float) -> float:
+def implied_rate(estimate, anchor_fps: float) -> float | None:
     """B's frame rate as the motion shows it: the fitted frames of B per frame of the anchor times
-    the anchor's rate, taken as the usual camera rate it is within ``RATE_SNAP`` of. (The fit
-    may free the rate, so hypotheses near the truth all give the same answer in frames; the rate
-    tried is then not the one the motion supports.)"""
+    the anchor's rate, when that is within ``RATE_SNAP`` of a usual camera rate (then that rate);
+    None otherwise. (The fit may free the rate, so hypotheses near the truth all give the same
+    answer in frames: the rate tried is not the one the motion supports. A rate between the
+    usual ones, e.g. 38.5 fps, means the fit could not pin the rate down, not an odd camera.)"""
     fps = float(estimate.rate) * anchor_fps
     usual = min(COMMON_FPS, key=lambda f: abs(f - fps))
-    return usual if abs(usual - fps) <= RATE_SNAP * usual else fps
+    return usual if abs(usual - fps) <= RATE_SNAP * usual else None
 
 
 def _decide(full: list, anchor: PoseTrack):
