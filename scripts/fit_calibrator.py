@@ -213,6 +213,8 @@ def fit(records: list[dict], method: str, seed: int) -> Calibration:
     z, mean, scale = standardise(x)
     model, oof = fit_probability(z, right, seed)
     probability = trees_from_sklearn(model, FEATURES, mean, scale, z)
+    cap = ("method_confidence", UNCALIBRATED_MIN_CONFIDENCE)  # see Calibration.cap
+    oof = np.array([min(p, mc) if mc < cap[1] else p for p, mc in zip(oof, x[:, FEATURES.index(cap[0])])])
     isotonic = fit_isotonic(oof, right)
     log_scale = fit_log_scale(z, error, FEATURES, mean, scale)
     oof_conf = np.array([isotonic(p) for p in oof])
@@ -220,7 +222,7 @@ def fit(records: list[dict], method: str, seed: int) -> Calibration:
     local = np.exp(np.clip(z @ log_scale.coef + log_scale.intercept, -10, 10))
     factor = fit_scale_factor(records, oof_conf, local, elsewhere)
     info = {"pairs": len(records), "right": int(right.sum()), "method": method}
-    return Calibration(probability, isotonic, log_scale, factor, elsewhere, info)
+    return Calibration(probability, isotonic, log_scale, factor, elsewhere, info, cap)
 
 
 #: The share of the right answers the default threshold must keep on ``tune`` (issue 18: at least
@@ -232,14 +234,12 @@ MIN_RIGHT_ANSWERED = 0.8
 
 def ruled_confidence(cal: Calibration, rec: dict) -> float:
     """The confidence ``assess`` gives a recorded pair: the calibrated probability, 0 under the
-    rules (a slide, an unresolved rate, an answer held at the bound), at most the method's own
-    score when that is below the method's refusal level."""
+    rules (a slide, an unresolved rate, an answer held at the bound)."""
     ev = rec.get("evidence") or {}
     held = any("outside the allowed" in n for n in rec.get("notes") or [])
     if rec.get("refused") or ev.get("drift_flagged") or ev.get("rate_unresolved") or held:
         return 0.0
-    own = float(ev.get("method_confidence", 1.0))
-    return min(cal.confidence(ev), own) if own < UNCALIBRATED_MIN_CONFIDENCE else cal.confidence(ev)
+    return cal.confidence(ev)
 
 
 def choose_threshold(records: list[dict], cal: Calibration) -> float:

@@ -31,7 +31,6 @@ from videosync.tunables import (
     REPEATED_MOTION_SHARE,
     RIVAL_SECONDS,
     UNCALIBRATED_HALF_WIDTH_FRAMES,
-    UNCALIBRATED_MIN_CONFIDENCE,
 )
 
 
@@ -79,10 +78,6 @@ def assess(estimate: Any, track_a: PoseTrack, track_b: PoseTrack, bounds: Offset
     if calibration is not None:
         confidence, local = calibration.confidence(evidence), calibration.local_half_width(evidence)
         elsewhere = calibration.elsewhere
-        if estimate.confidence < UNCALIBRATED_MIN_CONFIDENCE:
-            # the method's own score below its own refusal level: e.g. two different people,
-            # which the calibration set never shows; the calibrator is not asked to overrule it
-            confidence = min(confidence, float(estimate.confidence))
     else:
         confidence, local, elsewhere = float(estimate.confidence), UNCALIBRATED_HALF_WIDTH_FRAMES, 1.0
     if (evidence["drift_flagged"] or evidence["rate_unresolved"]

@@ -185,11 +185,22 @@ class Calibration:
     #: (:func:`videosync.trust.candidates.candidate_probabilities`)
     elsewhere: float = 1.0
     info: dict[str, Any] = field(default_factory=dict)
+    #: ``(feature, level)``: when the evidence's ``feature`` is below ``level``, the model's
+    #: probability is capped at it before the isotonic map (the method's own score below its
+    #: refusal level: a case the calibration set may not show, e.g. two different people)
+    cap: tuple[str, float] | None = None
 
     def confidence(self, evidence: Mapping[str, float]) -> float:
         """P(the answer is within 1 frame of the truth) given the pair's evidence."""
         p = 1.0 / (1.0 + math.exp(-float(np.clip(self.probability(evidence), -40, 40))))
+        p = self.capped(p, evidence)
         return float(np.clip(self.isotonic(p) if self.isotonic is not None else p, 0.0, 1.0))
+
+    def capped(self, p: float, evidence: Mapping[str, float]) -> float:
+        if self.cap is None:
+            return p
+        value = _number(evidence.get(self.cap[0]))
+        return min(p, value) if math.isfinite(value) and value < self.cap[1] else p
 
     def local_half_width(self, evidence: Mapping[str, float]) -> float:
         """Half-width (frames of B) of the 90 % interval of an answer in the right neighbourhood."""
@@ -199,16 +210,19 @@ class Calibration:
         return {"probability": self.probability.to_json(),
                 "isotonic": None if self.isotonic is None else self.isotonic.to_json(),
                 "log_scale": self.log_scale.to_json(), "scale_factor": float(self.scale_factor),
-                "elsewhere": float(self.elsewhere), "info": self.info}
+                "elsewhere": float(self.elsewhere), "info": self.info,
+                "cap": None if self.cap is None else [self.cap[0], float(self.cap[1])]}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Calibration:
         factor, elsewhere = float(data["scale_factor"]), float(data.get("elsewhere", 1.0))
         if not (math.isfinite(factor) and factor > 0 and math.isfinite(elsewhere) and elsewhere >= 0):
             raise ValueError("scale_factor must be positive and elsewhere non-negative")
-        iso = data.get("isotonic")
+        iso, cap = data.get("isotonic"), data.get("cap")
+        if cap is not None:
+            cap = (str(cap[0]), _finite(cap[1], "cap level"))
         return cls(probability_model_from_json(data["probability"]), None if iso is None else MonotoneMap.from_json(iso),
-                   LinearModel.from_json(data["log_scale"]), factor, elsewhere, dict(data.get("info") or {}))
+                   LinearModel.from_json(data["log_scale"]), factor, elsewhere, dict(data.get("info") or {}), cap)
 
 
 def save_calibrations(calibrations: Mapping[str, Calibration], path: str | Path, *, meta: Mapping[str, Any] | None = None
