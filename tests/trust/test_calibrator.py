@@ -87,3 +87,14 @@ def test_a_damaged_file_is_one_model_error(tmp_path, damage):
     path.write_text(doc if isinstance(doc, str) else json.dumps(doc))
     with pytest.raises(ModelError, match="cal.json"):
         load_calibrations(path)
+
+
+def test_a_method_score_below_its_refusal_level_caps_the_probability_before_the_map(tmp_path):
+    iso = MonotoneMap(np.array([0.0, 1.0]), np.array([0.0, 0.5]))  # halves what it is given
+    cal = Calibration(_calibration().probability, iso, _calibration().log_scale, 1.5, cap=("m", 0.2))
+    p = 1 / (1 + math.exp(-0.5))  # the model's probability for a = 3, b = 1
+    assert cal.confidence({"a": 3.0, "b": 1.0, "m": 0.9}) == pytest.approx(p / 2)  # above the level: no cap
+    assert cal.confidence({"a": 3.0, "b": 1.0, "m": 0.1}) == pytest.approx(0.05)  # capped at 0.1, halved
+    path = tmp_path / "cal.json"
+    save_calibrations({"m": cal}, path)
+    assert load_calibrations(path)["m"].confidence({"a": 3.0, "b": 1.0, "m": 0.1}) == pytest.approx(0.05)
