@@ -102,3 +102,21 @@ def test_example_json_folders_give_the_cut(method, tolerance):
     doc = json.loads(res.stdout)
     assert doc["inputs"][1]["fps"] == 60.0
     assert doc["inputs"][1]["offset_frames"] == pytest.approx(-7, abs=tolerance)
+
+
+def test_time_map_shows_one_line_per_segment(tmp_path):
+    """B (offset +5) lost 3 frames from its frame 330 and 4 from 700, renumbered (the test of
+    api's time map): with --time-map the table has the input's line and one per segment; without
+    it the pair is refused as not constant."""
+    from tests.sync.test_timemap import renumbered
+
+    a = save_npz(sampled_track(1050, 30.0, 20.0), tmp_path / "a.npz")
+    b = save_npz(renumbered(sampled_track(1050, 30.0, 20.0 - 5 / 30), [*range(330, 333), *range(700, 704)]),
+                 tmp_path / "b.npz")
+    res = run("align", str(a), str(b), "--method", "simple", "--time-map")
+    assert res.exit_code == 0, res.output
+    lines = [line for line in res.stdout.splitlines() if "frames " in line and "│" in line]
+    assert len(lines) == 3 and "frames 0-" in lines[0]
+    assert [round(float(line.split("│")[2].split("±")[0])) for line in lines] == [5, 2, -2]
+    refused = run("align", str(a), str(b), "--method", "simple")
+    assert refused.exit_code == 4 and "not constant" in refused.output

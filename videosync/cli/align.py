@@ -107,6 +107,10 @@ def render_table(result: AlignmentResult) -> Table:
             f"{entry.fps:g}",
             f"{entry.confidence:.2f}",
         )
+        for seg in entry.segments if len(entry.segments) > 1 else ():  # a time map that steps
+            table.add_row(f"  frames {seg.first_frame}-{seg.last_frame}",
+                          f"{seg.offset_frames:+.2f} ± {_width(seg.uncertainty_frames, 2)}",
+                          f"{seg.offset_frames / entry.fps:+.4f}", "", "")
     table.caption = ("offset k: frame i of the reference = frame i + k of the input; ± holds the truth 9 times "
                      "in 10; confidence: the probability of being within 1 frame")
     return table
