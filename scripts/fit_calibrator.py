@@ -20,7 +20,8 @@ The records (``data/calibration/calib.jsonl``) hold each pair's evidence
    (:func:`videosync.trust.assess.interval_half_width`) hold the truth in 90 % of the pairs,
    using out-of-fold probabilities.
 
-The file is plain JSON (no pickle); ``--role baseline`` adds the baseline method's calibration.
+The file is plain JSON (no pickle) and holds the baseline method's calibration too. Fitting
+needs scikit-learn (``pip install -e ".[calibrate]"``); reading the file does not.
 """
 
 from __future__ import annotations
