@@ -42,7 +42,7 @@ if str(REPO) not in sys.path:
 from videosync.reliability import INTERVAL_LEVEL, WITHIN_FRAMES, read_records  # noqa: E402
 from videosync.tunables import UNCALIBRATED_MIN_CONFIDENCE  # noqa: E402
 from videosync.synth.scenarios import Truth  # noqa: E402
-from videosync.trust.assess import Candidate, interval_half_width  # noqa: E402
+from videosync.trust.assess import Candidate, interval_half_width, ruled_out  # noqa: E402
 from videosync.trust.calibrator import (  # noqa: E402
     Calibration, LinearModel, MonotoneMap, SHIPPED, TreeEnsemble, file_sha256, save_calibrations)
 from videosync.trust.candidates import candidate_probabilities  # noqa: E402
@@ -237,8 +237,8 @@ def ruled_confidence(cal: Calibration, rec: dict) -> float:
     """The confidence ``assess`` gives a recorded pair: the calibrated probability, 0 under the
     rules (a slide, an unresolved rate, an answer held at the bound)."""
     ev = rec.get("evidence") or {}
-    held = any("outside the allowed" in n for n in rec.get("notes") or [])
-    if rec.get("refused") or ev.get("drift_flagged") or ev.get("rate_unresolved") or held:
+    held = any("outside the allowed" in n for n in rec.get("notes") or [])  # the record keeps notes only
+    if rec.get("refused") or ruled_out(ev, held):
         return 0.0
     return cal.confidence(ev)
 

@@ -387,6 +387,7 @@ def _input_warnings(tracks: Sequence[PoseTrack]) -> list[str]:
 def _refuse_if_unsure(result: AlignmentResult, min_confidence: float) -> None:
     """Raise :class:`CannotSynchronizeError` naming the reason (and, for repeated motion, the
     candidates) when an input's confidence is below ``min_confidence``."""
+    from videosync.trust.assess import likely_candidates
     from videosync.trust.reasons import Reason, refusal_text
 
     unsure = [i for i in result.inputs[1:] if i.confidence < min_confidence]
@@ -397,11 +398,12 @@ def _refuse_if_unsure(result: AlignmentResult, min_confidence: float) -> None:
     notes = [n for p in result.pairs if index in (p.a, p.b) and p.estimate is not None
              for n in getattr(p.estimate, "notes", [])]
     reason = Reason(worst.reason) if worst.reason else Reason.WEAK_EVIDENCE
-    text = refusal_text(reason, [(c.offset_frames, c.probability) for c in worst.candidates], notes)
+    named = likely_candidates(worst.candidates)
+    text = refusal_text(reason, [(c.offset_frames, c.probability) for c in named], notes)
     raise CannotSynchronizeError(
         f"{text} (confidence {worst.confidence:.2f} < {min_confidence:g}; best guess "
         f"{worst.offset_frames:+.1f} frames; --min-confidence 0 shows it anyway)",
-        worst.path, reason=reason.value, candidates=[c.to_json() for c in worst.candidates])
+        worst.path, reason=reason.value, candidates=[c.to_json() for c in named])
 
 
 def trim(

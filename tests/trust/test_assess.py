@@ -61,5 +61,5 @@ def test_a_reason_with_a_method_note_quotes_it():
 
 def test_likely_candidates_most_probable_first():
     a = Assessment(0.3, 40.0, [Candidate(1.0, 0.3), Candidate(31.0, 0.5, 0.9), Candidate(-29.0, 0.05, 0.4)], None)
-    assert [c.offset_frames for c in likely_candidates(a)] == [31.0, 1.0]  # -29 has under half the votes
+    assert [c.offset_frames for c in likely_candidates(a.candidates)] == [31.0, 1.0]  # -29 has under half the votes
     assert math.isclose(sum(c.probability for c in a.candidates), 0.85)

@@ -12,6 +12,7 @@ the assessment says it is not calibrated.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,9 +81,8 @@ def assess(estimate: Any, track_a: PoseTrack, track_b: PoseTrack, bounds: Offset
         elsewhere = calibration.elsewhere
     else:
         confidence, local, elsewhere = float(estimate.confidence), UNCALIBRATED_HALF_WIDTH_FRAMES, 1.0
-    if (evidence["drift_flagged"] or evidence["rate_unresolved"]
-            or estimate.diagnostics.get("beyond_bounds") is not None):
-        confidence = 0.0  # the method itself says no single offset in the range explains the pair
+    if ruled_out(evidence, estimate.diagnostics.get("beyond_bounds") is not None):
+        confidence = 0.0
     rivals = _rivals(estimate, bounds)
     probabilities = candidate_probabilities(confidence, [share for _, share in rivals], elsewhere)
     candidates = [Candidate(float(estimate.offset_frames), probabilities[0])]
@@ -153,8 +153,15 @@ def refusal_reason(evidence: dict[str, float], candidates: list[Candidate], esti
     return Reason.WEAK_EVIDENCE
 
 
-def likely_candidates(assessment: Assessment, share: float = REPEATED_MOTION_SHARE) -> list[Candidate]:
-    """The answer and the rivals worth naming in a refusal (at least ``share`` of the answer's
-    votes), most probable first."""
-    named = [assessment.candidates[0]] + [c for c in assessment.candidates[1:] if c.share >= share]
+def ruled_out(evidence: Mapping[str, float], beyond_bounds: bool) -> bool:
+    """Whether the method itself says no single offset in the range explains the pair (a slide,
+    a frame rate left unknown, an answer held at the bound): confidence 0, whatever the
+    calibrator would say."""
+    return bool(evidence.get("drift_flagged") or evidence.get("rate_unresolved") or beyond_bounds)
+
+
+def likely_candidates(candidates: list[Candidate], share: float = REPEATED_MOTION_SHARE) -> list[Candidate]:
+    """The answer (``candidates[0]``) and the rivals worth naming in a refusal (at least ``share``
+    of the answer's votes), most probable first."""
+    named = candidates[:1] + [c for c in candidates[1:] if c.share >= share]
     return sorted(named, key=lambda c: -c.probability)

@@ -262,12 +262,6 @@ def _number(value: Any) -> float:
     return float("nan")
 
 
-def logistic_from_sklearn(features: Sequence[str], mean: np.ndarray, scale: np.ndarray, model: Any) -> LinearModel:
-    """A :class:`LinearModel` from a fitted scikit-learn linear model (used by the fitting script)."""
-    return LinearModel(tuple(features), np.asarray(mean, np.float64), np.asarray(scale, np.float64),
-                       np.asarray(model.coef_, np.float64).reshape(-1), float(np.ravel(model.intercept_)[0]))
-
-
 #: The shipped calibrator, beside the shipped model.
 SHIPPED = Path(__file__).resolve().parents[2] / "models" / "calibration.json"
 
