@@ -16,7 +16,10 @@ The records (``data/calibration/calib.jsonl``) hold each pair's evidence
    answers within ``NEAR_FRAMES`` of the truth (the answer's own spread, rivals apart);
 3. **elsewhere**: the weight of "the truth is at no listed candidate" that makes the rivals'
    probabilities most likely (maximum likelihood over a grid);
-4. **scale factor**: the factor on the local scale that makes the 90 % interval
+4. **far errors**: where the truth lies when no listed candidate holds it, as the distribution
+   of the error over the searched range (so the error bar of a doubtful answer reaches as far as
+   wrong answers actually fall, not over the whole range);
+5. **scale factor**: the factor on the local scale that makes the 90 % interval
    (:func:`videosync.trust.assess.interval_half_width`) hold the truth in 90 % of the pairs,
    using out-of-fold probabilities.
 
@@ -60,6 +63,9 @@ NEAR_FRAMES = 3.0
 #: Boosted trees: shallow, few and slow, since there are a few hundred pairs for ~24 features.
 TREE_DEPTH, TREES, LEARNING_RATE = 2, 100, 0.05
 FOLDS = 5
+#: Levels at which the distribution of far errors is stored: a coarse step function is enough for
+#: a 90 % interval, and a few hundred wrong answers support no finer one.
+FAR_LEVELS = np.linspace(0.05, 1.0, 20)
 
 
 def load(path: Path, role: str) -> list[dict]:
@@ -185,7 +191,28 @@ def fit_elsewhere(records: list[dict], conf: np.ndarray) -> float:
     return float(grid[int(np.argmin([loss(e) for e in grid]))])
 
 
-def fit_scale_factor(records: list[dict], conf: np.ndarray, local: np.ndarray, elsewhere: float) -> float:
+def searched(rec: dict) -> float:
+    """The largest error the pair's searched range allows (frames of B), as ``assess`` logged it."""
+    value = (rec.get("evidence") or {}).get("searched_frames")
+    if value is None:
+        raise SystemExit(f"{rec['case']}: no searched_frames in the record: rerun the calib split with this code")
+    return float(value)
+
+
+def fit_far(records: list[dict]) -> MonotoneMap:
+    """Where the truth lies when it is at no listed candidate: the empirical distribution of the
+    error as a fraction of the searched range, over the wrong answers whose truth no rival holds
+    (FAR_LEVELS quantiles, from (0, 0) to the largest fraction seen, where it reaches 1)."""
+    fractions = [abs(r["error_frames"]) / searched(r) for r in records
+                 if not truth_near(r, r["answer"]["offset_frames"])
+                 and not any(truth_near(r, o) for o, _ in candidates_of(r))]
+    x = np.quantile(np.clip(fractions, 0.0, 1.0), FAR_LEVELS) if fractions else np.array([0.0, 1.0])
+    y = FAR_LEVELS if fractions else np.array([0.0, 1.0])
+    return MonotoneMap(np.concatenate([[0.0], x]), np.concatenate([[0.0], y]))
+
+
+def fit_scale_factor(records: list[dict], conf: np.ndarray, local: np.ndarray, elsewhere: float,
+                     far: MonotoneMap) -> float:
     """The factor on the local scale giving INTERVAL_LEVEL coverage over the pairs."""
     errors = np.array([abs(r["error_frames"]) for r in records], float)
     answers = [float(r["answer"]["offset_frames"]) for r in records]
@@ -196,9 +223,8 @@ def fit_scale_factor(records: list[dict], conf: np.ndarray, local: np.ndarray, e
             rivals = candidates_of(rec)
             probs = candidate_probabilities(c, [s for _, s in rivals], elsewhere)
             cands = [Candidate(ans, probs[0])] + [Candidate(o, p) for (o, _), p in zip(rivals, probs[1:])]
-            width = interval_half_width(cands, factor * loc, math.inf)
-            hits.append(width == math.inf or err <= width
-                        or any(abs(o - ans) <= width and truth_near(rec, o) for o, _ in rivals))
+            width = interval_half_width(cands, factor * loc, searched(rec), far=far)
+            hits.append(err <= width or any(abs(o - ans) <= width and truth_near(rec, o) for o, _ in rivals))
         return float(np.mean(hits))
 
     factors = np.exp(np.linspace(math.log(0.2), math.log(50.0), 120))
@@ -221,9 +247,10 @@ def fit(records: list[dict], method: str, seed: int) -> Calibration:
     oof_conf = np.array([isotonic(p) for p in oof])
     elsewhere = fit_elsewhere(records, oof_conf)
     local = np.exp(np.clip(z @ log_scale.coef + log_scale.intercept, -10, 10))
-    factor = fit_scale_factor(records, oof_conf, local, elsewhere)
+    far = fit_far(records)
+    factor = fit_scale_factor(records, oof_conf, local, elsewhere, far)
     info = {"pairs": len(records), "right": int(right.sum()), "method": method}
-    return Calibration(probability, isotonic, log_scale, factor, elsewhere, info, cap)
+    return Calibration(probability, isotonic, log_scale, factor, elsewhere, info, cap, far)
 
 
 #: The share of the right answers the default threshold must keep on ``tune`` (issue 18: at least

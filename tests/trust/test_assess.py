@@ -3,8 +3,10 @@
 import math
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
+from videosync.trust.calibrator import MonotoneMap
 from videosync.trust.assess import Candidate, interval_half_width, likely_candidates, refusal_reason, Assessment
 from videosync.trust.reasons import Reason, candidates_text, refusal_text
 
@@ -25,6 +27,20 @@ def test_interval_reaches_out_to_the_rivals_nearest_first():
 
 def test_interval_is_the_whole_range_when_the_evidence_cannot_narrow_it():
     assert interval_half_width([Candidate(5.0, 0.4), Candidate(-25.0, 0.2)], 0.5, 80.0) == 80.0
+
+
+def test_interval_reaches_as_far_as_wrong_answers_fall_when_their_spread_is_known():
+    # far: wrong answers lie uniformly within 0.5 of the range (CDF 0 at 0, 1 at 0.5). The answer
+    # holds 0.6 (from its local spread 0.5), a rival 10 frames away 0.2, the unlisted rest 0.2.
+    # Past the rival (at 10.5 frames the mass is 0.8 + 0.2 * 10.5 / 50 = 0.842) the mass grows by
+    # 0.2 / 50 per frame, so 0.9 is reached at 0.058 / 0.004 = 14.5 frames past it: 25 frames.
+    far = MonotoneMap(np.array([0.0, 0.5]), np.array([0.0, 1.0]))
+    cands = [Candidate(5.0, 0.6), Candidate(15.0, 0.2)]
+    assert interval_half_width(cands, 0.5, 100.0, far=far) == pytest.approx(25.0)
+    # the answer alone likely enough: its local spread, whatever far says
+    assert interval_half_width([Candidate(5.0, 0.95)], 0.5, 100.0, far=far) == 0.5
+    # nothing listed: 0.9 of the far spread, 0.9 * 0.5 of the range
+    assert interval_half_width([Candidate(5.0, 0.0)], 0.5, 100.0, far=far) == pytest.approx(45.0)
 
 
 @pytest.mark.parametrize("evidence, candidates, beyond, reason", [

@@ -98,3 +98,18 @@ def test_a_method_score_below_its_refusal_level_caps_the_probability_before_the_
     path = tmp_path / "cal.json"
     save_calibrations({"m": cal}, path)
     assert load_calibrations(path)["m"].confidence({"a": 3.0, "b": 1.0, "m": 0.1}) == pytest.approx(0.05)
+
+
+def test_far_error_distribution_round_trips_and_a_decreasing_one_is_refused(tmp_path):
+    path = tmp_path / "cal.json"
+    far = MonotoneMap(np.array([0.0, 0.1, 0.6]), np.array([0.0, 0.5, 1.0]))
+    save_calibrations({"m": _calibration()}, path)
+    assert load_calibrations(path)["m"].far is None  # a file without it: the error bar spans the range
+    cal = _calibration()
+    save_calibrations({"m": Calibration(cal.probability, None, cal.log_scale, 1.5, far=far)}, path)
+    assert load_calibrations(path)["m"].far(0.35) == pytest.approx(0.75)
+    doc = json.loads(path.read_text())
+    doc["methods"]["m"]["far"]["y"] = [0.0, 0.9, 0.5]
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ModelError, match="invalid calibrator"):
+        load_calibrations(path)

@@ -20,7 +20,7 @@ import numpy as np
 
 from videosync.poses import PoseTrack
 from videosync.sync.bounds import OffsetBounds
-from videosync.trust.calibrator import Calibration
+from videosync.trust.calibrator import Calibration, MonotoneMap
 from videosync.trust.candidates import candidate_probabilities, vote_peaks
 from videosync.trust.evidence import pair_evidence
 from videosync.trust.reasons import Reason
@@ -78,16 +78,17 @@ def assess(estimate: Any, track_a: PoseTrack, track_b: PoseTrack, bounds: Offset
     evidence = pair_evidence(estimate, track_a, track_b)
     if calibration is not None:
         confidence, local = calibration.confidence(evidence), calibration.local_half_width(evidence)
-        elsewhere = calibration.elsewhere
+        elsewhere, far = calibration.elsewhere, calibration.far
     else:
-        confidence, local, elsewhere = float(estimate.confidence), UNCALIBRATED_HALF_WIDTH_FRAMES, 1.0
+        confidence, local, elsewhere, far = float(estimate.confidence), UNCALIBRATED_HALF_WIDTH_FRAMES, 1.0, None
     if ruled_out(evidence, estimate.diagnostics.get("beyond_bounds") is not None):
         confidence = 0.0
     rivals = _rivals(estimate, bounds)
     probabilities = candidate_probabilities(confidence, [share for _, share in rivals], elsewhere)
     candidates = [Candidate(float(estimate.offset_frames), probabilities[0])]
     candidates += [Candidate(offset, p, share) for (offset, share), p in zip(rivals, probabilities[1:])]
-    width = interval_half_width(candidates, local, _widest(track_a, track_b, bounds, estimate.rate))
+    evidence["searched_frames"] = searched = _widest(track_a, track_b, bounds, estimate.rate)
+    width = interval_half_width(candidates, local, searched, far=far)
     return Assessment(confidence, width, candidates, refusal_reason(evidence, candidates, estimate),
                       evidence, calibration is not None)
 
@@ -114,22 +115,38 @@ def _widest(track_a: PoseTrack, track_b: PoseTrack, bounds: OffsetBounds, rate: 
 
 
 def interval_half_width(candidates: list[Candidate], local: float, widest: float,
-                        level: float = INTERVAL_LEVEL) -> float:
+                        level: float = INTERVAL_LEVEL, far: MonotoneMap | None = None) -> float:
     """The smallest half-width around the answer (``candidates[0]``) holding ``level`` of the
-    probability: the answer's own spread ``local`` when it is likely enough, else reaching out to
-    the rival candidates nearest first, else ``widest`` (the evidence cannot narrow it).
+    probability (frames of B).
 
-    The answer's own interval holds ``level`` of its near answers by construction of ``local``
-    (the calibrator's scale factor), so its mass counts in full.
+    The answer's mass counts from ``local`` (its own spread: the interval holds ``level`` of its
+    near answers by construction of ``local``, the calibrator's scale factor), each rival's from
+    its distance plus ``local``, and the mass at no listed candidate (1 minus the listed ones)
+    spreads as ``far``: the share of wrong answers whose truth lies within a fraction ``u`` of
+    ``widest`` (the largest error the searched range allows), fitted with the calibrator. Without
+    ``far`` that mass sits nowhere in particular, so the interval is then ``widest``.
     """
     answer = candidates[0].offset_frames
-    mass = candidates[0].probability
-    if mass >= level:
-        return float(local)
-    for cand in sorted(candidates[1:], key=lambda c: abs(c.offset_frames - answer)):
-        mass += cand.probability
-        if mass >= level:
-            return float(abs(cand.offset_frames - answer) + local)
+    steps = [(float(local), candidates[0].probability)]
+    steps += [(abs(c.offset_frames - answer) + local, c.probability) for c in candidates[1:]]
+    rest = max(0.0, 1.0 - sum(p for _, p in steps))
+    if far is None or not (0 < widest < math.inf):
+        rest = 0.0  # the unlisted mass is nowhere in particular: only widest holds it
+
+    def mass(w: float, upto: bool = True) -> float:
+        """The probability within ``w`` (``upto`` False: steps at ``w`` itself not counted)."""
+        listed = sum(p for at, p in steps if (at <= w if upto else at < w))
+        return listed + (rest * far(w / widest) if rest else 0.0)
+
+    points = sorted({w for w, _ in steps if w < widest} | ({widest * u for u in far.x if u < 1} if rest else set()))
+    lo = 0.0
+    for hi in [*points, widest]:
+        if mass(lo) >= level:
+            return float(lo)
+        top = mass(hi, upto=False)  # between lo and hi the mass grows linearly (far is piecewise linear)
+        if top >= level:
+            return float(lo + (hi - lo) * (level - mass(lo)) / (top - mass(lo)))
+        lo = hi
     return float(max(widest, local))
 
 

@@ -10,8 +10,10 @@ The calibrator turns it into
   fitted on);
 * ``local_scale_frames``: the spread of the answer around the truth when it is in the right
   neighbourhood, ``exp(a + b . x)`` on the same evidence, with a factor making its 90 % interval
-  hold on the fitting pairs (:func:`videosync.trust.interval.interval_half_width` combines it with
-  the candidates).
+  hold on the fitting pairs;
+* ``far``: where the truth lies when no listed candidate holds it (the error as a fraction of the
+  searched range), so a doubtful answer's error bar reaches as far as wrong answers fall
+  (:func:`videosync.trust.assess.interval_half_width` combines both with the candidates).
 
 Why JSON and not a pickled scikit-learn object: a model file must never run code when loaded,
 and the arithmetic of shallow trees, a linear model and a piecewise-linear map is a few lines of numpy, so
@@ -189,6 +191,10 @@ class Calibration:
     #: probability is capped at it before the isotonic map (the method's own score below its
     #: refusal level: a case the calibration set may not show, e.g. two different people)
     cap: tuple[str, float] | None = None
+    #: where the truth lies when it is at no listed candidate: the share of such pairs (y) whose
+    #: error is within a fraction x of the searched range (an empirical distribution function;
+    #: :func:`videosync.trust.assess.interval_half_width`); None: the error bar then spans the range
+    far: MonotoneMap | None = None
 
     def confidence(self, evidence: Mapping[str, float]) -> float:
         """P(the answer is within 1 frame of the truth) given the pair's evidence."""
@@ -211,18 +217,20 @@ class Calibration:
                 "isotonic": None if self.isotonic is None else self.isotonic.to_json(),
                 "log_scale": self.log_scale.to_json(), "scale_factor": float(self.scale_factor),
                 "elsewhere": float(self.elsewhere), "info": self.info,
-                "cap": None if self.cap is None else [self.cap[0], float(self.cap[1])]}
+                "cap": None if self.cap is None else [self.cap[0], float(self.cap[1])],
+                "far": None if self.far is None else self.far.to_json()}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Calibration:
         factor, elsewhere = float(data["scale_factor"]), float(data.get("elsewhere", 1.0))
         if not (math.isfinite(factor) and factor > 0 and math.isfinite(elsewhere) and elsewhere >= 0):
             raise ValueError("scale_factor must be positive and elsewhere non-negative")
-        iso, cap = data.get("isotonic"), data.get("cap")
+        iso, cap, far = data.get("isotonic"), data.get("cap"), data.get("far")
         if cap is not None:
             cap = (str(cap[0]), _finite(cap[1], "cap level"))
         return cls(probability_model_from_json(data["probability"]), None if iso is None else MonotoneMap.from_json(iso),
-                   LinearModel.from_json(data["log_scale"]), factor, elsewhere, dict(data.get("info") or {}), cap)
+                   LinearModel.from_json(data["log_scale"]), factor, elsewhere, dict(data.get("info") or {}), cap,
+                   None if far is None else MonotoneMap.from_json(far))
 
 
 def save_calibrations(calibrations: Mapping[str, Calibration], path: str | Path, *, meta: Mapping[str, Any] | None = None
