@@ -70,6 +70,7 @@ FAR_LEVELS = np.linspace(0.05, 1.0, 20)
 
 def load(path: Path, role: str) -> list[dict]:
     records = [r for r in read_records(path) if r.get("role") == role and not r.get("refused")]
+    records.sort(key=lambda r: r["case"])  # the fit (folds, subsamples) must not depend on the order workers wrote in
     if not records:
         raise SystemExit(f"{path}: no answered {role} records")
     return records
