@@ -374,6 +374,23 @@ TIMEMAP_LOCATE_SECONDS = 1.0
 #: steps missed or split, not a clock. [drift.md]
 TIMEMAP_MAX_DRIFT_PPM = 1500.0
 
+# --- Sound: the audio method and fusion with the poses (docs/design/audio.md) -----------------
+
+#: How far (s) one camera's sound may lead or lag its own picture: ITU-R BT.1359 puts the
+#: threshold of detectability at 45 ms of sound leading (125 ms lagging); recorders that mux
+#: their own microphone stay well inside it. [audio.md]
+AV_SKEW_SECONDS = 0.045
+#: Largest difference (m) of the distances from a sound to two cameras that fusion expects: a
+#: room or a small sports hall. Farther apart, the picture's offset wins with a note. [audio.md]
+SOUND_TRAVEL_METRES = 10.0
+#: Speed of sound in air at 20 degrees C (m/s): physics, kept beside the travel it converts.
+SPEED_OF_SOUND = 343.0
+#: The allowance: seconds by which a pair's sound offset and picture offset may differ for
+#: honest reasons, both cameras' skew (either sign) and the sound's travel (119 ms). Fusion
+#: searches the poses this far around the sound's answer and warns beyond it. [audio.md]
+EXPECTED_DISAGREEMENT_SECONDS = 2 * AV_SKEW_SECONDS + SOUND_TRAVEL_METRES / SPEED_OF_SOUND
+
+
 # --- N-camera solve (docs/design/confidence.md) ----------------------------------------------
 
 #: A pair disagrees with the solution beyond this many frames of the slowest input: more than a
