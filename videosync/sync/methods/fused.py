@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from videosync.audio import NoAudioError
 from videosync.errors import CannotSynchronizeError
 from videosync.poses import PoseTrack
@@ -134,14 +136,48 @@ def bounded_estimate(pose: SyncMethod, track_a: PoseTrack, track_b: PoseTrack, c
     """``pose``'s estimate searching only offsets within ``width`` frames of ``centre``.
 
     The pose methods search inside their bounds around 0; renumbering B's frames by the whole
-    frames of ``centre`` moves that window onto it, and the answer is moved back.
+    frames of ``centre`` moves that window onto it, and the answer, with every offset its
+    evidence holds, is moved back (:func:`moved`).
     """
     shift = int(round(centre))
-    moved = track_b.with_keypoints(track_b.keypoints, track_b.frame_index - shift)
-    est = pose.estimate(track_a, moved, bounds=OffsetBounds(width))
-    est.offset_frames += shift
-    est.offset_seconds = est.offset_frames / track_b.fps
-    return est
+    renumbered = track_b.with_keypoints(track_b.keypoints, track_b.frame_index - shift)
+    return moved(pose.estimate(track_a, renumbered, bounds=OffsetBounds(width)), shift)
+
+
+def moved(est: PairEstimate, shift: int) -> PairEstimate:
+    """``est`` of a B renumbered by ``-shift`` frames, as the estimate of B itself: every offset
+    (frames of B) ``+ shift``; the reverse search's (frames of A) ``- shift / rate``; matched frame
+    numbers of B ``+ shift``. What the evidence reads (the trust module's features, the plot)
+    then refers to B's own frame numbers."""
+    def refinement(r, step: float):
+        if r is None:
+            return None
+        return replace(r, offset_frames=r.offset_frames + step, coarse_offset_frames=r.coarse_offset_frames + step,
+                       shifts=np.asarray(r.shifts) + step, wide_offset_frames=r.wide_offset_frames + step,
+                       beyond_bounds=None if r.beyond_bounds is None else r.beyond_bounds + step)
+
+    d = dict(est.diagnostics)
+    back = -shift / est.rate if est.rate else -shift
+    for key, step in (("refinement", shift), ("refinement_rival", shift), ("refinement_reverse", back)):
+        if d.get(key) is not None:
+            d[key] = refinement(d[key], step)
+    if d.get("votes") is not None:
+        d["votes"] = (np.asarray(d["votes"][0]) + shift, d["votes"][1])
+    if d.get("matching_parts") is not None:
+        d["matching_parts"] = ([k + shift for k in d["matching_parts"][0]], d["matching_parts"][1])
+    if d.get("halves") is not None:
+        (k1, k2), centres = d["halves"]
+        d["halves"] = ((k1 + shift, k2 + shift), centres)
+    if d.get("beyond_bounds") is not None:
+        d["beyond_bounds"] = d["beyond_bounds"] + shift
+    fit = est.fit
+    if fit is not None:
+        fit = replace(fit, offset_frames=fit.offset_frames + shift, median_offset=fit.median_offset + shift,
+                      runner_up_offset=None if fit.runner_up_offset is None else fit.runner_up_offset + shift,
+                      beyond_bounds=None if fit.beyond_bounds is None else fit.beyond_bounds + shift)
+    k = est.offset_frames + shift
+    return replace(est, offset_frames=k, offset_seconds=k / est.fps_b, fit=fit, diagnostics=d,
+                   pairs_b=np.asarray(est.pairs_b) + shift)
 
 
 def _fused(chosen: PairEstimate, sound: PairEstimate, source: str, notes: list[str]) -> PairEstimate:
