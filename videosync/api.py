@@ -157,8 +157,9 @@ def align(
     bounds = OffsetBounds(max_offset_frames)
     load = _Loader(inputs, bounds, dict(fps=fps, size=size, layout=layout, pose_backend=pose_backend,
                                         start=start, duration=duration), on_progress)
-    tracks = load.all(person or 0)
-    from videosync.sync.witness import calibrated_as, choose_method, judge_sound_alone
+    from videosync.sync.witness import calibrated_as, choose_method, judge_sound_alone, load_tracks
+
+    tracks = load_tracks(lambda: load.all(person or 0), inputs, method, say)
 
     method, sync_method = choose_method(method, tracks, model=model, refine=refine, say=say)
     known: dict[tuple[int, int], object] = {}  # pair estimates (or their refusal) already made
@@ -418,19 +419,24 @@ def trim(
     overwrite: bool = False,
     fps: float | None = None,
     audio: bool = True,
+    audio_reference: bool = False,
     progress: Callable[[int, int], None] | None = None,
     **align_options,
 ):
     """Write synchronized copies of ``videos`` into ``out_dir``.
 
     Offsets come from ``offsets_frames`` (one per video, the first 0) or, when None, from
-    :func:`align` with ``align_options``. Returns ``(TrimResult, AlignmentResult | None)``.
+    :func:`align` with ``align_options``; with ``audio_reference`` from the sound alone (the cut
+    keeps lip sync; the pictures may then be off by the cameras' audio-video skew).
+    Returns ``(TrimResult, AlignmentResult | None)``.
     """
     from videosync.video.writer import trim_videos
 
     alignment = None
     if offsets_frames is None:
-        alignment = align(list(videos), **align_options)
+        from videosync.sync.witness import audio_reference_options
+
+        alignment = align(list(videos), **audio_reference_options(align_options, audio_reference))
         offsets_frames = [entry.offset_frames for entry in alignment.inputs]
     elif len(offsets_frames) != len(videos):
         raise VideosyncError(f"need one offset per video: {len(videos)} videos, {len(offsets_frames)} offsets")

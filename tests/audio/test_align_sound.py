@@ -66,3 +66,57 @@ def test_the_sound_alone_when_forced(looped):
     res = align([a, b], method="audio", size=SIZE)
     assert res.method == "audio" and abs(res.inputs[1].offset_frames - truth) < 2.0
     assert any("no fitted calibrator" in w for w in res.warnings)
+
+
+@pytest.fixture(scope="module")
+def nobody(tmp_path_factory):
+    """Two grey videos (nobody in view) with real speech, B started 0.5 s (15 frames) after A."""
+    from tests.audio.media import SPEECH, load, room, write_video
+
+    d, rate, fps = tmp_path_factory.mktemp("nobody"), 48_000, 30
+    speech = load(SPEECH, rate)
+    a = write_video(d / "a.mp4", 4 * fps, fps, room(speech[: 4 * rate], rate, snr_db=25, seed=1), rate)
+    b = write_video(d / "b.mp4", 4 * fps, fps, room(speech[rate // 2 : rate // 2 + 4 * rate], rate, rt60=0.3,
+                                                     snr_db=20, seed=2), rate)
+    return a, b
+
+
+def test_the_sound_alone_reads_no_poses(nobody, monkeypatch):
+    import videosync.estimate
+
+    def no_estimation(*args, **kwargs):
+        raise AssertionError("pose estimation ran")
+
+    monkeypatch.setattr(videosync.estimate, "estimate_poses_many", no_estimation)
+    monkeypatch.setattr(videosync.estimate, "estimate_poses", no_estimation)
+    res = align(list(nobody), method="audio")
+    assert res.method == "audio" and abs(res.inputs[1].offset_frames + 15) < 0.05
+
+
+def test_trim_audio_reference_cuts_on_the_sound(nobody, tmp_path):
+    a, b = nobody
+    res = CliRunner().invoke(cli, ["trim", str(a), str(b), "-o", str(tmp_path / "out"), "--audio-reference", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["alignment"]["method"] == "audio"
+    assert [v["offset_frames_used"] for v in doc["videos"]] == [0, -15]
+    assert [v["first_frame"] for v in doc["videos"]] == [15, 0] and all(v["audio_kept"] for v in doc["videos"])
+
+
+def test_trim_audio_reference_with_known_offsets_or_another_method_is_refused(nobody, tmp_path):
+    a, b = nobody
+    res = CliRunner().invoke(cli, ["trim", str(a), str(b), "-o", str(tmp_path / "o1"), "--audio-reference",
+                                   "--offsets", "0,-15"])
+    assert res.exit_code == 2 and "leave out --offsets" in res.stderr
+    res = CliRunner().invoke(cli, ["trim", str(a), str(b), "-o", str(tmp_path / "o2"), "--audio-reference",
+                                   "--method", "sesyn"])
+    assert res.exit_code == 1 and "cannot be combined with --method sesyn" in res.stderr
+    assert not (tmp_path / "o1").exists() and not (tmp_path / "o2").exists()
+
+
+@pytest.mark.slow
+def test_with_nobody_in_view_the_sound_answers_and_says_so(nobody):
+    res = align(list(nobody))
+    assert res.method == "fused" and abs(res.inputs[1].offset_frames + 15) < 0.05
+    assert res.fusion(1)["source"] == "sound alone"
+    assert any("nobody in view: from the sound alone" in w for w in res.warnings)

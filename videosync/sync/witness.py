@@ -50,6 +50,41 @@ def has_sound(track: PoseTrack) -> bool:
     return _has_audio_stream(str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
 
 
+def sound_track(video: str | Path) -> PoseTrack:
+    """A track of ``video``'s frame clock without poses (``meta["sound_only"]``): what the sound
+    alone needs (frame rate, frame count, the file), without running pose estimation."""
+    import numpy as np
+
+    from videosync.poses.track import NUM_JOINTS
+    from videosync.video.probe import probe_video
+
+    info = probe_video(video)
+    n = max(int(info.n_frames or 0), 1)
+    return PoseTrack(np.zeros((n, NUM_JOINTS, 3), np.float32), fps=info.fps, width=info.width, height=info.height,
+                     frame_index=np.arange(n), source=str(video), meta={"sound_only": True})
+
+
+def load_tracks(load_all: Callable[[], list[PoseTrack]], inputs: Sequence[Any], method: str | None,
+                say: Callable[[str], None] = lambda _m: None) -> list[PoseTrack]:
+    """The inputs' tracks as ``align`` reads them (``load_all``), except: for the sound alone
+    (``audio``) videos are not put through pose estimation; and when pose estimation finds
+    nobody (``auto`` or ``fused``) and every input is a video with sound, the sound alone answers."""
+    from videosync.errors import NoPersonError
+    from videosync.video.probe import is_video_path
+
+    videos = all(not isinstance(i, PoseTrack) and is_video_path(i) for i in inputs)
+    if method == "audio" and videos:
+        return [sound_track(i) for i in inputs]
+    try:
+        return load_all()
+    except NoPersonError as exc:
+        tracks = [sound_track(i) for i in inputs] if videos and method in (None, AUTO, WITH_SOUND) else []
+        if not tracks or not all(has_sound(t) for t in tracks):
+            raise
+        say(f"{exc}: synchronizing on the sound alone")
+        return tracks
+
+
 def choose_method(name: str | None, tracks: Sequence[PoseTrack], *, model: Any = None, refine: bool = True,
                   say: Callable[[str], None] = lambda _m: None) -> tuple[str, SyncMethod]:
     """``(the method's name, the method)`` for ``name``; ``auto`` (or None) resolved from ``tracks``."""
@@ -87,4 +122,18 @@ def judge_sound_alone(judge: Callable[[Any, int, int], Any], method: SyncMethod,
     return either
 
 
-__all__ = ["AUTO", "calibrated_as", "choose_method", "has_sound", "judge_sound_alone"]
+def audio_reference_options(options: dict[str, Any], audio_reference: bool) -> dict[str, Any]:
+    """``align``'s options for ``trim``: with ``audio_reference`` the sound alone decides (method
+    ``audio``), for editors who keep lip sync; another method named with it is an error."""
+    from videosync.errors import VideosyncError
+
+    if not audio_reference:
+        return options
+    if options.get("method") not in (None, AUTO, "audio"):
+        raise VideosyncError(f"--audio-reference cuts on the sound's offsets: it cannot be combined with "
+                             f"--method {options['method']}")
+    return {**options, "method": "audio"}
+
+
+__all__ = ["AUTO", "audio_reference_options", "calibrated_as", "choose_method", "has_sound", "judge_sound_alone",
+           "load_tracks", "sound_track"]

@@ -82,6 +82,10 @@ class FusedMethod(SyncMethod):
         if sound.confidence < self.min_confidence:
             why = sound.notes[0] if sound.notes else f"confidence {sound.confidence:.2f}"
             return self._pose_alone(track_a, track_b, bounds, why, sound)
+        if any(t.meta.get("sound_only") for t in (track_a, track_b)):
+            note = (f"nobody in view: from the sound alone; the visual offset may differ by up to the "
+                    f"{allowance_text()}")
+            return _fused(sound, sound, "sound alone", [note])
         width = expected_disagreement() * track_b.fps
         near = self._trusted(lambda: bounded_estimate(self.pose, track_a, track_b, sound.offset_frames, width))
         if near is not None and abs(near.offset_frames - sound.offset_frames) < width - 1.0:
