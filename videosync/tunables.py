@@ -389,6 +389,10 @@ SPEED_OF_SOUND = 343.0
 #: honest reasons, both cameras' skew (either sign) and the sound's travel (119 ms). Fusion
 #: searches the poses this far around the sound's answer and warns beyond it. [audio.md]
 EXPECTED_DISAGREEMENT_SECONDS = 2 * AV_SKEW_SECONDS + SOUND_TRAVEL_METRES / SPEED_OF_SOUND
+#: Least confidence of the sound's answer at which fusion lets it bound the pose search; below
+#: it the poses search alone, as without sound. Chosen on bench_audio.py's tune split (fewest
+#: wrong fused answers, then most right ones), never on the pairs it reports. [audio.md]
+FUSION_MIN_SOUND_CONFIDENCE = 0.2
 
 
 # --- N-camera solve (docs/design/confidence.md) ----------------------------------------------

@@ -33,6 +33,7 @@ from videosync.sync.methods.base import PairEstimate, SyncMethod
 from videosync.tunables import (
     AV_SKEW_SECONDS,
     EXPECTED_DISAGREEMENT_SECONDS,
+    FUSION_MIN_SOUND_CONFIDENCE,
     SOUND_TRAVEL_METRES,
     SPEED_OF_SOUND,
     UNCALIBRATED_MIN_CONFIDENCE,
@@ -58,16 +59,19 @@ class FusedMethod(SyncMethod):
     Args:
         pose: the pose method (default: whatever the caller built, e.g. sesyn + geometry).
         audio: the audio method (default a new :class:`AudioMethod`).
-        min_confidence: below it an answer is "not trusted" for the steps above.
+        min_confidence: below it a pose answer is "not trusted" for the steps above.
+        min_sound_confidence: below it the sound's answer is not trusted to bound the search.
     """
 
     name = "fused"
 
     def __init__(self, pose: SyncMethod, audio: AudioMethod | None = None,
-                 min_confidence: float = UNCALIBRATED_MIN_CONFIDENCE) -> None:
+                 min_confidence: float = UNCALIBRATED_MIN_CONFIDENCE,
+                 min_sound_confidence: float = FUSION_MIN_SOUND_CONFIDENCE) -> None:
         self.pose = pose
         self.audio = audio or AudioMethod()
         self.min_confidence = float(min_confidence)
+        self.min_sound_confidence = float(min_sound_confidence)
         self._sound: dict[tuple, PairEstimate | CannotSynchronizeError] = {}  # align asks a pair more than once
 
     def estimate(
@@ -79,7 +83,7 @@ class FusedMethod(SyncMethod):
             return self.pose.estimate(track_a, track_b, bounds=bounds)
         except CannotSynchronizeError as exc:
             return self._pose_alone(track_a, track_b, bounds, str(exc).split("cannot synchronize: ")[-1], None)
-        if sound.confidence < self.min_confidence:
+        if sound.confidence < self.min_sound_confidence:
             why = sound.notes[0] if sound.notes else f"confidence {sound.confidence:.2f}"
             return self._pose_alone(track_a, track_b, bounds, why, sound)
         if any(t.meta.get("sound_only") for t in (track_a, track_b)):
