@@ -308,13 +308,14 @@ def counts(outcomes: list[Outcome]) -> tuple[int, int, int, str]:
 
 def choose_trust(results: dict[str, dict[str, list[Outcome]]]) -> tuple[float, list[list[object]]]:
     """The sound confidence fusion should trust, by the tune split: fewest wrong fused answers
-    over all conditions, then most right ones, then the lowest (the sound helps most often)."""
+    over all conditions, then most right ones, then the highest (the least trust in the sound
+    that does as well: the tune split is small)."""
     rows = []
     for trust in SOUND_TRUST_GRID:
         outcomes = [o for per in results.values() for o in per[f"fused@{trust:g}"]]
         answered, right, wrong, _ = counts(outcomes)
         rows.append([f"{trust:g}", len(outcomes), answered, right, wrong])
-    best = min(rows, key=lambda r: (r[4], -r[3], float(r[0])))
+    best = min(rows, key=lambda r: (r[4], -r[3], -float(r[0])))
     return float(best[0]), rows
 
 
