@@ -376,6 +376,27 @@ TIMEMAP_MAX_DRIFT_PPM = 1500.0
 
 # --- Sound: the audio method and fusion with the poses (docs/design/audio.md) -----------------
 
+#: A track whose loudest sample is below this (dBFS) is silent: a muted or unplugged microphone;
+#: the quietest room tone of a consumer recorder is around -70 to -50 dBFS *RMS*, but any event
+#: that can synchronize peaks far above -50. [audio.md]
+SILENCE_PEAK_DBFS = -50.0
+#: Least overlap (s) an offset must leave between two sound tracks: a second holds a word or two,
+#: a clap, a few steps; less is too little sound to tell chance from agreement. [audio.md]
+AUDIO_MIN_OVERLAP_SECONDS = 1.0
+#: Gap between the best envelope peak and the runner-up, in standard deviations of the rivals'
+#: heights, below which the best may be chance (significance 0) and above which it is not (1):
+#: the top two of 30 draws of one distribution lie about one spread apart; unrelated recordings
+#: reached 3.5 at most in tests/audio, shared sound 10 to 70, through 0 dB of noise too. [audio.md]
+AUDIO_GAP_CHANCE = 4.0
+AUDIO_GAP_SURE = 8.0
+#: GCC-PHAT peak (robust z over its curve) needed to trust the waveform's delay over the
+#: envelope's; chance reaches about 4 over the 321 lags searched. [audio.md]
+AUDIO_FINE_MIN_Z = 8.0
+#: Below this confidence a sound answer carries a note saying why (what align refuses with). [audio.md]
+AUDIO_NOTE_BELOW = 0.5
+#: Autocorrelation of an onset envelope one period later above which the sound is periodic (a
+#: metronome, a drum loop); speech and claps stay far below. [audio.md]
+AUDIO_PERIODIC_AUTOCORR = 0.5
 #: How far (s) one camera's sound may lead or lag its own picture: ITU-R BT.1359 puts the
 #: threshold of detectability at 45 ms of sound leading (125 ms lagging); recorders that mux
 #: their own microphone stay well inside it. [audio.md]
