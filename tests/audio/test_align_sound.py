@@ -49,6 +49,9 @@ def test_repeated_motion_is_answered_by_default_and_refused_by_the_poses_alone(l
     # the sound is late by each camera's skew and distance (here 4 ms, under a frame); within the allowance
     assert abs(fusion["sound_offset_frames"] - truth) < fusion["allowance_seconds"] * 60
     assert doc["pairs"][0]["fusion"] == fusion and not doc["warnings"]
+    # the evidence the calibrator read is about B's own frames: the geometry moved the matching's
+    # answer by about a frame, not by the 99 frames B was renumbered by for the bounded search
+    assert doc["pairs"][0]["evidence"]["geo_shift"] < 2 and doc["pairs"][0]["calibrated"]
 
 
 @pytest.mark.slow
