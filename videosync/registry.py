@@ -75,7 +75,7 @@ class Registry:
 
 #: Synchronization methods (:class:`videosync.sync.methods.base.SyncMethod` subclasses).
 METHODS = Registry("synchronization method", default="auto")
-METHODS.register("auto", None, "fused when every input has sound, else sesyn (videosync.sync.witness)")
+METHODS.register("auto", None, "fused when every input has sound, else sesyn")
 METHODS.register("sesyn", "videosync.sync.methods.sesyn:SesynMethod",
                  "frame matching on the trained network's features (SeSyn-Net)")
 METHODS.register("simple", "videosync.sync.methods.simple:SimpleMethod",
