@@ -1,14 +1,14 @@
 """Sound, pose and both: the real Pose2Sim demo videos with real sound laid under them.
 
 The demo's four cameras are hardware-synchronized (true offset 0) and silent. For each pair
-(cam01 and camN) and a true offset k, both cameras are cut to equal-length windows (frame i of
-cam01 = frame i + k of camN, as in ``bench_pose2sim_offsets.py``), and each window gets the
-sound of one scene as that camera would have recorded it: a real recording (``tests/data/audio``:
-speech, monkeys, jazz; see its README for sources and licences) played in the room, reaching
-each camera after its distance / 343 m/s, stamped with that camera's own audio-video skew,
-through its own reverberant room (exponentially decaying tail) and its own background noise.
-The files are written with ffmpeg (imageio-ffmpeg's binary): the window's frames (downscaled,
-H.264) and the sound (AAC), as a camera writes them.
+(cam01 and camN) and a true offset k, both cameras are cut to windows of one fixed length
+whatever k (frame i of cam01 = frame i + k of camN; the length never tells the offset), and
+each window gets the sound of one scene as that camera would have recorded it: a real recording
+(``tests/data/audio``: speech, monkeys, jazz; see its README for sources and licences) played in
+the room, reaching each camera after its distance / 343 m/s, stamped with that camera's own
+audio-video skew, through its own reverberant room (exponentially decaying tail) and its own
+background noise. The files are written with ffmpeg (imageio-ffmpeg's binary): the window's
+frames (downscaled, H.264) and the sound (AAC), as a camera writes them.
 
 Poses are the demo's own OpenPose JSON (real detections), cut to the same windows; the audio
 method reads the sound of the written files (through ``meta["video"]``, as for an OpenPose
@@ -18,10 +18,15 @@ of one is available here), silence (room tone only), and repeated motion: the de
 forwards and backwards (a 3.3 s cycle) with the second camera starting half a cycle later, so
 two offsets one cycle apart are equally supported by the poses.
 
-Prints and writes (``docs/results.md``, section ``bench_audio``) per condition and method: the
-share answered (confidence >= 0.2), the share right (answered within 1 frame of the truth), the
-mean |error| of the answers (frames at 60 fps), and how many fused answers warned that sound and
-picture disagree. Run: ``python benchmarks/bench_audio.py [--seeds 3] [--work DIR]``.
+Each answer is judged as ``align`` judges it (the pose method's calibrator for pose and fused
+answers, the method's own score for sound answers; answered when the confidence reaches the
+threshold ``align`` would apply). Two splits of scenes: *tune* (seeds 100..) chooses the least
+confidence at which fusion trusts the sound (``FUSION_MIN_SOUND_CONFIDENCE``) and nothing else;
+*report* (seeds 0..) is the table. Prints and writes (``docs/results.md``, section
+``bench_audio``) per condition and method: pairs answered, answered within 1 frame of the
+truth, wrong, the mean |error| of the answers (frames at 60 fps), and how many fused answers
+warned that sound and picture disagree. Run: ``python benchmarks/bench_audio.py [--seeds 3]
+[--tune-seeds 2] [--work DIR]``.
 """
 
 from __future__ import annotations
@@ -41,10 +46,12 @@ sys.path.insert(0, str(REPO))
 from benchmarks._results import markdown_table, write_section  # noqa: E402
 from videosync.errors import CannotSynchronizeError  # noqa: E402
 from videosync.poses import PoseTrack, load_poses  # noqa: E402
-from videosync.tunables import UNCALIBRATED_MIN_CONFIDENCE  # noqa: E402
+from videosync.sync.bounds import UNBOUNDED  # noqa: E402
 from videosync.sync.methods import make_method  # noqa: E402
 from videosync.sync.methods.audio import AudioMethod  # noqa: E402
 from videosync.sync.methods.fused import FusedMethod  # noqa: E402
+from videosync.sync.witness import calibrated_as, judge_sound_alone  # noqa: E402
+from videosync.tunables import DEFAULT_MIN_CONFIDENCE, FUSION_MIN_SOUND_CONFIDENCE, UNCALIBRATED_MIN_CONFIDENCE  # noqa: E402
 
 # ../shared beside the checkout, or beside its parent (a git worktree)
 SHARED = next((p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.exists()), REPO.parent / "shared")
@@ -54,6 +61,10 @@ SOUNDS = REPO / "tests" / "data" / "audio"
 CAMERAS = ("cam01", "cam02", "cam03", "cam04")
 FPS = 60
 RATE = 48_000
+MAX_K = 20  # true offsets of the plain pairs lie in -MAX_K..MAX_K frames
+N_PLAIN = 100 - MAX_K  # frames of every plain pair's windows (the demo has 100)
+TUNE_SEED0 = 100  # scenes of the tune split: seeds 100.. (report: 0..)
+SOUND_TRUST_GRID = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7)
 
 
 @dataclass
@@ -190,14 +201,15 @@ def window_track(track: PoseTrack, order: list[int], video: Path) -> PoseTrack:
 
 
 def pair_orders(cond: Condition, k: int, n: int) -> tuple[list[int], list[int], float, float]:
-    """Original frame numbers of both windows, and their start times (scene seconds)."""
+    """Original frame numbers of both windows (one length whatever ``k``), and their start times
+    (scene seconds)."""
     if cond.repeated:  # forwards and backwards: 0..99..1, a cycle of 2n - 2 frames
         cycle = list(range(n)) + list(range(n - 2, 0, -1))
         loop = cycle * 3
         s = len(cycle) // 2 + k  # k here is the small jitter around half a cycle
         length = 2 * len(cycle)
         return loop[:length], loop[s : s + length], 0.0, s / FPS
-    length = n - abs(k)
+    length = n - MAX_K
     sa, sb = max(0, k), max(0, -k)
     return list(range(sa, sa + length)), list(range(sb, sb + length)), sa / FPS, sb / FPS
 
@@ -206,17 +218,27 @@ def pair_orders(cond: Condition, k: int, n: int) -> tuple[list[int], list[int], 
 class Outcome:
     error_frames: float | None  # None: refused (raised or confidence below the threshold)
     warned: bool = False
+    #: an answered audio offset's error (ms) against the sound's own truth (the picture's offset
+    #: plus the difference of the cameras' skew and distance)
+    sound_error_ms: float | None = None
 
 
-def run_method(method, a: PoseTrack, b: PoseTrack, truth: float) -> Outcome:
+def judged(method, a: PoseTrack, b: PoseTrack, truth: float, sound_truth: float | None = None) -> Outcome:
+    """``method``'s answer for the pair as ``align`` would give it: judged by the calibrator
+    ``align`` uses for it, refused below the threshold ``align`` applies to that confidence."""
+    from videosync.api import _judge
+
     try:
         est = method.estimate(a, b)
     except CannotSynchronizeError:
         return Outcome(None)
+    judge, _ = _judge(calibrated_as(method), None, None, [a, b], UNBOUNDED)
+    verdict = judge_sound_alone(judge, method, [a, b], UNBOUNDED)(est, 0, 1)
     warned = any(n.startswith("sound and picture disagree") for n in est.notes)
-    if est.confidence < UNCALIBRATED_MIN_CONFIDENCE:
+    if verdict.confidence < (DEFAULT_MIN_CONFIDENCE if verdict.calibrated else UNCALIBRATED_MIN_CONFIDENCE):
         return Outcome(None, warned)
-    return Outcome(float(est.offset_frames - truth), warned)
+    sound_error = None if sound_truth is None else float(est.offset_frames - sound_truth) / FPS * 1000
+    return Outcome(float(est.offset_frames - truth), warned, sound_error)
 
 
 class Memo:
@@ -225,13 +247,14 @@ class Memo:
 
     def __init__(self, method) -> None:
         self.method, self.answers = method, {}
+        self.name = method.name
 
-    def estimate(self, a: PoseTrack, b: PoseTrack, *, bounds=None):
+    def estimate(self, a: PoseTrack, b: PoseTrack, *, bounds=UNBOUNDED):
         import copy
         import hashlib
 
         key = tuple(hashlib.sha1(t.keypoints.tobytes() + t.frame_index.tobytes()).hexdigest() for t in (a, b))
-        key = (*key, None if bounds is None else bounds.max_frames)
+        key = (*key, bounds.max_frames)
         if key not in self.answers:
             try:
                 self.answers[key] = self.method.estimate(a, b, bounds=bounds)
@@ -242,75 +265,126 @@ class Memo:
         return copy.deepcopy(self.answers[key])
 
 
-def run(seeds: int, work: Path) -> dict[str, dict[str, list[Outcome]]]:
-    frames = Frames()
-    tracks = {cam: load_poses(JSON_DIR / f"{cam}_json") for cam in CAMERAS}
+def run(seeds: list[int], work: Path, frames: Frames, tracks: dict[str, PoseTrack], pose: Memo,
+        fused: dict[str, float]) -> dict[str, dict[str, list[Outcome]]]:
+    """Every condition's pairs of the scenes ``seeds``: audio, pose and one fused column per
+    ``fused`` entry (name -> the least sound confidence fusion trusts)."""
     n = min(len(f) for f in frames.frames.values())
-    pose = Memo(make_method("sesyn", refine=True))
     results: dict[str, dict[str, list[Outcome]]] = {}
     for ci, cond in enumerate(CONDITIONS):
-        rows = results.setdefault(cond.name, {"audio": [], "pose": [], "fused": []})
-        for seed in range(seeds):
+        rows = results.setdefault(cond.name, {m: [] for m in ("audio", "pose", *fused)})
+        for seed in seeds:
             rng = np.random.default_rng(1000 * ci + seed)
             scene = source_sound(cond.sound, (6 * n if cond.repeated else 2 * n) / FPS + 3.0, rng)
             # the true offset depends on the scene number and camera only: every sound condition
             # gets the same pose pairs
-            ks = np.random.default_rng(seed).integers(-20, 21, size=3), np.random.default_rng(seed).integers(-3, 4, size=3)
+            ks = (np.random.default_rng(seed).integers(-MAX_K, MAX_K + 1, size=3),
+                  np.random.default_rng(seed).integers(-3, 4, size=3))
             for ib, cam_b in enumerate(CAMERAS[1:]):
                 k = int(ks[1][ib]) if cond.repeated else int(ks[0][ib])
                 order_a, order_b, start_a, start_b = pair_orders(cond, k, n)
                 truth = -(len(order_a) // 4 + k) if cond.repeated else k  # B starts half a cycle later
-                files = []
+                files, delays = [], []
                 for cam, order, start in (("cam01", order_a, start_a), (cam_b, order_b, start_b)):
                     i = CAMERAS.index(cam)
                     delay = SKEWS_S[i] + cond.distances_m[i] / 343.0
+                    delays.append(delay)
                     sound = heard(scene, start, len(order) / FPS, delay, cond.rt60, cond.snr_db, rng)
                     files.append(frames.write(cam, order, sound, work / f"{ci}-{seed}-{cam_b}-{cam}.mp4"))
                 ta = window_track(tracks["cam01"], order_a, files[0])
                 tb = window_track(tracks[cam_b], order_b, files[1])
-                rows["audio"].append(run_method(AudioMethod(), ta, tb, truth))
-                rows["pose"].append(run_method(pose, ta, tb, truth))
-                rows["fused"].append(run_method(FusedMethod(pose), ta, tb, truth))
-                print(f"{cond.name:36s} {cam_b} k={truth:+4d} " + "  ".join(
+                audio = AudioMethod()
+                rows["audio"].append(judged(audio, ta, tb, truth, truth + (delays[1] - delays[0]) * FPS))
+                rows["pose"].append(judged(pose, ta, tb, truth))
+                for name, trust in fused.items():
+                    rows[name].append(judged(FusedMethod(pose, audio, min_sound_confidence=trust), ta, tb, truth))
+                print(f"{cond.name:36s} seed {seed} {cam_b} k={truth:+4d} " + "  ".join(
                     f"{m}={'refused' if o.error_frames is None else f'{o.error_frames:+.2f}'}"
-                    for m, o in ((m, rows[m][-1]) for m in ("audio", "pose", "fused"))), flush=True)
+                    for m, o in ((m, rows[m][-1]) for m in rows)), flush=True)
     return results
+
+
+def counts(outcomes: list[Outcome]) -> tuple[int, int, int, str]:
+    """answered, right (within 1 frame), wrong, mean |error| of the answers."""
+    answered = [o.error_frames for o in outcomes if o.error_frames is not None]
+    right = sum(abs(e) <= 1.0 for e in answered)
+    return len(answered), right, len(answered) - right, f"{np.mean(np.abs(answered)):.2f}" if answered else "-"
+
+
+def choose_trust(results: dict[str, dict[str, list[Outcome]]]) -> tuple[float, list[list[object]]]:
+    """The sound confidence fusion should trust, by the tune split: fewest wrong fused answers
+    over all conditions, then most right ones, then the highest (the least trust in the sound
+    that does as well: the tune split is small)."""
+    rows = []
+    for trust in SOUND_TRUST_GRID:
+        outcomes = [o for per in results.values() for o in per[f"fused@{trust:g}"]]
+        answered, right, wrong, _ = counts(outcomes)
+        rows.append([f"{trust:g}", len(outcomes), answered, right, wrong])
+    best = min(rows, key=lambda r: (r[4], -r[3], -float(r[0])))
+    return float(best[0]), rows
 
 
 def summary(results: dict[str, dict[str, list[Outcome]]]) -> str:
     rows = []
     for name, outcomes in results.items():
-        cells = []
+        cells, scores = [], {}
         for m in ("audio", "pose", "fused"):
-            answered = [o.error_frames for o in outcomes[m] if o.error_frames is not None]
-            right = sum(abs(e) <= 1.0 for e in answered)
-            mean = f"{np.mean(np.abs(answered)):.2f}" if answered else "-"
-            cells.append(f"{len(answered)} / {right} / {mean}")
-        rows.append([name, len(outcomes["fused"]), *cells, sum(o.warned for o in outcomes["fused"])])
-    return markdown_table(["condition", "pairs", *(f"{m}: answered / right / mean abs err" for m in
-                                                  ("audio", "pose", "fused")), "fused warnings"], rows)
+            answered, right, wrong, mean = counts(outcomes[m])
+            scores[m] = (right, wrong)
+            cells.append(f"{answered} / {right} / {wrong} / {mean}")
+        sound = [abs(o.sound_error_ms) for o in outcomes["audio"] if o.sound_error_ms is not None]
+        cells.insert(1, f"{sum(e <= 1.0 for e in sound)} / {len(sound)}" + (f" ({max(sound):.2f})" if sound else ""))
+        better = max(("audio", "pose"), key=lambda m: (scores[m][0], -scores[m][1]))
+        holds = scores["fused"][0] >= scores[better][0] and scores["fused"][1] <= scores[better][1]
+        rows.append([name, len(outcomes["fused"]), *cells, sum(o.warned for o in outcomes["fused"]),
+                     "yes" if holds else "**no**"])
+    return markdown_table(["condition", "pairs", "audio: answered / right / wrong / mean abs err",
+                           "audio vs the sound's own truth: within 1 ms / answered (largest ms)",
+                           *(f"{m}: answered / right / wrong / mean abs err" for m in ("pose", "fused")),
+                           "fused warnings", "fused >= the better one"], rows)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seeds", type=int, default=3, help="scenes per condition (3 pairs each)")
+    parser.add_argument("--seeds", type=int, default=3, help="scenes per condition in the report split (3 pairs each)")
+    parser.add_argument("--tune-seeds", type=int, default=2, help="scenes per condition in the tune split")
     parser.add_argument("--work", type=Path, default=None, help="keep the generated files here")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/results.md alone")
     args = parser.parse_args()
+    frames = Frames()
+    tracks = {cam: load_poses(JSON_DIR / f"{cam}_json") for cam in CAMERAS}
+    pose = Memo(make_method("sesyn", refine=True))
     with tempfile.TemporaryDirectory() as tmp:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        results = run(args.seeds, work)
-    table = summary(results)
+        tune = run(list(range(TUNE_SEED0, TUNE_SEED0 + args.tune_seeds)), work, frames, tracks, pose,
+                   {f"fused@{t:g}": t for t in SOUND_TRUST_GRID})
+        trust, tune_rows = choose_trust(tune)
+        tune_table = markdown_table(["sound trusted from", "pairs", "fused answered", "right", "wrong"], tune_rows)
+        print(tune_table)
+        print(f"tune split: trust the sound from confidence {trust:g} "
+              f"(videosync.tunables.FUSION_MIN_SOUND_CONFIDENCE = {FUSION_MIN_SOUND_CONFIDENCE:g})")
+        report = run(list(range(args.seeds)), work, frames, tracks, pose, {"fused": FUSION_MIN_SOUND_CONFIDENCE})
+    table = summary(report)
     print(table)
     if not args.no_write:
         body = (
-            "Pairs cam01-camN of the Pose2Sim demo (60 fps) cut to a known offset, with real sound laid "
-            "under each camera (its distance / 343 m/s and its own audio-video skew of -20..+30 ms, "
-            "reverberation, noise; see the script's docstring). Each cell: pairs answered (confidence "
-            f">= {UNCALIBRATED_MIN_CONFIDENCE:g}) / answered within 1 frame of the truth / mean |error| of the "
-            "answers in frames. Pose = sesyn + geometry on the demo's OpenPose JSON; fused = "
-            "videosync.sync.methods.fused (the pose search bounded by the sound).\n\n" + table)
+            f"Pairs cam01-camN of the Pose2Sim demo (60 fps), {N_PLAIN} frames each ({N_PLAIN / FPS:.2f} s; the "
+            "repeated-motion pairs 396 frames, 6.6 s) whatever their offset, with real sound laid under each "
+            "camera (its distance / 343 m/s and its own audio-video skew of -20..+30 ms, reverberation, noise; "
+            "see the script's docstring). Each answer judged as `align` judges it: answered when its "
+            f"confidence reaches `align`'s threshold ({DEFAULT_MIN_CONFIDENCE:g} for calibrated pose and fused "
+            f"answers, {UNCALIBRATED_MIN_CONFIDENCE:g} for the sound's own score). Each cell: answered / "
+            "within 1 frame of the truth / wrong / mean |error| of the answers in frames. Pose = sesyn + "
+            "geometry on the demo's OpenPose JSON; fused = `--method fused` (the default when every input has "
+            "sound). Audio answers are compared with the picture's truth: they are off by the cameras' skew "
+            "and distance (up to 3 frames here) by design; the next column compares them with the sound's own "
+            "truth (the picture's offset plus the difference of the two cameras' skew and distance).\n\n"
+            f"Tune split ({args.tune_seeds} scenes per condition, other scenes and offsets than the report's): "
+            "the least sound confidence at which fusion trusts the sound, chosen by fewest wrong fused answers, "
+            f"then most right ones: {trust:g} (shipped: `FUSION_MIN_SOUND_CONFIDENCE = "
+            f"{FUSION_MIN_SOUND_CONFIDENCE:g}`).\n\n" + tune_table +
+            f"\n\nReport split ({args.seeds} scenes per condition, fusion at the shipped value):\n\n" + table)
         write_section("bench_audio", "Sound, pose and both (demo videos with real sound)", body)
 
 

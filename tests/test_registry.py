@@ -38,7 +38,9 @@ def test_registry_keeps_order_descriptions_and_imports_only_on_use():
 
 
 def test_the_built_in_names():
-    assert METHODS.names() == ["sesyn", "simple", "ssm", "speed-xcorr"] and METHODS.default == "sesyn"
+    assert METHODS.names() == ["auto", "sesyn", "simple", "ssm", "speed-xcorr", "audio", "fused"]
+    assert METHODS.default == "auto" and METHODS.entry("auto").target is None
+    assert METHODS.pose_names() == ["sesyn", "simple", "ssm", "speed-xcorr"]  # what eval compares
     assert POSE_BACKENDS.names() == ["auto", "mediapipe", "mmpose"] and POSE_BACKENDS.default == "auto"
     for reg in (METHODS, POSE_BACKENDS):
         assert all(reg.describe(name) for name in reg.names())
@@ -46,7 +48,8 @@ def test_the_built_in_names():
 
 def test_every_built_in_target_exists():
     for name in METHODS.names():
-        assert METHODS.load(name).__name__.endswith("Method")
+        if name != "auto":  # a policy (videosync.sync.witness), no class
+            assert METHODS.load(name).__name__.endswith("Method")
     assert POSE_BACKENDS.load("mediapipe").__name__ == "MediaPipeBackend"
     assert POSE_BACKENDS.load("mmpose").__name__ == "MMPoseBackend"  # importable without mmpose
 
@@ -57,7 +60,7 @@ def test_a_registered_method_reaches_the_cli(methods, tmp_path):
     register_method("recording", "tests.cli.plugins:RecordingMethod", "notes each pair (a test)")
     res = CliRunner().invoke(cli, ["align", "--help"], env={"COLUMNS": "200"})
     assert res.exit_code == 0
-    assert "--method [sesyn|simple|ssm|speed-xcorr|recording]" in res.output
+    assert "--method [auto|sesyn|simple|ssm|speed-xcorr|audio|fused|recording]" in res.output
     assert "recording: notes each pair (a test)" in " ".join(res.output.split())
 
     a = save_npz(sampled_track(240, 30.0, start_seconds=1.0), tmp_path / "a.npz")
@@ -73,7 +76,7 @@ def test_a_registered_method_reaches_the_cli(methods, tmp_path):
 
 def test_an_unregistered_method_is_a_usage_error(tmp_path):
     res = CliRunner().invoke(cli, ["align", "a.npz", "b.npz", "--method", "recording"])
-    assert res.exit_code == 2 and "'recording' is not one of 'sesyn', 'simple', 'ssm', 'speed-xcorr'" in res.stderr
+    assert res.exit_code == 2 and "'recording' is not one of 'auto', 'sesyn', 'simple', 'ssm', 'speed-xcorr', 'audio', 'fused'" in res.stderr
 
 
 def test_pose_backends_are_read_from_the_registry(monkeypatch):

@@ -106,7 +106,7 @@ def _pose_options(video: str | Path, pose_backend: str, person: int, start: floa
 
 
 def align(
-    inputs: Sequence[InputLike], *, method: str = "sesyn", model: str | Path | None = None,
+    inputs: Sequence[InputLike], *, method: str = "auto", model: str | Path | None = None,
     max_offset_frames: int | None = None, min_confidence: float | None = None,
     fps: float | None = None, size: tuple[float, float] | None = None, layout: str | None = None,
     person: int | None = None, pose_backend: str = "auto", refine: bool = True, start: float | None = None,
@@ -118,7 +118,9 @@ def align(
 
     Args:
         inputs: two or more pose files (``.npz``), OpenPose JSON folders, videos or PoseTracks.
-        method: ``sesyn`` (default, the trained network), ``simple``, ``ssm`` or ``speed-xcorr``.
+        method: ``auto`` (default: ``fused`` when every input has sound, else ``sesyn``; see
+            :mod:`videosync.sync.witness`), ``sesyn`` (the trained network on the poses alone),
+            ``audio`` (the sound alone), ``fused``, ``simple``, ``ssm`` or ``speed-xcorr``.
         model: SeSyn-Net checkpoint; default the shipped ``models/sesyn.pt``.
         max_offset_frames: only consider offsets up to this many frames (faster, and fewer
             chances to lock onto a repeated motion far away); no answer lies outside it.
@@ -155,16 +157,18 @@ def align(
     bounds = OffsetBounds(max_offset_frames)
     load = _Loader(inputs, bounds, dict(fps=fps, size=size, layout=layout, pose_backend=pose_backend,
                                         start=start, duration=duration), on_progress)
-    tracks = load.all(person or 0)
-    from videosync.sync.methods import make_method
+    from videosync.sync.witness import calibrated_as, choose_method, judge_sound_alone, load_tracks
 
-    sync_method = make_method(method, model=model, refine=refine)
+    tracks = load_tracks(lambda: load.all(person or 0), inputs, method, say)
+
+    method, sync_method = choose_method(method, tracks, model=model, refine=refine, say=say)
     known: dict[tuple[int, int], object] = {}  # pair estimates (or their refusal) already made
     chosen: list[str] = []  # which person was used where that is not the main subject
     if person is None:
         tracks, known = _shared_people(inputs, tracks, load, sync_method, bounds, chosen, say)
     tracks, known = _resolve_rates(tracks, known, sync_method, bounds, say)
-    judge, uncalibrated = _judge(sync_method.name, model, calibration, tracks, bounds)
+    judge, uncalibrated = _judge(calibrated_as(sync_method), model, calibration, tracks, bounds)
+    judge = judge_sound_alone(judge, sync_method, tracks, bounds)
     warnings = _input_warnings(tracks) + chosen + uncalibrated  # about the people actually used
     pairs, pair_notes = _pair_offsets(tracks, sync_method, bounds, known, warnings, lambda a, b: say(
         f"{method}: {tracks[a].name} vs {tracks[b].name}"), judge, time_map)
@@ -415,19 +419,24 @@ def trim(
     overwrite: bool = False,
     fps: float | None = None,
     audio: bool = True,
+    audio_reference: bool = False,
     progress: Callable[[int, int], None] | None = None,
     **align_options,
 ):
     """Write synchronized copies of ``videos`` into ``out_dir``.
 
     Offsets come from ``offsets_frames`` (one per video, the first 0) or, when None, from
-    :func:`align` with ``align_options``. Returns ``(TrimResult, AlignmentResult | None)``.
+    :func:`align` with ``align_options``; with ``audio_reference`` from the sound alone (the cut
+    keeps lip sync; the pictures may then be off by the cameras' audio-video skew).
+    Returns ``(TrimResult, AlignmentResult | None)``.
     """
     from videosync.video.writer import trim_videos
 
     alignment = None
     if offsets_frames is None:
-        alignment = align(list(videos), **align_options)
+        from videosync.sync.witness import audio_reference_options
+
+        alignment = align(list(videos), **audio_reference_options(align_options, audio_reference))
         offsets_frames = [entry.offset_frames for entry in alignment.inputs]
     elif len(offsets_frames) != len(videos):
         raise VideosyncError(f"need one offset per video: {len(videos)} videos, {len(offsets_frames)} offsets")

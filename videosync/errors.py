@@ -33,6 +33,10 @@ class VideoError(VideosyncError):
     exit_code = 5
 
 
+class NoPersonError(VideoError):
+    """Pose estimation found nobody in a video (its sound may still synchronize it)."""
+
+
 class OutputError(VideosyncError):
     """An output cannot be written: a full or read-only disk, a missing folder, or a path that would
     replace an input."""

@@ -22,6 +22,8 @@ class Entry:
     #: ``"package.module:Attribute"``, or None for a name that a policy resolves to another one
     target: str | None
     description: str
+    #: needs the inputs' sound (pose data sets, as ``eval`` reads, have none)
+    sound: bool = False
 
 
 class Registry:
@@ -32,15 +34,20 @@ class Registry:
         self.kind, self.default = kind, default
         self._entries: dict[str, Entry] = {}
 
-    def register(self, name: str, target: str | None, description: str = "") -> None:
-        """Add ``name`` (or replace its entry); ``target`` looks like ``"package.module:Class"``."""
+    def register(self, name: str, target: str | None, description: str = "", *, sound: bool = False) -> None:
+        """Add ``name`` (or replace its entry); ``target`` looks like ``"package.module:Class"``;
+        ``sound``: the component needs the inputs' sound tracks."""
         if target is not None and (target.count(":") != 1 or not all(target.split(":"))):
             raise ValueError(f"target must look like 'package.module:ClassName', got {target!r}")
-        self._entries[name] = Entry(name, target, description)
+        self._entries[name] = Entry(name, target, description, sound)
 
     def names(self) -> list[str]:
         """Registered names, in the order they were registered (the built-in ones first)."""
         return list(self._entries)
+
+    def pose_names(self) -> list[str]:
+        """The names that stand for a class of their own and work on poses alone."""
+        return [e.name for e in self._entries.values() if e.target is not None and not e.sound]
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries
@@ -67,7 +74,8 @@ class Registry:
 
 
 #: Synchronization methods (:class:`videosync.sync.methods.base.SyncMethod` subclasses).
-METHODS = Registry("synchronization method", default="sesyn")
+METHODS = Registry("synchronization method", default="auto")
+METHODS.register("auto", None, "fused when every input has sound, else sesyn")
 METHODS.register("sesyn", "videosync.sync.methods.sesyn:SesynMethod",
                  "frame matching on the trained network's features (SeSyn-Net)")
 METHODS.register("simple", "videosync.sync.methods.simple:SimpleMethod",
@@ -76,6 +84,10 @@ METHODS.register("ssm", "videosync.sync.methods.ssm:SSMMethod",
                  "frame matching on the poses' self-similarity (no model)")
 METHODS.register("speed-xcorr", "videosync.sync.methods.speed_xcorr:SpeedXcorrMethod",
                  "correlation of the body's speed, as Pose2Sim does (no model)")
+METHODS.register("audio", "videosync.sync.methods.audio:AudioMethod",
+                 "the sound tracks alone (onset envelopes and GCC-PHAT; no poses used)", sound=True)
+METHODS.register("fused", "videosync.sync.methods.fused:FusedMethod",
+                 "the sound bounds sesyn's search: the sound picks the repetition, the poses the frame", sound=True)
 
 #: Pose estimators for video inputs (:class:`videosync.estimate.base.PoseBackend` subclasses).
 POSE_BACKENDS = Registry("pose backend", default="auto")

@@ -92,7 +92,14 @@ class PairOffset:
             "residual_seconds": round(float(self.residual_seconds), 6),
             "disagrees": bool(self.disagrees),
             **self._assessment_json(),
+            **({"fusion": fusion_json(self.fusion)} if self.fusion else {}),
         }
+
+    @property
+    def fusion(self) -> dict[str, Any] | None:
+        """The sound's, the poses' and the fused offset when fusion made this estimate
+        (:mod:`videosync.sync.methods.fused`), else None."""
+        return (getattr(self.estimate, "diagnostics", None) or {}).get("fusion")
 
     def _assessment_json(self) -> dict[str, Any]:
         a = self.assessment
@@ -117,12 +124,32 @@ class AlignmentResult:
     #: the pose tracks the offsets were computed from (for plots; not part of the JSON)
     tracks: list[Any] = field(default_factory=list, repr=False)
 
+    def fusion(self, index: int) -> dict[str, Any] | None:
+        """The fusion record of input ``index``'s pair with the reference (sound, poses, fused), if any."""
+        return next((p.fusion for p in self.pairs if p.a == 0 and p.b == index and p.fusion), None)
+
     def to_json(self) -> dict[str, Any]:
         """The documented JSON document (README, "JSON output"); extra keys come after."""
+        inputs = [i.to_json() for i in self.inputs]
+        for index, entry in enumerate(inputs):
+            if self.fusion(index):
+                entry["fusion"] = fusion_json(self.fusion(index))
         return {
             "reference": self.reference,
             "method": self.method,
-            "inputs": [i.to_json() for i in self.inputs],
+            "inputs": inputs,
             "pairs": [p.to_json() for p in self.pairs],
             "warnings": list(self.warnings),
         }
+
+
+def fusion_json(fusion: dict[str, Any]) -> dict[str, Any]:
+    """A fusion record as JSON: where the answer came from, and the sound's, the poses' and the
+    fused offset (frames of B; null where that witness gave none)."""
+    def frames(key: str) -> float | None:
+        return None if fusion.get(key) is None else round(float(fusion[key]), 3)
+
+    return {"source": fusion.get("source"), "sound_offset_frames": frames("sound_frames"),
+            "pose_offset_frames": frames("pose_frames"), "fused_offset_frames": frames("fused_frames"),
+            "allowance_seconds": round(float(fusion.get("expected_disagreement_seconds", 0.0)), 4),
+            **({"sound_refused": fusion["sound_refused"]} if fusion.get("sound_refused") else {})}

@@ -374,6 +374,49 @@ TIMEMAP_LOCATE_SECONDS = 1.0
 #: steps missed or split, not a clock. [drift.md]
 TIMEMAP_MAX_DRIFT_PPM = 1500.0
 
+# --- Sound: the audio method and fusion with the poses (docs/design/audio.md) -----------------
+
+#: A track whose loudest sample is below this (dBFS) is silent: a muted or unplugged microphone;
+#: the quietest room tone of a consumer recorder is around -70 to -50 dBFS *RMS*, but any event
+#: that can synchronize peaks far above -50. [audio.md]
+SILENCE_PEAK_DBFS = -50.0
+#: Least overlap (s) an offset must leave between two sound tracks: a second holds a word or two,
+#: a clap, a few steps; less is too little sound to tell chance from agreement. [audio.md]
+AUDIO_MIN_OVERLAP_SECONDS = 1.0
+#: Gap between the best envelope peak and the runner-up, in standard deviations of the rivals'
+#: heights, below which the best may be chance (significance 0) and above which it is not (1):
+#: the top two of 30 draws of one distribution lie about one spread apart; unrelated recordings
+#: reached 3.5 at most in tests/audio, shared sound 10 to 70, through 0 dB of noise too. [audio.md]
+AUDIO_GAP_CHANCE = 4.0
+AUDIO_GAP_SURE = 8.0
+#: GCC-PHAT peak (robust z over its curve) needed to trust the waveform's delay over the
+#: envelope's; chance reaches about 4 over the 321 lags searched. [audio.md]
+AUDIO_FINE_MIN_Z = 8.0
+#: Below this confidence a sound answer carries a note saying why (what align refuses with). [audio.md]
+AUDIO_NOTE_BELOW = 0.5
+#: Autocorrelation of an onset envelope one period later above which the sound is periodic (a
+#: metronome, a drum loop); speech and claps stay far below. [audio.md]
+AUDIO_PERIODIC_AUTOCORR = 0.5
+#: How far (s) one camera's sound may lead or lag its own picture: ITU-R BT.1359 puts the
+#: threshold of detectability at 45 ms of sound leading (125 ms lagging); recorders that mux
+#: their own microphone stay well inside it. [audio.md]
+AV_SKEW_SECONDS = 0.045
+#: Largest difference (m) of the distances from a sound to two cameras that fusion expects: a
+#: room or a small sports hall. Farther apart, the picture's offset wins with a note. [audio.md]
+SOUND_TRAVEL_METRES = 10.0
+#: Speed of sound in air at 20 degrees C (m/s): physics, kept beside the travel it converts.
+SPEED_OF_SOUND = 343.0
+#: The allowance: seconds by which a pair's sound offset and picture offset may differ for
+#: honest reasons, both cameras' skew (either sign) and the sound's travel (119 ms). Fusion
+#: searches the poses this far around the sound's answer and warns beyond it. [audio.md]
+EXPECTED_DISAGREEMENT_SECONDS = 2 * AV_SKEW_SECONDS + SOUND_TRAVEL_METRES / SPEED_OF_SOUND
+#: Least confidence of the sound's answer at which fusion lets it bound the pose search; below
+#: it the poses search alone, as without sound. Low, because the poses must still confirm an
+#: answer inside the bound: bench_audio.py's tune split (54 pairs, never the reported ones) gave
+#: no wrong fused answer at any level from 0.05 to 0.7 and the most right ones at 0.05-0.1. [audio.md]
+FUSION_MIN_SOUND_CONFIDENCE = 0.1
+
+
 # --- N-camera solve (docs/design/confidence.md) ----------------------------------------------
 
 #: A pair disagrees with the solution beyond this many frames of the slowest input: more than a

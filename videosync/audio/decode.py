@@ -20,15 +20,12 @@ from pathlib import Path
 import numpy as np
 
 from videosync.errors import CannotSynchronizeError, VideoError
+from videosync.tunables import SILENCE_PEAK_DBFS
 
 #: Common analysis rate (Hz). Why 16 kHz: speech, claps and steps are well inside its 8 kHz band,
 #: a sample is 0.06 ms (far finer than the 1 ms asked of an offset), and an hour of mono sound is
 #: 230 MB of float32 rather than 690 MB at 48 kHz.
 ANALYSIS_RATE = 16_000
-#: A track whose loudest sample is below this (dBFS) is taken as silent: a muted or unplugged
-#: microphone; the quietest real room tone of a consumer recorder is around -70 to -50 dBFS
-#: *RMS*, but any event that can synchronize peaks far above -50.
-SILENCE_PEAK_DBFS = -50.0
 
 
 class NoAudioError(CannotSynchronizeError):

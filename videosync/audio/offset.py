@@ -14,11 +14,11 @@ Confidence is the product of two factors, both read from the pair itself:
   for the score: onset envelopes are sparse and spiky, so over short overlaps chance scores of
   5 to 11 standard deviations are common, and any fixed level would be wrong for some recording.
 * *uniqueness*: as for the pose methods (:data:`videosync.tunables.RIVAL_SHARE_FREE`), a rival
-  peak at least :data:`RIVAL_SECONDS` away scoring more than half of the best costs confidence,
+  peak at least :data:`videosync.tunables.RIVAL_SECONDS` away scoring more than half of the best costs confidence,
   down to 0 for an equal one. A metronome or a steady beat makes such rivals one period apart.
 
 Refusals (:class:`CannotSynchronizeError` with the reason): a silent track, recordings that
-overlap by less than :data:`MIN_OVERLAP_SECONDS` for any allowed offset. Weak or ambiguous
+overlap by less than :data:`videosync.tunables.AUDIO_MIN_OVERLAP_SECONDS` for any allowed offset. Weak or ambiguous
 evidence is not an error but a low confidence with a note naming the reason, so ``align`` can
 refuse with it, and fusion can still use the candidates.
 """
@@ -30,44 +30,32 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from videosync.audio.correlate import LagCurve, gcc_phat, overlap_correlation, parabolic_peak
-from videosync.audio.decode import SILENCE_PEAK_DBFS, AudioClip
+from videosync.audio.decode import AudioClip
 from videosync.audio.envelope import BAND_HZ, HOP, onset_envelope
 from videosync.errors import CannotSynchronizeError
-from videosync.tunables import RIVAL_SHARE_FREE
+from videosync.tunables import (
+    AUDIO_FINE_MIN_Z,
+    AUDIO_GAP_CHANCE,
+    AUDIO_GAP_SURE,
+    AUDIO_MIN_OVERLAP_SECONDS,
+    AUDIO_NOTE_BELOW,
+    AUDIO_PERIODIC_AUTOCORR,
+    RIVAL_SECONDS,
+    RIVAL_SHARE_FREE,
+    SILENCE_PEAK_DBFS,
+)
 
-#: Least overlap (seconds) an offset must leave between the two tracks: a second holds a word or
-#: two, a clap, a few steps; less is too little sound to tell chance from agreement.
-MIN_OVERLAP_SECONDS = 1.0
-#: Peaks this far apart (seconds) are different candidates; the same gap as the pose methods'
-#: rivals (a step or a beat later), well beyond a peak's own width (~ one 32 ms STFT frame).
-RIVAL_SECONDS = 0.2
 #: Candidates reported besides the best one.
 MAX_CANDIDATES = 5
 #: Rival peaks whose heights measure the crowd the best must stand out of (see _significance).
 RIVAL_POOL = 30
 #: Fewer rivals than this give no spread to measure; the chance level's own (1) is used.
 MIN_RIVALS_FOR_SPREAD = 5
-#: Gap between the best peak and the runner-up, in standard deviations of the rivals' heights,
-#: below which the best may be chance (0 significance) and above which it is not (1). Why 4
-#: and 8: the top two of 30 draws of one distribution lie about one spread apart, and a gap of
-#: 4 is beyond any that unrelated recordings showed (3.5 at most in tests/audio; shared sound 10
-#: to 70, through 0 dB of noise too).
-GAP_CHANCE = 4.0
-GAP_SURE = 8.0
 #: Longest stretch (seconds) of waveform GCC-PHAT reads around the best lag: ample for a
 #: sub-millisecond peak, and it keeps an hour-long overlap from costing an hour-long FFT.
 FINE_SECONDS = 30.0
 #: How far (samples) from the envelope's lag GCC-PHAT looks: two envelope steps (10 ms).
 FINE_REACH = 2 * HOP
-#: GCC-PHAT peak needed (robust z over its curve) to trust the waveform's delay over the
-#: envelope's: below it (very different microphones, heavy reverberation) the envelope's lag is
-#: kept with its coarser error bar. Chance reaches about 4 over the 321 lags searched.
-FINE_MIN_Z = 8.0
-#: Below this confidence the result carries a note saying why (the reason ``align`` refuses with).
-NOTE_BELOW = 0.5
-#: Autocorrelation of an onset envelope, one period later, above which the sound is periodic
-#: (a metronome's clicks, a drum loop); speech and claps stay far below.
-PERIODIC_AUTOCORR = 0.5
 
 
 @dataclass
@@ -105,12 +93,12 @@ def estimate_offset(clip_a: AudioClip, clip_b: AudioClip,
         raise ValueError("both clips must have the same rate")
     rate, step = clip_a.rate, HOP / clip_a.rate
     ea, eb = onset_envelope(clip_a.samples, rate), onset_envelope(clip_b.samples, rate)
-    curve = overlap_correlation(ea, eb, int(np.ceil(MIN_OVERLAP_SECONDS / step)))
+    curve = overlap_correlation(ea, eb, int(np.ceil(AUDIO_MIN_OVERLAP_SECONDS / step)))
     base = clip_b.start_seconds - clip_a.start_seconds  # offset = lag * step + base
     allowed = _allowed(curve, step, base, bounds)
     if not allowed.any():
         raise CannotSynchronizeError(
-            f"the sound tracks overlap by less than {MIN_OVERLAP_SECONDS:g} s at every offset "
+            f"the sound tracks overlap by less than {AUDIO_MIN_OVERLAP_SECONDS:g} s at every offset "
             "searched", f"{clip_a.source} <-> {clip_b.source}")
     z = _robust_z(curve.score)
     best = int(np.flatnonzero(allowed)[np.argmax(z[allowed])])
@@ -173,13 +161,13 @@ def _is_peak(z: np.ndarray, k: int) -> bool:
 
 def _significance(top: float, rivals: list[float]) -> tuple[float, float]:
     """How far the best peak stands out of the crowd of the others: the gap to the runner-up in
-    standard deviations of the rivals' heights, mapped linearly from :data:`GAP_CHANCE` (0) to
-    :data:`GAP_SURE` (1). Returns ``(significance, gap)``."""
+    standard deviations of the rivals' heights, mapped linearly from :data:`AUDIO_GAP_CHANCE` (0) to
+    :data:`AUDIO_GAP_SURE` (1). Returns ``(significance, gap)``."""
     if not rivals:
         return 1.0, np.inf  # a single allowed peak: nothing rivals it (the bounds decided)
     spread = float(np.std(rivals)) if len(rivals) >= MIN_RIVALS_FOR_SPREAD else 1.0
     gap = (top - rivals[0]) / max(spread, 1e-9)
-    return float(np.clip((gap - GAP_CHANCE) / (GAP_SURE - GAP_CHANCE), 0.0, 1.0)), float(gap)
+    return float(np.clip((gap - AUDIO_GAP_CHANCE) / (AUDIO_GAP_SURE - AUDIO_GAP_CHANCE), 0.0, 1.0)), float(gap)
 
 
 def _refine(clip_a: AudioClip, clip_b: AudioClip, lag_samples: float):
@@ -188,11 +176,11 @@ def _refine(clip_a: AudioClip, clip_b: AudioClip, lag_samples: float):
     a, b, rate = clip_a.samples, clip_b.samples, clip_a.rate
     shift = int(round(lag_samples))
     lo, hi = max(0, -shift), min(len(a), len(b) - shift)
-    if hi - lo < int(MIN_OVERLAP_SECONDS * rate):
+    if hi - lo < int(AUDIO_MIN_OVERLAP_SECONDS * rate):
         return None
     lo, hi = _loudest_stretch(a, b, shift, lo, hi, int(FINE_SECONDS * rate))
     peak = gcc_phat(a[lo:hi], b[lo + shift : hi + shift], rate, FINE_REACH, BAND_HZ)
-    if not peak.z >= FINE_MIN_Z:
+    if not peak.z >= AUDIO_FINE_MIN_Z:
         return None
     peak.lag += shift
     return peak
@@ -211,7 +199,7 @@ def _loudest_stretch(a: np.ndarray, b: np.ndarray, shift: int, lo: int, hi: int,
 
 def _notes(result: AudioOffset, ea: np.ndarray, eb: np.ndarray, step: float) -> list[str]:
     """The reason, when the sound does not settle the offset (empty when it does)."""
-    if result.confidence >= NOTE_BELOW:
+    if result.confidence >= AUDIO_NOTE_BELOW:
         return []
     ev = result.evidence
     period = _period(ea, step) or _period(eb, step)
@@ -236,7 +224,7 @@ def _periods_apart(distance: float, period: float) -> bool:
 
 def _period(e: np.ndarray, step: float) -> float | None:
     """The period (seconds) of a strongly periodic envelope (the first autocorrelation peak above
-    :data:`PERIODIC_AUTOCORR` between 0.1 s and a third of the clip), else None."""
+    :data:`AUDIO_PERIODIC_AUTOCORR` between 0.1 s and a third of the clip), else None."""
     from scipy.signal import correlate
 
     n = len(e)
@@ -248,5 +236,5 @@ def _period(e: np.ndarray, step: float) -> float | None:
     if ac[0] <= 0:
         return None
     ac = ac / ac[0] * n / np.maximum(n - np.arange(n), 1)  # per overlapping pair
-    peaks = [k for k in range(lo, hi) if ac[k] > PERIODIC_AUTOCORR and _is_peak(ac, k)]
+    peaks = [k for k in range(lo, hi) if ac[k] > AUDIO_PERIODIC_AUTOCORR and _is_peak(ac, k)]
     return peaks[0] * step if peaks else None  # the first: the beat, not a bar of beats

@@ -99,13 +99,18 @@ def render_table(result: AlignmentResult) -> Table:
     table.add_column("offset (s)", justify="right")
     table.add_column("fps", justify="right")
     table.add_column("confidence", justify="right")
-    for entry in result.inputs:
+    fused = any(result.fusion(i) for i in range(len(result.inputs)))
+    if fused:  # the two witnesses beside the answer
+        table.add_column("sound (frames)", justify="right")
+        table.add_column("poses (frames)", justify="right")
+    for index, entry in enumerate(result.inputs):
         table.add_row(
             entry.path,
             f"{entry.offset_frames:+.2f} ± {_width(entry.uncertainty_frames, 2)}",
             f"{entry.offset_seconds:+.4f} ± {_width(entry.uncertainty_seconds, 4)}",
             f"{entry.fps:g}",
             f"{entry.confidence:.2f}",
+            *(_witnesses(result.fusion(index), index) if fused else ()),
         )
         for seg in entry.segments if len(entry.segments) > 1 else ():  # a time map that steps
             table.add_row(f"  frames {seg.first_frame}-{seg.last_frame}",
@@ -113,7 +118,18 @@ def render_table(result: AlignmentResult) -> Table:
                           f"{seg.offset_frames / entry.fps:+.4f}", "", "")
     table.caption = ("offset k: frame i of the reference = frame i + k of the input; ± holds the truth 9 times "
                      "in 10; confidence: the probability of being within 1 frame")
+    if fused:
+        from videosync.sync.methods.fused import allowance_text
+
+        table.caption += f"; sound and poses may differ by the {allowance_text()}"
     return table
+
+
+def _witnesses(fusion: dict | None, index: int) -> tuple[str, str]:
+    """The sound's and the poses' offset for one input's row ("-": that witness gave none)."""
+    if fusion is None:
+        return ("", "") if index == 0 else ("-", "-")
+    return tuple("-" if fusion.get(key) is None else f"{fusion[key]:+.2f}" for key in ("sound_frames", "pose_frames"))
 
 
 def _width(value: float, digits: int) -> str:

@@ -64,7 +64,7 @@ def eval_command(poses_dir: str | None, data_dir: str | None, methods: tuple[str
     if not pairs:
         raise PoseFileError(f"no evaluation pairs in split {split!r}", data)
     results = [_evaluate(name, pairs, model=model, refine=refine, drop_rate=drop_rate, noise_px=noise_px,
-                         seed=seed, max_offset=max_offset) for name in methods or METHODS.names()]
+                         seed=seed, max_offset=max_offset) for name in methods or METHODS.pose_names()]
     emit_json([r.to_json() for r in results], as_json, json_out)
     if not as_json:
         from videosync.cli.output import stdout_console

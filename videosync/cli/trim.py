@@ -40,11 +40,14 @@ def _offsets(text: str | None) -> list[float] | None:
 @click.option("--fps", "out_fps", metavar="FPS", type=fps_type,
               help="Resample every copy to this frame rate (needed when the inputs' rates differ).")
 @click.option("--no-audio", is_flag=True, help="Leave audio out.")
+@click.option("--audio-reference", is_flag=True,
+              help="Cut on the sound's offsets (--method audio) instead of the picture's: the copies keep "
+                   "lip sync; their pictures may be off by the cameras' audio-video skew.")
 @sync_options
 @json_options
 @overwrite_option
 def trim_command(videos: tuple[str, ...], out_dir: str, offsets: str | None, common_end: bool,
-                 out_fps: float | None, no_audio: bool, as_json: bool, json_out: Path | None,
+                 out_fps: float | None, no_audio: bool, audio_reference: bool, as_json: bool, json_out: Path | None,
                  overwrite: bool, **sync) -> None:  # sync: the options of sync_options
     """Write copies of VIDEOS that all start (and with --common-end end) at the same instant.
 
@@ -56,6 +59,7 @@ def trim_command(videos: tuple[str, ...], out_dir: str, offsets: str | None, com
       videosync trim cam01.mp4 cam03.mp4 -o synced/
       videosync trim cam01.mp4 cam03.mp4 -o synced/ --offsets 0,-7 --common-end
       videosync trim a.mp4 b.mov -o synced/ --fps 30 --json-out synced/trim.json
+      videosync trim a.mp4 b.mp4 -o synced/ --audio-reference
     """
     from videosync.api import trim
     from videosync.fileio import check_folder_output
@@ -67,8 +71,12 @@ def trim_command(videos: tuple[str, ...], out_dir: str, offsets: str | None, com
     check_outputs(*output_paths([Path(v) for v in videos], Path(out_dir)), json_out, inputs=[*videos, sync.get("model")],
                   overwrite=overwrite, creates_folder=out_dir)
     offsets_frames, alignment = _offsets(offsets), None
+    if audio_reference and offsets_frames is not None:
+        raise click.UsageError("--audio-reference estimates the offsets from the sound: leave out --offsets")
     if offsets_frames is None:
-        alignment = run_align(list(videos), **sync)
+        from videosync.sync.witness import audio_reference_options
+
+        alignment = run_align(list(videos), **audio_reference_options(sync, audio_reference))
         offsets_frames = [entry.offset_frames for entry in alignment.inputs]
         for w in alignment.warnings:
             output.warning(w)

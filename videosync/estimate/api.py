@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from videosync.errors import VideoError, VideosyncError
+from videosync.errors import NoPersonError, VideoError, VideosyncError
 from videosync.estimate import cache as pose_cache
 from videosync.estimate.registry import create_backend, expected_model, resolve_backend_name
 from videosync.estimate.swaps import fix_left_right_swaps
@@ -225,7 +225,7 @@ class _Detections:
         subject = np.asarray(choice.keypoints, dtype=np.float32)
         keep = (subject[..., 2] > 0).any(axis=1)
         if not keep.any():
-            raise VideoError(f"no person detected in {len(self.people)} frames", path)
+            raise NoPersonError(f"no person detected in {len(self.people)} frames", path)
         frame_index = self.decoded[keep]
         keypoints, n_swapped = fix_left_right_swaps(subject[keep], frame_index)
         meta = {**self.meta, "person": rank, "frames_without_subject": int((~keep).sum()),
@@ -273,6 +273,6 @@ def _detect(path: Path, info: Any, span: _Frames, backend: str, options: dict[st
     try:
         ranked = rank_tracks(people, decoded)  # once, for every person asked for
     except (IndexError, ValueError):
-        raise VideoError(f"no person detected in {len(people)} frames", path) from None
+        raise NoPersonError(f"no person detected in {len(people)} frames", path) from None
     return _Detections(decoded, people, ranked, fps, size[0] if size else (info.width, info.height), key,
                        described, counts, span.stride)

@@ -34,7 +34,13 @@ def get_method(name: str, **kwargs: Any) -> SyncMethod:
 
 def make_method(name: str, *, model: str | None = None, refine: bool = False) -> SyncMethod:
     """The method users mean by ``name``: ``model`` goes to sesyn (the only one with weights) and
-    ``refine`` adds the two-view-geometry refinement (:mod:`videosync.sync.refine`)."""
+    ``refine`` adds the two-view-geometry refinement (:mod:`videosync.sync.refine`); ``fused`` is
+    sesyn (so refined) with its search bounded by the sound. ``auto`` needs the inputs:
+    :func:`videosync.sync.witness.choose_method`."""
+    if name == "fused":  # the sound bounds the search of the pose method users get by default
+        return get_method(name, pose=make_method("sesyn", model=model, refine=refine))
+    if name == "audio":  # the sound alone: nothing for the geometry to refine
+        return get_method(name)
     method = get_method(name, model=model) if name == "sesyn" else get_method(name)
     if refine:
         from videosync.sync.methods.refined import RefinedMethod

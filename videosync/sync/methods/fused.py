@@ -22,32 +22,32 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from videosync.audio import NoAudioError
 from videosync.errors import CannotSynchronizeError
 from videosync.poses import PoseTrack
 from videosync.sync.bounds import UNBOUNDED, OffsetBounds
-from videosync.sync.methods.audio import AudioMethod
+from videosync.sync.methods.audio import AudioMethod, media_path
 from videosync.sync.methods.base import PairEstimate, SyncMethod
-from videosync.tunables import UNCALIBRATED_MIN_CONFIDENCE
-
-#: How far (seconds) one consumer camera's sound may lead or lag its own picture. ITU-R BT.1359
-#: puts the threshold of detectability at 45 ms of sound leading (125 ms lagging); recorders
-#: that mux their own microphone stay well inside it.
-AV_SKEW_SECONDS = 0.045
-#: Largest difference of distance (metres) from the sound to two cameras that fusion expects:
-#: a room or a small sports hall. Farther apart, the picture's offset wins with a note.
-SOUND_TRAVEL_METRES = 10.0
-#: Speed of sound in air at 20 degrees C (m/s).
-SPEED_OF_SOUND = 343.0
+from videosync.tunables import (
+    AV_SKEW_SECONDS,
+    EXPECTED_DISAGREEMENT_SECONDS,
+    FUSION_MIN_SOUND_CONFIDENCE,
+    SOUND_TRAVEL_METRES,
+    SPEED_OF_SOUND,
+    UNCALIBRATED_MIN_CONFIDENCE,
+)
 
 
 def expected_disagreement() -> float:
-    """Seconds by which the sound's offset and the picture's may differ for honest reasons: both
-    cameras' skew (either sign) and the sound's travel across :data:`SOUND_TRAVEL_METRES`."""
-    return 2 * AV_SKEW_SECONDS + SOUND_TRAVEL_METRES / SPEED_OF_SOUND
+    """Seconds by which the sound's offset and the picture's may differ for honest reasons
+    (:data:`videosync.tunables.EXPECTED_DISAGREEMENT_SECONDS`)."""
+    return EXPECTED_DISAGREEMENT_SECONDS
 
 
-def _explained() -> str:
+def allowance_text() -> str:
+    """The allowance in words, as every note about it says it."""
     return (f"{expected_disagreement() * 1000:.0f} ms expected from the cameras' audio-video skew "
             f"(up to {AV_SKEW_SECONDS * 1000:.0f} ms each) and sound travel (up to "
             f"{SOUND_TRAVEL_METRES:g} m, {SOUND_TRAVEL_METRES / SPEED_OF_SOUND * 1000:.0f} ms)")
@@ -59,29 +59,37 @@ class FusedMethod(SyncMethod):
     Args:
         pose: the pose method (default: whatever the caller built, e.g. sesyn + geometry).
         audio: the audio method (default a new :class:`AudioMethod`).
-        min_confidence: below it an answer is "not trusted" for the steps above.
+        min_confidence: below it a pose answer is "not trusted" for the steps above.
+        min_sound_confidence: below it the sound's answer is not trusted to bound the search.
     """
 
     name = "fused"
 
     def __init__(self, pose: SyncMethod, audio: AudioMethod | None = None,
-                 min_confidence: float = UNCALIBRATED_MIN_CONFIDENCE) -> None:
+                 min_confidence: float = UNCALIBRATED_MIN_CONFIDENCE,
+                 min_sound_confidence: float = FUSION_MIN_SOUND_CONFIDENCE) -> None:
         self.pose = pose
         self.audio = audio or AudioMethod()
         self.min_confidence = float(min_confidence)
+        self.min_sound_confidence = float(min_sound_confidence)
+        self._sound: dict[tuple, PairEstimate | CannotSynchronizeError] = {}  # align asks a pair more than once
 
     def estimate(
         self, track_a: PoseTrack, track_b: PoseTrack, *, bounds: OffsetBounds = UNBOUNDED
     ) -> PairEstimate:
         try:
-            sound = self.audio.estimate(track_a, track_b, bounds=bounds)
+            sound = self.sound(track_a, track_b, bounds)
         except NoAudioError:
             return self.pose.estimate(track_a, track_b, bounds=bounds)
         except CannotSynchronizeError as exc:
-            return self._pose_alone(track_a, track_b, bounds, str(exc).split("cannot synchronize: ")[-1])
-        if sound.confidence < self.min_confidence:
+            return self._pose_alone(track_a, track_b, bounds, str(exc).split("cannot synchronize: ")[-1], None)
+        if sound.confidence < self.min_sound_confidence:
             why = sound.notes[0] if sound.notes else f"confidence {sound.confidence:.2f}"
-            return self._pose_alone(track_a, track_b, bounds, why)
+            return self._pose_alone(track_a, track_b, bounds, why, sound)
+        if any(t.meta.get("sound_only") for t in (track_a, track_b)):
+            note = (f"nobody in view: from the sound alone; the visual offset may differ by up to the "
+                    f"{allowance_text()}")
+            return _fused(sound, sound, "sound alone", [note])
         width = expected_disagreement() * track_b.fps
         near = self._trusted(lambda: bounded_estimate(self.pose, track_a, track_b, sound.offset_frames, width))
         if near is not None and abs(near.offset_frames - sound.offset_frames) < width - 1.0:
@@ -91,18 +99,36 @@ class FusedMethod(SyncMethod):
             gap = (anywhere.offset_frames - sound.offset_frames) / track_b.fps
             note = (f"sound and picture disagree: the sound says {sound.offset_frames:+.1f} frames, the "
                     f"poses {anywhere.offset_frames:+.1f} ({gap * 1000:+.0f} ms), more than the "
-                    f"{_explained()}; the poses' offset is given (cameras far apart, or a device "
+                    f"{allowance_text()}; the poses' offset is given (cameras far apart, or a device "
                     "whose sound is out of step with its picture?)")
             return _fused(anywhere, sound, "pose alone (outside the sound's bounds)", [note])
         note = (f"from the sound alone: the poses could not confirm it; the visual offset may differ by "
-                f"up to the {_explained()}")
+                f"up to the {allowance_text()}")
         return _fused(sound, sound, "sound alone", [note])
 
-    def _pose_alone(self, track_a: PoseTrack, track_b: PoseTrack, bounds: OffsetBounds,
-                    why: str) -> PairEstimate:
+    def sound(self, track_a: PoseTrack, track_b: PoseTrack, bounds: OffsetBounds) -> PairEstimate:
+        """The audio method's estimate for the pair, made once per pair of media files."""
+        key = (media_path(track_a), media_path(track_b), track_a.fps, track_b.fps, bounds.max_frames)
+        if key not in self._sound:
+            try:
+                self._sound[key] = self.audio.estimate(track_a, track_b, bounds=bounds)
+            except CannotSynchronizeError as exc:
+                self._sound[key] = exc
+        found = self._sound[key]
+        if isinstance(found, CannotSynchronizeError):
+            raise found
+        return replace(found, notes=list(found.notes), diagnostics=dict(found.diagnostics))
+
+    def _pose_alone(self, track_a: PoseTrack, track_b: PoseTrack, bounds: OffsetBounds, why: str,
+                    sound: PairEstimate | None) -> PairEstimate:
         est = self.pose.estimate(track_a, track_b, bounds=bounds)
         est.notes = [*est.notes, f"sound not used ({why})"]
-        est.diagnostics = {**est.diagnostics, "fusion": {"source": "pose alone", "sound_refused": why}}
+        fusion = {"source": "pose alone (sound not used)", "sound_refused": why,
+                  "sound_frames": None if sound is None else sound.offset_frames,
+                  "sound_confidence": None if sound is None else sound.confidence,
+                  "pose_frames": est.offset_frames, "pose_confidence": est.confidence,
+                  "fused_frames": est.offset_frames, "expected_disagreement_seconds": expected_disagreement()}
+        est.diagnostics = {**est.diagnostics, "fusion": fusion}
         return est
 
     def _trusted(self, run) -> PairEstimate | None:
@@ -118,14 +144,48 @@ def bounded_estimate(pose: SyncMethod, track_a: PoseTrack, track_b: PoseTrack, c
     """``pose``'s estimate searching only offsets within ``width`` frames of ``centre``.
 
     The pose methods search inside their bounds around 0; renumbering B's frames by the whole
-    frames of ``centre`` moves that window onto it, and the answer is moved back.
+    frames of ``centre`` moves that window onto it, and the answer, with every offset its
+    evidence holds, is moved back (:func:`moved`).
     """
     shift = int(round(centre))
-    moved = track_b.with_keypoints(track_b.keypoints, track_b.frame_index - shift)
-    est = pose.estimate(track_a, moved, bounds=OffsetBounds(width))
-    est.offset_frames += shift
-    est.offset_seconds = est.offset_frames / track_b.fps
-    return est
+    renumbered = track_b.with_keypoints(track_b.keypoints, track_b.frame_index - shift)
+    return moved(pose.estimate(track_a, renumbered, bounds=OffsetBounds(width)), shift)
+
+
+def moved(est: PairEstimate, shift: int) -> PairEstimate:
+    """``est`` of a B renumbered by ``-shift`` frames, as the estimate of B itself: every offset
+    (frames of B) ``+ shift``; the reverse search's (frames of A) ``- shift / rate``; matched frame
+    numbers of B ``+ shift``. What the evidence reads (the trust module's features, the plot)
+    then refers to B's own frame numbers."""
+    def refinement(r, step: float):
+        if r is None:
+            return None
+        return replace(r, offset_frames=r.offset_frames + step, coarse_offset_frames=r.coarse_offset_frames + step,
+                       shifts=np.asarray(r.shifts) + step, wide_offset_frames=r.wide_offset_frames + step,
+                       beyond_bounds=None if r.beyond_bounds is None else r.beyond_bounds + step)
+
+    d = dict(est.diagnostics)
+    back = -shift / est.rate if est.rate else -shift
+    for key, step in (("refinement", shift), ("refinement_rival", shift), ("refinement_reverse", back)):
+        if d.get(key) is not None:
+            d[key] = refinement(d[key], step)
+    if d.get("votes") is not None:
+        d["votes"] = (np.asarray(d["votes"][0]) + shift, d["votes"][1])
+    if d.get("matching_parts") is not None:
+        d["matching_parts"] = ([k + shift for k in d["matching_parts"][0]], d["matching_parts"][1])
+    if d.get("halves") is not None:
+        (k1, k2), centres = d["halves"]
+        d["halves"] = ((k1 + shift, k2 + shift), centres)
+    if d.get("beyond_bounds") is not None:
+        d["beyond_bounds"] = d["beyond_bounds"] + shift
+    fit = est.fit
+    if fit is not None:
+        fit = replace(fit, offset_frames=fit.offset_frames + shift, median_offset=fit.median_offset + shift,
+                      runner_up_offset=None if fit.runner_up_offset is None else fit.runner_up_offset + shift,
+                      beyond_bounds=None if fit.beyond_bounds is None else fit.beyond_bounds + shift)
+    k = est.offset_frames + shift
+    return replace(est, offset_frames=k, offset_seconds=k / est.fps_b, fit=fit, diagnostics=d,
+                   pairs_b=np.asarray(est.pairs_b) + shift)
 
 
 def _fused(chosen: PairEstimate, sound: PairEstimate, source: str, notes: list[str]) -> PairEstimate:
