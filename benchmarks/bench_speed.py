@@ -14,7 +14,16 @@ Cases, each in a fresh child process (``--child CASE``) so that its peak memory 
   (100 frames of 1080x1920 each, no cache), one video after the other in one process, and
   :func:`videosync.estimate.estimate_poses_many` (worker processes, one per core).
 
+* ``--videos``: instead, ``align`` with its defaults (cold pose cache) on video pairs made from
+  the demo (:func:`benchmarks.speed_media.build_pair`: portrait 1080p, ping-pong looped with
+  irregular turn points, B cut by 37 frames, x264 CRF 20, GOP 1 s), each against the bundled
+  ffmpeg decoding both files in full, run just before it: 1 minute at 30 fps (x264 preset
+  medium) and at 60 fps, and 1 and 10 minutes at 30 fps (preset veryfast: the 10-minute pair
+  at medium takes hours to encode here), so the 10-minute pair is compared with a 1-minute pair
+  of the same encoding. What ``align`` analysed is its own progress messages. Its own section.
+
 Usage: python benchmarks/bench_speed.py [--frames 20000] [--offset 5000] [--skip-before]
+       python benchmarks/bench_speed.py --videos [--pairs 30fps-1min,60fps-1min,...]
 Prints the figures and writes them to its section of docs/results.md; asserts nothing.
 """
 
@@ -80,10 +89,46 @@ def _since(start: tuple[float, float]) -> dict:
             "worker_peak_mib": children.ru_maxrss / 1024.0}
 
 
+#: the video pairs of ``--videos``: (fps, minutes, x264 preset)
+PAIRS = {"30fps-1min": (30, 1, "medium"), "60fps-1min": (60, 1, "veryfast"),
+         "30fps-1min-veryfast": (30, 1, "veryfast"), "30fps-10min": (30, 10, "veryfast")}
+
+
+def _pair(name: str) -> tuple[Path, Path]:
+    from benchmarks.speed_media import build_pair
+
+    fps, minutes, preset = PAIRS[name]
+    return build_pair(fps, minutes, 0, preset, say=lambda msg: print(msg, file=sys.stderr, flush=True))
+
+
+def _decode(name: str) -> dict:
+    """The bundled ffmpeg decoding both videos in full, one after the other (its own threads)."""
+    from benchmarks.speed_media import ffmpeg_exe
+
+    start = _clock()
+    for video in _pair(name):
+        subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(video), "-map", "0:v:0", "-f", "null", "-"], check=True)
+    return _since(start)
+
+
+def _align(name: str) -> dict:
+    """``align`` with its defaults on the pair, and what it said it analysed."""
+    from benchmarks.speed_media import CUT_FRAMES
+    from videosync.api import align
+
+    said: list[str] = []
+    start = _clock()
+    result = align([str(v) for v in _pair(name)], on_message=said.append, min_confidence=0.0)
+    entry = result.inputs[1]
+    return {**_since(start), "offset": entry.offset_frames, "true": -CUT_FRAMES, "confidence": entry.confidence,
+            "said": [m for m in said if not m.startswith("sesyn")]}
+
+
 def child(case: str, frames: int, offset: int) -> None:
     cases = {"long-before": lambda: _long(frames, offset, True), "long-after": lambda: _long(frames, offset, False),
              "poses-serial": lambda: _poses(False), "poses-parallel": lambda: _poses(True)}
-    out = cases[case]()
+    kind, _, pair = case.partition(":")
+    out = {"decode": _decode, "align": _align}[kind](pair) if pair else cases[case]()
     print(json.dumps(out))
 
 
@@ -142,10 +187,15 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=20000)
     ap.add_argument("--offset", type=int, default=5000)
     ap.add_argument("--skip-before", action="store_true", help="measure only the default path of the long pair")
+    ap.add_argument("--videos", action="store_true", help="align on video pairs against ffmpeg decoding them")
+    ap.add_argument("--pairs", default=",".join(PAIRS), help="which video pairs (comma-separated)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args.child, args.frames, args.offset)
+        return
+    if args.videos:
+        videos_main(args)
         return
     after = run("long-after", args)
     before = None if args.skip_before else run("long-before", args)
@@ -166,6 +216,53 @@ def main() -> None:
               "different loads are not comparable, the ratios of runs made one after the other are the figures "
               "to read.")
     write_section("bench_speed", "Speed: long pairs coarse to fine, poses of several videos in parallel", body)
+
+
+def _video_rows(runs: dict[str, tuple[dict, dict]]) -> list[list[str]]:
+    rows = []
+    for name, (dec, run) in runs.items():
+        rows.append([name, f"{dec['wall']:.1f} s", f"{run['wall']:.1f} s", f"**{run['wall'] / dec['wall']:.2f}**",
+                     f"{run['cpu'] / dec['cpu']:.2f}", f"{run['offset']:+.2f} (true {run['true']})",
+                     f"{run['confidence']:.2f}", f"{dec['load']:.1f} / {run['load']:.1f}"])
+    return rows
+
+
+def _video_verdicts(runs: dict[str, tuple[dict, dict]]) -> str:
+    """The Done-when lines of issue 22 read off this run's figures, in words."""
+    lines = []
+    for name in ("30fps-1min", "60fps-1min"):
+        if name in runs:
+            dec, run = runs[name]
+            ratio, right = run["wall"] / dec["wall"], abs(run["offset"] - run["true"]) <= 1.0
+            lines.append(f"{name}: align / full decode {ratio:.2f} ({'<=' if ratio <= 1.0 else 'NOT <='} 1.0), "
+                         f"{'within' if right else 'NOT within'} 1 frame.")
+    if "30fps-10min" in runs and "30fps-1min-veryfast" in runs:
+        long, short = runs["30fps-10min"][1], runs["30fps-1min-veryfast"][1]
+        ratio = long["wall"] / short["wall"]
+        lines.append(f"10-minute pair / 1-minute pair (same encoding): {ratio:.2f} ({'<=' if ratio <= 2.0 else 'NOT <='}"
+                     f" 2), within 1 frame: {abs(long['offset'] - long['true']) <= 1.0}.")
+    return " ".join(lines)
+
+
+def videos_main(args: argparse.Namespace) -> None:
+    """``--videos``: each pair's full ffmpeg decode, then align with its defaults, one after the other."""
+    names = [n for n in args.pairs.split(",") if n]
+    for name in names:
+        _pair(name)  # built (once) before anything is timed
+    runs = {name: (run(f"decode:{name}", args), run(f"align:{name}", args)) for name in names}
+    said = "\n".join(f"- {name}: " + "; ".join(run["said"]) for name, (_, run) in runs.items())
+    body = ("Video pairs made from the Pose2Sim demo (`benchmarks/speed_media.py`: portrait 1080x1920, the demo "
+            "played back and forth with irregular turn points, B cut by 37 frames so the true offset is -37, x264 "
+            "CRF 20, one keyframe a second; preset medium, or veryfast where named). `align` with its defaults "
+            "(the coarse pass of `videosync/sync/adaptive.py`), cold pose cache, each in a fresh process, right "
+            "after the bundled ffmpeg decoded both files in full (`ffmpeg -i X -f null -`, one after the other).\n\n"
+            + markdown_table(["pair", "ffmpeg decode (both)", "align", "align / decode (wall)", "align / decode (CPU)",
+                              "offset", "confidence", "load (decode / align)"], _video_rows(runs))
+            + "\n\n" + _video_verdicts(runs)
+            + "\n\nWhat align analysed (its progress messages):\n\n" + said
+            + "\n\nLoad: the machine's 1-minute load average around each run (2 cores); the ratios of runs made one "
+              "after the other are the figures to read.")
+    write_section("bench_speed_videos", "Speed: align on videos against decoding them", body)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ import click
 from videosync.cli import output
 from videosync.cli.align import run_align
 from videosync.cli.command import command
-from videosync.cli.options import check_outputs, emit_json, fps_type, json_options, overwrite_option, sync_options
+from videosync.cli.options import (
+    check_outputs, emit_json, fps_type, full_option, json_options, overwrite_option, sync_options,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -41,6 +43,7 @@ def _offsets(text: str | None) -> list[float] | None:
               help="Resample every copy to this frame rate (needed when the inputs' rates differ).")
 @click.option("--no-audio", is_flag=True, help="Leave audio out.")
 @sync_options
+@full_option
 @json_options
 @overwrite_option
 def trim_command(videos: tuple[str, ...], out_dir: str, offsets: str | None, common_end: bool,

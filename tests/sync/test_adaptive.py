@@ -1,0 +1,92 @@
+"""The analysis policy of align on videos (videosync.sync.adaptive): which frames, when to stop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from videosync.result import AlignmentResult, InputOffset, PairOffset
+from videosync.sync import adaptive
+from videosync.sync.adaptive import Round, Span, Video, covers, pair_at_source_rate, trusted
+from videosync.sync.bounds import OffsetBounds
+from videosync.trust.assess import Assessment, Candidate
+
+from tests.conftest import make_track
+
+A = Video(Path("a.mp4"), 30.0, 0, 1800)
+B = Video(Path("b.mp4"), 30.0, 0, 1763)
+
+
+def test_a_span_says_what_is_analysed():
+    assert Span(600, 900, 2).describe(30.0) == "0:20.0-0:30.0, coarse (every 2nd frame)"
+    assert Span(1470, 1530, 1).describe(30.0) == "0:49.0-0:51.0, every frame"
+    assert Span(0, 240, 4).describe(60.0) == "0:00.0-0:04.0, coarse (every 4th frame)"
+
+
+def test_a_videos_span_starts_on_the_stride_and_stays_inside():
+    assert A.stride == 2 and Video(Path("c.mp4"), 60.0, 0, 10).stride == 4 and Video(Path("d"), 25.0, 0, 9).stride == 1
+    assert A.span(10.03, 20.0, 2) == Span(300, 600, 2)  # frame 300.9 rounded down to the grid
+    assert B.span(50.0, 70.0, 2) == Span(1500, 1763, 2)  # cut at the end of B
+
+
+def test_the_ladder_grows_the_stretch_and_the_others_margin():
+    first = Round(49.0, 10.0, 0.0)
+    assert first.spans([A, B], OffsetBounds()) == [Span(1470, 1770, 2), Span(1470, 1763, 2)]
+    second = first.next([A, B])
+    # twice as long, around the first, moved inside the reference; the others that long on each side
+    assert second == Round(40.0, 20.0, 20.0)
+    assert second.spans([A, B], OffsetBounds()) == [Span(1200, 1800, 2), Span(600, 1763, 2)]
+    assert not covers(second.spans([A, B], OffsetBounds()), [A, B])
+    third = second.next([A, B])
+    assert third == Round(20.0, 40.0, 40.0)
+    assert covers(third.next([A, B]).spans([A, B], OffsetBounds()), [A, B])
+
+
+def test_with_a_bound_the_others_are_analysed_that_much_around_the_stretch():
+    spans = Round(20.0, 10.0, 0.0).spans([A, B], OffsetBounds(60))
+    assert spans == [Span(600, 900, 2), Span(540, 960, 2)]
+
+
+def _result(confidence: float, uncertainty_frames: float) -> AlignmentResult:
+    entries = [InputOffset("a.mp4", 0.0, 0.0, 30.0, 1.0),
+               InputOffset("b.mp4", -37.0, -37 / 30, 30.0, confidence, uncertainty_frames=uncertainty_frames)]
+    return AlignmentResult(reference="a.mp4", method="sesyn", inputs=entries)
+
+
+def test_the_answer_is_trusted_when_confident_and_its_error_bar_within_the_fine_search():
+    assert trusted(_result(0.95, 3.0)) == (True, "")  # 0.1 s < REFINE_SEARCH_SECONDS (0.25 s)
+    assert trusted(_result(0.85, 3.0)) == (False, "not yet sure of b.mp4 (confidence 0.85)")
+    assert trusted(_result(0.99, 9.0)) == (False, "not yet sure of b.mp4 (± 0.30 s)")
+
+
+def test_a_coarse_pair_is_told_in_the_videos_frames():
+    verdict = Assessment(0.9, 0.5, [Candidate(-18.5, 0.9), Candidate(30.0, 0.1, 0.2)], None)
+    pair = PairOffset(a=0, b=1, offset_frames=-18.5, offset_seconds=-18.5 / 15, confidence=0.9, assessment=verdict)
+    out = pair_at_source_rate(pair, 2, 2)
+    assert out.offset_frames == -37.0 and out.offset_seconds == pytest.approx(-37 / 30) and out.rate == 1.0
+    assert out.uncertainty_frames == 1.0
+    assert [c.offset_frames for c in out.assessment.candidates] == [-37.0, 60.0]
+    # 60 fps against 30 fps, both read at 15 fps: B's frames twice, the rate a half
+    other = pair_at_source_rate(pair, 4, 2)
+    assert other.offset_frames == -37.0 and other.rate == 0.5
+
+
+def test_the_policy_applies_to_the_default_method_on_videos_only():
+    assert adaptive.eligible(["a.mp4", "b.mp4"], {})
+    assert not adaptive.eligible(["a.mp4", "b.mp4"], {"full": True})
+    assert not adaptive.eligible(["a.mp4", "b.mp4"], {"time_map": True})
+    assert not adaptive.eligible(["a.mp4", "b.mp4"], {"method": "ssm"})
+    assert not adaptive.eligible(["a.mp4", "b.mp4"], {"refine": False})
+    assert not adaptive.eligible([make_track(), "b.mp4"], {})
+
+
+def test_short_clips_and_pose_files_are_analysed_whole(demo_dir):
+    """The demo's 1.7 s clips: nothing is estimated here, align analyses every frame."""
+    def never(*_args, **_kwargs):
+        raise AssertionError("no round on a short clip")
+
+    videos = [demo_dir / "single-person" / "videos" / f"cam0{k}.mp4" for k in (1, 2)]
+    assert adaptive.align_adaptively(never, videos, {}) is None
+    folders = [demo_dir / "single-person" / "pose-json-index-is-video-frame-minus-1" / f"cam0{k}_json" for k in (1, 2)]
+    assert adaptive.align_adaptively(never, folders, {}) is None
