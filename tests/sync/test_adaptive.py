@@ -90,3 +90,49 @@ def test_short_clips_and_pose_files_are_analysed_whole(demo_dir):
     assert adaptive.align_adaptively(never, videos, {}) is None
     folders = [demo_dir / "single-person" / "pose-json-index-is-video-frame-minus-1" / f"cam0{k}_json" for k in (1, 2)]
     assert adaptive.align_adaptively(never, folders, {}) is None
+
+
+def _ping_pong_pair(demo_dir: Path, folder: Path, seconds: float, cut: int) -> list[Path]:
+    """Two half-size videos (30 fps, ``seconds`` long) of demo cameras 1 and 2 played back and
+    forth with irregular turn points, B without its first ``cut`` frames (true offset -cut)."""
+    import av
+    import numpy as np
+
+    from benchmarks.speed_media import turn_sequence
+
+    n = int(seconds * 30)
+    order = turn_sequence(100, 2 * (n + cut), seed=3)[::2]
+    out = []
+    for camera, first in (("cam01", 0), ("cam02", cut)):
+        with av.open(str(demo_dir / "single-person" / "videos" / f"{camera}.mp4")) as source:
+            frames = [f.reformat(width=544, height=960).to_ndarray(format="rgb24") for f in source.decode(video=0)]
+        path = folder / f"{camera}.mp4"
+        with av.open(str(path), "w") as container:
+            stream = container.add_stream("libx264", rate=30, options={"crf": "20", "preset": "ultrafast", "g": "30"})
+            stream.width, stream.height, stream.pix_fmt = 544, 960, "yuv420p"
+            for j, k in enumerate(order[first:first + n]):
+                frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(frames[int(k)]), format="rgb24")
+                frame.pts = j
+                container.mux(stream.encode(frame))
+            container.mux(stream.encode(None))
+        out.append(path)
+    return out
+
+
+@pytest.mark.slow
+def test_a_long_pair_is_answered_from_coarse_stretches_to_the_frame(demo_dir, tmp_path, monkeypatch):
+    """22 s of video: poses on every 2nd frame (a 15 fps track) from a 10 s stretch on, then every
+    frame of 2 s only; right to the frame."""
+    from videosync.api import align
+
+    monkeypatch.setenv("VIDEOSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    videos = _ping_pong_pair(demo_dir, tmp_path, 22.0, 37)
+    said: list[str] = []
+    result = align(videos, max_offset_frames=90, on_message=said.append)
+    analysed = [m for m in said if not m.startswith("sesyn")]
+    assert analysed[:2] == ["cam01.mp4 0:00.0-0:10.0, coarse (every 2nd frame)",
+                            "cam02.mp4 0:00.0-0:13.0, coarse (every 2nd frame)"], said
+    assert analysed[-1].startswith("cam02.mp4 ") and analysed[-1].endswith(", every frame"), said
+    assert abs(result.inputs[1].offset_frames - -37) <= 1.0 and result.inputs[1].confidence >= 0.9, said
+    ref = result.tracks[0]  # the coarse poses, numbered in the video's frames
+    assert ref.fps == 30.0 and (ref.frame_index % 2 == 0).all() and len(ref) <= 22 * 15
