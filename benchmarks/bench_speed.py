@@ -18,9 +18,9 @@ Cases, each in a fresh child process (``--child CASE``) so that its peak memory 
   the demo (:func:`benchmarks.speed_media.build_pair`: portrait 1080p, ping-pong looped with
   irregular turn points, B cut by 37 frames, x264 CRF 20, GOP 1 s), each against the bundled
   ffmpeg decoding both files in full, run just before it: 1 minute at 30 fps (x264 preset
-  medium) and at 60 fps (veryfast), and 1 and 10 minutes at 30 fps (ultrafast: the 10-minute
-  pair at medium takes hours to encode on this shared machine), so the 10-minute pair is
-  compared with a 1-minute pair of the same encoding. What ``align`` analysed is its own progress messages. Its own section.
+  medium) and at 60 fps (ultrafast: medium takes most of an hour on this shared machine), and a
+  1- and a 10-minute pair made by stream copy (:func:`benchmarks.speed_media.repeated_pair`:
+  encoding a 10-minute pair takes about an hour here), so that the two are built alike. What ``align`` analysed is its own progress messages. Its own section.
 
 Usage: python benchmarks/bench_speed.py [--frames 20000] [--offset 5000] [--skip-before]
        python benchmarks/bench_speed.py --videos [--pairs 30fps-1min,60fps-1min,...]
@@ -89,16 +89,22 @@ def _since(start: tuple[float, float]) -> dict:
             "worker_peak_mib": children.ru_maxrss / 1024.0}
 
 
-#: the video pairs of ``--videos``: (fps, minutes, x264 preset)
-PAIRS = {"30fps-1min": (30, 1, "medium"), "60fps-1min": (60, 1, "veryfast"),
-         "30fps-1min-ultrafast": (30, 1, "ultrafast"), "30fps-10min": (30, 10, "ultrafast")}
+#: the video pairs of ``--videos``: (fps, minutes, x264 preset) made by build_pair, or the number
+#: of 1-minute copies of speed_media.repeated_pair
+PAIRS = {"30fps-1min": (30, 1, "medium"), "60fps-1min": (60, 1, "ultrafast"), "1min-repeated": 1, "10min-repeated": 10}
 
 
-def _pair(name: str) -> tuple[Path, Path]:
-    from benchmarks.speed_media import build_pair
+def _pair(name: str) -> tuple[tuple[Path, Path], int]:
+    """The pair's two videos and the true offset of B (frames)."""
+    from benchmarks.speed_media import CUT_FRAMES, build_pair, repeated_pair
 
+    def say(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    if isinstance(PAIRS[name], int):
+        return repeated_pair(PAIRS[name], say=say), -30
     fps, minutes, preset = PAIRS[name]
-    return build_pair(fps, minutes, 0, preset, say=lambda msg: print(msg, file=sys.stderr, flush=True))
+    return build_pair(fps, minutes, 0, preset, say=say), -CUT_FRAMES
 
 
 def _decode(name: str) -> dict:
@@ -106,21 +112,21 @@ def _decode(name: str) -> dict:
     from benchmarks.speed_media import ffmpeg_exe
 
     start = _clock()
-    for video in _pair(name):
+    for video in _pair(name)[0]:
         subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(video), "-map", "0:v:0", "-f", "null", "-"], check=True)
     return _since(start)
 
 
 def _align(name: str) -> dict:
     """``align`` with its defaults on the pair, and what it said it analysed."""
-    from benchmarks.speed_media import CUT_FRAMES
     from videosync.api import align
 
+    videos, true = _pair(name)
     said: list[str] = []
     start = _clock()
-    result = align([str(v) for v in _pair(name)], on_message=said.append, min_confidence=0.0)
+    result = align([str(v) for v in videos], on_message=said.append, min_confidence=0.0)
     entry = result.inputs[1]
-    return {**_since(start), "offset": entry.offset_frames, "true": -CUT_FRAMES, "confidence": entry.confidence,
+    return {**_since(start), "offset": entry.offset_frames, "true": true, "confidence": entry.confidence,
             "said": [m for m in said if not m.startswith("sesyn")]}
 
 
@@ -236,10 +242,10 @@ def _video_verdicts(runs: dict[str, tuple[dict, dict]]) -> str:
             ratio, right = run["wall"] / dec["wall"], abs(run["offset"] - run["true"]) <= 1.0
             lines.append(f"{name}: align / full decode {ratio:.2f} ({'<=' if ratio <= 1.0 else 'NOT <='} 1.0), "
                          f"{'within' if right else 'NOT within'} 1 frame.")
-    if "30fps-10min" in runs and "30fps-1min-ultrafast" in runs:
-        long, short = runs["30fps-10min"][1], runs["30fps-1min-ultrafast"][1]
+    if "10min-repeated" in runs and "1min-repeated" in runs:
+        long, short = runs["10min-repeated"][1], runs["1min-repeated"][1]
         ratio = long["wall"] / short["wall"]
-        lines.append(f"10-minute pair / 1-minute pair (same encoding): {ratio:.2f} ({'<=' if ratio <= 2.0 else 'NOT <='}"
+        lines.append(f"10-minute pair / 1-minute pair (same construction): {ratio:.2f} ({'<=' if ratio <= 2.0 else 'NOT <='}"
                      f" 2), within 1 frame: {abs(long['offset'] - long['true']) <= 1.0}.")
     return " ".join(lines)
 
@@ -253,7 +259,7 @@ def videos_main(args: argparse.Namespace) -> None:
     said = "\n".join(f"- {name}: " + "; ".join(run["said"]) for name, (_, run) in runs.items())
     body = ("Video pairs made from the Pose2Sim demo (`benchmarks/speed_media.py`: portrait 1080x1920, the demo "
             "played back and forth with irregular turn points, B cut by 37 frames so the true offset is -37, x264 "
-            "CRF 20, one keyframe a second; x264 preset medium for 30fps-1min, veryfast for 60fps-1min, ultrafast for the 1- and 10-minute pair compared with each other). `align` with its defaults "
+            "CRF 20, one keyframe a second; x264 preset medium for 30fps-1min, ultrafast for 60fps-1min). The *repeated* pairs: the 30fps-1min A and the same 1-minute sequence of camera 2 repeated 1 or 10 times by stream copy, B without its first second (true offset -30), to compare a 10-minute pair with a 1-minute pair built the same way. `align` with its defaults "
             "(the coarse pass of `videosync/sync/adaptive.py`), cold pose cache, each in a fresh process, right "
             "after the bundled ffmpeg decoded both files in full (`ffmpeg -i X -f null -`, one after the other).\n\n"
             + markdown_table(["pair", "ffmpeg decode (both)", "align", "align / decode (wall)", "align / decode (CPU)",
