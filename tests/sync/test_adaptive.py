@@ -48,6 +48,26 @@ def test_with_a_bound_the_others_are_analysed_that_much_around_the_stretch():
     assert spans == [Span(600, 900, 2), Span(540, 960, 2)]
 
 
+def test_the_ladder_ends_when_a_round_would_analyse_nothing_new():
+    """A bound and a much longer second video: the stretches never cover it, yet the last round
+    is the whole reference; then align analyses everything instead of trying again."""
+    short, long = Video(Path("a.mp4"), 30.0, 0, 900), Video(Path("b.mp4"), 30.0, 0, 18000)
+    calls: list[int] = []
+
+    class Poses:
+        def estimate(self, spans):
+            calls.append(len(spans))
+            return [make_track(10), make_track(10)]
+
+    def align(tracks, **_options):
+        return _result(0.5, 3.0)  # never trusted
+
+    said: list[str] = []
+    assert adaptive._climb(align, [short, long], Poses(), {"person": 0}, OffsetBounds(60), said.append) is None
+    assert said[-1] == "not yet sure of b.mp4 (confidence 0.50): analysing everything"
+    assert len(calls) == 3  # 10 s, 20 s, the whole 30 s of the reference
+
+
 def _result(confidence: float, uncertainty_frames: float) -> AlignmentResult:
     entries = [InputOffset("a.mp4", 0.0, 0.0, 30.0, 1.0),
                InputOffset("b.mp4", -37.0, -37 / 30, 30.0, confidence, uncertainty_frames=uncertainty_frames)]

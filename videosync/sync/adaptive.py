@@ -299,10 +299,11 @@ def _climb(align: Callable[..., AlignmentResult], videos: list[Video], poses: Po
         ok, why = trusted(result) if result is not None else (False, "no answer yet")
         if ok:
             return _frame_exact(poses, videos, result, [s.stride for s in spans], bounds, say)
-        if covers(spans, videos):
+        later = step.next(videos)
+        if covers(spans, videos) or later.spans(videos, bounds) == spans:  # nothing more to analyse coarsely
             say(f"{why}: analysing everything")
             return None
-        step = step.next(videos)
+        step = later
         say(f"extending: {why}")
 
 
