@@ -156,3 +156,18 @@ def test_a_long_pair_is_answered_from_coarse_stretches_to_the_frame(demo_dir, tm
     assert abs(result.inputs[1].offset_frames - -37) <= 1.0 and result.inputs[1].confidence >= 0.9, said
     ref = result.tracks[0]  # the coarse poses, numbered in the video's frames
     assert ref.fps == 30.0 and (ref.frame_index % 2 == 0).all() and len(ref) <= 22 * 15
+
+
+def test_a_longer_span_estimates_only_its_new_frames_each_once(monkeypatch):
+    """Kept: frames 1470-1762 of B (every 2nd, its span ends at the odd 1763); the next span
+    1400-1800 asks for 1400-1468 and 1764-1798 only."""
+    import numpy as np
+
+    poses = adaptive.Poses.__new__(adaptive.Poses)
+    poses.videos, poses.backend, poses.person, poses.say = [A, B], "mediapipe", 0, lambda _m: None
+    kept = make_track(147).with_keypoints(make_track(147).keypoints, np.arange(735, 882))
+    poses.known = {1: (Span(1470, 1763, 2), kept)}
+    asked: list[Span] = []
+    monkeypatch.setattr(adaptive.Poses, "_job", lambda self, index, span, single: asked.append(span))
+    track, jobs = poses._submit(1, Span(1400, 1800, 2))
+    assert track is kept and asked == [Span(1400, 1470, 2), Span(1764, 1800, 2)]

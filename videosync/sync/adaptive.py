@@ -220,7 +220,8 @@ class Poses:
         done = self.known.get(index)
         single = done is not None and not several_people(done[1])
         if single and done[0].stride == span.stride and done[0].first >= span.first and done[0].stop <= span.stop:
-            parts = [Span(span.first, done[0].first, span.stride), Span(done[0].stop, span.stop, span.stride)]
+            after = done[0].stop + (-done[0].stop) % span.stride  # the next frame on the grid: none twice
+            parts = [Span(span.first, done[0].first, span.stride), Span(after, span.stop, span.stride)]
             return done[1], [self._job(index, p, single) for p in parts if p.stop > p.first]
         return None, [self._job(index, span, single)]
 
