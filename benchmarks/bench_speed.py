@@ -14,7 +14,16 @@ Cases, each in a fresh child process (``--child CASE``) so that its peak memory 
   (100 frames of 1080x1920 each, no cache), one video after the other in one process, and
   :func:`videosync.estimate.estimate_poses_many` (worker processes, one per core).
 
+* ``--videos``: instead, ``align`` with its defaults (cold pose cache) on video pairs made from
+  the demo (:func:`benchmarks.speed_media.build_pair`: portrait 1080p, ping-pong looped with
+  irregular turn points, B cut by 37 frames, x264 CRF 20, GOP 1 s), each against the bundled
+  ffmpeg decoding both files in full, run just before it: 1 minute at 30 fps (x264 preset
+  medium) and at 60 fps (ultrafast: medium takes most of an hour on this shared machine), and a
+  1- and a 10-minute pair made by stream copy (:func:`benchmarks.speed_media.repeated_pair`:
+  encoding a 10-minute pair takes about an hour here), so that the two are built alike. What ``align`` analysed is its own progress messages. Its own section.
+
 Usage: python benchmarks/bench_speed.py [--frames 20000] [--offset 5000] [--skip-before]
+       python benchmarks/bench_speed.py --videos [--pairs 30fps-1min,60fps-1min,...]
 Prints the figures and writes them to its section of docs/results.md; asserts nothing.
 """
 
@@ -80,10 +89,52 @@ def _since(start: tuple[float, float]) -> dict:
             "worker_peak_mib": children.ru_maxrss / 1024.0}
 
 
+#: the video pairs of ``--videos``: (fps, minutes, x264 preset) made by build_pair, or the number
+#: of 1-minute copies of speed_media.repeated_pair
+PAIRS = {"30fps-1min": (30, 1, "medium"), "60fps-1min": (60, 1, "ultrafast"), "1min-repeated": 1, "10min-repeated": 10}
+
+
+def _pair(name: str) -> tuple[tuple[Path, Path], int]:
+    """The pair's two videos and the true offset of B (frames)."""
+    from benchmarks.speed_media import CUT_FRAMES, build_pair, repeated_pair
+
+    def say(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    if isinstance(PAIRS[name], int):
+        return repeated_pair(PAIRS[name], say=say), -30
+    fps, minutes, preset = PAIRS[name]
+    return build_pair(fps, minutes, 0, preset, say=say), -CUT_FRAMES
+
+
+def _decode(name: str) -> dict:
+    """The bundled ffmpeg decoding both videos in full, one after the other (its own threads)."""
+    from benchmarks.speed_media import ffmpeg_exe
+
+    start = _clock()
+    for video in _pair(name)[0]:
+        subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(video), "-map", "0:v:0", "-f", "null", "-"], check=True)
+    return _since(start)
+
+
+def _align(name: str) -> dict:
+    """``align`` with its defaults on the pair, and what it said it analysed."""
+    from videosync.api import align
+
+    videos, true = _pair(name)
+    said: list[str] = []
+    start = _clock()
+    result = align([str(v) for v in videos], on_message=said.append, min_confidence=0.0)
+    entry = result.inputs[1]
+    return {**_since(start), "offset": entry.offset_frames, "true": true, "confidence": entry.confidence,
+            "said": [m for m in said if not m.startswith("sesyn")]}
+
+
 def child(case: str, frames: int, offset: int) -> None:
     cases = {"long-before": lambda: _long(frames, offset, True), "long-after": lambda: _long(frames, offset, False),
              "poses-serial": lambda: _poses(False), "poses-parallel": lambda: _poses(True)}
-    out = cases[case]()
+    kind, _, pair = case.partition(":")
+    out = {"decode": _decode, "align": _align}[kind](pair) if pair else cases[case]()
     print(json.dumps(out))
 
 
@@ -142,10 +193,18 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=20000)
     ap.add_argument("--offset", type=int, default=5000)
     ap.add_argument("--skip-before", action="store_true", help="measure only the default path of the long pair")
+    ap.add_argument("--videos", action="store_true", help="align on video pairs against ffmpeg decoding them")
+    ap.add_argument("--pairs", default=",".join(PAIRS), help="which video pairs (comma-separated)")
+    ap.add_argument("--align-only", default="", help="pairs whose ffmpeg decode is not run (comma-separated)")
+    ap.add_argument("--keep", type=Path, help="JSON lines of runs: those there are read, not run again; new ones "
+                                              "are added (a long session measured in parts)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args.child, args.frames, args.offset)
+        return
+    if args.videos:
+        videos_main(args)
         return
     after = run("long-after", args)
     before = None if args.skip_before else run("long-before", args)
@@ -166,6 +225,75 @@ def main() -> None:
               "different loads are not comparable, the ratios of runs made one after the other are the figures "
               "to read.")
     write_section("bench_speed", "Speed: long pairs coarse to fine, poses of several videos in parallel", body)
+
+
+def _video_rows(runs: dict[str, tuple[dict, dict]]) -> list[list[str]]:
+    rows = []
+    for name, (dec, run) in runs.items():
+        if dec is None:
+            rows.append([name, "-", f"{run['wall']:.1f} s ({run['cpu']:.1f} s CPU)", "-", "-",
+                         f"{run['offset']:+.2f} (true {run['true']})", f"{run['confidence']:.2f}", f"- / {run['load']:.1f}"])
+            continue
+        rows.append([name, f"{dec['wall']:.1f} s", f"{run['wall']:.1f} s ({run['cpu']:.1f} s CPU)",
+                     f"**{run['wall'] / dec['wall']:.2f}**", f"{run['cpu'] / dec['cpu']:.2f}",
+                     f"{run['offset']:+.2f} (true {run['true']})", f"{run['confidence']:.2f}",
+                     f"{dec['load']:.1f} / {run['load']:.1f}"])
+    return rows
+
+
+def _video_verdicts(runs: dict[str, tuple[dict, dict]]) -> str:
+    """The Done-when lines of issue 22 read off this run's figures, in words."""
+    lines = []
+    for name in ("30fps-1min", "60fps-1min"):
+        if name in runs:
+            dec, run = runs[name]
+            ratio, right = run["wall"] / dec["wall"], abs(run["offset"] - run["true"]) <= 1.0
+            lines.append(f"{name}: align / full decode {ratio:.2f} ({'<=' if ratio <= 1.0 else 'NOT <='} 1.0), "
+                         f"{'within' if right else 'NOT within'} 1 frame.")
+    if "10min-repeated" in runs and "1min-repeated" in runs:
+        long, short = runs["10min-repeated"][1], runs["1min-repeated"][1]
+        ratio, cpu = long["wall"] / short["wall"], long["cpu"] / short["cpu"]
+        lines.append(f"10-minute pair / 1-minute pair (same construction): wall {ratio:.2f}, CPU {cpu:.2f} "
+                     f"({'<=' if max(ratio, cpu) <= 2.0 else 'NOT <='} 2), the 10-minute pair "
+                     f"{'within' if abs(long['offset'] - long['true']) <= 1.0 else 'NOT within'} 1 frame.")
+    return " ".join(lines)
+
+
+def _kept_run(case: str, args: argparse.Namespace) -> dict:
+    """``run(case)``, or its figures from ``--keep`` when an earlier invocation measured it."""
+    kept = {}
+    if args.keep is not None and args.keep.exists():
+        kept = {r["case"]: r for r in map(json.loads, args.keep.read_text().splitlines()) if r}
+    if case in kept:
+        return kept[case]
+    out = run(case, args)
+    if args.keep is not None:
+        with args.keep.open("a") as f:
+            f.write(json.dumps({"case": case, **out}) + "\n")
+    return out
+
+
+def videos_main(args: argparse.Namespace) -> None:
+    """``--videos``: each pair's full ffmpeg decode, then align with its defaults, one after the other."""
+    names = [n for n in args.pairs.split(",") if n]
+    for name in names:
+        _pair(name)  # built (once) before anything is timed
+    skip = set(args.align_only.split(","))
+    runs = {name: (None if name in skip else _kept_run(f"decode:{name}", args), _kept_run(f"align:{name}", args))
+            for name in names}
+    said = "\n".join(f"- {name}: " + "; ".join(run["said"]) for name, (_, run) in runs.items())
+    body = ("Video pairs made from the Pose2Sim demo (`benchmarks/speed_media.py`: portrait 1080x1920, the demo "
+            "played back and forth with irregular turn points, B cut by 37 frames so the true offset is -37, x264 "
+            "CRF 20, one keyframe a second; x264 preset medium for 30fps-1min, ultrafast for 60fps-1min). The *repeated* pairs: the 30fps-1min A and the same 1-minute sequence of camera 2 repeated 1 or 10 times by stream copy, B without its first second (true offset -30), to compare a 10-minute pair with a 1-minute pair built the same way. `align` with its defaults "
+            "(the coarse pass of `videosync/sync/adaptive.py`), cold pose cache, each in a fresh process, right "
+            "after the bundled ffmpeg decoded both files in full (`ffmpeg -i X -f null -`, one after the other).\n\n"
+            + markdown_table(["pair", "ffmpeg decode (both)", "align", "align / decode (wall)", "align / decode (CPU)",
+                              "offset", "confidence", "load (decode / align)"], _video_rows(runs))
+            + "\n\n" + _video_verdicts(runs)
+            + "\n\nWhat align analysed (its progress messages):\n\n" + said
+            + "\n\nLoad: the machine's 1-minute load average around each run (2 cores); the ratios of runs made one "
+              "after the other are the figures to read.")
+    write_section("bench_speed_videos", "Speed: align on videos against decoding them", body)
 
 
 if __name__ == "__main__":

@@ -114,6 +114,40 @@ def build_pair(fps: int, minutes: float, seed: int = 0, preset: str = "medium", 
     return paths
 
 
+def repeated_pair(copies: int, say=print) -> tuple[Path, Path]:
+    """A pair ``copies`` minutes long made without encoding again: the 1-minute 30 fps pair's A
+    (x264 medium) and the same 1-minute sequence of camera 2 (``b-uncut.mp4``, encoded once,
+    preset ultrafast), each repeated ``copies`` times by stream copy, B without its first second
+    (its first GOP: 30 frames, cut by stream copy), so the true offset of B is -30 frames.
+
+    Why: encoding a 10-minute 1080p pair takes about an hour on the shared 2-core machine. The
+    repeats make offsets a minute apart alike, which the analysis of a stretch does not see; the
+    pair measures how the time of ``align`` grows with the length, not its choice among repeats.
+    """
+    a, _ = build_pair(30, 1, 0, say=say)
+    folder = a.parent
+    uncut = folder / "b-uncut.mp4"
+    if not uncut.exists():
+        order = np.asarray(json.loads((folder / "recipe.json").read_text())["source_frames"])
+        say(f"building {uncut.relative_to(REPO)} ({len(order)} frames, {CAMERAS[1]})")
+        _encode(_source_frames(CAMERAS[1]), order, 30, uncut, "ultrafast")
+    out = CACHE / f"30fps-repeated-{copies}x"
+    paths = (out / "a.mp4", out / "b.mp4")
+    if all(p.exists() for p in paths):
+        return paths
+    out.mkdir(parents=True, exist_ok=True)
+    for source, path, skip in ((a, paths[0], None), (uncut, paths[1], "1")):
+        listing = out / f".{path.stem}.txt"
+        listing.write_text("".join(f"file '{source}'\n" for _ in range(copies)))
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.mp4")
+        cmd = [ffmpeg_exe(), "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing),
+               *(["-ss", skip] if skip else []), "-c", "copy", "-an", str(tmp)]
+        subprocess.run(cmd, check=True)
+        os.replace(tmp, path)
+        listing.unlink()
+    return paths
+
+
 JSON = POSE2SIM_DEMO / "single-person" / "pose-json-index-is-video-frame-minus-1"
 
 

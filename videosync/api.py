@@ -112,7 +112,7 @@ def align(
     person: int | None = None, pose_backend: str = "auto", refine: bool = True, start: float | None = None,
     duration: float | None = None, on_message: Progress | None = None,
     on_progress: Callable[[str, int, int], None] | None = None, calibration: str | Path | bool | None = None,
-    time_map: bool = False,
+    time_map: bool = False, full: bool = False,
 ) -> AlignmentResult:
     """Offsets of every input relative to the first one.
 
@@ -146,6 +146,9 @@ def align(
             map (:mod:`videosync.sync.timemap`; ``segments`` and ``drift_ppm`` on each input)
             instead of refusing it. Off by default: its steps are still often placed late
             (docs/design/drift.md).
+        full: analyse every frame of every video. By default a long video is analysed from a
+            stretch, on every k-th frame, and further only while the answer is not trusted
+            (:mod:`videosync.sync.adaptive`); short clips and pose files are analysed whole.
 
     Returns:
         AlignmentResult: ``inputs[i].offset_frames = k`` means frame t of the reference shows the
@@ -155,6 +158,14 @@ def align(
         raise VideosyncError("align needs at least two inputs")
     say = on_message or (lambda _msg: None)
     bounds = OffsetBounds(max_offset_frames)
+    from videosync.sync.adaptive import align_adaptively
+
+    found = align_adaptively(align, inputs, dict(
+        method=method, model=model, max_offset_frames=max_offset_frames, start=start, duration=duration, person=person,
+        pose_backend=pose_backend, refine=refine, calibration=calibration, full=full, time_map=time_map), say, on_progress)
+    if found is not None:
+        _refuse_if_unsure(found, default_threshold(found.pairs) if min_confidence is None else min_confidence)
+        return found
     load = _Loader(inputs, bounds, dict(fps=fps, size=size, layout=layout, pose_backend=pose_backend,
                                         start=start, duration=duration), on_progress)
     from videosync.sync.witness import calibrated_as, choose_method, judge_sound_alone, load_tracks

@@ -163,6 +163,28 @@ LONG_STRETCH_SECONDS = 60.0
 #: Every frame of this much (s) of the stretch sets the offset to the frame. [matching.md]
 LONG_FINE_SECONDS = 20.0
 
+# --- What align analyses of videos (docs/design/analysis.md) ---------------------------------
+
+#: Videos up to this long (s; the reference's analysed part) are analysed whole, every frame: the
+#: coarse pass could save at most half of their poses, and a short clip needs all its evidence. [analysis.md]
+FULL_RATE_SECONDS = 20.0
+#: The first stretch of the reference (s): many movements of any activity (9 gait cycles); the
+#: calibrated confidence, not this length, decides whether it was enough. [analysis.md]
+FIRST_STRETCH_SECONDS = 10.0
+#: An answer is trusted, and the analysis stops, when every input is at least this confident...
+#: (the level of the error bar: wrong 1 time in 10 at most) [analysis.md]
+STOP_CONFIDENCE = 0.9
+#: ... and its error bar (s) is within the frame-exact pass's search (REFINE_SEARCH_SECONDS), so
+#: that search holds the truth. Else the stretch grows by this factor, and the other inputs are
+#: analysed that new length before and after it (offsets up to the stretch's length stay in view). [analysis.md]
+STRETCH_GROWTH = 2.0
+#: Every frame of this much (s) where the reference moves most sets a trusted coarse answer to the
+#: frame by two-view geometry (the demo's 1.7 s clips refine to the frame). [analysis.md]
+FINE_SECONDS = 2.0
+#: Frames of the other inputs beyond the geometric search's reach: B's keypoints are interpolated
+#: between neighbouring frames at the search's ends. [analysis.md]
+FINE_EDGE_FRAMES = 3
+
 # --- Offset fit and confidence (docs/design/confidence.md) -----------------------------------
 
 #: align refuses offsets whose calibrated confidence is below this (--min-confidence): on the

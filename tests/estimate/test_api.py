@@ -156,3 +156,24 @@ def test_other_possible_subjects_are_cached_with_the_first_estimate(monkeypatch,
     assert second.meta["person"] == 1
     assert np.allclose(second.keypoints[:, :, 0], 30.0 + 0.6 * np.arange(17))
     assert len(list((tmp_path / "cache" / "poses").glob("*.npz"))) == 2
+
+
+def test_a_cached_track_of_every_kth_frame_is_checked_in_the_videos_frames(tmp_path, monkeypatch):
+    """Rows 735-884 of a track of every 2nd frame are the video's frames 1470-1768: inside the
+    entry's frames 1470-1770 of an 1800-frame video, so the entry is used; frames beyond are not."""
+    import numpy as np
+
+    from videosync.estimate import cache
+    from videosync.poses import PoseTrack
+    from videosync.video.probe import VideoInfo
+
+    monkeypatch.setenv("VIDEOSYNC_CACHE_DIR", str(tmp_path))
+    info = VideoInfo("v.mp4", 1080, 1920, 30.0, 1800)
+    rows = np.arange(735, 885)
+    track = PoseTrack(keypoints=np.ones((len(rows), 17, 3), np.float32), fps=15.0, width=1080, height=1920,
+                      frame_index=rows, meta={"video_sha256": "d", "start_frame": 1470, "stop_frame": 1770})
+    path = cache.store(track, tmp_path / "entry.npz")
+    assert cache.load_cached(path, cache.VideoRange("d", info, 1470, 1770, stride=2)) is not None
+    past = track.with_keypoints(track.keypoints, rows + 200)  # the video's frames 1870-2168: past its end
+    path = cache.store(past, tmp_path / "past.npz")
+    assert cache.load_cached(path, cache.VideoRange("d", info, 1470, 1770, stride=2)) is None

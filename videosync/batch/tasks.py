@@ -87,7 +87,8 @@ def sync_task(session: Session, poses: list[dict[str, Any]], options: dict[str, 
     try:
         from videosync.api import align
 
-        result = align([str(p) for p in session.inputs], **options)
+        # full: the pose tasks estimated every frame (cached); other frames would be estimated again
+        result = align([str(p) for p in session.inputs], **{**options, "full": True})
         fields["alignment"] = result.to_json()
         fields["rows"] = [_row(session, entry) for entry in result.inputs]
         if trim_dir is not None:

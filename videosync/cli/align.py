@@ -13,6 +13,7 @@ from videosync.cli.options import (
     check_outputs,
     emit_json,
     fps_type,
+    full_option,
     json_options,
     overwrite_option,
     parse_size,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 @click.option("--poses", "poses_flag", is_flag=True, hidden=True,
               help="Accepted and ignored: the kind of each input is detected.")
 @sync_options
+@full_option
 @click.option("--time-map", is_flag=True, help="Answer an offset that steps (dropped frames) or drifts along the "
               "recording segment by segment (segments and drift_ppm in the JSON) instead of refusing it.")
 @click.option("--fps", metavar="FPS", type=fps_type, help="Frame rate of pose files that carry none.")

@@ -167,6 +167,15 @@ _SYNC_OPTIONS = (
 )
 
 
+#: ``--full`` of the commands that estimate poses as they synchronize (align, trim); batch's pose
+#: tasks estimate every frame already.
+full_option = click.option(
+    "--full", is_flag=True,
+    help="Analyse every frame of every video. Default: a video longer than "
+         f"{tunables.FULL_RATE_SECONDS:g} s is analysed from a stretch where it moves most, on every k-th "
+         "frame, and further only while the answer is not trusted.")
+
+
 def sync_options(command: Callable) -> Callable:
     """Add the synchronization options to ``command``; it takes them as ``**sync`` and passes
     them on to :func:`videosync.align` as they are."""

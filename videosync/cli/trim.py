@@ -11,7 +11,9 @@ import click
 from videosync.cli import output
 from videosync.cli.align import run_align
 from videosync.cli.command import command
-from videosync.cli.options import check_outputs, emit_json, fps_type, json_options, overwrite_option, sync_options
+from videosync.cli.options import (
+    check_outputs, emit_json, fps_type, full_option, json_options, overwrite_option, sync_options,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -44,6 +46,7 @@ def _offsets(text: str | None) -> list[float] | None:
               help="Cut on the sound's offsets (--method audio) instead of the picture's: the copies keep "
                    "lip sync; their pictures may be off by the cameras' audio-video skew.")
 @sync_options
+@full_option
 @json_options
 @overwrite_option
 def trim_command(videos: tuple[str, ...], out_dir: str, offsets: str | None, common_end: bool,

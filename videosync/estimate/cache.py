@@ -139,8 +139,10 @@ def _mismatch(track: PoseTrack, video: VideoRange) -> str | None:
     if not math.isclose(track.fps, info.fps / video.stride, rel_tol=1e-6):
         return f"made at {track.fps:g} fps, the video is {info.fps:g} fps"
     last = video.stop_frame if video.stop_frame is not None else max(info.n_frames, 1) * _HEADER_SLACK
-    if track.frame_index[0] < video.start_frame or track.frame_index[-1] >= last:
-        return f"frames {track.frame_index[0]}-{track.frame_index[-1]} lie outside the video's"
+    # a strided track numbers its rows at its own rate: row n is the video's frame n * stride
+    first, final = int(track.frame_index[0]) * video.stride, int(track.frame_index[-1]) * video.stride
+    if first < video.start_frame or final >= last:
+        return f"frames {first}-{final} lie outside the video's"
     return None
 
 

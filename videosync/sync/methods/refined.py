@@ -35,6 +35,42 @@ def rival_chosen_note(other: float, ratio: float, error: float, other_error: flo
             f"epipolar error {error:.2%} of the person's size against {other_error:.2%})")
 
 
+def two_way_geometry(track_a: PoseTrack, track_b: PoseTrack, offset: float, rate: float, bounds: OffsetBounds,
+                     **refine_options) -> Geometry:
+    """The two-view-geometry search around ``offset`` from A to B and from B to A, each
+    answering inside ``bounds``.
+
+    Why both: only B's keypoints are interpolated between frames, so each direction smooths
+    one view; the mean of both does not depend on which input is the reference.
+    """
+    ref = refine_offset(track_a, track_b, offset, rate, bounds=bounds, **refine_options)
+    # B's frame j is A's frame (j - k) / rate
+    back = refine_offset(track_b, track_a, -offset / rate, 1.0 / rate, bounds=bounds.seen_from_b(rate),
+                         **refine_options)
+    found = []
+    if ref.accepted:
+        found.append(ref.offset_frames)
+    if back.accepted:
+        found.append(-rate * back.offset_frames)
+    geo = Geometry(ref, back)
+    beyond = [k for k in (ref.beyond_bounds, None if back.beyond_bounds is None else -rate * back.beyond_bounds)
+              if k is not None]
+    if beyond:
+        geo.beyond_bounds = float(np.mean(beyond))
+    if len(found) == 1 and REQUIRE_BOTH_DIRECTIONS:
+        geo.rejected = "only one of the two search directions is conclusive"
+    elif len(found) == 2 and abs(found[0] - found[1]) > DIRECTIONS_AGREE_FRAMES:
+        # two answers from the same correspondences that disagree: the geometry is too weak
+        # here (few, nearly coplanar or view-inconsistent joints), their mean is no answer
+        geo.rejected = f"the two search directions disagree ({found[0]:+.2f} vs {found[1]:+.2f} frames)"
+    elif found:
+        geo.offset_frames = float(np.mean(found))
+        used = [r for r in (ref, back) if r.accepted]
+        geo.relative_error = float(np.mean([r.relative_error for r in used]))
+        geo.confidence = max(r.confidence for r in used)
+    return geo
+
+
 class RefinedMethod(SyncMethod):
     """``inner``'s coarse offset, then the two-view-geometry search around it.
 
@@ -114,38 +150,7 @@ class RefinedMethod(SyncMethod):
 
     def _geometry(self, track_a: PoseTrack, track_b: PoseTrack, offset: float, rate: float,
                   bounds: OffsetBounds) -> Geometry:
-        """The two-view-geometry search around ``offset`` from A to B and from B to A, each
-        answering inside ``bounds``.
-
-        Why both: only B's keypoints are interpolated between frames, so each direction smooths
-        one view; the mean of both does not depend on which input is the reference.
-        """
-        ref = refine_offset(track_a, track_b, offset, rate, bounds=bounds, **self.refine_options)
-        # B's frame j is A's frame (j - k) / rate
-        back = refine_offset(track_b, track_a, -offset / rate, 1.0 / rate, bounds=bounds.seen_from_b(rate),
-                             **self.refine_options)
-        found = []
-        if ref.accepted:
-            found.append(ref.offset_frames)
-        if back.accepted:
-            found.append(-rate * back.offset_frames)
-        geo = Geometry(ref, back)
-        beyond = [k for k in (ref.beyond_bounds, None if back.beyond_bounds is None else -rate * back.beyond_bounds)
-                  if k is not None]
-        if beyond:
-            geo.beyond_bounds = float(np.mean(beyond))
-        if len(found) == 1 and REQUIRE_BOTH_DIRECTIONS:
-            geo.rejected = "only one of the two search directions is conclusive"
-        elif len(found) == 2 and abs(found[0] - found[1]) > DIRECTIONS_AGREE_FRAMES:
-            # two answers from the same correspondences that disagree: the geometry is too weak
-            # here (few, nearly coplanar or view-inconsistent joints), their mean is no answer
-            geo.rejected = f"the two search directions disagree ({found[0]:+.2f} vs {found[1]:+.2f} frames)"
-        elif found:
-            geo.offset_frames = float(np.mean(found))
-            used = [r for r in (ref, back) if r.accepted]
-            geo.relative_error = float(np.mean([r.relative_error for r in used]))
-            geo.confidence = max(r.confidence for r in used)
-        return geo
+        return two_way_geometry(track_a, track_b, offset, rate, bounds, **self.refine_options)
 
     def _rival(self, track_a: PoseTrack, track_b: PoseTrack, coarse: PairEstimate, chosen: Geometry,
                bounds: OffsetBounds) -> Geometry | None:
