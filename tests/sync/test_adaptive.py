@@ -99,6 +99,16 @@ def test_the_policy_applies_to_the_default_method_on_videos_only():
     assert not adaptive.eligible(["a.mp4", "b.mp4"], {"method": "ssm"})
     assert not adaptive.eligible(["a.mp4", "b.mp4"], {"refine": False})
     assert not adaptive.eligible([make_track(), "b.mp4"], {})
+    assert adaptive.eligible(["a.mp4", "b.mp4"], {"method": "sesyn"})
+    assert not adaptive.eligible(["a.mp4", "b.mp4"], {"method": "fused"})
+
+
+def test_auto_is_the_policy_s_only_when_some_video_has_no_sound(monkeypatch):
+    from videosync.sync import witness
+
+    monkeypatch.setattr(witness, "media_has_sound", lambda path: str(path) != "silent.mp4")
+    assert not adaptive.eligible(["a.mp4", "b.mp4"], {"method": "auto"})  # fused: the sound bounds the search
+    assert adaptive.eligible(["a.mp4", "silent.mp4"], {"method": "auto"})  # sesyn, as auto picks it
 
 
 def test_short_clips_and_pose_files_are_analysed_whole(demo_dir):

@@ -64,8 +64,6 @@ from videosync.tunables import (
 log = logging.getLogger(__name__)
 
 Say = Callable[[str], None]
-#: the methods whose tracks may be read on every k-th frame (the model embeds 15-60 fps)
-STRIDED_METHODS = ("sesyn",)
 
 
 def clock(seconds: float) -> str:
@@ -255,9 +253,11 @@ def _join(parts: list[PoseTrack]) -> PoseTrack:
 
 def eligible(inputs: Sequence[Any], options: dict[str, Any]) -> bool:
     """Whether the policy applies at all (see the module docstring), before anything is read."""
+    from videosync.sync.witness import poses_alone
+
     return (not options.get("full") and not options.get("time_map") and options.get("refine", True)
-            and options.get("method", "sesyn") in STRIDED_METHODS
-            and all(not isinstance(item, PoseTrack) for item in inputs))
+            and all(not isinstance(item, PoseTrack) for item in inputs)
+            and poses_alone(options.get("method"), inputs))
 
 
 def align_adaptively(align: Callable[..., AlignmentResult], inputs: Sequence[Any], options: dict[str, Any],

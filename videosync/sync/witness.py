@@ -44,10 +44,25 @@ def has_sound(track: PoseTrack) -> bool:
     from videosync.sync.methods.audio import media_path
 
     path = media_path(track)
-    if path is None:
+    return path is not None and media_has_sound(path)
+
+
+def media_has_sound(path: str | Path) -> bool:
+    """Whether the media file at ``path`` has an audio stream (the container only is opened);
+    False for what is not a readable file (a pose folder, a missing path: its loader says why)."""
+    try:
+        st = Path(path).stat()
+    except OSError:
         return False
-    st = Path(path).stat()
     return _has_audio_stream(str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+
+
+def poses_alone(method: str | None, videos: Sequence[Any]) -> bool:
+    """Whether ``method`` on ``videos`` (paths) is the pose method alone: named so, or ``auto``
+    where some video has no sound (what :func:`choose_method` would pick)."""
+    if method in (None, AUTO):
+        return not all(media_has_sound(v) for v in videos)
+    return method == WITHOUT_SOUND
 
 
 def sound_track(video: str | Path) -> PoseTrack:
@@ -136,4 +151,4 @@ def audio_reference_options(options: dict[str, Any], audio_reference: bool) -> d
 
 
 __all__ = ["AUTO", "audio_reference_options", "calibrated_as", "choose_method", "has_sound", "judge_sound_alone",
-           "load_tracks", "sound_track"]
+           "load_tracks", "media_has_sound", "poses_alone", "sound_track"]
