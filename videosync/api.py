@@ -124,31 +124,23 @@ def align(
         model: SeSyn-Net checkpoint; default the shipped ``models/sesyn.pt``.
         max_offset_frames: only consider offsets up to this many frames (faster, and fewer
             chances to lock onto a repeated motion far away); no answer lies outside it.
-        min_confidence: an input whose confidence (the probability that its offset is within
-            1 frame of the truth) is below this is refused with :class:`CannotSynchronizeError`,
-            which names the reason, rather than reported (0 reports everything). None: the
-            default for calibrated confidences (``DEFAULT_MIN_CONFIDENCE``), or, when a pair's
-            confidence is the method's own score (no calibrator for it), the former default for
-            those scores (``UNCALIBRATED_MIN_CONFIDENCE``).
+        min_confidence: below this confidence (P(offset within 1 frame)) an input is refused with
+            :class:`CannotSynchronizeError` naming the reason (0 reports everything). None:
+            ``DEFAULT_MIN_CONFIDENCE``, or ``UNCALIBRATED_MIN_CONFIDENCE`` for a method's own scores.
         person: which person to synchronize in every input: 0 = each input's main subject, 1 =
-            the next most prominent, ... None (default): each input's main subject, unless an
-            input shows another plausible subject and that person matches the other inputs
-            better (:mod:`videosync.subjects`; a warning says so).
+            the next most prominent, ... None: the main subject, unless another plausible one
+            matches the other inputs better (:mod:`videosync.subjects`; a warning says so).
         refine: after the method's estimate, search nearby offsets for the one that best fits
             two-view geometry (:mod:`videosync.sync.refine`); kept only when conclusive.
-        start, duration: analyse only this part (seconds) of each input. With
-            ``max_offset_frames`` the other inputs are analysed that much longer on both sides,
-            so only ``duration`` plus twice the largest offset of video needs pose estimation.
+        start, duration: analyse only this part (seconds) of each input; with
+            ``max_offset_frames`` the others that much longer on both sides.
         on_progress: ``(label, frames done, frames total)`` during pose estimation of videos.
         calibration: the calibrator file (:mod:`videosync.trust.calibrator`); None: the shipped
             one; False: none (confidences are the method's own scores, not probabilities).
-        time_map: answer a pair whose offset steps or drifts along the recording with a time
-            map (:mod:`videosync.sync.timemap`; ``segments`` and ``drift_ppm`` on each input)
-            instead of refusing it. Off by default: its steps are still often placed late
-            (docs/design/drift.md).
-        full: analyse every frame of every video. By default a long video is analysed from a
-            stretch, on every k-th frame, and further only while the answer is not trusted
-            (:mod:`videosync.sync.adaptive`); short clips and pose files are analysed whole.
+        time_map: answer a pair whose offset steps or drifts with a time map
+            (:mod:`videosync.sync.timemap`) instead of refusing it (off: steps are placed late).
+        full: analyse every frame of every video, not only what the answer needs
+            (:mod:`videosync.sync.adaptive`; short clips and pose files are always analysed whole).
 
     Returns:
         AlignmentResult: ``inputs[i].offset_frames = k`` means frame t of the reference shows the
