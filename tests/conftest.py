@@ -5,11 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import os
+import signal
 
 import numpy as np
 import pytest
 
 from videosync.poses import PoseTrack
+
+# A suite started in the background (`make test &` in a script) inherits SIGINT ignored, and so
+# would every process the Ctrl-C tests start (an ignored signal stays ignored across exec): give
+# the suite Python's usual handler, which exec resets to the default in its children.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 REPO = Path(__file__).resolve().parents[1]
 # ../shared beside the checkout (CI, the main checkout) or beside its parent (a git worktree).
