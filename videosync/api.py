@@ -18,7 +18,6 @@ from videosync.poses import PoseTrack
 from videosync.result import AlignmentResult, PairOffset
 from videosync.sync.bounds import OffsetBounds
 from videosync.sync.solve import solve_inputs
-from videosync.tunables import DEFAULT_MIN_CONFIDENCE, UNCALIBRATED_MIN_CONFIDENCE  # refusal thresholds
 from videosync.sync.timemap import attach_time_maps, with_time_map
 
 if TYPE_CHECKING:
@@ -187,10 +186,10 @@ def align(
 
 
 def default_threshold(pairs: Sequence[PairOffset]) -> float:
-    """The refusal threshold when none is given: calibrated probabilities and the method's own
-    scores are on different scales, so each has its own default."""
-    calibrated = all(p.assessment is None or p.assessment.calibrated for p in pairs)
-    return DEFAULT_MIN_CONFIDENCE if calibrated else UNCALIBRATED_MIN_CONFIDENCE
+    """The refusal threshold when none is given, for the pairs' kind of confidence."""
+    from videosync.trust.assess import default_min_confidence
+
+    return default_min_confidence(all(p.assessment is None or p.assessment.calibrated for p in pairs))
 
 
 def _resolve_rates(tracks: list[PoseTrack], known: dict, sync_method: SyncMethod, bounds: OffsetBounds,

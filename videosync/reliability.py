@@ -43,10 +43,10 @@ INTERVAL_LEVEL = 0.9
 
 def default_threshold(calibrated: bool = True) -> float:
     """The confidence below which ``align`` refuses by default, for calibrated confidences or a
-    method's own scores (read from the library, where the defaults are defined)."""
-    from videosync.tunables import DEFAULT_MIN_CONFIDENCE, UNCALIBRATED_MIN_CONFIDENCE
+    method's own scores (:func:`videosync.trust.assess.default_min_confidence`)."""
+    from videosync.trust.assess import default_min_confidence
 
-    return DEFAULT_MIN_CONFIDENCE if calibrated else UNCALIBRATED_MIN_CONFIDENCE
+    return default_min_confidence(calibrated)
 
 
 # ---------------------------------------------------------------------------------- metrics

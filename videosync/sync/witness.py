@@ -12,7 +12,7 @@ calibrator was fitted for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -61,8 +61,13 @@ def poses_alone(method: str | None, videos: Sequence[Any]) -> bool:
     """Whether ``method`` on ``videos`` (paths) is the pose method alone: named so, or ``auto``
     where some video has no sound (what :func:`choose_method` would pick)."""
     if method in (None, AUTO):
-        return not all(media_has_sound(v) for v in videos)
+        method = auto_method(media_has_sound(v) for v in videos)
     return method == WITHOUT_SOUND
+
+
+def auto_method(sounds: Iterable[bool]) -> str:
+    """What ``auto`` means for inputs that have sound or not (one bool per input)."""
+    return WITH_SOUND if all(sounds) else WITHOUT_SOUND
 
 
 def sound_track(video: str | Path) -> PoseTrack:
@@ -106,7 +111,7 @@ def choose_method(name: str | None, tracks: Sequence[PoseTrack], *, model: Any =
     from videosync.sync.methods import make_method
 
     if name in (None, AUTO):
-        name = WITH_SOUND if all(has_sound(t) for t in tracks) else WITHOUT_SOUND
+        name = auto_method(has_sound(t) for t in tracks)
         if name == WITH_SOUND:
             say("every input has sound: the sound bounds the pose search (--method sesyn: poses alone)")
     return name, make_method(name, model=model, refine=refine)
@@ -150,5 +155,5 @@ def audio_reference_options(options: dict[str, Any], audio_reference: bool) -> d
     return {**options, "method": "audio"}
 
 
-__all__ = ["AUTO", "audio_reference_options", "calibrated_as", "choose_method", "has_sound", "judge_sound_alone",
+__all__ = ["AUTO", "audio_reference_options", "auto_method", "calibrated_as", "choose_method", "has_sound", "judge_sound_alone",
            "load_tracks", "media_has_sound", "poses_alone", "sound_track"]

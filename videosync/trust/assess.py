@@ -25,6 +25,7 @@ from videosync.trust.candidates import candidate_probabilities, vote_peaks
 from videosync.trust.evidence import pair_evidence
 from videosync.trust.reasons import Reason
 from videosync.tunables import (
+    DEFAULT_MIN_CONFIDENCE,
     DEFAULT_SEPARATION,
     INTERVAL_LEVEL,
     MIN_OVERLAP_SECONDS,
@@ -32,6 +33,7 @@ from videosync.tunables import (
     REPEATED_MOTION_SHARE,
     RIVAL_SECONDS,
     UNCALIBRATED_HALF_WIDTH_FRAMES,
+    UNCALIBRATED_MIN_CONFIDENCE,
 )
 
 
@@ -182,3 +184,9 @@ def likely_candidates(candidates: list[Candidate], share: float = REPEATED_MOTIO
     of the answer's votes), most probable first."""
     named = candidates[:1] + [c for c in candidates[1:] if c.share >= share]
     return sorted(named, key=lambda c: -c.probability)
+
+
+def default_min_confidence(calibrated: bool = True) -> float:
+    """``align``'s refusal threshold when none is given: calibrated probabilities and a method's
+    own scores are on different scales, so each has its own default."""
+    return DEFAULT_MIN_CONFIDENCE if calibrated else UNCALIBRATED_MIN_CONFIDENCE
