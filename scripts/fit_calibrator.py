@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import json
 import math
 import subprocess
 import sys
@@ -62,14 +63,36 @@ FEATURES = (
 NEAR_FRAMES = 3.0
 #: Boosted trees: shallow, few and slow, since there are a few hundred pairs for ~24 features.
 TREE_DEPTH, TREES, LEARNING_RATE = 2, 100, 0.05
+#: Fits averaged (their seeds differ): one fit's subsamples and folds moved the wrong answers at
+#: the threshold by 4 points; five keep it within about one (docs/design/trust.md).
+SEEDS = 5
 FOLDS = 5
 #: Levels at which the distribution of far errors is stored: a coarse step function is enough for
 #: a 90 % interval, and a few hundred wrong answers support no finer one.
 FAR_LEVELS = np.linspace(0.05, 1.0, 20)
 
 
-def load(path: Path, role: str) -> list[dict]:
-    records = [r for r in read_records(path) if r.get("role") == role and not r.get("refused")]
+def latest_fingerprint(path: Path) -> str:
+    """The code fingerprint of the last complete record written to ``path``: a file keeps the
+    records of earlier engines too (the benchmark caches by fingerprint), and a fit must not mix
+    them."""
+    last = None
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                last = json.loads(line).get("fingerprint", last)
+            except (json.JSONDecodeError, AttributeError):
+                continue  # a line cut by a kill
+    if last is None:
+        raise SystemExit(f"{path}: no records")
+    return last
+
+
+def load(path: Path, role: str, answered: bool = True) -> list[dict]:
+    """``role``'s records of the latest engine in ``path`` (only the answered ones by default)."""
+    fingerprint = latest_fingerprint(path)
+    records = [r for r in read_records(path, fingerprint)
+               if r.get("role") == role and not (answered and r.get("refused"))]
     records.sort(key=lambda r: r["case"])  # the fit (folds, subsamples) must not depend on the order workers wrote in
     if not records:
         raise SystemExit(f"{path}: no answered {role} records")
@@ -109,28 +132,35 @@ def boosted(seed: int):
                                       subsample=0.8, random_state=seed)
 
 
-def fit_probability(z: np.ndarray, right: np.ndarray, seed: int) -> tuple[object, np.ndarray]:
-    """The probability model on all pairs and its out-of-fold probabilities."""
+def fit_probability(z: np.ndarray, right: np.ndarray, seeds: range) -> tuple[list, np.ndarray]:
+    """The probability model on all pairs, one per seed, and their out-of-fold probabilities
+    (the mean of the seeds' log-odds, as :func:`trees_from_sklearn` ships them). Why several
+    seeds: on the same records two seeds' fits differed by 4 points of wrong answers at the
+    threshold (subsamples and folds); their mean does not hinge on one draw."""
     from sklearn.model_selection import StratifiedKFold
 
-    oof = np.zeros(len(right))
-    for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(z, right):
-        oof[test] = boosted(seed).fit(z[train], right[train]).predict_proba(z[test])[:, 1]
-    return boosted(seed).fit(z, right), oof
+    logit = np.zeros(len(right))
+    for seed in seeds:
+        for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(z, right):
+            logit[test] += boosted(seed).fit(z[train], right[train]).decision_function(z[test]) / len(seeds)
+    return [boosted(seed).fit(z, right) for seed in seeds], 1.0 / (1.0 + np.exp(-logit))
 
 
-def trees_from_sklearn(model, features: tuple[str, ...], mean, scale, z: np.ndarray) -> TreeEnsemble:
-    """The fitted ensemble as plain arrays (public ``tree_`` attributes); the intercept is what
-    ``decision_function`` adds to the trees' sum (the prior's log-odds)."""
-    trees = []
-    for est in model.estimators_[:, 0]:
-        t = est.tree_
-        trees.append({"feature": np.asarray(t.feature), "threshold": np.asarray(t.threshold),
-                      "left": np.asarray(t.children_left), "right": np.asarray(t.children_right),
-                      "value": model.learning_rate * np.asarray(t.value).reshape(-1)})
-    summed = sum(model.learning_rate * est.predict(z[:1])[0] for est in model.estimators_[:, 0])
-    ensemble = TreeEnsemble(features, mean, scale, float(model.decision_function(z[:1])[0] - summed), tuple(trees))
-    check = model.decision_function(z[:20])
+def trees_from_sklearn(models: list, features: tuple[str, ...], mean, scale, z: np.ndarray) -> TreeEnsemble:
+    """The fitted ensembles' mean as plain arrays (public ``tree_`` attributes): every tree with its
+    values divided by the number of models; the intercept is the mean of what each model's
+    ``decision_function`` adds to its trees' sum (the prior's log-odds)."""
+    trees, intercepts, k = [], [], len(models)
+    for model in models:
+        for est in model.estimators_[:, 0]:
+            t = est.tree_
+            trees.append({"feature": np.asarray(t.feature), "threshold": np.asarray(t.threshold),
+                          "left": np.asarray(t.children_left), "right": np.asarray(t.children_right),
+                          "value": model.learning_rate * np.asarray(t.value).reshape(-1) / k})
+        summed = sum(model.learning_rate * est.predict(z[:1])[0] for est in model.estimators_[:, 0])
+        intercepts.append(float(model.decision_function(z[:1])[0] - summed))
+    ensemble = TreeEnsemble(features, mean, scale, float(np.mean(intercepts)), tuple(trees))
+    check = np.mean([m.decision_function(z[:20]) for m in models], axis=0)
     got = [ensemble(dict(zip(features, row * scale + mean))) for row in z[:20]]
     if not np.allclose(check, got, atol=1e-6):
         raise SystemExit("the exported trees do not reproduce scikit-learn's decision function")
@@ -235,12 +265,14 @@ def fit_scale_factor(records: list[dict], conf: np.ndarray, local: np.ndarray, e
 
 
 def fit(records: list[dict], method: str, seed: int) -> Calibration:
+    """The calibration of ``method`` from its answered ``records``; ``seed`` is the first of
+    :data:`SEEDS` consecutive seeds."""
     right = np.array([bool(r.get("within_1")) for r in records])
     error = np.array([float(r["error_frames"]) for r in records])
     x = design(records, FEATURES)
     z, mean, scale = standardise(x)
-    model, oof = fit_probability(z, right, seed)
-    probability = trees_from_sklearn(model, FEATURES, mean, scale, z)
+    models, oof = fit_probability(z, right, range(seed, seed + SEEDS))
+    probability = trees_from_sklearn(models, FEATURES, mean, scale, z)
     cap = ("method_confidence", UNCALIBRATED_MIN_CONFIDENCE)  # see Calibration.cap
     oof = np.array([min(p, mc) if mc < cap[1] else p for p, mc in zip(oof, x[:, FEATURES.index(cap[0])])])
     isotonic = fit_isotonic(oof, right)
@@ -301,14 +333,16 @@ def main(argv: list[str] | None = None) -> None:
     calibrations = {}
     for role in ("engine", "baseline"):
         records = load(args.records, role)
+        print(f"{role}: {len(records)} answered pairs of engine {latest_fingerprint(args.records)}")
         method = records[0]["method"] + ("+geometry" if records[0].get("refine") else "")
         cal = fit(records, method, args.seed)
         if method.startswith("sesyn"):
             cal.info["model_sha256"] = file_sha256(default_model_path())
         calibrations[method] = cal
         if role == "engine" and args.tune.is_file():
-            tune = [r for r in read_records(args.tune) if r.get("role") == role]
-            print(f"default --min-confidence (tune split, {len(tune)} pairs): {choose_threshold(tune, cal):.2f}")
+            tune = load(args.tune, role, answered=False)
+            print(f"default --min-confidence (tune split, {len(tune)} pairs of {latest_fingerprint(args.tune)}): "
+                  f"{choose_threshold(tune, cal):.2f}")
         print(f"{method}: {cal.info['pairs']} pairs ({cal.info['right']} right), elsewhere {cal.elsewhere:.3g}, "
               f"scale factor {cal.scale_factor:.3g}")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout
