@@ -39,6 +39,7 @@ from videosync.tunables import (
     TIMEMAP_BAND_SECONDS,
     TIMEMAP_CHANGE_VOTES,
     TIMEMAP_COST_FLOOR,
+    TIMEMAP_DOUBT_VOTES,
     TIMEMAP_FEATURE_DIMS,
     TIMEMAP_LOCATE_SECONDS,
     TIMEMAP_PCA_ROWS,
@@ -186,3 +187,32 @@ def located(step: Step, fps_a: float) -> bool:
     """Whether the evidence places ``step`` within ``TIMEMAP_LOCATE_SECONDS``: the windows that
     prefer the old and the new offset are at most that far apart."""
     return step.unsure <= TIMEMAP_LOCATE_SECONDS * fps_a
+
+
+def doubt(votes: np.ndarray, level: np.ndarray, parts: np.ndarray, reach: int) -> np.ndarray:
+    """Per part, how far (offset indices, at most ``reach``) the offset of some stretch of it
+    could be from the part's: the largest ``|l - level|`` of an offset ``l`` that a run of the
+    part's windows prefers by more than ``TIMEMAP_DOUBT_VOTES`` in total.
+
+    Why: the path pays ``TIMEMAP_CHANGE_VOTES`` per step, so a stretch whose evidence for
+    another offset is weak (a still person, the edge of the overlap) may hide a step the path
+    did not take; its frames may then be off by that much, and the segment's error bar must say
+    so (point 4 of issue 19). ``votes`` ``(W, D)`` per window, ``level`` and ``parts`` per window.
+    The best run of each offset is a maximum-subarray sum (Kadane, vectorised over offsets).
+    """
+    out = np.zeros(int(parts.max()) + 1 if len(parts) else 1)
+    shifts = np.arange(-reach, reach + 1)
+    for part in range(len(out)):
+        rows = np.flatnonzero(parts == part)
+        if not len(rows):
+            continue
+        own = level[rows]
+        other = np.clip(own[:, None] + shifts[None, :], 0, votes.shape[1] - 1)
+        advantage = votes[rows, own][:, None] - votes[rows[:, None], other]  # > 0: prefers the other
+        best = run = np.zeros(len(shifts))
+        for a in advantage:
+            run = np.maximum(run + a, 0.0)
+            best = np.maximum(best, run)
+        doubtful = np.abs(shifts[best > TIMEMAP_DOUBT_VOTES])
+        out[part] = float(doubtful.max()) if len(doubtful) else 0.0
+    return out
