@@ -436,7 +436,7 @@ def trim(
     (one per video).
     Returns ``(TrimResult, AlignmentResult | None)``.
     """
-    from videosync.video.timemap_trim import input_time_map
+    from videosync.sync.timemap import input_time_map
     from videosync.video.writer import trim_videos
 
     alignment = None

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from videosync.cli.main import cli as main
 from videosync.errors import VideosyncError
-from videosync.sync.timemap import Segment, TimeMap
-from videosync.video.timemap_trim import REPEATED_JSON, input_time_map, plan_time_maps
+from videosync.sync.timemap import Segment, TimeMap, input_time_map
+from videosync.video.timemap_trim import REPEATED_JSON, plan_time_maps
 from videosync.video.writer import trim_videos
 
 from .media import click_times, decode_numbers, make_video

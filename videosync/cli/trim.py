@@ -70,7 +70,8 @@ def trim_command(videos: tuple[str, ...], out_dir: str, offsets: str | None, com
     """
     from videosync.api import trim
     from videosync.fileio import check_folder_output
-    from videosync.video.timemap_trim import REPEATED_JSON, input_time_map
+    from videosync.sync.timemap import input_time_map
+    from videosync.video.timemap_trim import REPEATED_JSON
     from videosync.video.writer import output_paths
 
     if len(videos) < 2:

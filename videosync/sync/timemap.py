@@ -574,6 +574,14 @@ def attach_time_maps(inputs: list[Any], pairs: list[Any]) -> None:
 
 
 # ------------------------------------------------------------------------------ re-timing
+def input_time_map(entry: Any) -> TimeMap:
+    """The time map of one input of an alignment (``InputOffset``): its segments when ``align``
+    made a time map, else one segment at its offset (the reference: offset 0)."""
+    segments = list(entry.segments) or [Segment(0, 2**62, float(entry.offset_frames), 0.0)]
+    rate = float(getattr(entry, "rate", 1.0) or 1.0)
+    return TimeMap(segments, [], [s.offset_frames for s in segments], rate, rate)
+
+
 def held_rows(time_map: TimeMap, frames_b: np.ndarray, frames_a: np.ndarray) -> np.ndarray:
     """For each of the reference's frames ``frames_a``, the row of ``frames_b`` (B's frames) last
     captured at or before it (within half a frame: the nearest, ties to the earlier); -1 before

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from videosync.errors import CannotSynchronizeError, VideosyncError
-from videosync.sync.timemap import Segment, TimeMap, held_rows, repeats
+from videosync.sync.timemap import TimeMap, held_rows, repeats
 from videosync.video.plan import FramePlan, TrimPlan, same_rate
 
 #: The list of repeated frames written beside the copies.
@@ -41,14 +41,6 @@ class MappedPlan:
     plan: TrimPlan
     repeated: list[list[int]]
     skipped: list[list[int]]
-
-
-def input_time_map(entry: Any) -> TimeMap:
-    """The time map of one input of an alignment (``InputOffset``): its segments when ``align``
-    made a time map, else one segment at its offset (the reference: offset 0)."""
-    segments = list(entry.segments) or [Segment(0, 2**62, float(entry.offset_frames), 0.0)]
-    rate = float(getattr(entry, "rate", 1.0) or 1.0)
-    return TimeMap(segments, [], [s.offset_frames for s in segments], rate, rate)
 
 
 def plan_time_maps(n_frames: list[int], fps: list[Fraction], maps: list[TimeMap], names: list[str], *,
