@@ -129,6 +129,8 @@ def _geometry(pair: _Pair, positions: np.ndarray, clear: np.ndarray) -> tuple[np
     fits = [fundamental_matrix(a, b) for a, b in points]
     spread = np.array([[np.median(sampson_distance(F, a, b)) for a, b in points] for F in fits])
     best = int(np.argmin(np.median(spread, axis=1)))
+    if not float(np.median(spread[best])) / pair.size < BAD_RELATIVE_ERROR:
+        return None  # no one geometry for most of the recording: a moving camera
     agree = spread[best] <= 2.0 * float(np.median(spread[best]))
     xa_in = np.concatenate([p[0] for p, ok in zip(points, agree) if ok])
     xb_in = np.concatenate([p[1] for p, ok in zip(points, agree) if ok])
