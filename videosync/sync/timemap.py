@@ -396,18 +396,20 @@ def answer_uncertainty(estimate: Any) -> float:
 def _search(pair: Any, rate: float, offset: float, nominal: float, rounds: int = 3
             ) -> tuple[_Segmentation, Levels | None, np.ndarray, float, float]:
     """Segment the pair along its line; while the parts' common slope is drift that moves frames,
-    follow it (the band along the drifting line) and segment again. Returns the segmentation,
-    its line, the whole steps, and the line ``(rate, offset)`` it was searched along."""
+    follow it (the band along the drifting line) and segment again; then segment once more with
+    the geometry added (:func:`_by_geometry`), along the line followed: its per-frame precision
+    would see drift across a fixed line as a staircase of 1-frame steps. Returns the
+    segmentation, its line, the whole steps, and the line ``(rate, offset)`` it was searched along."""
     for _ in range(rounds):
         seg, levels, whole = _settle(_segment(pair, rate, offset), nominal)
-        if levels is not None:
-            seg, levels, whole = _by_geometry(seg, levels, whole, pair, nominal)
         if levels is None or not drift_moves_frames(levels) or abs(rate - nominal - levels.slope) < 1e-9:
             break
         centre = float(np.mean(pair.da.frame_index))
         new_rate = nominal + levels.slope
         offset += (rate - new_rate) * centre  # the same frame of B at the overlap's centre
         rate = new_rate
+    if levels is not None:
+        seg, levels, whole = _by_geometry(seg, levels, whole, pair, nominal)
     return seg, levels, whole, rate, offset
 
 
