@@ -32,8 +32,9 @@ from videosync.cli.trim import _offsets
 def sync_poses_command(inputs: tuple[str, ...], out_dir: str, offsets: str | None, time_map: bool,
                        fps: float | None, size: str | None, layout: str | None, as_json: bool,
                        json_out: Path | None, overwrite: bool, **sync) -> None:
-    """Write the poses of every INPUT (OpenPose JSON folders or .npz) numbered by the frames of
-    the first one: frame n of every output shows the same instant, ready for triangulation.
+    """Write the poses of INPUTS (two or more OpenPose JSON folders or .npz files) numbered by
+    the frames of the first one: frame n of every output shows the same instant, ready for
+    triangulation.
 
     JSON folders are copied file by file, each renamed to the reference's frame it shows (as
     Pose2Sim's synchronization step writes pose-sync/camXX_json); every input also gets a .npz.
