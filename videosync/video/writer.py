@@ -27,7 +27,7 @@ from videosync.errors import VideoError, VideosyncError
 from videosync.fileio import check_output, reported_as, temporary_beside
 from videosync.video import transcode
 from videosync.video.plan import FramePlan, TrimPlan, as_rate, plan_trim
-from videosync.video.timemap_trim import REPEATED_JSON, plan_time_maps, repeated_json, write_repeated
+from videosync.video.timemap_trim import REPEATED_JSON, MappedPlan, plan_time_maps, repeated_json, write_repeated
 
 if TYPE_CHECKING:
     from videosync.sync.timemap import TimeMap
@@ -169,16 +169,7 @@ def trim_videos(
     chosen = _choose_backend(backend)
     probe = transcode.probe_pyav if chosen == "pyav" else transcode.probe_opencv
     infos = [probe(p) for p in paths]
-    mapped = None
-    if time_maps is not None:
-        mapped = plan_time_maps([i.n_frames for i in infos], [i.fps for i in infos], list(time_maps),
-                                [str(p) for p in paths], common_end=common_end)
-        plan: TrimPlan = mapped.plan
-    else:
-        plan = plan_trim(
-            [i.n_frames for i in infos], [i.fps for i in infos], [float(k) for k in offsets_frames],
-            [str(p) for p in paths], common_end=common_end, out_fps=out_fps,
-        )
+    plan, mapped = _plan(paths, infos, offsets_frames, time_maps, common_end, out_fps)
     outputs = output_paths(paths, out_dir)
     _check_outputs(paths, outputs + ([out_dir / REPEATED_JSON] if mapped else []), overwrite)
     _make_out_dir(out_dir)
@@ -191,6 +182,19 @@ def trim_videos(
         write_repeated(out_dir / REPEATED_JSON, repeated)
         result = dataclasses.replace(result, repeated=repeated)
     return result
+
+
+def _plan(paths: list[Path], infos: list[transcode.SourceInfo], offsets_frames: Sequence[float],
+          time_maps: Sequence[TimeMap] | None, common_end: bool, out_fps: Fraction | None
+          ) -> tuple[TrimPlan, MappedPlan | None]:
+    """The frames of every copy: by one offset each (:func:`.plan.plan_trim`) or, with
+    ``time_maps``, frame by frame (:func:`.timemap_trim.plan_time_maps`)."""
+    names, counts, rates = [str(p) for p in paths], [i.n_frames for i in infos], [i.fps for i in infos]
+    if time_maps is not None:
+        mapped = plan_time_maps(counts, rates, list(time_maps), names, common_end=common_end)
+        return mapped.plan, mapped
+    return plan_trim(counts, rates, [float(k) for k in offsets_frames], names, common_end=common_end,
+                     out_fps=out_fps), None
 
 
 def _existing_inputs(inputs: Sequence[str | os.PathLike[str]], offsets_frames: Sequence[float]) -> list[Path]:
