@@ -307,8 +307,12 @@ def _whole_steps(levels: Levels, rate: float) -> np.ndarray:
 def _drop_parts(seg: _Segmentation, keep_steps: np.ndarray) -> _Segmentation:
     """``seg`` without the steps not in ``keep_steps`` (their parts joined to the previous one)."""
     steps = [s for s, keep in zip(seg.steps, keep_steps) if keep]
-    out = _with_steps(seg.evidence, steps, int(seg.level[0]), seg.rows_per_window)
-    return dataclasses.replace(out, step_cost=seg.step_cost)
+    parts = np.zeros_like(seg.parts)
+    for n, step in enumerate(steps):
+        parts[step.row:] = n + 1
+    # the rows keep the path's offsets: a drifting pair's path follows the slide in 1-frame steps
+    # that round to none, and its rows' best offsets are searched near the path (_row_positions)
+    return dataclasses.replace(seg, steps=steps, parts=parts)
 
 
 def _doubts(seg: _Segmentation, fps_b: float) -> np.ndarray:
