@@ -315,14 +315,19 @@ def _drop_parts(seg: _Segmentation, keep_steps: np.ndarray) -> _Segmentation:
     return dataclasses.replace(seg, steps=steps, parts=parts)
 
 
-def _doubts(seg: _Segmentation, fps_b: float) -> np.ndarray:
-    """Per part of ``seg``, how many frames a stretch of it could be off
+def _doubts(seg: _Segmentation, fps_b: float, offsets: list[float], rate: float, parts: np.ndarray | None = None
+            ) -> np.ndarray:
+    """Per part (``parts`` per row, default ``seg``'s), how many frames a stretch of it could be
+    off the offset reported for it (``offsets[part]``: B's frame ``rate * i + offset``)
     (:func:`videosync.sync.changepoints.doubt`, on the cost its steps were found on)."""
-    cost = seg.evidence.cost if seg.step_cost is None else seg.step_cost
+    ev = seg.evidence
+    cost = ev.cost if seg.step_cost is None else seg.step_cost
     rows = seg.rows_per_window
     votes = window_votes(cost, rows)
-    first = np.arange(len(votes)) * rows
-    return doubt(votes, seg.level[first], seg.parts[first], max_step(fps_b))
+    mid = np.minimum(np.arange(len(votes)) * rows + rows // 2, len(cost) - 1)
+    part = (seg.parts if parts is None else parts)[mid]
+    level = rate * ev.frames_a[mid] + np.asarray(offsets)[part] - ev.centre[mid] - ev.shifts[0]
+    return doubt(votes, level, part, max_step(fps_b))
 
 
 def _settle(seg: _Segmentation, nominal: float) -> tuple[_Segmentation, Levels | None, np.ndarray]:
@@ -440,9 +445,9 @@ def estimate_time_map(method: Any, track_a: PoseTrack, track_b: PoseTrack, estim
     seg, levels, whole, line_rate, line_offset = _search(pair, estimate.rate, estimate.offset_frames, nominal)
     rate, drift_ppm = _drift(levels, nominal)
     centre = float(np.mean(pair.da.frame_index))
-    doubts = _doubts(seg, track_b.fps)
     if not seg.steps or levels is None:
         offset = estimate.offset_frames + (estimate.rate - rate) * centre
+        doubts = _doubts(seg, track_b.fps, [offset], rate, np.zeros_like(seg.parts))
         out = TimeMap.constant(offset, rate, nominal, frames_b, answer_uncertainty(estimate) + doubts[0], drift_ppm)
         out.notes.extend(_doubt_notes(doubts))
         return _with(out, estimate)
@@ -452,13 +457,16 @@ def estimate_time_map(method: Any, track_a: PoseTrack, track_b: PoseTrack, estim
     try:
         again = method.estimate(restored_a, restored_b, bounds=bounds)
     except CannotSynchronizeError as exc:
+        # one offset where the evidence saw steps: its error bar must reach the offsets they lead to
+        doubts = _doubts(seg, track_b.fps, [estimate.offset_frames], estimate.rate, np.zeros_like(seg.parts))
         out = TimeMap.constant(estimate.offset_frames, estimate.rate, nominal, frames_b,
-                               answer_uncertainty(estimate))
+                               answer_uncertainty(estimate) + doubts[0])
         out.notes.append(f"the offset seems to step {len(changes)} times, but the pair with the lost frames "
                          f"put back cannot be synchronized ({exc})")
         return _with(out, estimate)
     base = again.offset_frames + (again.rate - rate) * centre
     offsets = [base + rate * ga - gb for ga, gb in zip(gaps_a, gaps_b)]
+    doubts = _doubts(seg, track_b.fps, offsets, rate)
     out = _mapped(changes, offsets, rate, nominal, drift_ppm, frames_b, answer_uncertainty(again), track_a.fps,
                   doubts)
     return _with(out, again)
@@ -529,8 +537,8 @@ def _mapped(changes: list[Change], offsets: list[float], rate: float, nominal: f
 
 def _doubt_notes(doubts: np.ndarray) -> list[str]:
     """What the user is told about segments that may hide a step."""
-    return [f"part of segment {n + 1} may be up to {d:.0f} frames off (a step could hide where the motion says "
-            "little): its uncertainty says so" for n, d in enumerate(doubts) if d > 0]
+    return [f"part of segment {n + 1} may be up to {d:.0f} frames off (steps too close together to tell apart, "
+            "or one hidden where the motion says little): its uncertainty says so" for n, d in enumerate(doubts) if d > 0]
 
 
 def _notes(changes: list[Change], fps_a: float) -> list[str]:
