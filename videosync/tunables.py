@@ -391,9 +391,9 @@ TIMEMAP_MAX_STEP_SECONDS = 0.2
 #: A step is located when the windows that prefer the old and the new offset lie at most this
 #: far apart (s); otherwise the frames between them could belong to either. [drift.md]
 TIMEMAP_LOCATE_SECONDS = 1.0
-#: A stretch of a segment whose windows prefer another offset by more than this many full votes
-#: in total (half a step's price) may hide a step the path did not take: the segment's error bar
-#: covers that offset. [drift.md]
+#: A stretch of a segment whose windows prefer offsets at least k frames away on one side by more
+#: than this many full votes in total (half a step's price) may hide a step the path did not take
+#: (or a ramp of small ones): the segment's error bar covers k. [drift.md]
 TIMEMAP_DOUBT_VOTES = 1.0
 #: Each step found by the features is placed again by the geometry frame by frame within this
 #: far (s) of where the features put it: they placed steps up to 1.2 s late on the tuning pairs. [drift.md]
