@@ -423,15 +423,20 @@ def trim(
     audio: bool = True,
     audio_reference: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    time_maps: Sequence[Any] | None = None,
     **align_options,
 ):
     """Write synchronized copies of ``videos`` into ``out_dir``.
 
     Offsets come from ``offsets_frames`` (one per video, the first 0) or, when None, from
     :func:`align` with ``align_options``; with ``audio_reference`` from the sound alone (the cut
-    keeps lip sync; the pictures may then be off by the cameras' audio-video skew).
+    keeps lip sync; the pictures may then be off by the cameras' audio-video skew); with
+    ``align_options["time_map"]`` the copies follow the time maps found (frames repeated where an
+    input dropped some, see :mod:`videosync.video.timemap_trim`), as they do ``time_maps`` given
+    (one per video).
     Returns ``(TrimResult, AlignmentResult | None)``.
     """
+    from videosync.sync.timemap import input_time_map
     from videosync.video.writer import trim_videos
 
     alignment = None
@@ -440,10 +445,12 @@ def trim(
 
         alignment = align(list(videos), **audio_reference_options(align_options, audio_reference))
         offsets_frames = [entry.offset_frames for entry in alignment.inputs]
+        if align_options.get("time_map"):
+            time_maps = [input_time_map(entry) for entry in alignment.inputs]
     elif len(offsets_frames) != len(videos):
         raise VideosyncError(f"need one offset per video: {len(videos)} videos, {len(offsets_frames)} offsets")
     result = trim_videos(
         list(videos), list(offsets_frames), out_dir, common_end=common_end, overwrite=overwrite,
-        fps=fps, audio=audio, progress=progress,
+        fps=fps, audio=audio, progress=progress, time_maps=time_maps,
     )
     return result, alignment

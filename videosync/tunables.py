@@ -391,6 +391,24 @@ TIMEMAP_MAX_STEP_SECONDS = 0.2
 #: A step is located when the windows that prefer the old and the new offset lie at most this
 #: far apart (s); otherwise the frames between them could belong to either. [drift.md]
 TIMEMAP_LOCATE_SECONDS = 1.0
+#: A stretch of a segment whose windows prefer offsets at least k frames away on one side by more
+#: than this many full votes in total (half a step's price) may hide a step the path did not take
+#: (or a ramp of small ones): the segment's error bar covers k. [drift.md]
+TIMEMAP_DOUBT_VOTES = 1.0
+#: Each step found by the features is placed again by the geometry frame by frame within this
+#: far (s) of where the features put it: they placed steps up to 1.2 s late on the tuning pairs. [drift.md]
+TIMEMAP_PLACE_SECONDS = 1.5
+#: The pair's fundamental matrix is fitted on frames at least this far (s) from every step found,
+#: so that frames the features may have given the wrong side's offset do not bend it. [drift.md]
+TIMEMAP_PLACE_CLEAR_SECONDS = 1.5
+#: ... chosen by consensus of stretches this long (s), each fitting its own: a stretch holds ~25
+#: frames of a moving person, enough for a fit, and a missed step spoils few of them. [drift.md]
+TIMEMAP_PLACE_BLOCK_SECONDS = 1.0
+#: ... at most this many stretches (evenly spread) compete: their cross-check is quadratic. [drift.md]
+TIMEMAP_PLACE_BLOCKS = 40
+#: Splits whose two-segment fit is within this much of the best one (summed motion-weighted
+#: Cauchy loss, a moving joint weighing 1) could be the step: its interval. [drift.md]
+TIMEMAP_PLACE_MARGIN = 3.0
 #: The largest clock drift the time map believes (ppm): free-running cameras differ by tens to
 #: hundreds, a 29.97 fps camera filed as 30 by 1000; a steeper slope through the segments is
 #: steps missed or split, not a clock. [drift.md]

@@ -11,7 +11,7 @@ import pytest
 
 from tests.sync.synth import pose_at, sampled_track, track_from
 from videosync.sync import get_method
-from videosync.sync.changepoints import best_levels, locate_steps, located, window_votes
+from videosync.sync.changepoints import best_levels, doubt, locate_steps, located, window_votes
 from videosync.sync.timemap import (
     Change,
     Segment,
@@ -101,6 +101,22 @@ def test_a_step_in_a_still_stretch_is_not_located():
 
 
 # ------------------------------------------------------------------------------ the map itself
+def test_doubt_reads_a_ramp_as_offsets_that_far_on_one_side():
+    """Four windows of one part reported at index 2.6 (rounded: 3), each preferring the next
+    offset (3, 4, 5, 6; a vote of 1 against every other): a ramp of 1-frame steps. No single
+    offset is preferred by more than one window's vote (1, not above TIMEMAP_DOUBT_VOTES), but
+    offsets at least 1 away above are preferred by windows 1-3 (3 votes), at least 2 away by
+    windows 2-3 (2 votes), at least 3 away by window 3 alone (1 vote): doubt 2 indices, plus the
+    0.4 by which the reported offset lies below its index. One window alone preferring an offset
+    3 away is noise: no doubt."""
+    votes = np.ones((4, 7))
+    votes[np.arange(4), [3, 4, 5, 6]] = 0.0
+    assert doubt(votes, np.full(4, 2.6), np.zeros(4, dtype=int), 3) == pytest.approx([2.4])
+    lone = np.ones((4, 7))
+    lone[np.arange(4), [3, 3, 6, 3]] = 0.0
+    assert doubt(lone, np.full(4, 3.0), np.zeros(4, dtype=int), 3) == pytest.approx([0.0])
+
+
 def test_time_map_arithmetic():
     # B lost 3 frames (offset 5 -> 2 from A's frame 328), then A lost 4 (2 -> 6 from A's 600)
     changes = [Change(328, 315, 344, -3.0, True), Change(600, 585, 614, 4.0, True)]

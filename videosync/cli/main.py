@@ -22,6 +22,7 @@ try:  # the console script imports this module first: Ctrl-C now is the same one
     from videosync.cli.evaluate import eval_command
     from videosync.cli.poses import poses
     from videosync.cli.synth import synth
+    from videosync.cli.syncposes import sync_poses_command
     from videosync.cli.train import train_command
     from videosync.cli.trim import trim_command
 except KeyboardInterrupt:  # pragma: no cover - timing; tests/hardening/test_terminal.py sends it
@@ -50,7 +51,8 @@ def cli() -> None:
     """
 
 
-for _command in (align_command, trim_command, poses, synth, train_command, eval_command, batch_command):
+for _command in (align_command, trim_command, sync_poses_command, poses, synth, train_command, eval_command,
+                 batch_command):
     cli.add_command(_command)
 
 

@@ -45,13 +45,16 @@ def _offsets(text: str | None) -> list[float] | None:
 @click.option("--audio-reference", is_flag=True,
               help="Cut on the sound's offsets (--method audio) instead of the picture's: the copies keep "
                    "lip sync; their pictures may be off by the cameras' audio-video skew.")
+@click.option("--time-map", is_flag=True, help="Follow offsets that step (dropped frames) or drift along the "
+              "recording: frame n of every copy shows the same instant, frames are repeated where an input "
+              "lost some, and their list is written to repeated_frames.json beside the copies.")
 @sync_options
 @full_option
 @json_options
 @overwrite_option
 def trim_command(videos: tuple[str, ...], out_dir: str, offsets: str | None, common_end: bool,
-                 out_fps: float | None, no_audio: bool, audio_reference: bool, as_json: bool, json_out: Path | None,
-                 overwrite: bool, **sync) -> None:  # sync: the options of sync_options
+                 out_fps: float | None, no_audio: bool, audio_reference: bool, time_map: bool, as_json: bool,
+                 json_out: Path | None, overwrite: bool, **sync) -> None:  # sync: the options of sync_options
     """Write copies of VIDEOS that all start (and with --common-end end) at the same instant.
 
     The offsets are estimated as "videosync align" does (same options), unless --offsets gives
@@ -63,34 +66,48 @@ def trim_command(videos: tuple[str, ...], out_dir: str, offsets: str | None, com
       videosync trim cam01.mp4 cam03.mp4 -o synced/ --offsets 0,-7 --common-end
       videosync trim a.mp4 b.mov -o synced/ --fps 30 --json-out synced/trim.json
       videosync trim a.mp4 b.mp4 -o synced/ --audio-reference
+      videosync trim webcam1.mp4 webcam2.mp4 -o synced/ --time-map
     """
     from videosync.api import trim
     from videosync.fileio import check_folder_output
+    from videosync.sync.timemap import input_time_map
+    from videosync.video.timemap_trim import REPEATED_JSON
     from videosync.video.writer import output_paths
 
     if len(videos) < 2:
         raise click.UsageError("trim needs at least two videos")
-    check_folder_output(out_dir)  # every output now, not after the offsets are estimated
-    check_outputs(*output_paths([Path(v) for v in videos], Path(out_dir)), json_out, inputs=[*videos, sync.get("model")],
-                  overwrite=overwrite, creates_folder=out_dir)
-    offsets_frames, alignment = _offsets(offsets), None
-    if audio_reference and offsets_frames is not None:
+    if time_map and (offsets is not None or out_fps is not None):
+        raise click.UsageError("--time-map follows the estimated time maps at each input's own rate: "
+                               f"it cannot be combined with {'--offsets' if offsets is not None else '--fps'}")
+    if audio_reference and offsets is not None:
         raise click.UsageError("--audio-reference estimates the offsets from the sound: leave out --offsets")
+    if audio_reference and time_map:
+        raise click.UsageError("--time-map follows the poses' time maps: it cannot be combined with --audio-reference")
+    check_folder_output(out_dir)  # every output now, not after the offsets are estimated
+    check_outputs(*output_paths([Path(v) for v in videos], Path(out_dir)), json_out,
+                  Path(out_dir) / REPEATED_JSON if time_map else None, inputs=[*videos, sync.get("model")],
+                  overwrite=overwrite, creates_folder=out_dir)
+    offsets_frames, alignment, maps = _offsets(offsets), None, None
     if offsets_frames is None:
         from videosync.sync.witness import audio_reference_options
 
-        alignment = run_align(list(videos), **audio_reference_options(sync, audio_reference))
+        alignment = run_align(list(videos), time_map=time_map, **audio_reference_options(sync, audio_reference))
         offsets_frames = [entry.offset_frames for entry in alignment.inputs]
+        maps = [input_time_map(entry) for entry in alignment.inputs] if time_map else None
         for w in alignment.warnings:
             output.warning(w)
     from videosync.cli.progress import progress_bar
 
     with progress_bar("writing", total=None) as update:
         result, _ = trim(list(videos), out_dir, offsets_frames=offsets_frames, common_end=common_end,
-                         overwrite=overwrite, fps=out_fps, audio=not no_audio,
+                         overwrite=overwrite, fps=out_fps, audio=not no_audio, time_maps=maps,
                          progress=lambda done, total: update(done, total))
     for note in result.notes:
         output.info(f"note: {note}")
+    for video in (result.repeated or {}).get("videos", []):
+        if video["repeated_frames"]:
+            output.info(f"{video['output']}: {len(video['repeated_frames'])} frames repeated where the input "
+                        f"lost some (listed in {Path(out_dir) / REPEATED_JSON})")
     emit_json(_trim_json(result, alignment), as_json, json_out)
     if not as_json:
         widest = max(len(str(v.input)) + len(str(v.output)) for v in result.videos)
@@ -104,7 +121,7 @@ def _trim_json(result, alignment: AlignmentResult | None) -> dict[str, Any]:
                "offset_frames_used": v.offset_frames_used, "audio_kept": v.audio_kept}
               for v in result.videos]
     return {"videos": videos, "start_seconds": result.start_seconds, "notes": list(result.notes),
-            "alignment": alignment.to_json() if alignment is not None else None}
+            "repeated": result.repeated, "alignment": alignment.to_json() if alignment is not None else None}
 
 
 def _render_table(result, out_dir: str) -> Table:

@@ -76,6 +76,13 @@ def _frame_files(folder: Path) -> tuple[list[int], list[str], list[str], str]:
     return [n for n, _ in numbered], [name for _, name in numbered], ignored, main[0]
 
 
+def frame_files(folder: str | Path) -> list[tuple[int, str]]:
+    """The frame files of an OpenPose folder, as ``(frame number, file name)`` in frame order
+    (files named unlike the majority left out, as :func:`load_openpose_dir` does)."""
+    numbers, names, _, _ = _frame_files(Path(folder))
+    return list(zip(numbers, names))
+
+
 def _read_people(path: str) -> np.ndarray:
     """One JSON file -> ``(n_people, K, 3)`` float64 (people without keypoints dropped)."""
     try:

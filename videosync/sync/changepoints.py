@@ -39,6 +39,7 @@ from videosync.tunables import (
     TIMEMAP_BAND_SECONDS,
     TIMEMAP_CHANGE_VOTES,
     TIMEMAP_COST_FLOOR,
+    TIMEMAP_DOUBT_VOTES,
     TIMEMAP_FEATURE_DIMS,
     TIMEMAP_LOCATE_SECONDS,
     TIMEMAP_PCA_ROWS,
@@ -186,3 +187,41 @@ def located(step: Step, fps_a: float) -> bool:
     """Whether the evidence places ``step`` within ``TIMEMAP_LOCATE_SECONDS``: the windows that
     prefer the old and the new offset are at most that far apart."""
     return step.unsure <= TIMEMAP_LOCATE_SECONDS * fps_a
+
+
+def doubt(votes: np.ndarray, level: np.ndarray, parts: np.ndarray, reach: int) -> np.ndarray:
+    """Per part, how far (offset indices) the offset of some stretch of it could be from the
+    part's: the largest distance ``k`` (at most ``reach``, plus the part's own fraction of an
+    index) such that a run of the part's windows prefers offsets at least ``k`` away *on one
+    side* by more than ``TIMEMAP_DOUBT_VOTES`` in total.
+
+    Why: the path pays ``TIMEMAP_CHANGE_VOTES`` per step, so a stretch whose evidence for
+    another offset is weak (a still person, the edge of the overlap) may hide a step the path
+    did not take, and steps too close together (a ramp: a frame lost every second or less) are
+    taken as one larger step; the frames between may then be off by that much, and the
+    segment's error bar must say so (point 4 of issue 19). One side and "at least ``k``", not
+    one offset: along a ramp each window prefers a different offset, each by one window's vote.
+    ``votes`` ``(W, D)`` per window; ``level`` (fractional offset index the part reports) and
+    ``parts`` per window. The best run is a maximum-subarray sum (Kadane, vectorised over ``k``).
+    """
+    out = np.zeros(int(parts.max()) + 1 if len(parts) else 1)
+    far = np.arange(1, reach + 1)
+    for part in range(len(out)):
+        rows = np.flatnonzero(parts == part)
+        if not len(rows):
+            continue
+        own = np.clip(np.rint(level[rows]).astype(np.int64), 0, votes.shape[1] - 1)
+        for side in (1, -1):
+            other = np.clip(own[:, None] + side * far[None, :], 0, votes.shape[1] - 1)
+            # the best vote at distance k or more on this side (a running minimum from the far end)
+            beyond = np.minimum.accumulate(votes[rows[:, None], other][:, ::-1], axis=1)[:, ::-1]
+            advantage = votes[rows, own][:, None] - beyond  # > 0: prefers offsets that far
+            best = run = np.zeros(len(far))
+            for a in advantage:
+                run = np.maximum(run + a, 0.0)
+                best = np.maximum(best, run)
+            doubtful = far[best > TIMEMAP_DOUBT_VOTES]
+            if len(doubtful):
+                fraction = float(np.max(side * (own - level[rows])))  # the part's offset off its index
+                out[part] = max(out[part], float(doubtful.max()) + max(fraction, 0.0))
+    return out

@@ -40,12 +40,14 @@ from videosync.sync.changepoints import (
     band_evidence,
     band_half_width,
     best_levels,
+    doubt,
     locate_steps,
     located,
     max_step,
     window_rows,
     window_votes,
 )
+from videosync.sync.stepplace import geometric_cost, place_steps
 from videosync.tunables import RATE_MIN_SHIFT_FRAMES, RATE_MIN_SIGMAS, TIMEMAP_MAX_DRIFT_PPM
 
 
@@ -246,6 +248,8 @@ class _Segmentation:
     level: np.ndarray
     parts: np.ndarray
     rows_per_window: int
+    #: the cost the steps were found on (the features' and the geometry's), when not ``evidence``'s
+    step_cost: np.ndarray | None = None
 
 
 def _segment(pair: Any, rate: float, offset: float) -> _Segmentation:
@@ -253,11 +257,20 @@ def _segment(pair: Any, rate: float, offset: float) -> _Segmentation:
     da, db = pair.da, pair.db
     ev = band_evidence(pair.fa, pair.fb, pair.va, pair.vb, da.frame_index, int(db.frame_index[0]), rate, offset,
                        band_half_width(db.fps))
-    rows = window_rows(da.fps)
+    return _segmented(ev, da.fps, db.fps)
+
+
+def _segmented(ev: Evidence, fps_a: float, fps_b: float) -> _Segmentation:
+    """Where the offset of ``ev`` steps: the windows' votes, their best path, its steps placed."""
+    rows = window_rows(fps_a)
     votes = window_votes(ev.cost, rows)
-    path = best_levels(votes, step=max_step(db.fps))
-    steps = _merged(locate_steps(path, votes, ev.cost, rows), rows)
-    level = np.full(len(ev.cost), int(path[0]), dtype=np.int64)
+    path = best_levels(votes, step=max_step(fps_b))
+    return _with_steps(ev, _merged(locate_steps(path, votes, ev.cost, rows), rows), int(path[0]), rows)
+
+
+def _with_steps(ev: Evidence, steps: list[Step], first_level: int, rows: int) -> _Segmentation:
+    """The segmentation of ``ev`` by ``steps``: every row's offset index and part."""
+    level = np.full(len(ev.cost), first_level, dtype=np.int64)
     parts = np.zeros(len(ev.cost), dtype=np.int64)
     for n, step in enumerate(steps):
         level[step.row:] = step.after
@@ -297,7 +310,24 @@ def _drop_parts(seg: _Segmentation, keep_steps: np.ndarray) -> _Segmentation:
     parts = np.zeros_like(seg.parts)
     for n, step in enumerate(steps):
         parts[step.row:] = n + 1
+    # the rows keep the path's offsets: a drifting pair's path follows the slide in 1-frame steps
+    # that round to none, and its rows' best offsets are searched near the path (_row_positions)
     return dataclasses.replace(seg, steps=steps, parts=parts)
+
+
+def _doubts(seg: _Segmentation, fps_b: float, offsets: list[float], rate: float, parts: np.ndarray | None = None
+            ) -> np.ndarray:
+    """Per part (``parts`` per row, default ``seg``'s), how many frames a stretch of it could be
+    off the offset reported for it (``offsets[part]``: B's frame ``rate * i + offset``)
+    (:func:`videosync.sync.changepoints.doubt`, on the cost its steps were found on)."""
+    ev = seg.evidence
+    cost = ev.cost if seg.step_cost is None else seg.step_cost
+    rows = seg.rows_per_window
+    votes = window_votes(cost, rows)
+    mid = np.minimum(np.arange(len(votes)) * rows + rows // 2, len(cost) - 1)
+    part = (seg.parts if parts is None else parts)[mid]
+    level = rate * ev.frames_a[mid] + np.asarray(offsets)[part] - ev.centre[mid] - ev.shifts[0]
+    return doubt(votes, level, part, max_step(fps_b))
 
 
 def _settle(seg: _Segmentation, nominal: float) -> tuple[_Segmentation, Levels | None, np.ndarray]:
@@ -312,6 +342,51 @@ def _settle(seg: _Segmentation, nominal: float) -> tuple[_Segmentation, Levels |
         if np.all(whole != 0):
             return seg, levels, whole
         seg = _drop_parts(seg, whole != 0)
+
+
+def _by_geometry(seg: _Segmentation, levels: Levels, whole: np.ndarray, pair: Any, nominal: float
+                 ) -> tuple[_Segmentation, Levels | None, np.ndarray]:
+    """The pair segmented again along the same line with the two views' geometry frame by frame
+    added to the features' evidence (:func:`videosync.sync.stepplace.geometric_cost`: no memory
+    of the frames around, so a step shows where it is and a stretch the features cannot see,
+    such as the receptive field's edge of the overlap, still says something), each step then
+    placed by a two-segment fit of the geometry (:func:`_placed`). The line (rate, intercepts)
+    is still fitted through the features' own best offsets, which measured drift within 7 ppm.
+    ``seg`` (``levels``, ``whole``: :func:`_settle`'s) as it is when the geometry cannot be used
+    (a moving camera)."""
+    ev = seg.evidence
+    cost = geometric_cost(pair.da, pair.db, [int(ev.frames_a[s.row]) for s in seg.steps], list(levels.intercepts),
+                          nominal + levels.slope, ev.frames_a, ev.centre, ev.shifts)
+    if cost is None:
+        return seg, levels, whole
+    both = dataclasses.replace(ev, cost=ev.cost + cost, seen=ev.seen | (cost != 0).any(axis=1))
+    found = dataclasses.replace(_segmented(both, pair.da.fps, pair.db.fps), evidence=ev, step_cost=both.cost)
+    seg, levels, whole = _settle(found, nominal)
+    if not seg.steps or levels is None:
+        return seg, levels, whole
+    return _settle(_placed(seg, levels, pair, nominal), nominal)
+
+
+def _placed(seg: _Segmentation, levels: Levels, pair: Any, nominal: float) -> _Segmentation:
+    """``seg`` with its steps placed again frame by frame by the two views' geometry
+    (:mod:`videosync.sync.stepplace`: the features place them late); a step the geometry cannot
+    place keeps the features' place, and views that are not one fixed geometry keep them all."""
+    frames = seg.evidence.frames_a
+    placed = place_steps(pair.da, pair.db, [int(frames[s.row]) for s in seg.steps], list(levels.intercepts),
+                         nominal + levels.slope)
+    if placed is None:
+        return seg
+    steps: list[Step] = []
+    for step, where in zip(seg.steps, placed):
+        if where is not None:
+            low, high = np.searchsorted(frames, [where.low_a, where.high_a])
+            step = Step(int(np.searchsorted(frames, where.frame_a)), int(low), int(high) + 1, step.before,
+                        step.after, int(high - low))
+        if steps and step.row <= steps[-1].row:  # never before the previous step
+            step = dataclasses.replace(step, row=steps[-1].row + 1)
+        steps.append(step)
+    return dataclasses.replace(_with_steps(seg.evidence, steps, int(seg.level[0]), seg.rows_per_window),
+                               step_cost=seg.step_cost)
 
 
 def answer_uncertainty(estimate: Any) -> float:
@@ -330,8 +405,10 @@ def answer_uncertainty(estimate: Any) -> float:
 def _search(pair: Any, rate: float, offset: float, nominal: float, rounds: int = 3
             ) -> tuple[_Segmentation, Levels | None, np.ndarray, float, float]:
     """Segment the pair along its line; while the parts' common slope is drift that moves frames,
-    follow it (the band along the drifting line) and segment again. Returns the segmentation,
-    its line, the whole steps, and the line ``(rate, offset)`` it was searched along."""
+    follow it (the band along the drifting line) and segment again; then segment once more with
+    the geometry added (:func:`_by_geometry`), along the line followed: its per-frame precision
+    would see drift across a fixed line as a staircase of 1-frame steps. Returns the
+    segmentation, its line, the whole steps, and the line ``(rate, offset)`` it was searched along."""
     for _ in range(rounds):
         seg, levels, whole = _settle(_segment(pair, rate, offset), nominal)
         if levels is None or not drift_moves_frames(levels) or abs(rate - nominal - levels.slope) < 1e-9:
@@ -340,6 +417,8 @@ def _search(pair: Any, rate: float, offset: float, nominal: float, rounds: int =
         new_rate = nominal + levels.slope
         offset += (rate - new_rate) * centre  # the same frame of B at the overlap's centre
         rate = new_rate
+    if levels is not None:
+        seg, levels, whole = _by_geometry(seg, levels, whole, pair, nominal)
     return seg, levels, whole, rate, offset
 
 
@@ -368,23 +447,29 @@ def estimate_time_map(method: Any, track_a: PoseTrack, track_b: PoseTrack, estim
     centre = float(np.mean(pair.da.frame_index))
     if not seg.steps or levels is None:
         offset = estimate.offset_frames + (estimate.rate - rate) * centre
-        return _with(TimeMap.constant(offset, rate, nominal, frames_b, answer_uncertainty(estimate), drift_ppm),
-                     estimate)
+        doubts = _doubts(seg, track_b.fps, [offset], rate, np.zeros_like(seg.parts))
+        out = TimeMap.constant(offset, rate, nominal, frames_b, answer_uncertainty(estimate) + doubts[0], drift_ppm)
+        out.notes.extend(_doubt_notes(doubts))
+        return _with(out, estimate)
     changes = _changes(seg, whole, track_a.fps)
     first_b = [math.ceil(rate * c.frame_a + levels.intercepts[n + 1] - 1e-6) for n, c in enumerate(changes)]
     restored_a, restored_b, gaps_a, gaps_b = restored_tracks(track_a, track_b, changes, first_b, rate)
     try:
         again = method.estimate(restored_a, restored_b, bounds=bounds)
     except CannotSynchronizeError as exc:
+        # one offset where the evidence saw steps: its error bar must reach the offsets they lead to
+        doubts = _doubts(seg, track_b.fps, [estimate.offset_frames], estimate.rate, np.zeros_like(seg.parts))
         out = TimeMap.constant(estimate.offset_frames, estimate.rate, nominal, frames_b,
-                               answer_uncertainty(estimate))
+                               answer_uncertainty(estimate) + doubts[0])
         out.notes.append(f"the offset seems to step {len(changes)} times, but the pair with the lost frames "
                          f"put back cannot be synchronized ({exc})")
         return _with(out, estimate)
     base = again.offset_frames + (again.rate - rate) * centre
     offsets = [base + rate * ga - gb for ga, gb in zip(gaps_a, gaps_b)]
-    return _with(_mapped(changes, offsets, rate, nominal, drift_ppm, frames_b, answer_uncertainty(again),
-                         track_a.fps), again)
+    doubts = _doubts(seg, track_b.fps, offsets, rate)
+    out = _mapped(changes, offsets, rate, nominal, drift_ppm, frames_b, answer_uncertainty(again), track_a.fps,
+                  doubts)
+    return _with(out, again)
 
 
 def _with(time_map: TimeMap, estimate: Any) -> TimeMap:
@@ -428,9 +513,10 @@ def restored_tracks(track_a: PoseTrack, track_b: PoseTrack, changes: list[Change
 
 
 def _mapped(changes: list[Change], offsets: list[float], rate: float, nominal: float, drift_ppm: float,
-            frames_b: tuple[int, int], uncertainty: float, fps_a: float) -> TimeMap:
+            frames_b: tuple[int, int], uncertainty: float, fps_a: float, doubts: np.ndarray) -> TimeMap:
     """The time map of parts with ``offsets`` separated by ``changes``: its segments in B's
-    frames, their uncertainties widened around steps the evidence could not place, and notes."""
+    frames, their uncertainties widened around steps the evidence could not place and by each
+    part's ``doubts`` (a step it may hide), and notes."""
     # B's frame j belongs to the part whose frames of A its partner (j - offset) / rate rounds into
     segments = []
     for n, offset in enumerate(offsets):
@@ -439,13 +525,20 @@ def _mapped(changes: list[Change], offsets: list[float], rate: float, nominal: f
         if n < len(changes):
             after = math.ceil(rate * (changes[n].frame_a - 0.5) + offsets[n + 1])
             last = min(after, math.ceil(rate * (changes[n].frame_a - 0.5) + offset)) - 1
-        widened = uncertainty + sum(abs(c.step_frames) for k, c in enumerate(changes)
-                                    if k in (n - 1, n) and not c.located)
+        widened = uncertainty + float(doubts[n]) + sum(abs(c.step_frames) for k, c in enumerate(changes)
+                                                       if k in (n - 1, n) and not c.located)
         if last >= first:
             segments.append(Segment(int(first), int(last), float(offset), float(widened)))
     out = TimeMap(segments, changes, [float(o) for o in offsets], rate, nominal, drift_ppm)
     out.notes.extend(_notes(changes, fps_a))
+    out.notes.extend(_doubt_notes(doubts))
     return out
+
+
+def _doubt_notes(doubts: np.ndarray) -> list[str]:
+    """What the user is told about segments that may hide a step."""
+    return [f"part of segment {n + 1} may be up to {d:.0f} frames off (steps too close together to tell apart, "
+            "or one hidden where the motion says little): its uncertainty says so" for n, d in enumerate(doubts) if d > 0]
 
 
 def _notes(changes: list[Change], fps_a: float) -> list[str]:
@@ -495,19 +588,43 @@ def attach_time_maps(inputs: list[Any], pairs: list[Any]) -> None:
 
 
 # ------------------------------------------------------------------------------ re-timing
+def input_time_map(entry: Any) -> TimeMap:
+    """The time map of one input of an alignment (``InputOffset``): its segments when ``align``
+    made a time map, else one segment at its offset (the reference: offset 0)."""
+    segments = list(entry.segments) or [Segment(0, 2**62, float(entry.offset_frames), 0.0)]
+    rate = float(getattr(entry, "rate", 1.0) or 1.0)
+    return TimeMap(segments, [], [s.offset_frames for s in segments], rate, rate)
+
+
+def held_rows(time_map: TimeMap, frames_b: np.ndarray, frames_a: np.ndarray) -> np.ndarray:
+    """For each of the reference's frames ``frames_a``, the row of ``frames_b`` (B's frames) last
+    captured at or before it (within half a frame: the nearest, ties to the earlier); -1 before
+    B started or after it ended. Where B lost frames its last one before the loss is held; frames
+    of B whose instant the reference lost are never chosen."""
+    frames_a = np.asarray(frames_a, dtype=np.int64)
+    at = time_map.a_frame(frames_b)  # NaN: an instant the reference lost
+    rows = np.flatnonzero(np.isfinite(at))
+    if not len(rows):
+        return np.full(len(frames_a), -1, dtype=np.int64)
+    held = np.searchsorted(at[rows], frames_a + 0.5, side="right") - 1
+    inside = (held >= 0) & (frames_a <= at[rows[-1]] + 0.5)
+    return np.where(inside, rows[np.clip(held, 0, None)], -1)
+
+
 def synchronized(track_b: PoseTrack, time_map: TimeMap, frames_a: np.ndarray) -> tuple[PoseTrack, list[int]]:
     """``track_b`` re-timed onto the reference's frames ``frames_a``: the row numbered ``i`` holds
-    B's last frame captured at or before the reference's frame ``i`` (within half a frame), so
-    that frame ``i`` of every output shows the same instant. Where B lost frames its last one
-    before the loss is repeated; frames of B whose instant the reference lost are left out, and
-    so are the reference's frames before B started or after it ended. Returns the track and the
-    frames of it that repeat the previous one (a 3D pipeline can ignore them)."""
+    B's last frame captured at or before the reference's frame ``i`` (:func:`held_rows`), so that
+    frame ``i`` of every output shows the same instant. The reference's frames before B started
+    or after it ended are left out. Returns the track and the frames of it that repeat the
+    previous one (a 3D pipeline can ignore them)."""
     frames_a = np.asarray(frames_a, dtype=np.int64)
-    at = time_map.a_frame(track_b.frame_index)  # NaN: an instant the reference lost
-    rows = np.flatnonzero(np.isfinite(at))
-    held = np.searchsorted(at[rows], frames_a + 0.5, side="right") - 1
-    inside = (held >= 0) & (frames_a <= at[rows[-1]] + 0.5) if len(rows) else np.zeros(len(frames_a), bool)
-    source = rows[held[inside]]
+    held = held_rows(time_map, track_b.frame_index, frames_a)
+    inside = held >= 0
+    source = held[inside]
     out = track_b.with_keypoints(track_b.keypoints[source], frames_a[inside])
-    repeated = [int(f) for f, prev, cur in zip(frames_a[inside][1:], source[:-1], source[1:]) if prev == cur]
-    return out, repeated
+    return out, repeats(frames_a[inside], source)
+
+
+def repeats(frames: np.ndarray, source: np.ndarray) -> list[int]:
+    """The ``frames`` whose ``source`` is the previous one's (a frame shown again)."""
+    return [int(f) for f, prev, cur in zip(frames[1:], source[:-1], source[1:]) if prev == cur]

@@ -14,18 +14,23 @@ re-encoded with their audio: :mod:`.transcode`. This module owns the file-system
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from videosync.errors import VideoError, VideosyncError
 from videosync.fileio import check_output, reported_as, temporary_beside
 from videosync.video import transcode
 from videosync.video.plan import FramePlan, TrimPlan, as_rate, plan_trim
+from videosync.video.timemap_trim import REPEATED_JSON, MappedPlan, plan_time_maps, repeated_json, write_repeated
+
+if TYPE_CHECKING:
+    from videosync.sync.timemap import TimeMap
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +68,8 @@ class TrimResult:
     resampled: bool  # frames were dropped/duplicated to reach a common frame rate
     audio_dropped: bool  # an input's audio was (or may have been) left out
     notes: list[str] = field(default_factory=list)
+    #: with time maps: per copy, the frames that repeat the previous one (``repeated_frames.json``)
+    repeated: dict | None = None
 
 
 def output_paths(inputs: Sequence[Path], out_dir: Path) -> list[Path]:
@@ -128,6 +135,7 @@ def trim_videos(
     crf: int = 18,
     preset: str = "veryfast",
     backend: Backend = "auto",
+    time_maps: Sequence[TimeMap] | None = None,
 ) -> TrimResult:
     """Write copies of ``inputs`` into ``out_dir`` that all start at the same instant.
 
@@ -145,6 +153,11 @@ def trim_videos(
     Outputs are named after their input with suffix ``.mp4``; duplicates get ``-2``, ``-3``.
     ``progress(done, total)`` is called after every written frame (total over all copies).
 
+    With ``time_maps`` (one per input, the reference's ignored) frame n of every copy shows the
+    same instant even where an input dropped frames or drifts (:mod:`.timemap_trim`): frames are
+    repeated where an input lost some, and the list of them is written beside the copies
+    (``repeated_frames.json``, also ``TrimResult.repeated``); ``offsets_frames`` are then only reported.
+
     Raises :class:`VideosyncError` (before writing anything) for a missing input, an output that
     exists (without ``overwrite``) or would replace an input, an unusable output folder, or
     different frame rates without ``fps``; :class:`CannotSynchronizeError` when the offsets leave
@@ -156,17 +169,32 @@ def trim_videos(
     chosen = _choose_backend(backend)
     probe = transcode.probe_pyav if chosen == "pyav" else transcode.probe_opencv
     infos = [probe(p) for p in paths]
-    plan: TrimPlan = plan_trim(
-        [i.n_frames for i in infos], [i.fps for i in infos], [float(k) for k in offsets_frames],
-        [str(p) for p in paths], common_end=common_end, out_fps=out_fps,
-    )
+    plan, mapped = _plan(paths, infos, offsets_frames, time_maps, common_end, out_fps)
     outputs = output_paths(paths, out_dir)
-    _check_outputs(paths, outputs, overwrite)
+    _check_outputs(paths, outputs + ([out_dir / REPEATED_JSON] if mapped else []), overwrite)
     _make_out_dir(out_dir)
     counter = _FrameCounter(sum(fp.n_frames for fp in plan.frames), progress)
     copy = _Copier(chosen, audio, crf, preset, common_end, counter)
     outcomes = _write_all(paths, outputs, plan, copy, overwrite)
-    return _trim_result(paths, outputs, offsets_frames, plan, outcomes, infos, chosen, out_fps)
+    result = _trim_result(paths, outputs, offsets_frames, plan, outcomes, infos, chosen, out_fps)
+    if mapped is not None:
+        repeated = repeated_json(outputs, paths, mapped)
+        write_repeated(out_dir / REPEATED_JSON, repeated)
+        result = dataclasses.replace(result, repeated=repeated)
+    return result
+
+
+def _plan(paths: list[Path], infos: list[transcode.SourceInfo], offsets_frames: Sequence[float],
+          time_maps: Sequence[TimeMap] | None, common_end: bool, out_fps: Fraction | None
+          ) -> tuple[TrimPlan, MappedPlan | None]:
+    """The frames of every copy: by one offset each (:func:`.plan.plan_trim`) or, with
+    ``time_maps``, frame by frame (:func:`.timemap_trim.plan_time_maps`)."""
+    names, counts, rates = [str(p) for p in paths], [i.n_frames for i in infos], [i.fps for i in infos]
+    if time_maps is not None:
+        mapped = plan_time_maps(counts, rates, list(time_maps), names, common_end=common_end)
+        return mapped.plan, mapped
+    return plan_trim(counts, rates, [float(k) for k in offsets_frames], names, common_end=common_end,
+                     out_fps=out_fps), None
 
 
 def _existing_inputs(inputs: Sequence[str | os.PathLike[str]], offsets_frames: Sequence[float]) -> list[Path]:
