@@ -75,9 +75,26 @@ def _result(confidence: float, uncertainty_frames: float) -> AlignmentResult:
 
 
 def test_the_answer_is_trusted_when_confident_and_its_error_bar_within_the_fine_search():
-    assert trusted(_result(0.95, 3.0)) == (True, "")  # 0.1 s < REFINE_SEARCH_SECONDS (0.25 s)
-    assert trusted(_result(0.85, 3.0)) == (False, "not yet sure of b.mp4 (confidence 0.85)")
-    assert trusted(_result(0.99, 9.0)) == (False, "not yet sure of b.mp4 (± 0.30 s)")
+    assert trusted(_result(0.60, 3.0), 0.55) == (True, "")  # 0.1 s < REFINE_SEARCH_SECONDS (0.25 s)
+    assert trusted(_result(0.50, 3.0), 0.55) == (False, "not yet sure of b.mp4 (confidence 0.50)")
+    assert trusted(_result(0.85, 3.0), 0.9) == (False, "not yet sure of b.mp4 (confidence 0.85)")
+    assert trusted(_result(0.99, 9.0), 0.55) == (False, "not yet sure of b.mp4 (± 0.30 s)")
+
+
+def test_the_analysis_stops_where_align_would_trust_the_answer():
+    from videosync.tunables import DEFAULT_MIN_CONFIDENCE, UNCALIBRATED_MIN_CONFIDENCE
+
+    def result(calibrated: bool) -> AlignmentResult:
+        verdict = Assessment(0.7, 1.0, [Candidate(-37.0, 0.7)], None, calibrated=calibrated)
+        pair = PairOffset(a=0, b=1, offset_frames=-37.0, offset_seconds=-37 / 30, confidence=0.7, assessment=verdict)
+        return AlignmentResult(reference="a.mp4", method="sesyn", inputs=_result(0.7, 1.0).inputs, pairs=[pair])
+
+    calibrated, own = result(True), result(False)
+    assert adaptive.stop_threshold(calibrated, None) == DEFAULT_MIN_CONFIDENCE  # 0.55
+    assert adaptive.stop_threshold(own, None) == UNCALIBRATED_MIN_CONFIDENCE  # 0.2
+    # --min-confidence 0 shows any answer; it does not make a thinner analysis trusted
+    assert adaptive.stop_threshold(calibrated, 0.0) == DEFAULT_MIN_CONFIDENCE
+    assert adaptive.stop_threshold(calibrated, 0.8) == 0.8  # a stricter user: more evidence
 
 
 def test_a_coarse_pair_is_told_in_the_videos_frames():
@@ -171,7 +188,7 @@ def test_a_long_pair_is_answered_from_coarse_stretches_to_the_frame(demo_dir, tm
     assert ref.fps == 30.0 and (ref.frame_index % 2 == 0).all() and len(ref) <= 22 * 15
 
 
-def test_a_longer_span_estimates_only_its_new_frames_each_once(monkeypatch):
+def test_a_longer_span_estimates_only_its_new_frames_each_once():
     """Kept: frames 1470-1762 of B (every 2nd, its span ends at the odd 1763); the next span
     1400-1800 asks for 1400-1468 and 1764-1798 only."""
     import numpy as np
@@ -180,7 +197,42 @@ def test_a_longer_span_estimates_only_its_new_frames_each_once(monkeypatch):
     poses.videos, poses.backend, poses.person, poses.say = [A, B], "mediapipe", 0, lambda _m: None
     kept = make_track(147).with_keypoints(make_track(147).keypoints, np.arange(735, 882))
     poses.known = {1: (Span(1470, 1763, 2), kept)}
-    asked: list[Span] = []
-    monkeypatch.setattr(adaptive.Poses, "_job", lambda self, index, span, single: asked.append(span))
-    track, jobs = poses._submit(1, Span(1400, 1800, 2))
-    assert track is kept and asked == [Span(1400, 1470, 2), Span(1764, 1800, 2)]
+    track, asked, single = poses._submit(1, Span(1400, 1800, 2))
+    assert track is kept and asked == [Span(1400, 1470, 2), Span(1764, 1800, 2)] and single
+
+
+def test_a_span_counts_and_cuts_its_analysed_frames():
+    assert Span(1400, 1470, 2).frames == 35 and Span(1764, 1800, 2).frames == 18 and Span(0, 5, 2).frames == 3
+    assert adaptive.pieces(Span(600, 1470, 2), 293) == [Span(600, 1186, 2), Span(1186, 1470, 2)]  # 293 + 142
+    assert adaptive.pieces(Span(0, 60), 100) == [Span(0, 60)]
+
+
+def test_a_round_s_new_frames_are_shared_among_the_workers_largest_first(monkeypatch):
+    """Round 2 of a 1-minute pair: A has 135 + 15 new frames, B 435 (585 in all, 293 a worker):
+    B is cut into 293 + 142, and the jobs go out 293, 142, 135, 15."""
+    import numpy as np
+    from types import SimpleNamespace
+
+    poses = adaptive.Poses.__new__(adaptive.Poses)
+    poses.videos, poses.backend, poses.person, poses.say = [A, B], "mediapipe", 0, lambda _m: None
+    poses.pool = SimpleNamespace(workers=2)
+    kept_a = make_track(75).with_keypoints(make_track(75).keypoints, np.arange(735, 810))  # A 1470-1619
+    kept_b = make_track(74).with_keypoints(make_track(74).keypoints, np.arange(735, 809))  # B 1470-1617
+    poses.known = {0: (Span(1470, 1620, 2), kept_a), 1: (Span(1470, 1617, 2), kept_b)}
+    sent: list[tuple[int, Span]] = []
+
+    def job(self, index, span, single):
+        from concurrent.futures import Future
+
+        sent.append((index, span))
+        rows = np.arange(span.first, span.stop, span.stride) // span.stride
+        future: Future = Future()
+        future.set_result(make_track(len(rows)).with_keypoints(make_track(len(rows)).keypoints, rows))
+        return future
+
+    monkeypatch.setattr(adaptive.Poses, "_job", job)
+    tracks = poses.estimate([Span(1200, 1650, 2), Span(600, 1617, 2)])
+    assert [(i, s.frames) for i, s in sent] == [(1, 293), (1, 142), (0, 135), (0, 15)]
+    assert sent[0][1] == Span(600, 1186, 2) and sent[1][1] == Span(1186, 1470, 2)
+    np.testing.assert_array_equal(tracks[0].frame_index, np.arange(600, 825))  # frames 1200-1648, each once
+    np.testing.assert_array_equal(tracks[1].frame_index, np.arange(300, 809))
