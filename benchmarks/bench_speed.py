@@ -118,16 +118,17 @@ def _decode(name: str) -> dict:
     return _since(start)
 
 
-#: The stopping rule before it followed align's own threshold (issue 22, session 5): every input
-#: at least this confident (the "before" rows of ``--before``).
+#: The stopping rule before it followed align's own threshold and asked a wider round to agree
+#: (issue 22, session 5): every input at least this confident (the "before" rows of ``--before``).
 FORMER_STOP_CONFIDENCE = 0.9
 
 
 def _align_before(name: str) -> dict:
-    """``_align`` with the former stopping rule (confidence >= 0.9 and the error bar)."""
+    """``_align`` with the former stopping rule (confidence >= 0.9 and the error bar, no agreement)."""
     import videosync.sync.adaptive as adaptive
 
     adaptive.stop_threshold = lambda result, min_confidence: max(FORMER_STOP_CONFIDENCE, min_confidence or 0.0)
+    adaptive.confirmed = lambda result, previous: (True, "")  # no wider round asked to agree
     return _align(name)
 
 

@@ -236,3 +236,41 @@ def test_a_round_s_new_frames_are_shared_among_the_workers_largest_first(monkeyp
     assert sent[0][1] == Span(600, 1186, 2) and sent[1][1] == Span(1186, 1470, 2)
     np.testing.assert_array_equal(tracks[0].frame_index, np.arange(600, 825))  # frames 1200-1648, each once
     np.testing.assert_array_equal(tracks[1].frame_index, np.arange(300, 809))
+
+
+def _answer(confidence: float, offset_frames: float) -> AlignmentResult:
+    entries = [InputOffset("a.mp4", 0.0, 0.0, 30.0, 1.0),
+               InputOffset("b.mp4", offset_frames, offset_frames / 30, 30.0, confidence, uncertainty_frames=1.0)]
+    return AlignmentResult(reference="a.mp4", method="sesyn", inputs=entries)
+
+
+def test_an_answer_is_confirmed_when_the_next_round_keeps_it_within_a_frame():
+    assert adaptive.confirmed(_answer(0.95, -18.0), _answer(0.3, -18.9)) == (True, "")
+    assert adaptive.confirmed(_answer(0.95, -18.0), _answer(0.95, -19.5)) == (
+        False, "b.mp4 at -0.60 s, to be confirmed by a wider search")
+    assert adaptive.confirmed(_answer(0.95, -18.0), None)[0] is False
+
+
+@pytest.mark.parametrize("bound, rounds", [(None, 3), (60, 1)])
+def test_a_sure_answer_is_kept_once_a_wider_search_agrees_unless_the_bound_was_searched(monkeypatch, bound, rounds):
+    """Unbounded, a round sees only offsets that keep its stretches overlapping: a sure answer
+    (-18, then -300 once B is seen 20 s around) stands when the next round keeps it (round 3).
+    Within --max-offset every round searched every allowed offset: the first sure answer stands."""
+    answers = iter([_answer(0.95, -18.0), _answer(0.95, -300.0), _answer(0.95, -300.3), _answer(0.95, -300.0)])
+    calls: list[int] = []
+
+    class Poses:
+        def estimate(self, spans):
+            calls.append(len(spans))
+            return [make_track(10), make_track(10)]
+
+    monkeypatch.setattr(adaptive, "first_round", lambda videos: Round(49.0, 10.0, 0.0))
+    monkeypatch.setattr(adaptive, "_frame_exact", lambda poses, videos, result, *rest: result)
+    said: list[str] = []
+    found = adaptive._climb(lambda tracks, **_o: next(answers), [A, B], Poses(), {"person": 0}, OffsetBounds(bound),
+                            said.append)
+    assert len(calls) == rounds
+    assert found.inputs[1].offset_frames == (-18.0 if bound else -300.3)
+    if bound is None:
+        assert said == ["extending: b.mp4 at -0.60 s, to be confirmed by a wider search",
+                        "extending: b.mp4 at -10.00 s, to be confirmed by a wider search"]

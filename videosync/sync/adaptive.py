@@ -201,6 +201,20 @@ def trusted(result: AlignmentResult, threshold: float) -> tuple[bool, str]:
     return True, ""
 
 
+def confirmed(result: AlignmentResult, previous: AlignmentResult | None) -> tuple[bool, str]:
+    """Whether every input's answer is the previous round's, within one of its (coarse) frames.
+
+    A round sees only offsets that keep its stretches overlapping; where the truth lies beyond,
+    the best offset inside can look as sure as a right one (the tune split: a wrong answer at
+    0.85, the truth 20 s away). The next round looks twice as far: an answer it keeps is no
+    artefact of the narrower view."""
+    for index, entry in enumerate(result.inputs[1:], start=1):
+        name = Path(entry.path).name
+        if previous is None or abs(entry.offset_frames - previous.inputs[index].offset_frames) > 1.0:
+            return False, f"{name} at {entry.offset_seconds:+.2f} s, to be confirmed by a wider search"
+    return True, ""
+
+
 class Poses:
     """The videos' poses, estimated in worker processes (one per video, as many as cores allow,
     :class:`videosync.estimate.workers.PosePool`). Coarse poses already estimated are kept: a
@@ -319,7 +333,7 @@ def align_adaptively(align: Callable[..., AlignmentResult], inputs: Sequence[Any
 def _climb(align: Callable[..., AlignmentResult], videos: list[Video], poses: Poses, options: dict[str, Any],
            bounds: OffsetBounds, say: Say) -> AlignmentResult | None:
     """The ladder of rounds; the frame-exact answer of the first trusted one, or None."""
-    step = first_round(videos)
+    step, previous = first_round(videos), None
     while True:
         spans = step.spans(videos, bounds)
         tracks = poses.estimate(spans)
@@ -329,8 +343,11 @@ def _climb(align: Callable[..., AlignmentResult], videos: list[Video], poses: Po
         result = _round_answer(align, tracks, options, [s.stride for s in spans])
         ok, why = (trusted(result, stop_threshold(result, options.get("min_confidence"))) if result is not None
                    else (False, "no answer yet"))
+        if ok and not (bounds.bounded or covers(spans, videos)):  # offsets beyond this round's view remain
+            ok, why = confirmed(result, previous)
         if ok:
             return _frame_exact(poses, videos, result, [s.stride for s in spans], bounds, say)
+        previous = result
         later = step.next(videos)
         if covers(spans, videos) or later.spans(videos, bounds) == spans:  # nothing more to analyse coarsely
             say(f"{why}: analysing everything")
