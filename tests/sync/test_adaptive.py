@@ -276,3 +276,15 @@ def test_a_sure_answer_is_kept_once_a_wider_search_agrees_unless_the_bound_was_s
     if bound is None:
         assert said == ["extending: b.mp4 at -0.60 s, to be confirmed by a wider search",
                         "extending: b.mp4 at -10.00 s, to be confirmed by a wider search"]
+
+
+def test_pieces_of_a_video_join_in_frame_order_showing_anyone_any_piece_showed():
+    import numpy as np
+
+    first = make_track(3).with_keypoints(make_track(3).keypoints, np.arange(10, 13))
+    later = make_track(2).with_keypoints(make_track(2).keypoints, np.arange(13, 15))
+    later.meta["track_scores"] = [100.0, 90.0]  # a second person, as prominent, in the later piece only
+    empty = make_track(0)
+    joined = adaptive._join([later, empty, first])
+    np.testing.assert_array_equal(joined.frame_index, np.arange(10, 15))
+    assert adaptive.several_people(joined) and not adaptive.several_people(first)

@@ -287,12 +287,15 @@ def pieces(span: Span, most: int) -> list[Span]:
 
 
 def _join(parts: list[PoseTrack]) -> PoseTrack:
-    """One track from pieces of the same video, person and rate, in frame order."""
-    parts = sorted(parts, key=lambda t: int(t.frame_index[0]))
+    """One track from pieces of the same video, person and rate, in frame order; it shows
+    several people when any piece does (its meta is that piece's)."""
+    parts = sorted((t for t in parts if len(t)), key=lambda t: int(t.frame_index[0])) or parts[:1]
     if len(parts) == 1:
         return parts[0]
-    return parts[0].with_keypoints(np.concatenate([t.keypoints for t in parts]),
-                                   np.concatenate([t.frame_index for t in parts]))
+    joined = parts[0].with_keypoints(np.concatenate([t.keypoints for t in parts]),
+                                     np.concatenate([t.frame_index for t in parts]))
+    joined.meta = dict(next((t.meta for t in parts if several_people(t)), parts[0].meta))
+    return joined
 
 
 def eligible(inputs: Sequence[Any], options: dict[str, Any]) -> bool:
