@@ -166,7 +166,7 @@ def table(records: list[tuple[Case, list[dict], dict]], trusted: float) -> list[
     for t, rule in ((t, rule) for rule in RULES for t in THRESHOLDS):
         stops = [(stop_at(r, t, rule), f) for _, r, f in records]
         early = [(s, f) for (s, _), f in stops if s is not None]
-        before_end = sum(1 for (s, _), (_, r, _) in zip(stops, records) if s is not None and s is not r[-1])
+        before_end = sum(1 for ((s, _), _), (_, r, _) in zip(stops, records) if s is not None and s is not r[-1])
         wrong = sum(1 for s, _ in early if not s["right"])
         wrong += sum(1 for (s, _), f in stops if s is None and not f["right"] and f["confidence"] >= max(t, trusted))
         seconds = np.mean([sec for (_, sec), _ in stops])
@@ -220,7 +220,12 @@ def report(records: list, demo: int, drawn: int) -> None:
             f"stopped round, which the frame-exact pass then sets). Wrong answers trusted: a stopped round's "
             f"wrong answer, or, where the rule never stops, the full analysis' wrong answer at a confidence of at "
             f"least the threshold and align's default ({trusted}).\n\n"
-            + markdown_table(header, table(records, trusted)))
+            + markdown_table(header, table(records, trusted))
+            + "\n\nRead: where the answer of a round alone may stop the analysis, some stop on a wrong answer "
+              "its narrow view made look sure (the truth beyond the round's stretches), at any threshold the "
+              "calibrated confidence takes; asking the next, wider round to agree stops none there, for about "
+              "a round more of analysis. Thresholds between those the calibrator gives stop alike, so the "
+              "threshold is align's own (one meaning of trusted).")
     print(body)
     write_section("tune_stopping", "Adaptive analysis: when to stop (tune split)", body,
                   command="python benchmarks/tune_stopping.py " + " ".join(a for a in sys.argv[1:] if a != "--from-records"))
