@@ -99,7 +99,7 @@ def test_a_coarse_stretch_settles_on_the_method_s_own_scale():
         return SimpleNamespace(confidence=confidence, notes=list(notes), fit=SimpleNamespace(uniqueness=uniqueness))
 
     # the method's own score (the demo's long pair: 0.26), not the calibrated one, meets the threshold
-    between = (UNCALIBRATED_MIN_CONFIDENCE + DEFAULT_MIN_CONFIDENCE) / 2  # 0.375
+    between = (UNCALIBRATED_MIN_CONFIDENCE + DEFAULT_MIN_CONFIDENCE) / 2
     assert coarse._settled(est(between))
     assert not coarse._settled(est(UNCALIBRATED_MIN_CONFIDENCE - 0.01))
     assert not coarse._settled(est(0.9, notes=["a rival offset"]))

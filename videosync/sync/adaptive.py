@@ -218,10 +218,9 @@ def confirmed(result: AlignmentResult, previous: AlignmentResult | None) -> tupl
 class Poses:
     """The videos' poses, estimated in worker processes (one per video, as many as cores allow,
     :class:`videosync.estimate.workers.PosePool`). Coarse poses already estimated are kept: a
-    longer span estimates only its new frames, where one person is all a video shows. A part
-    longer than the workers' fair share of the round is cut (:func:`pieces`) and the jobs handed
-    out largest first, so that every worker stays busy to the round's end even when one video
-    has most of the new frames (each piece costs a seek and a tracker's first detection)."""
+    longer span estimates only its new frames, where one person is all a video shows. The jobs go
+    out largest first. (Parts are not cut to share a round's frames evenly: a cut restarts the
+    tracker, which changed the poses enough to change an answer's error bar.)"""
 
     def __init__(self, videos: Sequence[Video], backend: str, person: int, say: Say,
                  report: Callable[[str, int, int], None] | None) -> None:
@@ -237,9 +236,8 @@ class Poses:
         for index, (video, span) in enumerate(zip(self.videos, spans)):
             self.say(f"{video.path.name} {span.describe(video.fps)}")
             plans.append(self._submit(index, span))
-        most = max(1, -(-sum(p.frames for _, parts, _ in plans for p in parts) // self.pool.workers))
-        jobs = sorted(((index, piece, single) for index, (_, parts, single) in enumerate(plans)
-                       for part in parts for piece in pieces(part, most)), key=lambda job: -job[1].frames)
+        jobs = sorted(((index, part, single) for index, (_, parts, single) in enumerate(plans) for part in parts),
+                      key=lambda job: -job[1].frames)
         futures: dict[int, list[Future]] = {index: [] for index in range(len(spans))}
         for index, piece, single in jobs:
             futures[index].append(self._job(index, piece, single))
@@ -278,12 +276,6 @@ class Poses:
 
     def close(self) -> None:
         self.pool.close()
-
-
-def pieces(span: Span, most: int) -> list[Span]:
-    """``span`` cut into consecutive spans of at most ``most`` analysed frames each (on its grid)."""
-    step = max(1, most) * span.stride
-    return [Span(first, min(span.stop, first + step), span.stride) for first in range(span.first, span.stop, step)]
 
 
 def _join(parts: list[PoseTrack]) -> PoseTrack:
