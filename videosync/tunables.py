@@ -176,7 +176,7 @@ FIRST_STRETCH_SECONDS = 10.0
 # or a stricter --min-confidence: one meaning of "trusted"), its error bar is within the
 # frame-exact search (REFINE_SEARCH_SECONDS), and, unless the round searched every allowed offset
 # (a --max-offset, or the whole videos), the next, wider round keeps the answer within a coarse
-# frame: a round cannot see offsets beyond its stretches (tune split, benchmarks/tune_stopping.py:
+# frame: a round cannot see offsets beyond its stretches (tune set, benchmarks/tune_stopping.py:
 # a wrong answer at 0.85 with the truth 20 s away). [analysis.md]
 #: Else the stretch grows by this factor, and the other inputs are analysed that new length
 #: before and after it (offsets up to the stretch's length stay in view). [analysis.md]

@@ -205,7 +205,7 @@ def confirmed(result: AlignmentResult, previous: AlignmentResult | None) -> tupl
     """Whether every input's answer is the previous round's, within one of its (coarse) frames.
 
     A round sees only offsets that keep its stretches overlapping; where the truth lies beyond,
-    the best offset inside can look as sure as a right one (the tune split: a wrong answer at
+    the best offset inside can look as sure as a right one (the tune set: a wrong answer at
     0.85, the truth 20 s away). The next round looks twice as far: an answer it keeps is no
     artefact of the narrower view."""
     for index, entry in enumerate(result.inputs[1:], start=1):
