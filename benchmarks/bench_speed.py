@@ -23,7 +23,8 @@ Cases, each in a fresh child process (``--child CASE``) so that its peak memory 
   encoding a 10-minute pair takes about an hour here), so that the two are built alike. What ``align`` analysed is its own progress messages. Its own section.
 
 Usage: python benchmarks/bench_speed.py [--frames 20000] [--offset 5000] [--skip-before]
-       python benchmarks/bench_speed.py --videos [--pairs 30fps-1min,60fps-1min,...]
+       python benchmarks/bench_speed.py --videos [--pairs 30fps-1min,60fps-1min,...] [--before 30fps-1min]
+(``--before``: those pairs also aligned with the former stopping rule, confidence >= 0.9.)
 Prints the figures and writes them to its section of docs/results.md; asserts nothing.
 """
 
@@ -117,6 +118,20 @@ def _decode(name: str) -> dict:
     return _since(start)
 
 
+#: The stopping rule before it followed align's own threshold and asked a wider round to agree
+#: (issue 22, session 5): every input at least this confident (the "before" rows of ``--before``).
+FORMER_STOP_CONFIDENCE = 0.9
+
+
+def _align_before(name: str) -> dict:
+    """``_align`` with the former stopping rule (confidence >= 0.9 and the error bar, no agreement)."""
+    import videosync.sync.adaptive as adaptive
+
+    adaptive.stop_threshold = lambda result, min_confidence: max(FORMER_STOP_CONFIDENCE, min_confidence or 0.0)
+    adaptive.confirmed = lambda result, previous: (True, "")  # no wider round asked to agree
+    return _align(name)
+
+
 def _align(name: str) -> dict:
     """``align`` with its defaults on the pair, and what it said it analysed."""
     from videosync.api import align
@@ -134,7 +149,7 @@ def child(case: str, frames: int, offset: int) -> None:
     cases = {"long-before": lambda: _long(frames, offset, True), "long-after": lambda: _long(frames, offset, False),
              "poses-serial": lambda: _poses(False), "poses-parallel": lambda: _poses(True)}
     kind, _, pair = case.partition(":")
-    out = {"decode": _decode, "align": _align}[kind](pair) if pair else cases[case]()
+    out = {"decode": _decode, "align": _align, "align-before": _align_before}[kind](pair) if pair else cases[case]()
     print(json.dumps(out))
 
 
@@ -196,6 +211,8 @@ def main() -> None:
     ap.add_argument("--videos", action="store_true", help="align on video pairs against ffmpeg decoding them")
     ap.add_argument("--pairs", default=",".join(PAIRS), help="which video pairs (comma-separated)")
     ap.add_argument("--align-only", default="", help="pairs whose ffmpeg decode is not run (comma-separated)")
+    ap.add_argument("--before", default="", help="pairs also aligned with the former stopping rule "
+                                                  "(confidence >= 0.9), in the same run (comma-separated)")
     ap.add_argument("--keep", type=Path, help="JSON lines of runs: those there are read, not run again; new ones "
                                               "are added (a long session measured in parts)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
@@ -259,6 +276,17 @@ def _video_verdicts(runs: dict[str, tuple[dict, dict]]) -> str:
     return " ".join(lines)
 
 
+def _before_after(runs: dict[str, tuple[dict, dict]]) -> str:
+    """Before / after the stopping rule, where both ran in this invocation."""
+    lines = []
+    for name, (_, before) in runs.items():
+        if ", before" in name:
+            after = runs[name.split(",")[0]][1]
+            lines.append(f" {name.split(',')[0]}: former rule / this one: wall {before['wall'] / after['wall']:.2f}, "
+                         f"CPU {before['cpu'] / after['cpu']:.2f}.")
+    return "".join(lines)
+
+
 def _kept_run(case: str, args: argparse.Namespace) -> dict:
     """``run(case)``, or its figures from ``--keep`` when an earlier invocation measured it."""
     kept = {}
@@ -279,8 +307,12 @@ def videos_main(args: argparse.Namespace) -> None:
     for name in names:
         _pair(name)  # built (once) before anything is timed
     skip = set(args.align_only.split(","))
-    runs = {name: (None if name in skip else _kept_run(f"decode:{name}", args), _kept_run(f"align:{name}", args))
-            for name in names}
+    runs = {}
+    for name in names:
+        decoded = None if name in skip else _kept_run(f"decode:{name}", args)
+        if name in args.before.split(","):
+            runs[f"{name}, before (stop at {FORMER_STOP_CONFIDENCE})"] = (decoded, _kept_run(f"align-before:{name}", args))
+        runs[name] = (decoded, _kept_run(f"align:{name}", args))
     said = "\n".join(f"- {name}: " + "; ".join(run["said"]) for name, (_, run) in runs.items())
     body = ("Video pairs made from the Pose2Sim demo (`benchmarks/speed_media.py`: portrait 1080x1920, the demo "
             "played back and forth with irregular turn points, B cut by 37 frames so the true offset is -37, x264 "
@@ -289,7 +321,7 @@ def videos_main(args: argparse.Namespace) -> None:
             "after the bundled ffmpeg decoded both files in full (`ffmpeg -i X -f null -`, one after the other).\n\n"
             + markdown_table(["pair", "ffmpeg decode (both)", "align", "align / decode (wall)", "align / decode (CPU)",
                               "offset", "confidence", "load (decode / align)"], _video_rows(runs))
-            + "\n\n" + _video_verdicts(runs)
+            + "\n\n" + _video_verdicts(runs) + _before_after(runs)
             + "\n\nWhat align analysed (its progress messages):\n\n" + said
             + "\n\nLoad: the machine's 1-minute load average around each run (2 cores); the ratios of runs made one "
               "after the other are the figures to read.")

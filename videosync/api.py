@@ -152,7 +152,8 @@ def align(
     from videosync.sync.adaptive import align_adaptively
 
     found = align_adaptively(align, inputs, dict(
-        method=method, model=model, max_offset_frames=max_offset_frames, start=start, duration=duration, person=person,
+        method=method, model=model, max_offset_frames=max_offset_frames, min_confidence=min_confidence, start=start,
+        duration=duration, person=person,
         pose_backend=pose_backend, refine=refine, calibration=calibration, full=full, time_map=time_map), say, on_progress)
     if found is not None:
         _refuse_if_unsure(found, default_threshold(found.pairs) if min_confidence is None else min_confidence)

@@ -171,12 +171,15 @@ FULL_RATE_SECONDS = 20.0
 #: The first stretch of the reference (s): many movements of any activity (9 gait cycles); the
 #: calibrated confidence, not this length, decides whether it was enough. [analysis.md]
 FIRST_STRETCH_SECONDS = 10.0
-#: An answer is trusted, and the analysis stops, when every input is at least this confident...
-#: (the level of the error bar: wrong 1 time in 10 at most) [analysis.md]
-STOP_CONFIDENCE = 0.9
-#: ... and its error bar (s) is within the frame-exact pass's search (REFINE_SEARCH_SECONDS), so
-#: that search holds the truth. Else the stretch grows by this factor, and the other inputs are
-#: analysed that new length before and after it (offsets up to the stretch's length stay in view). [analysis.md]
+# The analysis stops (no constant of its own, sync/adaptive.py: stop_threshold, confirmed) when
+# align would trust the round's answer (every input at least trust.assess.default_min_confidence,
+# or a stricter --min-confidence: one meaning of "trusted"), its error bar is within the
+# frame-exact search (REFINE_SEARCH_SECONDS), and, unless the round searched every allowed offset
+# (a --max-offset, or the whole videos), the next, wider round keeps the answer within a coarse
+# frame: a round cannot see offsets beyond its stretches (tune set, benchmarks/tune_stopping.py:
+# a wrong answer at 0.85 with the truth 20 s away). [analysis.md]
+#: Else the stretch grows by this factor, and the other inputs are analysed that new length
+#: before and after it (offsets up to the stretch's length stay in view). [analysis.md]
 STRETCH_GROWTH = 2.0
 #: Every frame of this much (s) where the reference moves most sets a trusted coarse answer to the
 #: frame by two-view geometry (the demo's 1.7 s clips refine to the frame). [analysis.md]

@@ -75,9 +75,26 @@ def _result(confidence: float, uncertainty_frames: float) -> AlignmentResult:
 
 
 def test_the_answer_is_trusted_when_confident_and_its_error_bar_within_the_fine_search():
-    assert trusted(_result(0.95, 3.0)) == (True, "")  # 0.1 s < REFINE_SEARCH_SECONDS (0.25 s)
-    assert trusted(_result(0.85, 3.0)) == (False, "not yet sure of b.mp4 (confidence 0.85)")
-    assert trusted(_result(0.99, 9.0)) == (False, "not yet sure of b.mp4 (± 0.30 s)")
+    assert trusted(_result(0.60, 3.0), 0.55) == (True, "")  # 0.1 s < REFINE_SEARCH_SECONDS (0.25 s)
+    assert trusted(_result(0.50, 3.0), 0.55) == (False, "not yet sure of b.mp4 (confidence 0.50)")
+    assert trusted(_result(0.85, 3.0), 0.9) == (False, "not yet sure of b.mp4 (confidence 0.85)")
+    assert trusted(_result(0.99, 9.0), 0.55) == (False, "not yet sure of b.mp4 (± 0.30 s)")
+
+
+def test_the_analysis_stops_where_align_would_trust_the_answer():
+    from videosync.tunables import DEFAULT_MIN_CONFIDENCE, UNCALIBRATED_MIN_CONFIDENCE
+
+    def result(calibrated: bool) -> AlignmentResult:
+        verdict = Assessment(0.7, 1.0, [Candidate(-37.0, 0.7)], None, calibrated=calibrated)
+        pair = PairOffset(a=0, b=1, offset_frames=-37.0, offset_seconds=-37 / 30, confidence=0.7, assessment=verdict)
+        return AlignmentResult(reference="a.mp4", method="sesyn", inputs=_result(0.7, 1.0).inputs, pairs=[pair])
+
+    calibrated, own = result(True), result(False)
+    assert adaptive.stop_threshold(calibrated, None) == DEFAULT_MIN_CONFIDENCE
+    assert adaptive.stop_threshold(own, None) == UNCALIBRATED_MIN_CONFIDENCE
+    # --min-confidence 0 shows any answer; it does not make a thinner analysis trusted
+    assert adaptive.stop_threshold(calibrated, 0.0) == DEFAULT_MIN_CONFIDENCE
+    assert adaptive.stop_threshold(calibrated, 0.8) == 0.8  # a stricter user: more evidence
 
 
 def test_a_coarse_pair_is_told_in_the_videos_frames():
@@ -154,6 +171,7 @@ def test_a_long_pair_is_answered_from_coarse_stretches_to_the_frame(demo_dir, tm
     """22 s of video: poses on every 2nd frame (a 15 fps track) from a 10 s stretch on, then every
     frame of 2 s only; right to the frame."""
     from videosync.api import align
+    from videosync.tunables import DEFAULT_MIN_CONFIDENCE
 
     monkeypatch.setenv("VIDEOSYNC_CACHE_DIR", str(tmp_path / "cache"))
     videos = _ping_pong_pair(demo_dir, tmp_path, 22.0, 37)
@@ -166,12 +184,13 @@ def test_a_long_pair_is_answered_from_coarse_stretches_to_the_frame(demo_dir, tm
     begin, end = (int(t[0]) * 60 + float(t[1]) for t in (c.split(":") for c in first[1].split(",")[0].split("-")))
     assert end - begin == pytest.approx(10.0), said  # FIRST_STRETCH_SECONDS of the reference
     assert analysed[-1].startswith("cam02.mp4 ") and analysed[-1].endswith(", every frame"), said
-    assert abs(result.inputs[1].offset_frames - -37) <= 1.0 and result.inputs[1].confidence >= 0.9, said
+    # trusted as align trusts (within --max-offset every round searched every allowed offset)
+    assert abs(result.inputs[1].offset_frames - -37) <= 1.0 and result.inputs[1].confidence >= DEFAULT_MIN_CONFIDENCE, said
     ref = result.tracks[0]  # the coarse poses, numbered in the video's frames
     assert ref.fps == 30.0 and (ref.frame_index % 2 == 0).all() and len(ref) <= 22 * 15
 
 
-def test_a_longer_span_estimates_only_its_new_frames_each_once(monkeypatch):
+def test_a_longer_span_estimates_only_its_new_frames_each_once():
     """Kept: frames 1470-1762 of B (every 2nd, its span ends at the odd 1763); the next span
     1400-1800 asks for 1400-1468 and 1764-1798 only."""
     import numpy as np
@@ -180,7 +199,86 @@ def test_a_longer_span_estimates_only_its_new_frames_each_once(monkeypatch):
     poses.videos, poses.backend, poses.person, poses.say = [A, B], "mediapipe", 0, lambda _m: None
     kept = make_track(147).with_keypoints(make_track(147).keypoints, np.arange(735, 882))
     poses.known = {1: (Span(1470, 1763, 2), kept)}
-    asked: list[Span] = []
-    monkeypatch.setattr(adaptive.Poses, "_job", lambda self, index, span, single: asked.append(span))
-    track, jobs = poses._submit(1, Span(1400, 1800, 2))
-    assert track is kept and asked == [Span(1400, 1470, 2), Span(1764, 1800, 2)]
+    track, asked, single = poses._submit(1, Span(1400, 1800, 2))
+    assert track is kept and asked == [Span(1400, 1470, 2), Span(1764, 1800, 2)] and single
+
+
+def test_a_span_counts_its_analysed_frames():
+    assert Span(1400, 1470, 2).frames == 35 and Span(1764, 1800, 2).frames == 18 and Span(0, 5, 2).frames == 3
+
+
+def test_a_round_s_new_frames_go_to_the_workers_largest_first_each_once(monkeypatch):
+    """Round 2 of a 1-minute pair: A has 135 + 15 new frames, B 435; the jobs go out 435, 135, 15."""
+    import numpy as np
+
+    poses = adaptive.Poses.__new__(adaptive.Poses)
+    poses.videos, poses.backend, poses.person, poses.say = [A, B], "mediapipe", 0, lambda _m: None
+    kept_a = make_track(75).with_keypoints(make_track(75).keypoints, np.arange(735, 810))  # A 1470-1619
+    kept_b = make_track(74).with_keypoints(make_track(74).keypoints, np.arange(735, 809))  # B 1470-1617
+    poses.known = {0: (Span(1470, 1620, 2), kept_a), 1: (Span(1470, 1617, 2), kept_b)}
+    sent: list[tuple[int, Span]] = []
+
+    def job(self, index, span, single):
+        from concurrent.futures import Future
+
+        sent.append((index, span))
+        rows = np.arange(span.first, span.stop, span.stride) // span.stride
+        future: Future = Future()
+        future.set_result(make_track(len(rows)).with_keypoints(make_track(len(rows)).keypoints, rows))
+        return future
+
+    monkeypatch.setattr(adaptive.Poses, "_job", job)
+    tracks = poses.estimate([Span(1200, 1650, 2), Span(600, 1617, 2)])
+    assert sent == [(1, Span(600, 1470, 2)), (0, Span(1200, 1470, 2)), (0, Span(1620, 1650, 2))]
+    np.testing.assert_array_equal(tracks[0].frame_index, np.arange(600, 825))  # frames 1200-1648, each once
+    np.testing.assert_array_equal(tracks[1].frame_index, np.arange(300, 809))
+
+
+def _answer(confidence: float, offset_frames: float) -> AlignmentResult:
+    entries = [InputOffset("a.mp4", 0.0, 0.0, 30.0, 1.0),
+               InputOffset("b.mp4", offset_frames, offset_frames / 30, 30.0, confidence, uncertainty_frames=1.0)]
+    return AlignmentResult(reference="a.mp4", method="sesyn", inputs=entries)
+
+
+def test_an_answer_is_confirmed_when_the_next_round_keeps_it_within_a_frame():
+    assert adaptive.confirmed(_answer(0.95, -18.0), _answer(0.3, -18.9)) == (True, "")
+    assert adaptive.confirmed(_answer(0.95, -18.0), _answer(0.95, -19.5)) == (
+        False, "b.mp4 at -0.60 s, to be confirmed by a wider search")
+    assert adaptive.confirmed(_answer(0.95, -18.0), None)[0] is False
+
+
+@pytest.mark.parametrize("bound, rounds", [(None, 3), (60, 1)])
+def test_a_sure_answer_is_kept_once_a_wider_search_agrees_unless_the_bound_was_searched(monkeypatch, bound, rounds):
+    """Unbounded, a round sees only offsets that keep its stretches overlapping: a sure answer
+    (-18, then -300 once B is seen 20 s around) stands when the next round keeps it (round 3).
+    Within --max-offset every round searched every allowed offset: the first sure answer stands."""
+    answers = iter([_answer(0.95, -18.0), _answer(0.95, -300.0), _answer(0.95, -300.3), _answer(0.95, -300.0)])
+    calls: list[int] = []
+
+    class Poses:
+        def estimate(self, spans):
+            calls.append(len(spans))
+            return [make_track(10), make_track(10)]
+
+    monkeypatch.setattr(adaptive, "first_round", lambda videos: Round(49.0, 10.0, 0.0))
+    monkeypatch.setattr(adaptive, "_frame_exact", lambda poses, videos, result, *rest: result)
+    said: list[str] = []
+    found = adaptive._climb(lambda tracks, **_o: next(answers), [A, B], Poses(), {"person": 0}, OffsetBounds(bound),
+                            said.append)
+    assert len(calls) == rounds
+    assert found.inputs[1].offset_frames == (-18.0 if bound else -300.3)
+    if bound is None:
+        assert said == ["extending: b.mp4 at -0.60 s, to be confirmed by a wider search",
+                        "extending: b.mp4 at -10.00 s, to be confirmed by a wider search"]
+
+
+def test_pieces_of_a_video_join_in_frame_order_showing_anyone_any_piece_showed():
+    import numpy as np
+
+    first = make_track(3).with_keypoints(make_track(3).keypoints, np.arange(10, 13))
+    later = make_track(2).with_keypoints(make_track(2).keypoints, np.arange(13, 15))
+    later.meta["track_scores"] = [100.0, 90.0]  # a second person, as prominent, in the later piece only
+    empty = make_track(0)
+    joined = adaptive._join([later, empty, first])
+    np.testing.assert_array_equal(joined.frame_index, np.arange(10, 15))
+    assert adaptive.several_people(joined) and not adaptive.several_people(first)

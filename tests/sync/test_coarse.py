@@ -88,3 +88,19 @@ def test_coarse_notes_quote_the_inputs_frames(long_pair_tracks):
     notes = coarse._notes_at_source_rate(found, scaled, 2, 2, UNBOUNDED, UNBOUNDED)
     assert scaled.fit.runner_up_offset == 100.0 and scaled.offset_frames == pytest.approx(2 * low.offset_frames)
     assert notes == [rival_note(100.0, 0.8), "a note of the pair's description"]
+
+
+def test_a_coarse_stretch_settles_on_the_method_s_own_scale():
+    from types import SimpleNamespace
+
+    from videosync.tunables import DEFAULT_MIN_CONFIDENCE, UNCALIBRATED_MIN_CONFIDENCE
+
+    def est(confidence, notes=(), uniqueness=1.0):
+        return SimpleNamespace(confidence=confidence, notes=list(notes), fit=SimpleNamespace(uniqueness=uniqueness))
+
+    # the method's own score (the demo's long pair: 0.26), not the calibrated one, meets the threshold
+    between = (UNCALIBRATED_MIN_CONFIDENCE + DEFAULT_MIN_CONFIDENCE) / 2
+    assert coarse._settled(est(between))
+    assert not coarse._settled(est(UNCALIBRATED_MIN_CONFIDENCE - 0.01))
+    assert not coarse._settled(est(0.9, notes=["a rival offset"]))
+    assert not coarse._settled(est(0.9, uniqueness=0.5))

@@ -12,12 +12,14 @@ at the first whose answer is trusted:
    fps track; a full-rate track with gaps would not match). Decoding starts at the keyframe
    before the stretch (:class:`videosync.video.reader.VideoReader` seeks).
 2. A round's answer is ``align``'s own on those tracks (method, refinement, calibrated
-   confidence and error bar). It is trusted when every input has a confidence of at least
-   ``STOP_CONFIDENCE``, no refusal reason, and an error bar within the frame-exact search's
-   reach (``REFINE_SEARCH_SECONDS``). Otherwise the stretch grows (``STRETCH_GROWTH``) and the
-   other videos are analysed that new length before and after it; only frames not yet analysed
-   are estimated. Once the stretches cover the videos and the answer is still not trusted,
-   ``align`` analyses everything as ``--full`` does (this module returns None).
+   confidence and error bar). It is trusted when ``align`` would trust it (every input at least
+   as confident as ``align``'s refusal threshold: the user's ``min_confidence`` or, when that is
+   lower or not given, the default for the kind of confidence, :func:`stop_threshold`) and every
+   error bar lies within the frame-exact search's reach (``REFINE_SEARCH_SECONDS``). Otherwise
+   the stretch grows (``STRETCH_GROWTH``) and the other videos are analysed that new length
+   before and after it; only frames not yet analysed are estimated. Once the stretches cover the
+   videos and the answer is still not trusted, ``align`` analyses everything as ``--full`` does
+   (this module returns None).
 3. A trusted answer is made frame-exact: every frame of ``FINE_SECONDS`` where the reference
    moves most, the same instants of the other videos (per the answer, plus the search's reach),
    and the two-view-geometry search around the answer on them (kept when conclusive and within
@@ -57,7 +59,6 @@ from videosync.tunables import (
     FULL_RATE_SECONDS,
     MIN_SEARCH_FRAMES,
     REFINE_SEARCH_SECONDS,
-    STOP_CONFIDENCE,
     STRETCH_GROWTH,
 )
 
@@ -79,6 +80,11 @@ class Span:
     first: int
     stop: int
     stride: int = 1
+
+    @property
+    def frames(self) -> int:
+        """How many frames of the span are analysed."""
+        return max(0, -(-(self.stop - self.first) // self.stride))
 
     def describe(self, fps: float) -> str:
         how = "every frame" if self.stride == 1 else f"coarse (every {_ordinal(self.stride)} frame)"
@@ -175,21 +181,46 @@ def first_round(videos: Sequence[Video]) -> Round:
     return Round(busiest_start(times, activity, FIRST_STRETCH_SECONDS, lo, hi), FIRST_STRETCH_SECONDS, 0.0)
 
 
-def trusted(result: AlignmentResult) -> tuple[bool, str]:
+def stop_threshold(result: AlignmentResult, min_confidence: float | None) -> float:
+    """The confidence a round's answer needs: what ``align`` trusts by default for the answer's
+    kind of confidence (calibrated or a method's own), or the user's stricter ``min_confidence``;
+    a laxer one (0: show any answer) does not make a thinner analysis trusted."""
+    from videosync.api import default_threshold
+
+    return max(default_threshold(result.pairs), min_confidence or 0.0)
+
+
+def trusted(result: AlignmentResult, threshold: float) -> tuple[bool, str]:
     """The stopping rule (see the module docstring): True, or False and why in words."""
     for entry in result.inputs[1:]:
         name = Path(entry.path).name
-        if entry.confidence < STOP_CONFIDENCE:
+        if entry.confidence < threshold:
             return False, f"not yet sure of {name} (confidence {entry.confidence:.2f})"
         if entry.uncertainty_seconds > REFINE_SEARCH_SECONDS:
             return False, f"not yet sure of {name} (± {entry.uncertainty_seconds:.2f} s)"
     return True, ""
 
 
+def confirmed(result: AlignmentResult, previous: AlignmentResult | None) -> tuple[bool, str]:
+    """Whether every input's answer is the previous round's, within one of its (coarse) frames.
+
+    A round sees only offsets that keep its stretches overlapping; where the truth lies beyond,
+    the best offset inside can look as sure as a right one (the tune set: a wrong answer at
+    0.85, the truth 20 s away). The next round looks twice as far: an answer it keeps is no
+    artefact of the narrower view."""
+    for index, entry in enumerate(result.inputs[1:], start=1):
+        name = Path(entry.path).name
+        if previous is None or abs(entry.offset_frames - previous.inputs[index].offset_frames) > 1.0:
+            return False, f"{name} at {entry.offset_seconds:+.2f} s, to be confirmed by a wider search"
+    return True, ""
+
+
 class Poses:
     """The videos' poses, estimated in worker processes (one per video, as many as cores allow,
     :class:`videosync.estimate.workers.PosePool`). Coarse poses already estimated are kept: a
-    longer span estimates only its new frames, where one person is all a video shows."""
+    longer span estimates only its new frames, where one person is all a video shows. The jobs go
+    out largest first. (Parts are not cut to share a round's frames evenly: a cut restarts the
+    tracker, which changed the poses enough to change an answer's error bar.)"""
 
     def __init__(self, videos: Sequence[Video], backend: str, person: int, say: Say,
                  report: Callable[[str, int, int], None] | None) -> None:
@@ -201,27 +232,32 @@ class Poses:
 
     def estimate(self, spans: Sequence[Span]) -> list[PoseTrack]:
         """Every video's poses over its span (one track each, at the span's rate)."""
-        jobs = []
+        plans = []
         for index, (video, span) in enumerate(zip(self.videos, spans)):
             self.say(f"{video.path.name} {span.describe(video.fps)}")
-            jobs.append(self._submit(index, span))
+            plans.append(self._submit(index, span))
+        jobs = sorted(((index, part, single) for index, (_, parts, single) in enumerate(plans) for part in parts),
+                      key=lambda job: -job[1].frames)
+        futures: dict[int, list[Future]] = {index: [] for index in range(len(spans))}
+        for index, piece, single in jobs:
+            futures[index].append(self._job(index, piece, single))
         out = []
-        for index, (span, (kept, futures)) in enumerate(zip(spans, jobs)):
-            track = _join(([kept] if kept is not None else []) + [f.result() for f in futures])
+        for index, (span, (kept, _, _)) in enumerate(zip(spans, plans)):
+            track = _join(([kept] if kept is not None else []) + [f.result() for f in futures[index]])
             if span.stride > 1:
                 self.known[index] = (span, track)
             out.append(track)
         return out
 
-    def _submit(self, index: int, span: Span) -> tuple[PoseTrack | None, list[Future]]:
-        """The poses kept for ``span`` and the jobs for its other frames."""
+    def _submit(self, index: int, span: Span) -> tuple[PoseTrack | None, list[Span], bool]:
+        """The poses kept for ``span``, its other frames, and whether one person is all it shows."""
         done = self.known.get(index)
         single = done is not None and not several_people(done[1])
         if single and done[0].stride == span.stride and done[0].first >= span.first and done[0].stop <= span.stop:
             after = done[0].stop + (-done[0].stop) % span.stride  # the next frame on the grid: none twice
             parts = [Span(span.first, done[0].first, span.stride), Span(after, span.stop, span.stride)]
-            return done[1], [self._job(index, p, single) for p in parts if p.stop > p.first]
-        return None, [self._job(index, span, single)]
+            return done[1], [p for p in parts if p.stop > p.first], single
+        return None, [span], single
 
     def _job(self, index: int, span: Span, single: bool) -> Future:
         from videosync.estimate.api import cached_poses
@@ -243,12 +279,15 @@ class Poses:
 
 
 def _join(parts: list[PoseTrack]) -> PoseTrack:
-    """One track from pieces of the same video, person and rate, in frame order."""
-    parts = sorted(parts, key=lambda t: int(t.frame_index[0]))
+    """One track from pieces of the same video, person and rate, in frame order; it shows
+    several people when any piece does (its meta is that piece's)."""
+    parts = sorted((t for t in parts if len(t)), key=lambda t: int(t.frame_index[0])) or parts[:1]
     if len(parts) == 1:
         return parts[0]
-    return parts[0].with_keypoints(np.concatenate([t.keypoints for t in parts]),
-                                   np.concatenate([t.frame_index for t in parts]))
+    joined = parts[0].with_keypoints(np.concatenate([t.keypoints for t in parts]),
+                                     np.concatenate([t.frame_index for t in parts]))
+    joined.meta = dict(next((t.meta for t in parts if several_people(t)), parts[0].meta))
+    return joined
 
 
 def eligible(inputs: Sequence[Any], options: dict[str, Any]) -> bool:
@@ -266,8 +305,8 @@ def align_adaptively(align: Callable[..., AlignmentResult], inputs: Sequence[Any
     """``align``'s answer from the frames the module docstring names, or None where the policy
     does not apply or found no trusted answer (``align`` then analyses everything).
 
-    ``options``: ``align``'s (method, model, max_offset_frames, start, duration, person,
-    pose_backend, refine, calibration, full, time_map); ``align`` is called on the rounds' tracks.
+    ``options``: ``align``'s (method, model, max_offset_frames, min_confidence, start, duration,
+    person, pose_backend, refine, calibration, full, time_map); ``align`` is called on the rounds' tracks.
     """
     if not eligible(inputs, options):
         return None
@@ -289,7 +328,7 @@ def align_adaptively(align: Callable[..., AlignmentResult], inputs: Sequence[Any
 def _climb(align: Callable[..., AlignmentResult], videos: list[Video], poses: Poses, options: dict[str, Any],
            bounds: OffsetBounds, say: Say) -> AlignmentResult | None:
     """The ladder of rounds; the frame-exact answer of the first trusted one, or None."""
-    step = first_round(videos)
+    step, previous = first_round(videos), None
     while True:
         spans = step.spans(videos, bounds)
         tracks = poses.estimate(spans)
@@ -297,9 +336,13 @@ def _climb(align: Callable[..., AlignmentResult], videos: list[Video], poses: Po
             say("more than one person: analysing everything to choose whom to synchronize")
             return None
         result = _round_answer(align, tracks, options, [s.stride for s in spans])
-        ok, why = trusted(result) if result is not None else (False, "no answer yet")
+        ok, why = (trusted(result, stop_threshold(result, options.get("min_confidence"))) if result is not None
+                   else (False, "no answer yet"))
+        if ok and not (bounds.bounded or covers(spans, videos)):  # offsets beyond this round's view remain
+            ok, why = confirmed(result, previous)
         if ok:
             return _frame_exact(poses, videos, result, [s.stride for s in spans], bounds, say)
+        previous = result
         later = step.next(videos)
         if covers(spans, videos) or later.spans(videos, bounds) == spans:  # nothing more to analyse coarsely
             say(f"{why}: analysing everything")

@@ -32,7 +32,6 @@ from videosync.sync.bounds import OffsetBounds
 from videosync.tunables import (
     COARSE_MATCH_FPS,
     LONG_FINE_SECONDS,
-    DEFAULT_MIN_CONFIDENCE,
     LONG_PAIR_CELLS,
     LONG_STRETCH_SECONDS,
     SPEED_WINDOW_SECONDS,
@@ -113,9 +112,12 @@ def busiest_stretch(track: PoseTrack, seconds: float) -> PoseTrack:
 
 
 def _settled(est: PairEstimate) -> bool:
-    """No rival offset or other caveat, and a confidence ``align`` accepts."""
+    """No rival offset or other caveat, and a confidence ``align`` accepts. ``est.confidence`` is
+    the method's own score (the calibrator maps it later), so it meets the threshold on that scale."""
+    from videosync.trust.assess import default_min_confidence
+
     uniqueness = est.fit.uniqueness if est.fit is not None else 1.0
-    return not est.notes and uniqueness >= 1.0 and est.confidence >= DEFAULT_MIN_CONFIDENCE
+    return not est.notes and uniqueness >= 1.0 and est.confidence >= default_min_confidence(calibrated=False)
 
 
 def _notes_at_source_rate(coarse: PairEstimate, scaled: PairEstimate, ka: int, kb: int, coarse_bounds: OffsetBounds,
