@@ -455,6 +455,11 @@ EXPECTED_DISAGREEMENT_SECONDS = 2 * AV_SKEW_SECONDS + SOUND_TRAVEL_METRES / SPEE
 #: answer inside the bound: bench_audio.py's tune split (54 pairs, never the reported ones) gave
 #: no wrong fused answer at any level from 0.05 to 0.7 and the most right ones at 0.05-0.1. [audio.md]
 FUSION_MIN_SOUND_CONFIDENCE = 0.1
+#: Least waveform agreement (GCC-PHAT peak, robust standard deviations) at which the sound picks
+#: one of the poses' candidates (repeated motion) when its own answer is unsure: bench_audio.py's
+#: tune split put chance (lags a repetition from the truth) at 8.1 at most, shared sound at 10.4 or
+#: more; the grid there chose the value. [audio.md]
+FUSION_SOUND_SUPPORT_Z = 10.0
 
 
 # --- N-camera solve (docs/design/confidence.md) ----------------------------------------------
