@@ -195,7 +195,10 @@ def waveform_support(clip_a: AudioClip, clip_b: AudioClip, offsets_seconds: list
                      reach_seconds: float) -> list[float]:
     """How strongly the two waveforms agree near each offset (``offset_seconds`` as in
     :class:`AudioOffset`): the GCC-PHAT peak within ``reach_seconds`` of it, in robust standard
-    deviations of the rest of the correlation (0 where the clips overlap too little there).
+    deviations of the rest of the correlation. 0 where the clips overlap too little there, and
+    where the strongest agreement within twice ``reach_seconds`` lies farther than
+    ``reach_seconds``: that is the shoulder of a peak at another offset (a reverberant room's
+    echoes of the true one reach 10-19 deviations 0.13 s from it), not agreement here.
 
     Why the waveform and not the envelope's score: a shared sound's fine structure lines up at
     one lag only, so this peak stands far above chance (tens of deviations) even where the
@@ -206,8 +209,10 @@ def waveform_support(clip_a: AudioClip, clip_b: AudioClip, offsets_seconds: list
     reach = max(1, int(round(reach_seconds * clip_a.rate)))
     out = []
     for d in offsets_seconds:
-        peak = _phat_near(clip_a, clip_b, (d - base) * clip_a.rate, reach)
-        out.append(0.0 if peak is None or not np.isfinite(peak.z) else float(peak.z))
+        lag = (d - base) * clip_a.rate
+        peak = _phat_near(clip_a, clip_b, lag, 2 * reach)
+        inside = peak is not None and np.isfinite(peak.z) and abs(peak.lag - round(lag)) <= reach
+        out.append(float(peak.z) if inside else 0.0)
     return out
 
 
