@@ -443,7 +443,7 @@ def main() -> None:
             f"{FUSION_MIN_SOUND_CONFIDENCE:g}`).\n\n" + tune_table +
             "\n\nThe least waveform agreement (GCC-PHAT peak near one of the poses' candidates, robust standard "
             "deviations) at which the sound picks the repetition when its own answer is unsure and the poses "
-            f"alone are not trusted, chosen the same way: {support:g} (shipped: `FUSION_SOUND_SUPPORT_Z = "
+            f"alone are not trusted, chosen the same way (each grid at the other's shipped value): {support:g} (shipped: `FUSION_SOUND_SUPPORT_Z = "
             f"{FUSION_SOUND_SUPPORT_Z:g}`). {heard}\n\n" + support_table +
             f"\n\nReport split ({args.seeds} scenes per condition, fusion at the shipped value):\n\n" + table)
         write_section("bench_audio", "Sound, pose and both (demo videos with real sound)", body)
