@@ -156,3 +156,14 @@ def test_a_sound_that_hears_neither_repetition_leaves_the_poses_unsure(videos, t
     est = FusedMethod(pose).estimate(track(a), track(other))
     assert est.offset_frames == TRUTH + 40 and est.confidence == pytest.approx(0.05)  # as pose alone
     assert pose.calls == [(0, None)] and est.notes[-1].startswith("sound not used (no shared sound")
+
+
+def test_with_nobody_in_view_an_unsure_sound_is_still_the_answer_to_judge(videos):
+    a, b, _ = videos
+    ta, tb = track(a), track(b)
+    for t in (ta, tb):
+        t.meta["sound_only"] = True
+    # a sound answer never trusted to bound a pose search: with no poses, it is still the answer
+    est = FusedMethod(StandIn({}), min_sound_confidence=1.01).estimate(ta, tb)
+    assert abs(est.offset_frames - TRUTH) < 0.05 and est.diagnostics["fusion"]["source"] == "sound alone"
+    assert est.notes[-1].startswith("nobody in view: from the sound alone")

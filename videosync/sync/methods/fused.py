@@ -18,6 +18,9 @@ frame, but a step or a wave later looks the same. So, per pair:
 4. If it is not, the pose method searches everywhere; a trusted answer there is given with a
    note that sound and picture disagree by more than skew and travel explain.
 5. With no trusted pose answer (no person, too little motion): the sound's answer, saying so.
+   Nobody in view at all (tracks of the frame clock only, ``meta["sound_only"]``): the sound's
+   answer whatever its confidence, before step 2, since there are no poses to fall back on;
+   ``align`` judges it by the sound's own score.
 
 The report keeps all three (``diagnostics["fusion"]``): sound, pose, fused.
 """
@@ -91,6 +94,10 @@ class FusedMethod(SyncMethod):
             return self.pose.estimate(track_a, track_b, bounds=bounds)
         except CannotSynchronizeError as exc:
             return self._pose_alone(track_a, track_b, bounds, str(exc).split("cannot synchronize: ")[-1], None)
+        if any(t.meta.get("sound_only") for t in (track_a, track_b)):  # no poses: align judges the sound
+            note = (f"nobody in view: from the sound alone; the visual offset may differ by up to the "
+                    f"{allowance_text()}")
+            return _fused(sound, sound, "sound alone", [note])
         if sound.confidence < self.min_sound_confidence:
             why = sound.notes[0] if sound.notes else f"confidence {sound.confidence:.2f}"
             alone = self.pose.estimate(track_a, track_b, bounds=bounds)
@@ -99,10 +106,6 @@ class FusedMethod(SyncMethod):
                 if picked is not None:
                     return picked
             return self._pose_alone(track_a, track_b, bounds, why, sound, alone)
-        if any(t.meta.get("sound_only") for t in (track_a, track_b)):
-            note = (f"nobody in view: from the sound alone; the visual offset may differ by up to the "
-                    f"{allowance_text()}")
-            return _fused(sound, sound, "sound alone", [note])
         width = expected_disagreement() * track_b.fps
         near = self._trusted(lambda: bounded_estimate(self.pose, track_a, track_b, sound.offset_frames, width))
         if near is not None and abs(near.offset_frames - sound.offset_frames) < width - 1.0:
