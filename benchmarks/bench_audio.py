@@ -16,13 +16,17 @@ folder beside its video). Conditions: speech near, speech noisy and reverberant,
 cameras far apart, jazz only (a steady beat), a metronome (synthetic clicks: no real recording
 of one is available here), silence (room tone only), and repeated motion: the demo played
 forwards and backwards (a 3.3 s cycle) with the second camera starting half a cycle later, so
-two offsets one cycle apart are equally supported by the poses.
+two offsets one cycle apart are equally supported by the poses; repeated motion is heard with
+speech (near, far apart, in the noisy reverberant room), clicks and silence, so that what picks
+the repetition is tried where the sound cannot (it must then refuse, never guess).
 
 Each answer is judged as ``align`` judges it (the pose method's calibrator for pose and fused
 answers, the method's own score for sound answers; answered when the confidence reaches the
 threshold ``align`` would apply). Two splits of scenes: *tune* (seeds 100..) chooses the least
 confidence at which fusion trusts the sound (``FUSION_MIN_SOUND_CONFIDENCE``) and nothing else;
-*report* (seeds 0..) is the table. Prints and writes (``docs/results.md``, section
+*report* (seeds 0..) is the table. The tune split also chooses the least waveform agreement at
+which the sound picks one of the poses' candidates (``FUSION_SOUND_SUPPORT_Z``), and prints the
+agreement at the truth and at lags a repetition away (chance) for every pair. Prints and writes (``docs/results.md``, section
 ``bench_audio``) per condition and method: pairs answered, answered within 1 frame of the
 truth, wrong, the mean |error| of the answers (frames at 60 fps), and how many fused answers
 warned that sound and picture disagree. Run: ``python benchmarks/bench_audio.py [--seeds 3]
@@ -51,7 +55,14 @@ from videosync.sync.methods import make_method  # noqa: E402
 from videosync.sync.methods.audio import AudioMethod  # noqa: E402
 from videosync.sync.methods.fused import FusedMethod  # noqa: E402
 from videosync.sync.witness import calibrated_as, judge_sound_alone  # noqa: E402
-from videosync.tunables import DEFAULT_MIN_CONFIDENCE, FUSION_MIN_SOUND_CONFIDENCE, UNCALIBRATED_MIN_CONFIDENCE  # noqa: E402
+from videosync.tunables import (  # noqa: E402
+    DEFAULT_MIN_CONFIDENCE,
+    EXPECTED_DISAGREEMENT_SECONDS,
+    FUSION_MIN_SOUND_CONFIDENCE,
+    FUSION_SOUND_SUPPORT_Z,
+    RIVAL_SECONDS,
+    UNCALIBRATED_MIN_CONFIDENCE,
+)
 
 # ../shared beside the checkout, or beside its parent (a git worktree)
 SHARED = next((p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.exists()), REPO.parent / "shared")
@@ -65,6 +76,7 @@ MAX_K = 20  # true offsets of the plain pairs lie in -MAX_K..MAX_K frames
 N_PLAIN = 100 - MAX_K  # frames of every plain pair's windows (the demo has 100)
 TUNE_SEED0 = 100  # scenes of the tune split: seeds 100.. (report: 0..)
 SOUND_TRUST_GRID = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7)
+SUPPORT_GRID = (4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0)
 
 
 @dataclass
@@ -90,6 +102,9 @@ CONDITIONS = [
     Condition("repeated motion, speech", "speech", NEAR, 0.5, 15.0, repeated=True),
     Condition("repeated motion, speech, cameras far apart", "speech", (3.0, 25.0, 30.0, 18.0), 0.9, 10.0,
               repeated=True),
+    Condition("repeated motion, speech, noisy reverberant room", "speech", NEAR, 0.9, 0.0, repeated=True),
+    Condition("repeated motion, metronome", "metronome", NEAR, 0.4, 25.0, repeated=True),
+    Condition("repeated motion, silence", "silence", NEAR, 0.4, 20.0, repeated=True),
 ]
 
 
@@ -266,9 +281,12 @@ class Memo:
 
 
 def run(seeds: list[int], work: Path, frames: Frames, tracks: dict[str, PoseTrack], pose: Memo,
-        fused: dict[str, float]) -> dict[str, dict[str, list[Outcome]]]:
+        fused: dict[str, tuple[float, float]], agreement: dict[str, list[float]] | None = None
+        ) -> dict[str, dict[str, list[Outcome]]]:
     """Every condition's pairs of the scenes ``seeds``: audio, pose and one fused column per
-    ``fused`` entry (name -> the least sound confidence fusion trusts)."""
+    ``fused`` entry (name -> the least sound confidence fusion trusts, the least waveform
+    agreement at which the sound picks a repetition). With ``agreement``, the waveforms'
+    agreement at the truth and a repetition away is gathered into it (:func:`chance_and_truth`)."""
     n = min(len(f) for f in frames.frames.values())
     results: dict[str, dict[str, list[Outcome]]] = {}
     for ci, cond in enumerate(CONDITIONS):
@@ -296,12 +314,27 @@ def run(seeds: list[int], work: Path, frames: Frames, tracks: dict[str, PoseTrac
                 audio = AudioMethod()
                 rows["audio"].append(judged(audio, ta, tb, truth, truth + (delays[1] - delays[0]) * FPS))
                 rows["pose"].append(judged(pose, ta, tb, truth))
-                for name, trust in fused.items():
-                    rows[name].append(judged(FusedMethod(pose, audio, min_sound_confidence=trust), ta, tb, truth))
+                for name, (trust, support) in fused.items():
+                    fusion = FusedMethod(pose, audio, min_sound_confidence=trust, min_sound_support=support)
+                    rows[name].append(judged(fusion, ta, tb, truth))
+                if agreement is not None and cond.sound != "silence":
+                    chance_and_truth(audio, ta, tb, truth, agreement, cond.sound in ("music", "metronome"))
                 print(f"{cond.name:36s} seed {seed} {cam_b} k={truth:+4d} " + "  ".join(
                     f"{m}={'refused' if o.error_frames is None else f'{o.error_frames:+.2f}'}"
                     for m, o in ((m, rows[m][-1]) for m in rows)), flush=True)
     return results
+
+
+def chance_and_truth(audio: AudioMethod, a: PoseTrack, b: PoseTrack, truth: float,
+                     into: dict[str, list[float]], periodic: bool) -> None:
+    """The waveforms' agreement (FusedMethod's measure) near the truth, and near offsets 0.25 s
+    apart from RIVAL_SECONDS away on (chance: where another repetition could lie; kept apart
+    for a periodic sound, which agrees with itself a beat away)."""
+    width = EXPECTED_DISAGREEMENT_SECONDS * FPS
+    away = [truth + j * FPS / 4 for j in range(-24, 25) if abs(j) / 4 >= RIVAL_SECONDS]
+    at_truth, *elsewhere = audio.support(a, b, [truth, *away], width)
+    into["truth"].append(at_truth)
+    into["periodic" if periodic else "chance"].extend(z for z in elsewhere if z > 0)  # 0: too little overlap
 
 
 def counts(outcomes: list[Outcome]) -> tuple[int, int, int, str]:
@@ -311,15 +344,16 @@ def counts(outcomes: list[Outcome]) -> tuple[int, int, int, str]:
     return len(answered), right, len(answered) - right, f"{np.mean(np.abs(answered)):.2f}" if answered else "-"
 
 
-def choose_trust(results: dict[str, dict[str, list[Outcome]]]) -> tuple[float, list[list[object]]]:
-    """The sound confidence fusion should trust, by the tune split: fewest wrong fused answers
-    over all conditions, then most right ones, then the highest (the least trust in the sound
-    that does as well: the tune split is small)."""
+def choose(results: dict[str, dict[str, list[Outcome]]], prefix: str, grid: tuple[float, ...]
+           ) -> tuple[float, list[list[object]]]:
+    """The level of the grid searched in the tune split's columns ``prefix@level``: fewest wrong
+    fused answers over all conditions, then most right ones, then the highest (the least trust in
+    the sound that does as well: the tune split is small)."""
     rows = []
-    for trust in SOUND_TRUST_GRID:
-        outcomes = [o for per in results.values() for o in per[f"fused@{trust:g}"]]
+    for level in grid:
+        outcomes = [o for per in results.values() for o in per[f"{prefix}@{level:g}"]]
         answered, right, wrong, _ = counts(outcomes)
-        rows.append([f"{trust:g}", len(outcomes), answered, right, wrong])
+        rows.append([f"{level:g}", len(outcomes), answered, right, wrong])
     best = min(rows, key=lambda r: (r[4], -r[3], -float(r[0])))
     return float(best[0]), rows
 
@@ -344,12 +378,24 @@ def summary(results: dict[str, dict[str, list[Outcome]]]) -> str:
                            "fused warnings", "fused >= the better one"], rows)
 
 
+def agreement_text(agreement: dict[str, list[float]]) -> str:
+    truth, chance, beat = (np.asarray(agreement[k]) for k in ("truth", "chance", "periodic"))
+    if not len(truth) or not len(chance) or not len(beat):
+        return ""
+    return (f"Tune split's waveform agreement near the truth ({len(truth)} pairs with sound): median "
+            f"{np.median(truth):.1f}, {np.sum(truth < 10)} under 10 (lowest {truth.min():.1f}); a repetition "
+            f"away (chance, at offsets 0.25 s apart), speech and monkeys: {len(chance)} offsets, median "
+            f"{np.median(chance):.1f}, 99th percentile {np.percentile(chance, 99):.1f}, highest "
+            f"{chance.max():.1f}; a beat or clicks: {len(beat)} offsets, highest {beat.max():.1f}.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=3, help="scenes per condition in the report split (3 pairs each)")
     parser.add_argument("--tune-seeds", type=int, default=2, help="scenes per condition in the tune split")
     parser.add_argument("--work", type=Path, default=None, help="keep the generated files here")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/results.md alone")
+    parser.add_argument("--tune-only", action="store_true", help="run and print the tune split only (no report)")
     args = parser.parse_args()
     frames = Frames()
     tracks = {cam: load_poses(JSON_DIR / f"{cam}_json") for cam in CAMERAS}
@@ -357,14 +403,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
+        agreement: dict[str, list[float]] = {"truth": [], "chance": [], "periodic": []}
+        columns = {f"fused@{t:g}": (t, FUSION_SOUND_SUPPORT_Z) for t in SOUND_TRUST_GRID}
+        columns.update({f"support@{z:g}": (FUSION_MIN_SOUND_CONFIDENCE, z) for z in SUPPORT_GRID})
         tune = run(list(range(TUNE_SEED0, TUNE_SEED0 + args.tune_seeds)), work, frames, tracks, pose,
-                   {f"fused@{t:g}": t for t in SOUND_TRUST_GRID})
-        trust, tune_rows = choose_trust(tune)
+                   columns, agreement)
+        trust, tune_rows = choose(tune, "fused", SOUND_TRUST_GRID)
+        support, support_rows = choose(tune, "support", SUPPORT_GRID)
         tune_table = markdown_table(["sound trusted from", "pairs", "fused answered", "right", "wrong"], tune_rows)
-        print(tune_table)
+        support_table = markdown_table(["repetition picked by ear from", "pairs", "fused answered", "right",
+                                        "wrong"], support_rows)
+        heard = agreement_text(agreement)
+        print(tune_table, support_table, heard, sep="\n\n")
         print(f"tune split: trust the sound from confidence {trust:g} "
-              f"(videosync.tunables.FUSION_MIN_SOUND_CONFIDENCE = {FUSION_MIN_SOUND_CONFIDENCE:g})")
-        report = run(list(range(args.seeds)), work, frames, tracks, pose, {"fused": FUSION_MIN_SOUND_CONFIDENCE})
+              f"(videosync.tunables.FUSION_MIN_SOUND_CONFIDENCE = {FUSION_MIN_SOUND_CONFIDENCE:g}); pick a "
+              f"repetition by ear from {support:g} (FUSION_SOUND_SUPPORT_Z = {FUSION_SOUND_SUPPORT_Z:g})")
+        if args.tune_only:
+            return
+        report = run(list(range(args.seeds)), work, frames, tracks, pose,
+                     {"fused": (FUSION_MIN_SOUND_CONFIDENCE, FUSION_SOUND_SUPPORT_Z)})
     table = summary(report)
     print(table)
     if not args.no_write:
@@ -384,6 +441,10 @@ def main() -> None:
             "the least sound confidence at which fusion trusts the sound, chosen by fewest wrong fused answers, "
             f"then most right ones: {trust:g} (shipped: `FUSION_MIN_SOUND_CONFIDENCE = "
             f"{FUSION_MIN_SOUND_CONFIDENCE:g}`).\n\n" + tune_table +
+            "\n\nThe least waveform agreement (GCC-PHAT peak near one of the poses' candidates, robust standard "
+            "deviations) at which the sound picks the repetition when its own answer is unsure and the poses "
+            f"alone are not trusted, chosen the same way (each grid at the other's shipped value): {support:g} (shipped: `FUSION_SOUND_SUPPORT_Z = "
+            f"{FUSION_SOUND_SUPPORT_Z:g}`). {heard}\n\n" + support_table +
             f"\n\nReport split ({args.seeds} scenes per condition, fusion at the shipped value):\n\n" + table)
         write_section("bench_audio", "Sound, pose and both (demo videos with real sound)", body)
 

@@ -454,10 +454,14 @@ SPEED_OF_SOUND = 343.0
 #: searches the poses this far around the sound's answer and warns beyond it. [audio.md]
 EXPECTED_DISAGREEMENT_SECONDS = 2 * AV_SKEW_SECONDS + SOUND_TRAVEL_METRES / SPEED_OF_SOUND
 #: Least confidence of the sound's answer at which fusion lets it bound the pose search; below
-#: it the poses search alone, as without sound. Low, because the poses must still confirm an
-#: answer inside the bound: bench_audio.py's tune split (54 pairs, never the reported ones) gave
-#: no wrong fused answer at any level from 0.05 to 0.7 and the most right ones at 0.05-0.1. [audio.md]
-FUSION_MIN_SOUND_CONFIDENCE = 0.1
+#: it the poses search alone, or the sound picks one of their candidates (FUSION_SOUND_SUPPORT_Z).
+#: bench_audio.py's tune split (72 pairs, never the reported ones) gave the same fused answers at
+#: every level from 0.05 to 0.7, none wrong; the rule took the least trust that does as well. [audio.md]
+FUSION_MIN_SOUND_CONFIDENCE = 0.7
+#: Least waveform agreement (GCC-PHAT peak, robust standard deviations) at which the sound picks
+#: one of the poses' candidates (repeated motion) when its own answer is unsure: on the tune split
+#: chance (offsets a repetition from the truth) reached 7.7, and 4-5 picked wrong in silence. [audio.md]
+FUSION_SOUND_SUPPORT_Z = 8.0
 
 
 # --- N-camera solve (docs/design/confidence.md) ----------------------------------------------

@@ -106,3 +106,64 @@ def test_a_sound_track_that_refuses_leaves_the_poses_alone_with_a_note(videos, t
     est = FusedMethod(pose).estimate(track(a), track(other))
     assert est.offset_frames == TRUTH and pose.calls == [(0, None)]
     assert est.notes[-1].startswith("sound not used (no shared sound")
+
+
+class Repeating(StandIn):
+    """A pose method for repeated motion: its soft votes peak alike at every offset it sees, so
+    alone it is unsure (confidence: its best's lead over the runner-up), and sure inside a window
+    that holds one of them."""
+
+    def estimate(self, track_a, track_b, *, bounds=None) -> PairEstimate:
+        from types import SimpleNamespace
+
+        est = super().estimate(track_a, track_b, bounds=bounds)
+        shift = int(track_b.meta.get("first", 0) - track_b.frame_index[0])
+        seen = sorted((c for k, c in self.offsets.items()
+                       if bounds is None or bounds.max_frames is None or abs(k - shift) <= bounds.max_frames),
+                      reverse=True)
+        est.confidence = seen[0] - (seen[1] if len(seen) > 1 else 0.0)
+        grid = np.arange(-60.0, 61.0)
+        votes = sum(c * np.exp(-0.5 * (grid - (k - shift)) ** 2) for k, c in self.offsets.items())
+        if bounds is None or bounds.max_frames is None:  # the rivals are read from the full search
+            est.diagnostics = {"votes": (grid, votes)}
+            est.fit = SimpleNamespace(rate_source="nominal")
+        return est
+
+
+def test_an_unsure_sound_still_picks_the_repetition_its_waveforms_agree_on(videos):
+    a, b, _ = videos
+    pose = Repeating({TRUTH: 0.8, TRUTH + 40: 0.85})  # alone: TRUTH + 40, confidence 0.05
+    # a sound answer never trusted to bound the search by itself (its confidence is at most 1)
+    fused = FusedMethod(pose, min_sound_confidence=1.01)
+    est = fused.estimate(track(a), track(b))
+    assert est.method == "fused" and est.offset_frames == TRUTH and est.confidence == pytest.approx(0.8)
+    # pose alone (everywhere), then a window of the allowance around the candidate the sound hears
+    width = expected_disagreement() * FPS
+    assert pose.calls == [(0, None), (TRUTH, pytest.approx(width))]
+    fusion = est.diagnostics["fusion"]
+    assert fusion["source"] == "pose candidate the sound supports"
+    (k1, z1), (k2, z2) = fusion["sound_support"]
+    assert (k1, k2) == (TRUTH + 40, TRUTH) and z2 >= fused.min_sound_support > z1
+    assert est.notes[-1].startswith("repeated motion told apart by the sound")
+
+
+def test_a_sound_that_hears_neither_repetition_leaves_the_poses_unsure(videos, tmp_path):
+    a, _, _ = videos
+    rate = 48_000
+    other = write_video(tmp_path / "other.mp4", 8 * FPS, FPS,
+                        room(load(SPEECH, rate)[20 * rate : 28 * rate], rate, snr_db=20), rate)
+    pose = Repeating({TRUTH: 0.8, TRUTH + 40: 0.85})
+    est = FusedMethod(pose).estimate(track(a), track(other))
+    assert est.offset_frames == TRUTH + 40 and est.confidence == pytest.approx(0.05)  # as pose alone
+    assert pose.calls == [(0, None)] and est.notes[-1].startswith("sound not used (no shared sound")
+
+
+def test_with_nobody_in_view_an_unsure_sound_is_still_the_answer_to_judge(videos):
+    a, b, _ = videos
+    ta, tb = track(a), track(b)
+    for t in (ta, tb):
+        t.meta["sound_only"] = True
+    # a sound answer never trusted to bound a pose search: with no poses, it is still the answer
+    est = FusedMethod(StandIn({}), min_sound_confidence=1.01).estimate(ta, tb)
+    assert abs(est.offset_frames - TRUTH) < 0.05 and est.diagnostics["fusion"]["source"] == "sound alone"
+    assert est.notes[-1].startswith("nobody in view: from the sound alone")

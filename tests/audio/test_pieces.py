@@ -99,3 +99,23 @@ def test_not_a_media_file_is_a_video_error(tmp_path):
         read_audio(bad)
     with pytest.raises(VideoError, match="no such file"):
         read_audio(tmp_path / "missing.wav")
+
+
+def test_waveform_support_is_high_at_the_offset_and_chance_a_repetition_away():
+    from videosync.audio.decode import AudioClip
+    from videosync.audio.offset import waveform_support
+    from videosync.tunables import FUSION_SOUND_SUPPORT_Z
+
+    from tests.audio.media import room
+
+    rate = 16_000
+    speech = load(SPEECH, rate)
+    # b hears from 0.5 s into the recording what a hears from 0: an event at a's t is at b's
+    # t - 0.5, so the offset (B's clock minus A's for one instant) is -0.5 s
+    a = AudioClip(speech[: 8 * rate], rate, 0.0, None, "a")
+    b = AudioClip(room(speech[rate // 2 : rate // 2 + 8 * rate], rate, rt60=0.3, snr_db=15, seed=3), rate,
+                  0.0, None, "b")
+    at, near, before, after, no_overlap = waveform_support(a, b, [-0.5, -0.45, -0.9, -0.1, -7.5], 0.1)
+    assert at >= 2 * FUSION_SOUND_SUPPORT_Z and near == pytest.approx(at, rel=0.1)  # -0.5 is 50 ms from -0.45
+    assert before < FUSION_SOUND_SUPPORT_Z and after < FUSION_SOUND_SUPPORT_Z  # 0.4 s away: chance
+    assert no_overlap == 0.0  # 0.5 s of overlap, under the 1 s needed

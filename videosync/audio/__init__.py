@@ -7,6 +7,7 @@ interface as the pose methods.
 """
 
 from videosync.audio.decode import ANALYSIS_RATE, AudioClip, NoAudioError, read_audio
-from videosync.audio.offset import AudioOffset, estimate_offset
+from videosync.audio.offset import AudioOffset, estimate_offset, waveform_support
 
-__all__ = ["ANALYSIS_RATE", "AudioClip", "AudioOffset", "NoAudioError", "estimate_offset", "read_audio"]
+__all__ = ["ANALYSIS_RATE", "AudioClip", "AudioOffset", "NoAudioError", "estimate_offset", "read_audio",
+           "waveform_support"]

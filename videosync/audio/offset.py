@@ -173,17 +173,47 @@ def _significance(top: float, rivals: list[float]) -> tuple[float, float]:
 def _refine(clip_a: AudioClip, clip_b: AudioClip, lag_samples: float):
     """GCC-PHAT of the waveforms around ``lag_samples`` (b index minus a index); None when its
     peak is too weak to trust (then the envelope's lag stands)."""
+    peak = _phat_near(clip_a, clip_b, lag_samples, FINE_REACH)
+    return peak if peak is not None and peak.z >= AUDIO_FINE_MIN_Z else None
+
+
+def _phat_near(clip_a: AudioClip, clip_b: AudioClip, lag_samples: float, reach: int):
+    """GCC-PHAT of the waveforms within ``reach`` samples of ``lag_samples`` (b index minus a
+    index), its lag in samples of the clips; None when they overlap too little there."""
     a, b, rate = clip_a.samples, clip_b.samples, clip_a.rate
     shift = int(round(lag_samples))
     lo, hi = max(0, -shift), min(len(a), len(b) - shift)
     if hi - lo < int(AUDIO_MIN_OVERLAP_SECONDS * rate):
         return None
     lo, hi = _loudest_stretch(a, b, shift, lo, hi, int(FINE_SECONDS * rate))
-    peak = gcc_phat(a[lo:hi], b[lo + shift : hi + shift], rate, FINE_REACH, BAND_HZ)
-    if not peak.z >= AUDIO_FINE_MIN_Z:
-        return None
+    peak = gcc_phat(a[lo:hi], b[lo + shift : hi + shift], rate, reach, BAND_HZ)
     peak.lag += shift
     return peak
+
+
+def waveform_support(clip_a: AudioClip, clip_b: AudioClip, offsets_seconds: list[float],
+                     reach_seconds: float) -> list[float]:
+    """How strongly the two waveforms agree near each offset (``offset_seconds`` as in
+    :class:`AudioOffset`): the GCC-PHAT peak within ``reach_seconds`` of it, in robust standard
+    deviations of the rest of the correlation. 0 where the clips overlap too little there, and
+    where the strongest agreement within twice ``reach_seconds`` lies farther than
+    ``reach_seconds``: that is the shoulder of a peak at another offset (a reverberant room's
+    echoes of the true one reach 10-19 deviations 0.13 s from it), not agreement here.
+
+    Why the waveform and not the envelope's score: a shared sound's fine structure lines up at
+    one lag only, so this peak stands far above chance (tens of deviations) even where the
+    onset envelopes, over a short or far-apart recording, leave the best lag in a crowd of
+    near-equals (docs/design/audio.md, "Which repetition").
+    """
+    base = clip_b.start_seconds - clip_a.start_seconds
+    reach = max(1, int(round(reach_seconds * clip_a.rate)))
+    out = []
+    for d in offsets_seconds:
+        lag = (d - base) * clip_a.rate
+        peak = _phat_near(clip_a, clip_b, lag, 2 * reach)
+        inside = peak is not None and np.isfinite(peak.z) and abs(peak.lag - round(lag)) <= reach
+        out.append(float(peak.z) if inside else 0.0)
+    return out
 
 
 def _loudest_stretch(a: np.ndarray, b: np.ndarray, shift: int, lo: int, hi: int, length: int) -> tuple[int, int]:

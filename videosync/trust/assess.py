@@ -85,7 +85,7 @@ def assess(estimate: Any, track_a: PoseTrack, track_b: PoseTrack, bounds: Offset
         confidence, local, elsewhere, far = float(estimate.confidence), UNCALIBRATED_HALF_WIDTH_FRAMES, 1.0, None
     if ruled_out(evidence, estimate.diagnostics.get("beyond_bounds") is not None):
         confidence = 0.0
-    rivals = _rivals(estimate, bounds)
+    rivals = rival_offsets(estimate, bounds)
     probabilities = candidate_probabilities(confidence, [share for _, share in rivals], elsewhere)
     candidates = [Candidate(float(estimate.offset_frames), probabilities[0])]
     candidates += [Candidate(offset, p, share) for (offset, share), p in zip(rivals, probabilities[1:])]
@@ -95,7 +95,7 @@ def assess(estimate: Any, track_a: PoseTrack, track_b: PoseTrack, bounds: Offset
                       evidence, calibration is not None)
 
 
-def _rivals(estimate: Any, bounds: OffsetBounds) -> list[tuple[float, float]]:
+def rival_offsets(estimate: Any, bounds: OffsetBounds) -> list[tuple[float, float]]:
     """Peaks of the matching's soft votes a repetition away from the answer: ``(offset, share)``."""
     votes = estimate.diagnostics.get("votes")
     fit = estimate.fit

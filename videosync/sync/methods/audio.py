@@ -17,7 +17,15 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from videosync.audio import ANALYSIS_RATE, AudioClip, AudioOffset, NoAudioError, estimate_offset, read_audio
+from videosync.audio import (
+    ANALYSIS_RATE,
+    AudioClip,
+    AudioOffset,
+    NoAudioError,
+    estimate_offset,
+    read_audio,
+    waveform_support,
+)
 from videosync.poses import PoseTrack
 from videosync.sync.bounds import UNBOUNDED, OffsetBounds, beyond_note
 from videosync.sync.methods.base import PairEstimate, SyncMethod
@@ -40,6 +48,12 @@ def frames_offset(offset_seconds: float, clip_a: AudioClip, clip_b: AudioClip, f
     start_a = clip_a.video_start_seconds or 0.0
     start_b = clip_b.video_start_seconds or 0.0
     return fps_b * (offset_seconds + start_a - start_b)
+
+
+def clock_offset(offset_frames: float, clip_a: AudioClip, clip_b: AudioClip, fps_b: float) -> float:
+    """The clock offset (seconds) that the frame offset ``offset_frames`` means: the inverse
+    of :func:`frames_offset`."""
+    return offset_frames / fps_b - (clip_a.video_start_seconds or 0.0) + (clip_b.video_start_seconds or 0.0)
 
 
 class AudioMethod(SyncMethod):
@@ -78,6 +92,15 @@ class AudioMethod(SyncMethod):
         est = self.pair_estimate(estimate_offset(clip_a, clip_b, window), clip_a, clip_b, track_a.fps, track_b.fps)
         return _inside(est, bounds)
 
+    def support(self, track_a: PoseTrack, track_b: PoseTrack, offsets_frames: list[float],
+                reach_frames: float) -> list[float]:
+        """How strongly the two sound tracks' waveforms agree within ``reach_frames`` of each
+        offset (frames of B), in robust standard deviations
+        (:func:`videosync.audio.waveform_support`); :class:`NoAudioError` without sound."""
+        clip_a, clip_b = self.clip(track_a, "input A"), self.clip(track_b, "input B")
+        seconds = [clock_offset(k, clip_a, clip_b, track_b.fps) for k in offsets_frames]
+        return waveform_support(clip_a, clip_b, seconds, reach_frames / track_b.fps)
+
     def pair_estimate(self, found: AudioOffset, clip_a: AudioClip, clip_b: AudioClip,
                       fps_a: float, fps_b: float) -> PairEstimate:
         """``found`` (in seconds of sound clock) as the :class:`PairEstimate` of frame numbers."""
@@ -114,4 +137,4 @@ def _inside(est: PairEstimate, bounds: OffsetBounds) -> PairEstimate:
                                notes=[*est.notes, beyond_note(bounds, est.offset_frames)])
 
 
-__all__ = ["AudioMethod", "frames_offset", "media_path"]
+__all__ = ["AudioMethod", "clock_offset", "frames_offset", "media_path"]

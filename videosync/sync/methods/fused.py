@@ -7,13 +7,20 @@ frame, but a step or a wave later looks the same. So, per pair:
 
 1. No sound to read (a pose file, a mute video): the pose method alone, exactly as without
    this class (same call, same answer).
-2. The sound refuses or is unsure: the pose method alone, with a note saying why sound did not help.
+2. The sound refuses or is unsure: the pose method alone, with a note saying why sound did not help;
+   except where the poses alone are not trusted and fit several offsets a repetition apart (a
+   step, a wave): if the waveforms agree strongly near exactly one of them
+   (:data:`FUSION_SOUND_SUPPORT_Z`), the pose method searches around that one (step 3's window).
+   The sound need not be sure of its offset among all lags, only of which repetition it hears.
 3. Otherwise the pose method searches only offsets within :func:`expected_disagreement` of the
    sound's answer (other repetitions are outside it). Its answer, when trusted and not at the
    edge of that window, is the fused answer.
 4. If it is not, the pose method searches everywhere; a trusted answer there is given with a
    note that sound and picture disagree by more than skew and travel explain.
 5. With no trusted pose answer (no person, too little motion): the sound's answer, saying so.
+   Nobody in view at all (tracks of the frame clock only, ``meta["sound_only"]``): the sound's
+   answer whatever its confidence, before step 2, since there are no poses to fall back on;
+   ``align`` judges it by the sound's own score.
 
 The report keeps all three (``diagnostics["fusion"]``): sound, pose, fused.
 """
@@ -34,6 +41,7 @@ from videosync.tunables import (
     AV_SKEW_SECONDS,
     EXPECTED_DISAGREEMENT_SECONDS,
     FUSION_MIN_SOUND_CONFIDENCE,
+    FUSION_SOUND_SUPPORT_Z,
     SOUND_TRAVEL_METRES,
     SPEED_OF_SOUND,
     UNCALIBRATED_MIN_CONFIDENCE,
@@ -61,17 +69,20 @@ class FusedMethod(SyncMethod):
         audio: the audio method (default a new :class:`AudioMethod`).
         min_confidence: below it a pose answer is "not trusted" for the steps above.
         min_sound_confidence: below it the sound's answer is not trusted to bound the search.
+        min_sound_support: the waveform agreement at which the sound picks a repetition.
     """
 
     name = "fused"
 
     def __init__(self, pose: SyncMethod, audio: AudioMethod | None = None,
                  min_confidence: float = UNCALIBRATED_MIN_CONFIDENCE,
-                 min_sound_confidence: float = FUSION_MIN_SOUND_CONFIDENCE) -> None:
+                 min_sound_confidence: float = FUSION_MIN_SOUND_CONFIDENCE,
+                 min_sound_support: float = FUSION_SOUND_SUPPORT_Z) -> None:
         self.pose = pose
         self.audio = audio or AudioMethod()
         self.min_confidence = float(min_confidence)
         self.min_sound_confidence = float(min_sound_confidence)
+        self.min_sound_support = float(min_sound_support)
         self._sound: dict[tuple, PairEstimate | CannotSynchronizeError] = {}  # align asks a pair more than once
 
     def estimate(
@@ -83,13 +94,18 @@ class FusedMethod(SyncMethod):
             return self.pose.estimate(track_a, track_b, bounds=bounds)
         except CannotSynchronizeError as exc:
             return self._pose_alone(track_a, track_b, bounds, str(exc).split("cannot synchronize: ")[-1], None)
-        if sound.confidence < self.min_sound_confidence:
-            why = sound.notes[0] if sound.notes else f"confidence {sound.confidence:.2f}"
-            return self._pose_alone(track_a, track_b, bounds, why, sound)
-        if any(t.meta.get("sound_only") for t in (track_a, track_b)):
+        if any(t.meta.get("sound_only") for t in (track_a, track_b)):  # no poses: align judges the sound
             note = (f"nobody in view: from the sound alone; the visual offset may differ by up to the "
                     f"{allowance_text()}")
             return _fused(sound, sound, "sound alone", [note])
+        if sound.confidence < self.min_sound_confidence:
+            why = sound.notes[0] if sound.notes else f"confidence {sound.confidence:.2f}"
+            alone = self.pose.estimate(track_a, track_b, bounds=bounds)
+            if alone.confidence < self.min_confidence:
+                picked = self._repetition_by_ear(track_a, track_b, bounds, alone, sound)
+                if picked is not None:
+                    return picked
+            return self._pose_alone(track_a, track_b, bounds, why, sound, alone)
         width = expected_disagreement() * track_b.fps
         near = self._trusted(lambda: bounded_estimate(self.pose, track_a, track_b, sound.offset_frames, width))
         if near is not None and abs(near.offset_frames - sound.offset_frames) < width - 1.0:
@@ -119,9 +135,35 @@ class FusedMethod(SyncMethod):
             raise found
         return replace(found, notes=list(found.notes), diagnostics=dict(found.diagnostics))
 
+    def _repetition_by_ear(self, track_a: PoseTrack, track_b: PoseTrack, bounds: OffsetBounds,
+                           alone: PairEstimate, sound: PairEstimate) -> PairEstimate | None:
+        """The poses' answer near the one candidate of ``alone`` (its offset and its rivals a
+        repetition away) that the waveforms support (:data:`FUSION_SOUND_SUPPORT_Z`); None
+        when there is no rival, none or several are supported, or the poses do not confirm it."""
+        from videosync.trust.assess import rival_offsets
+
+        candidates = [float(alone.offset_frames), *(k for k, _ in rival_offsets(alone, bounds))]
+        if len(candidates) < 2:
+            return None
+        width = expected_disagreement() * track_b.fps
+        support = self.audio.support(track_a, track_b, candidates, width)
+        heard = [k for k, z in zip(candidates, support) if z >= self.min_sound_support]
+        if len(heard) != 1:
+            return None
+        near = self._trusted(lambda: bounded_estimate(self.pose, track_a, track_b, heard[0], width))
+        if near is None or abs(near.offset_frames - heard[0]) >= width - 1.0:
+            return None
+        listed = ", ".join(f"{k:+.0f} ({z:.0f})" for k, z in zip(candidates, support))
+        note = (f"repeated motion told apart by the sound: the poses fit offsets a repetition apart, "
+                f"and the sound tracks' waveforms agree (robust standard deviations, "
+                f"{self.min_sound_support:g} needed) near one only: {listed} frames")
+        fused = _fused(near, sound, "pose candidate the sound supports", [note])
+        fused.diagnostics["fusion"]["sound_support"] = [list(c) for c in zip(candidates, support)]
+        return fused
+
     def _pose_alone(self, track_a: PoseTrack, track_b: PoseTrack, bounds: OffsetBounds, why: str,
-                    sound: PairEstimate | None) -> PairEstimate:
-        est = self.pose.estimate(track_a, track_b, bounds=bounds)
+                    sound: PairEstimate | None, est: PairEstimate | None = None) -> PairEstimate:
+        est = est if est is not None else self.pose.estimate(track_a, track_b, bounds=bounds)
         est.notes = [*est.notes, f"sound not used ({why})"]
         fusion = {"source": "pose alone (sound not used)", "sound_refused": why,
                   "sound_frames": None if sound is None else sound.offset_frames,
