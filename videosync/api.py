@@ -156,8 +156,7 @@ def align(
         duration=duration, person=person,
         pose_backend=pose_backend, refine=refine, calibration=calibration, full=full, time_map=time_map), say, on_progress)
     if found is not None:
-        _refuse_if_unsure(found, default_threshold(found.pairs) if min_confidence is None else min_confidence)
-        return found
+        return _decided(found, min_confidence)
     load = _Loader(inputs, bounds, dict(fps=fps, size=size, layout=layout, pose_backend=pose_backend,
                                         start=start, duration=duration), on_progress)
     from videosync.sync.witness import calibrated_as, choose_method, judge_sound_alone, load_tracks
@@ -182,8 +181,7 @@ def align(
         attach_time_maps(offsets, pairs)
     result = AlignmentResult(reference=labels[0], method=method, inputs=offsets, pairs=pairs, warnings=warnings,
                              tracks=tracks)
-    _refuse_if_unsure(result, default_threshold(pairs) if min_confidence is None else min_confidence)
-    return result
+    return _decided(result, min_confidence)
 
 
 def default_threshold(pairs: Sequence[PairOffset]) -> float:
@@ -389,6 +387,15 @@ def _input_warnings(tracks: Sequence[PoseTrack]) -> list[str]:
                 f"({t.width:.0f}x{t.height:.0f}; pass --size WxH or keep the video beside it)"
             )
     return out
+
+
+def _decided(result: AlignmentResult, min_confidence: float | None) -> AlignmentResult:
+    """``result`` with the threshold it is judged by (``min_confidence``, None: the default for its
+    confidences' kind) recorded: the JSON names a pair's reason only below it; refused
+    (:func:`_refuse_if_unsure`) when an input is below it."""
+    result.min_confidence = default_threshold(result.pairs) if min_confidence is None else min_confidence
+    _refuse_if_unsure(result, result.min_confidence)
+    return result
 
 
 def _refuse_if_unsure(result: AlignmentResult, min_confidence: float) -> None:
