@@ -18,7 +18,7 @@ from videosync.poses import PoseTrack
 from videosync.result import AlignmentResult, PairOffset
 from videosync.sync.bounds import OffsetBounds
 from videosync.sync.solve import solve_inputs
-from videosync.sync.timemap import attach_time_maps, with_time_map
+from videosync.sync.timemap import attach_time_maps, keep_features, with_time_map
 
 if TYPE_CHECKING:
     from videosync.sync.methods.base import SyncMethod
@@ -164,6 +164,8 @@ def align(
     tracks = load_tracks(lambda: load.all(person or 0), inputs, method, say)
 
     method, sync_method = choose_method(method, tracks, model=model, refine=refine, say=say)
+    if time_map:
+        keep_features(sync_method)  # the time map compares each pair along its line with them
     known: dict[tuple[int, int], object] = {}  # pair estimates (or their refusal) already made
     chosen: list[str] = []  # which person was used where that is not the main subject
     if person is None:

@@ -18,8 +18,10 @@ from videosync.sync.timemap import (
     TimeMap,
     attach_time_maps,
     estimate_time_map,
+    keep_features,
     restored_tracks,
     synchronized,
+    with_time_map,
 )
 
 FPS = 30.0
@@ -170,6 +172,28 @@ def test_frames_lost_by_b_split_the_map_where_they_were_lost(lost):
     assert abs(tm.segments[1].first_frame - 330) <= 3 and abs(tm.segments[2].first_frame - (700 - lost)) <= 3
     assert tm.segments[0].first_frame == 0 and tm.segments[-1].last_frame == b.frame_index[-1]
     assert tm.estimate.confidence > 0.5 and "steps 2 times" in tm.notes[0]
+
+
+def test_the_time_map_reuses_the_features_the_estimate_matched(monkeypatch):
+    """Asked to keep them, the method's estimate carries its features and the map compares the
+    pair with them: the pair is described once for the estimate and once for the estimate with
+    the lost frames put back, never for the map; the same map as describing it again; and what
+    align reports holds no features."""
+    a = sampled_track(1050, FPS, 20.0)
+    b = renumbered(sampled_track(1050, FPS, 20.0 - 5 / FPS), [*range(330, 333), *range(700, 704)])
+    fresh, _ = mapped(a, b)
+    method = get_method("simple")
+    keep_features(method)
+    described = []
+    original = type(method).describe_pair
+    monkeypatch.setattr(type(method), "describe_pair", lambda self, x, y: described.append(1) or original(self, x, y))
+    est = method.estimate(a, b)
+    assert est.described.of(a, b) is not None and est.described.of(b, a) is None and len(described) == 1
+    reported = with_time_map(method, a, b, est)
+    tm = reported.diagnostics["time_map"]
+    assert len(described) == 2 and len(tm.changes) == 2
+    assert tm.segments == fresh.segments and tm.changes == fresh.changes and tm.notes == fresh.notes
+    assert reported.described is None and tm.estimate.described is None
 
 
 def test_frames_lost_by_the_reference_step_the_offset_up_and_leave_b_frames_without_partner():

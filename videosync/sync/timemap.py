@@ -239,6 +239,22 @@ def feature_method(method: Any) -> Any:
     return inner if isinstance(inner, FeatureMatchingMethod) else None
 
 
+def keep_features(method: Any) -> None:
+    """Have the frame-matching method inside ``method`` keep its estimates' features, so that
+    :func:`estimate_time_map` reuses them instead of describing the pair again."""
+    inner = feature_method(method)
+    if inner is not None:
+        inner.keep_features = True
+
+
+def pair_features(inner: Any, estimate: Any, track_a: PoseTrack, track_b: PoseTrack) -> Any:
+    """The pair's :class:`~videosync.sync.methods.base.PairFeatures`: those ``estimate`` matched
+    when it kept them for these very tracks, else described by ``inner``."""
+    described = getattr(estimate, "described", None)
+    kept = described.of(track_a, track_b) if described is not None else None
+    return kept if kept is not None else inner.describe_pair(track_a, track_b)
+
+
 @dataclass
 class _Segmentation:
     """The evidence along one line, the offset index of every row and the rows' parts."""
@@ -441,7 +457,7 @@ def estimate_time_map(method: Any, track_a: PoseTrack, track_b: PoseTrack, estim
     if inner is None or estimate.fit is None:
         return _with(TimeMap.constant(estimate.offset_frames, estimate.rate, nominal, frames_b,
                                       answer_uncertainty(estimate)), estimate)
-    pair = inner.describe_pair(track_a, track_b)
+    pair = pair_features(inner, estimate, track_a, track_b)
     seg, levels, whole, line_rate, line_offset = _search(pair, estimate.rate, estimate.offset_frames, nominal)
     rate, drift_ppm = _drift(levels, nominal)
     centre = float(np.mean(pair.da.frame_index))
@@ -473,7 +489,9 @@ def estimate_time_map(method: Any, track_a: PoseTrack, track_b: PoseTrack, estim
 
 
 def _with(time_map: TimeMap, estimate: Any) -> TimeMap:
-    time_map.estimate = estimate
+    """``time_map`` with the estimate its offsets come from, without the features it matched
+    (used up here; results would hold them)."""
+    time_map.estimate = dataclasses.replace(estimate, described=None) if getattr(estimate, "described", None) else estimate
     return time_map
 
 

@@ -58,6 +58,21 @@ class PairFeatures:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Described:
+    """The features an estimate matched and the very tracks they describe (kept on request:
+    :attr:`FeatureMatchingMethod.keep_features`)."""
+
+    track_a: PoseTrack
+    track_b: PoseTrack
+    features: PairFeatures
+
+    def of(self, track_a: PoseTrack, track_b: PoseTrack) -> PairFeatures | None:
+        """The features when they describe exactly ``track_a`` and ``track_b`` (the same objects:
+        a coarse-to-fine estimate's describe its lower-rate parts), else None."""
+        return self.features if track_a is self.track_a and track_b is self.track_b else None
+
+
 #: Frames of each input kept with an estimate for the picture of its frame similarity.
 PREVIEW_FRAMES = 400
 
@@ -102,6 +117,7 @@ class PairEstimate:
         notes: caveats for the user (e.g. an offset that is not constant over the recording).
         preview: the matched features, subsampled, for the plot (None for methods that match
             no frames).
+        described: the features matched, when the method was asked to keep them (None by default).
     """
 
     method: str
@@ -119,6 +135,7 @@ class PairEstimate:
     #: caveats a user should read with the offset (one sentence each, no pair label)
     notes: list[str] = field(default_factory=list)
     preview: FramePreview | None = field(default=None, repr=False)
+    described: Described | None = field(default=None, repr=False, compare=False)
 
 
 #: How the note about a rival offset begins (the refinement replaces it when it takes the rival).
@@ -204,6 +221,11 @@ class FeatureMatchingMethod(SyncMethod):
         seed: seed for the fit's RANSAC.
         progress: optional ``(rows_done, rows_total)`` callback of the matching step.
     """
+
+    #: keep each estimate's features (:attr:`PairEstimate.described`), for a caller that needs
+    #: them again (``align --time-map``); off by default: they are large (17 x 128 numbers a frame
+    #: for SeSyn-Net) and estimates are often kept
+    keep_features: bool = False
 
     def __init__(
         self,
@@ -306,6 +328,7 @@ class FeatureMatchingMethod(SyncMethod):
                 "votes": source_votes(match, pair, nominal), **pair.diagnostics,
             },
             notes=notes + pair.notes, preview=FramePreview.of(pair),
+            described=Described(track_a, track_b, pair) if self.keep_features else None,
         )
 
     def _match_and_fit(
