@@ -47,6 +47,15 @@ def test_numbers_of_a_faster_clock_keep_the_nearer_frame():
     assert numbers.tolist() == [0, -1, 1, -1, 2, -1, 3]
 
 
+def test_numbers_of_an_offset_of_half_a_frame_keep_every_frame():
+    """Offset +2.5: B's frame j shows the reference's j - 2.5, exactly between two of its frames.
+    The later frame of B takes a tie (as trim's does): B's 3..9 are the reference's 0..6 (B's 9,
+    at 6.5, is the only one near 7 too: numbered 6, the first); B's 2 (at -0.5) loses 0 to B's 3.
+    (Rounding half to even numbered B's 2..9 0, 0, 2, 2, 4, 4, 6, 6 and kept every other one.)"""
+    numbers = reference_numbers(stepped([(0, 9, 2.5)]), np.arange(10))
+    assert numbers.tolist() == [-1, -1, -1, 0, 1, 2, 3, 4, 5, 6]
+
+
 def openpose_folder(path: Path, numbers: list[int], prefix: str) -> Path:
     path.mkdir()
     for n in numbers:

@@ -37,7 +37,7 @@ from videosync.fileio import check_output, reported_as, temporary_folder_beside
 from videosync.poses import PoseTrack
 from videosync.poses.npz import save_npz
 from videosync.poses.openpose import frame_files
-from videosync.sync.timemap import TimeMap
+from videosync.sync.timemap import TimeMap, shown_rows
 
 _LAST_NUMBER = re.compile(r"^(.*?)(\d+)(\D*)$")
 
@@ -62,16 +62,18 @@ class SyncedPoses:
 
 
 def reference_numbers(time_map: TimeMap, frames: np.ndarray) -> np.ndarray:
-    """The reference's frame (nearest) that each of ``frames`` (an input's own) shows; -1 for an
-    instant the reference lost, before its frame 0, or already taken by a nearer frame (a clock
+    """The reference's frame that each of ``frames`` (an input's own, in order) shows: the one it
+    is the nearest frame of (:func:`~videosync.sync.timemap.shown_rows`; the first at a tie); -1
+    for an instant the reference lost, before its frame 0, or a frame a nearer one shows (a clock
     that runs fast has more frames than the reference)."""
+    out = np.full(len(frames), -1, dtype=np.int64)
     at = time_map.a_frame(np.asarray(frames))
-    number = np.rint(np.nan_to_num(at, nan=-1.0)).astype(np.int64)
-    ok = np.isfinite(at) & (number >= 0)
-    out = np.full(len(number), -1, dtype=np.int64)
-    order = np.flatnonzero(ok)[np.argsort(np.abs(at[ok] - number[ok]), kind="stable")]
-    _, first = np.unique(number[order], return_index=True)
-    out[order[first]] = number[order[first]]
+    if not np.isfinite(at).any() or np.nanmax(at) < -0.5:
+        return out
+    reference = np.arange(int(np.ceil(np.nanmax(at))) + 1)
+    rows = shown_rows(time_map, frames, reference)
+    shown, first = np.unique(rows, return_index=True)  # each row by the first reference frame showing it
+    out[shown[shown >= 0]] = reference[first[shown >= 0]]
     return out
 
 
