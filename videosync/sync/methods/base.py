@@ -10,6 +10,7 @@ frame numbers (:mod:`videosync.sync.fit`). A new feature-based method only imple
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -136,6 +137,33 @@ class PairEstimate:
     notes: list[str] = field(default_factory=list)
     preview: FramePreview | None = field(default=None, repr=False)
     described: Described | None = field(default=None, repr=False, compare=False)
+
+
+#: The fit's numbers in frames of B, by how they follow B's frame numbers: offsets (where on B's
+#: time line: they move when B is renumbered and scale with its rate), spreads (they only scale)
+#: and rates (frames of B per frame of A).
+FIT_OFFSETS = ("offset_frames", "median_offset", "runner_up_offset", "beyond_bounds")
+FIT_SPREADS = ("residual_std", "offset_stderr", "tolerance")
+FIT_RATES = ("rate", "nominal_rate", "rate_estimate", "rate_stderr")
+
+
+def in_b_frames(est: PairEstimate, offset: Callable[[Any], Any], scale: float = 1.0, rate: float = 1.0,
+                **changes: Any) -> PairEstimate:
+    """``est`` with B's frames numbered anew: every offset in frames of B (the answer, the fit's
+    ``FIT_OFFSETS``, the matched frames ``pairs_b``) mapped by ``offset``, the fit's spreads times
+    ``scale``, its rates and the answer's times ``rate``; ``changes`` replace other fields. The
+    diagnostics are the caller's to map (what each holds differs)."""
+    def mapped(value: Any, how: Callable[[Any], Any]) -> Any:
+        return None if value is None else how(value)
+
+    fit = est.fit
+    if fit is not None:
+        fit = dataclasses.replace(
+            fit, **{name: mapped(getattr(fit, name), offset) for name in FIT_OFFSETS},
+            **{name: mapped(getattr(fit, name), lambda v: v * scale) for name in FIT_SPREADS},
+            **{name: mapped(getattr(fit, name), lambda v: v * rate) for name in FIT_RATES})
+    return dataclasses.replace(est, offset_frames=offset(est.offset_frames), rate=est.rate * rate, fit=fit,
+                               pairs_b=offset(np.asarray(est.pairs_b)), **changes)
 
 
 #: How the note about a rival offset begins (the refinement replaces it when it takes the rival).
