@@ -105,6 +105,32 @@ def test_cli_with_given_offsets(tmp_path):
     assert json.loads((out / "cam02_json" / "cam02.0000.json").read_text())["frame"] == 5
 
 
+def test_inside_reading_once_a_folder_is_read_once_per_options(tmp_path, monkeypatch):
+    from videosync.poses import load as pose_load
+
+    a = openpose_folder(tmp_path / "cam01_json", list(range(5)), "cam01")
+    reads = counted_reads(monkeypatch)
+    with pose_load.reading_once():
+        first = load_poses(a, fps=30, size=(640, 480))
+        with pose_load.reading_once():  # an inner block shares the outer one's reads
+            assert load_poses(str(a), fps=30, size=(640, 480)) is first
+        other = load_poses(a, fps=25, size=(640, 480))
+    assert reads == [(a.name, 0), (a.name, 0)] and other.fps == 25
+    load_poses(a, fps=30, size=(640, 480))  # outside: read again
+    assert reads == [(a.name, 0)] * 3
+
+
+def counted_reads(monkeypatch) -> list[tuple[str, int]]:
+    """The OpenPose folders read from now on: name and person."""
+    from videosync.poses import load as pose_load
+
+    reads = []
+    original = pose_load.load_openpose_dir
+    monkeypatch.setattr(pose_load, "load_openpose_dir",
+                        lambda path, **kw: reads.append((Path(path).name, kw["person"])) or original(path, **kw))
+    return reads
+
+
 def test_cli_refuses_a_video_and_time_map_with_offsets(tmp_path):
     a = openpose_folder(tmp_path / "cam01_json", list(range(5)), "cam01")
     video = tmp_path / "cam02.mp4"
@@ -118,19 +144,23 @@ def test_cli_refuses_a_video_and_time_map_with_offsets(tmp_path):
 
 
 @pytest.mark.slow
-def test_real_demo_estimated_with_a_time_map(demo_dir, tmp_path):
+def test_real_demo_estimated_with_a_time_map(demo_dir, tmp_path, monkeypatch):
     """The real Pose2Sim demo (true offset 0): B is cam02 with its first 6 files removed and the
     rest renumbered from 0 (B's frame j is the reference's j + 6, offset -6). The copy gets the
-    reference's numbers back: cam02.0006 .. cam02.0099, the same bytes as the originals."""
+    reference's numbers back: cam02.0006 .. cam02.0099, the same bytes as the originals. Each
+    input is read once, by the alignment, for the writer too."""
     src = demo_dir / JSON / "cam02_json"
     b = tmp_path / "cam02_json"
     b.mkdir()
     for n in range(6, 100):
         shutil.copyfile(src / f"cam02.{n:04d}.json", b / f"cam02.{n - 6:04d}.json")
     out = tmp_path / "pose-sync"
+    reads = counted_reads(monkeypatch)
     res = CliRunner().invoke(cli, ["sync-poses", str(demo_dir / JSON / "cam01_json"), str(b), "-o", str(out),
                                    "--time-map", "--fps", "60", "--json"])
     assert res.exit_code == 0, res.output
+    # the main subject of each once (the writer's read too); another person only where one is seen
+    assert len(set(reads)) == len(reads) and {("cam01_json", 0), ("cam02_json", 0)} <= set(reads), reads
     doc = json.loads(res.stdout)
     assert len(doc["alignment"]["inputs"][1]["segments"]) == 1
     assert doc["alignment"]["inputs"][1]["offset_frames"] == pytest.approx(-6, abs=1)

@@ -170,6 +170,7 @@ def sync_poses(inputs: list[str | Path], out_dir: str | Path, *, offsets_frames:
     here (None when the maps or offsets were given)."""
     from videosync.api import align
     from videosync.poses import load_poses
+    from videosync.poses.load import reading_once
     from videosync.sync.timemap import input_time_map
 
     paths = [Path(p) for p in inputs]
@@ -183,12 +184,13 @@ def sync_poses(inputs: list[str | Path], out_dir: str | Path, *, offsets_frames:
     if given is not None and len(given) != len(paths):
         raise VideosyncError(f"need one offset per input: {len(paths)} inputs, {len(given)} given")
     alignment = None
-    if time_maps is None and offsets_frames is None:
-        alignment = align([str(p) for p in paths], fps=fps, size=size, layout=layout, **align_options)
-        time_maps = [input_time_map(entry) for entry in alignment.inputs]
-    elif time_maps is None:
-        time_maps = [input_time_map(_Fixed(float(k))) for k in offsets_frames]
-    tracks = [load_poses(p, fps=fps, size=size, layout=layout) for p in paths]
+    with reading_once():  # align has read the inputs: the writer takes its reads
+        if time_maps is None and offsets_frames is None:
+            alignment = align([str(p) for p in paths], fps=fps, size=size, layout=layout, **align_options)
+            time_maps = [input_time_map(entry) for entry in alignment.inputs]
+        elif time_maps is None:
+            time_maps = [input_time_map(_Fixed(float(k))) for k in offsets_frames]
+        tracks = [load_poses(p, fps=fps, size=size, layout=layout) for p in paths]
     return write_synced_poses(paths, tracks, list(time_maps), out_dir, overwrite=overwrite), alignment
 
 
