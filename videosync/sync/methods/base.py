@@ -70,7 +70,7 @@ class Described:
 
     def of(self, track_a: PoseTrack, track_b: PoseTrack) -> PairFeatures | None:
         """The features when they describe exactly ``track_a`` and ``track_b`` (the same objects:
-        a coarse-to-fine estimate's describe its lower-rate parts), else None."""
+        a coarse-to-fine estimate's features describe lower-rate parts of them), else None."""
         return self.features if track_a is self.track_a and track_b is self.track_b else None
 
 
