@@ -54,7 +54,6 @@ from videosync.sync.bounds import UNBOUNDED  # noqa: E402
 from videosync.sync.methods import make_method  # noqa: E402
 from videosync.sync.methods.audio import AudioMethod  # noqa: E402
 from videosync.sync.methods.fused import FusedMethod  # noqa: E402
-from videosync.sync.witness import calibrated_as, judge_sound_alone  # noqa: E402
 from videosync.tunables import (  # noqa: E402
     DEFAULT_MIN_CONFIDENCE,
     EXPECTED_DISAGREEMENT_SECONDS,
@@ -247,8 +246,8 @@ def judged(method, a: PoseTrack, b: PoseTrack, truth: float, sound_truth: float 
         est = method.estimate(a, b)
     except CannotSynchronizeError:
         return Outcome(None)
-    judge, _ = _judge(calibrated_as(method), None, None, [a, b], UNBOUNDED)
-    verdict = judge_sound_alone(judge, method, [a, b], UNBOUNDED)(est, 0, 1)
+    judge, _ = _judge(method, None, None, [a, b], UNBOUNDED)
+    verdict = judge(est, 0, 1)
     warned = any(n.startswith("sound and picture disagree") for n in est.notes)
     if verdict.confidence < (DEFAULT_MIN_CONFIDENCE if verdict.calibrated else UNCALIBRATED_MIN_CONFIDENCE):
         return Outcome(None, warned)

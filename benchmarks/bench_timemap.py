@@ -18,7 +18,7 @@ same estimate, made once per pair in this process; the time map starts from it):
   pair cut to equal windows with true offset k, once as it is (still 100 % within a frame?) and
   once with a run of 2-5 frames removed from B's middle and the rest renumbered (does the time
   map find the cut?); then B re-timed onto A's frames by the time map
-  (:func:`videosync.sync.timemap.synchronized`, the pose-level trim) and aligned again: one
+  (:func:`videosync.sync.timemap.held_rows`, the pose-level trim) and aligned again: one
   segment at 0 +- 1 frame?
 
 Every search is bounded (``--max-offset``, as a user of long recordings would give it: the
@@ -50,7 +50,7 @@ from videosync.errors import CannotSynchronizeError  # noqa: E402
 from videosync.poses import load_poses  # noqa: E402
 from videosync.sync.bounds import OffsetBounds  # noqa: E402
 from videosync.sync.methods import make_method  # noqa: E402
-from videosync.sync.timemap import TimeMap, estimate_time_map, synchronized  # noqa: E402
+from videosync.sync.timemap import TimeMap, estimate_time_map, held_rows  # noqa: E402
 from videosync.tunables import DEFAULT_MIN_CONFIDENCE  # noqa: E402
 
 MOCAP = shared_root() / "data" / "mocap"
@@ -195,6 +195,14 @@ def without(track, start: int, size: int):
     return kept.with_keypoints(kept.keypoints, np.arange(len(kept)))
 
 
+def retimed(track, tm: TimeMap, frames_a: np.ndarray):
+    """``track`` (B) on the reference's frames ``frames_a`` as trim re-times a video: row ``i``
+    holds B's frame showing the reference's frame ``i``, its last one held where it lost frames."""
+    rows = held_rows(tm, track.frame_index, frames_a)
+    inside = rows >= 0
+    return track.with_keypoints(track.keypoints[rows[inside]], np.asarray(frames_a)[inside])
+
+
 def run_demo(method, progress) -> list[dict]:
     """Every pair as it is, then with ``size`` frames removed from B's middle (2-5 in turn)."""
     rows = []
@@ -215,7 +223,7 @@ def run_demo(method, progress) -> list[dict]:
         if ans.tm is not None:
             row["tm_err"] = float(np.max(np.abs(ans.tm.b_frame(frames_a[ok]) - truth_b[ok])))
             row["found"] = [(c.frame_a, c.step_frames) for c in ans.tm.changes]
-            resynced, _ = synchronized(dropped, ans.tm, a.frame_index)
+            resynced = retimed(dropped, ans.tm, a.frame_index)
             again = answer(method, a, resynced, bounds)
             row["again"] = again
         if plain.est is not None:

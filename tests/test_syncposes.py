@@ -47,6 +47,15 @@ def test_numbers_of_a_faster_clock_keep_the_nearer_frame():
     assert numbers.tolist() == [0, -1, 1, -1, 2, -1, 3]
 
 
+def test_numbers_of_an_offset_of_half_a_frame_keep_every_frame():
+    """Offset +2.5: B's frame j shows the reference's j - 2.5, exactly between two of its frames.
+    The later frame of B takes a tie (as trim's does): B's 3..9 are the reference's 0..6 (B's 9,
+    at 6.5, is the only one near 7 too: numbered 6, the first); B's 2 (at -0.5) loses 0 to B's 3.
+    (Rounding half to even numbered B's 2..9 0, 0, 2, 2, 4, 4, 6, 6 and kept every other one.)"""
+    numbers = reference_numbers(stepped([(0, 9, 2.5)]), np.arange(10))
+    assert numbers.tolist() == [-1, -1, -1, 0, 1, 2, 3, 4, 5, 6]
+
+
 def openpose_folder(path: Path, numbers: list[int], prefix: str) -> Path:
     path.mkdir()
     for n in numbers:
@@ -96,6 +105,32 @@ def test_cli_with_given_offsets(tmp_path):
     assert json.loads((out / "cam02_json" / "cam02.0000.json").read_text())["frame"] == 5
 
 
+def test_inside_reading_once_a_folder_is_read_once_per_options(tmp_path, monkeypatch):
+    from videosync.poses import load as pose_load
+
+    a = openpose_folder(tmp_path / "cam01_json", list(range(5)), "cam01")
+    reads = counted_reads(monkeypatch)
+    with pose_load.reading_once():
+        first = load_poses(a, fps=30, size=(640, 480))
+        with pose_load.reading_once():  # an inner block shares the outer one's reads
+            assert load_poses(str(a), fps=30, size=(640, 480)) is first
+        other = load_poses(a, fps=25, size=(640, 480))
+    assert reads == [(a.name, 0), (a.name, 0)] and other.fps == 25
+    load_poses(a, fps=30, size=(640, 480))  # outside: read again
+    assert reads == [(a.name, 0)] * 3
+
+
+def counted_reads(monkeypatch) -> list[tuple[str, int]]:
+    """The OpenPose folders read from now on: name and person."""
+    from videosync.poses import load as pose_load
+
+    reads = []
+    original = pose_load.load_openpose_dir
+    monkeypatch.setattr(pose_load, "load_openpose_dir",
+                        lambda path, **kw: reads.append((Path(path).name, kw["person"])) or original(path, **kw))
+    return reads
+
+
 def test_cli_refuses_a_video_and_time_map_with_offsets(tmp_path):
     a = openpose_folder(tmp_path / "cam01_json", list(range(5)), "cam01")
     video = tmp_path / "cam02.mp4"
@@ -109,19 +144,23 @@ def test_cli_refuses_a_video_and_time_map_with_offsets(tmp_path):
 
 
 @pytest.mark.slow
-def test_real_demo_estimated_with_a_time_map(demo_dir, tmp_path):
+def test_real_demo_estimated_with_a_time_map(demo_dir, tmp_path, monkeypatch):
     """The real Pose2Sim demo (true offset 0): B is cam02 with its first 6 files removed and the
     rest renumbered from 0 (B's frame j is the reference's j + 6, offset -6). The copy gets the
-    reference's numbers back: cam02.0006 .. cam02.0099, the same bytes as the originals."""
+    reference's numbers back: cam02.0006 .. cam02.0099, the same bytes as the originals. Each
+    input is read once, by the alignment, for the writer too."""
     src = demo_dir / JSON / "cam02_json"
     b = tmp_path / "cam02_json"
     b.mkdir()
     for n in range(6, 100):
         shutil.copyfile(src / f"cam02.{n:04d}.json", b / f"cam02.{n - 6:04d}.json")
     out = tmp_path / "pose-sync"
+    reads = counted_reads(monkeypatch)
     res = CliRunner().invoke(cli, ["sync-poses", str(demo_dir / JSON / "cam01_json"), str(b), "-o", str(out),
                                    "--time-map", "--fps", "60", "--json"])
     assert res.exit_code == 0, res.output
+    # the main subject of each once (the writer's read too); another person only where one is seen
+    assert len(set(reads)) == len(reads) and {("cam01_json", 0), ("cam02_json", 0)} <= set(reads), reads
     doc = json.loads(res.stdout)
     assert len(doc["alignment"]["inputs"][1]["segments"]) == 1
     assert doc["alignment"]["inputs"][1]["offset_frames"] == pytest.approx(-6, abs=1)

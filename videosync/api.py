@@ -18,7 +18,7 @@ from videosync.poses import PoseTrack
 from videosync.result import AlignmentResult, PairOffset
 from videosync.sync.bounds import OffsetBounds
 from videosync.sync.solve import solve_inputs
-from videosync.sync.timemap import attach_time_maps, with_time_map
+from videosync.sync.timemap import attach_time_maps, keep_features, with_time_map
 
 if TYPE_CHECKING:
     from videosync.sync.methods.base import SyncMethod
@@ -148,42 +148,53 @@ def align(
     if len(inputs) < 2:
         raise VideosyncError("align needs at least two inputs")
     say = on_message or (lambda _msg: None)
-    bounds = OffsetBounds(max_offset_frames)
     from videosync.sync.adaptive import align_adaptively
 
     found = align_adaptively(align, inputs, dict(
         method=method, model=model, max_offset_frames=max_offset_frames, min_confidence=min_confidence, start=start,
         duration=duration, person=person,
         pose_backend=pose_backend, refine=refine, calibration=calibration, full=full, time_map=time_map), say, on_progress)
-    if found is not None:
-        _refuse_if_unsure(found, default_threshold(found.pairs) if min_confidence is None else min_confidence)
-        return found
-    load = _Loader(inputs, bounds, dict(fps=fps, size=size, layout=layout, pose_backend=pose_backend,
-                                        start=start, duration=duration), on_progress)
-    from videosync.sync.witness import calibrated_as, choose_method, judge_sound_alone, load_tracks
+    if found is None:  # every input analysed whole
+        load = _Loader(inputs, OffsetBounds(max_offset_frames), dict(
+            fps=fps, size=size, layout=layout, pose_backend=pose_backend, start=start, duration=duration), on_progress)
+        found = _align_whole(load, method=method, model=model, person=person, refine=refine,
+                             calibration=calibration, time_map=time_map, say=say)
+    return _decided(found, min_confidence)
 
+
+def _align_whole(load: _Loader, *, method: str, model: str | Path | None, person: int | None, refine: bool,
+                 calibration: str | Path | bool | None, time_map: bool, say: Progress) -> AlignmentResult:
+    """:func:`align` on every frame of the inputs ``load`` reads: their tracks, the method, the
+    person and frame rate of each, every pair's estimate and assessment, the N-camera solve."""
+    from videosync.sync.witness import choose_method, load_tracks
+
+    inputs, bounds = load.inputs, load.bounds
     tracks = load_tracks(lambda: load.all(person or 0), inputs, method, say)
-
     method, sync_method = choose_method(method, tracks, model=model, refine=refine, say=say)
+    if time_map:
+        keep_features(sync_method)  # the time map compares each pair along its line with them
     known: dict[tuple[int, int], object] = {}  # pair estimates (or their refusal) already made
     chosen: list[str] = []  # which person was used where that is not the main subject
     if person is None:
         tracks, known = _shared_people(inputs, tracks, load, sync_method, bounds, chosen, say)
     tracks, known = _resolve_rates(tracks, known, sync_method, bounds, say)
-    judge, uncalibrated = _judge(calibrated_as(sync_method), model, calibration, tracks, bounds)
-    judge = judge_sound_alone(judge, sync_method, tracks, bounds)
+    judge, uncalibrated = _judge(sync_method, model, calibration, tracks, bounds)
     warnings = _input_warnings(tracks) + chosen + uncalibrated  # about the people actually used
     pairs, pair_notes = _pair_offsets(tracks, sync_method, bounds, known, warnings, lambda a, b: say(
         f"{method}: {tracks[a].name} vs {tracks[b].name}"), judge, time_map)
+    return _solved(inputs, tracks, method, pairs, warnings + pair_notes, pair_notes, time_map)
+
+
+def _solved(inputs: Sequence[InputLike], tracks: list[PoseTrack], method: str, pairs: list[PairOffset],
+            warnings: list[str], pair_notes: list[str], time_map: bool) -> AlignmentResult:
+    """The result: one consistent set of offsets from the pairs (the N-camera solve, which adds
+    its warnings), each input's time map when asked for."""
     labels = [_label(item, track) for item, track in zip(inputs, tracks)]
-    warnings.extend(pair_notes)
     offsets = solve_inputs(tracks, labels, pairs, warnings, pair_notes)
     if time_map:
         attach_time_maps(offsets, pairs)
-    result = AlignmentResult(reference=labels[0], method=method, inputs=offsets, pairs=pairs, warnings=warnings,
-                             tracks=tracks)
-    _refuse_if_unsure(result, default_threshold(pairs) if min_confidence is None else min_confidence)
-    return result
+    return AlignmentResult(reference=labels[0], method=method, inputs=offsets, pairs=pairs, warnings=warnings,
+                           tracks=tracks)
 
 
 def default_threshold(pairs: Sequence[PairOffset]) -> float:
@@ -204,18 +215,23 @@ def _resolve_rates(tracks: list[PoseTrack], known: dict, sync_method: SyncMethod
     return resolved, {pair: est for pair, est in known.items() if not changed & set(pair)}
 
 
-def _judge(method_name: str, model, calibration, tracks: Sequence[PoseTrack], bounds: OffsetBounds
+def _judge(sync_method: SyncMethod, model, calibration, tracks: Sequence[PoseTrack], bounds: OffsetBounds
            ) -> tuple[Callable[[object, int, int], object], list[str]]:
-    """``judge(estimate, a, b)`` -> the pair's :class:`~videosync.trust.assess.Assessment`, and a
-    warning when the confidences are not calibrated probabilities."""
+    """``judge(estimate, a, b)`` -> the pair's :class:`~videosync.trust.assess.Assessment` (with
+    the calibrator of the method's kind; the sound's own judge where the sound alone answered), and
+    a warning when the confidences are not calibrated probabilities."""
+    from videosync.sync.witness import calibrated_as, judge_sound_alone
     from videosync.trust.assess import assess
     from videosync.trust.calibrator import calibration_for
 
     if calibration is False:
         cal, why_not = None, "calibration switched off: confidences are the method's own scores"
     else:
-        cal, why_not = calibration_for(method_name, model, None if calibration in (None, True) else calibration)
-    return (lambda est, a, b: assess(est, tracks[a], tracks[b], bounds, cal)), ([why_not] if why_not else [])
+        cal, why_not = calibration_for(calibrated_as(sync_method), model,
+                                       None if calibration in (None, True) else calibration)
+    judge = judge_sound_alone(lambda est, a, b: assess(est, tracks[a], tracks[b], bounds, cal), sync_method,
+                              tracks, bounds)
+    return judge, ([why_not] if why_not else [])
 
 
 @dataclass(frozen=True)
@@ -389,6 +405,15 @@ def _input_warnings(tracks: Sequence[PoseTrack]) -> list[str]:
                 f"({t.width:.0f}x{t.height:.0f}; pass --size WxH or keep the video beside it)"
             )
     return out
+
+
+def _decided(result: AlignmentResult, min_confidence: float | None) -> AlignmentResult:
+    """``result`` with the threshold it is judged by (``min_confidence``, None: the default for its
+    confidences' kind) recorded: the JSON names a pair's reason only below it; refused
+    (:func:`_refuse_if_unsure`) when an input is below it."""
+    result.min_confidence = default_threshold(result.pairs) if min_confidence is None else min_confidence
+    _refuse_if_unsure(result, result.min_confidence)
+    return result
 
 
 def _refuse_if_unsure(result: AlignmentResult, min_confidence: float) -> None:

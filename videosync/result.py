@@ -30,7 +30,8 @@ class InputOffset:
     uncertainty_frames: float = 0.0
     #: the answer and its rivals (repeated motion), each with its probability; frames of this input
     candidates: list[Any] = field(default_factory=list)
-    #: why the offset would be refused (a :class:`videosync.trust.reasons.Reason` value), or None
+    #: why the offset would be refused were its confidence below align's threshold (a
+    #: :class:`videosync.trust.reasons.Reason` value; None when not assessed)
     reason: str | None = None
 
     @property
@@ -81,7 +82,14 @@ class PairOffset:
         """Half-width (frames of input ``b``) of the 90 % interval; 0 before assessment."""
         return float(self.assessment.uncertainty_frames) if self.assessment is not None else 0.0
 
-    def to_json(self) -> dict[str, Any]:
+    def refusal(self, min_confidence: float) -> str | None:
+        """Why this pair is refused at threshold ``min_confidence`` (a
+        :class:`videosync.trust.reasons.Reason` value); None when it is trusted or not assessed."""
+        reason = None if self.assessment is None else self.assessment.reason
+        return None if reason is None or self.confidence >= min_confidence else str(reason.value)
+
+    def to_json(self, min_confidence: float = 0.0) -> dict[str, Any]:
+        """The pair's JSON; ``reason`` is named only when it is refused at ``min_confidence``."""
         return {
             "a": self.a,
             "b": self.b,
@@ -91,7 +99,7 @@ class PairOffset:
             "confidence": round(float(self.confidence), 4),
             "residual_seconds": round(float(self.residual_seconds), 6),
             "disagrees": bool(self.disagrees),
-            **self._assessment_json(),
+            **self._assessment_json(min_confidence),
             **({"fusion": fusion_json(self.fusion)} if self.fusion else {}),
         }
 
@@ -101,7 +109,7 @@ class PairOffset:
         (:mod:`videosync.sync.methods.fused`), else None."""
         return (getattr(self.estimate, "diagnostics", None) or {}).get("fusion")
 
-    def _assessment_json(self) -> dict[str, Any]:
+    def _assessment_json(self, min_confidence: float) -> dict[str, Any]:
         a = self.assessment
         if a is None:
             return {}
@@ -109,7 +117,7 @@ class PairOffset:
             "uncertainty_frames": round(float(a.uncertainty_frames), 3),
             "calibrated": bool(a.calibrated),
             "candidates": [c.to_json() for c in a.candidates],
-            "reason": None if a.reason is None else str(a.reason.value),
+            "reason": self.refusal(min_confidence),
             "evidence": {k: (round(float(v), 6) if v == v else None) for k, v in a.evidence.items()},
         }
 
@@ -123,6 +131,10 @@ class AlignmentResult:
     warnings: list[str] = field(default_factory=list)
     #: the pose tracks the offsets were computed from (for plots; not part of the JSON)
     tracks: list[Any] = field(default_factory=list, repr=False)
+    #: the confidence threshold align decided with (its ``min_confidence`` or the default for the
+    #: confidences' kind): an answer below it is refused and names its reason, one at or above it
+    #: is trusted and names none
+    min_confidence: float = 0.0
 
     def fusion(self, index: int) -> dict[str, Any] | None:
         """The fusion record of input ``index``'s pair with the reference (sound, poses, fused), if any."""
@@ -138,7 +150,7 @@ class AlignmentResult:
             "reference": self.reference,
             "method": self.method,
             "inputs": inputs,
-            "pairs": [p.to_json() for p in self.pairs],
+            "pairs": [p.to_json(self.min_confidence) for p in self.pairs],
             "warnings": list(self.warnings),
         }
 

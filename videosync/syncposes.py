@@ -37,7 +37,7 @@ from videosync.fileio import check_output, reported_as, temporary_folder_beside
 from videosync.poses import PoseTrack
 from videosync.poses.npz import save_npz
 from videosync.poses.openpose import frame_files
-from videosync.sync.timemap import TimeMap
+from videosync.sync.timemap import TimeMap, shown_rows
 
 _LAST_NUMBER = re.compile(r"^(.*?)(\d+)(\D*)$")
 
@@ -62,16 +62,18 @@ class SyncedPoses:
 
 
 def reference_numbers(time_map: TimeMap, frames: np.ndarray) -> np.ndarray:
-    """The reference's frame (nearest) that each of ``frames`` (an input's own) shows; -1 for an
-    instant the reference lost, before its frame 0, or already taken by a nearer frame (a clock
+    """The reference's frame that each of ``frames`` (an input's own, in order) shows: the one it
+    is the nearest frame of (:func:`~videosync.sync.timemap.shown_rows`; the first at a tie); -1
+    for an instant the reference lost, before its frame 0, or a frame a nearer one shows (a clock
     that runs fast has more frames than the reference)."""
+    out = np.full(len(frames), -1, dtype=np.int64)
     at = time_map.a_frame(np.asarray(frames))
-    number = np.rint(np.nan_to_num(at, nan=-1.0)).astype(np.int64)
-    ok = np.isfinite(at) & (number >= 0)
-    out = np.full(len(number), -1, dtype=np.int64)
-    order = np.flatnonzero(ok)[np.argsort(np.abs(at[ok] - number[ok]), kind="stable")]
-    _, first = np.unique(number[order], return_index=True)
-    out[order[first]] = number[order[first]]
+    if not np.isfinite(at).any() or np.nanmax(at) < -0.5:
+        return out
+    reference = np.arange(int(np.ceil(np.nanmax(at))) + 1)
+    rows = shown_rows(time_map, frames, reference)
+    shown, first = np.unique(rows, return_index=True)  # each row by the first reference frame showing it
+    out[shown[shown >= 0]] = reference[first[shown >= 0]]
     return out
 
 
@@ -168,6 +170,7 @@ def sync_poses(inputs: list[str | Path], out_dir: str | Path, *, offsets_frames:
     here (None when the maps or offsets were given)."""
     from videosync.api import align
     from videosync.poses import load_poses
+    from videosync.poses.load import reading_once
     from videosync.sync.timemap import input_time_map
 
     paths = [Path(p) for p in inputs]
@@ -181,12 +184,13 @@ def sync_poses(inputs: list[str | Path], out_dir: str | Path, *, offsets_frames:
     if given is not None and len(given) != len(paths):
         raise VideosyncError(f"need one offset per input: {len(paths)} inputs, {len(given)} given")
     alignment = None
-    if time_maps is None and offsets_frames is None:
-        alignment = align([str(p) for p in paths], fps=fps, size=size, layout=layout, **align_options)
-        time_maps = [input_time_map(entry) for entry in alignment.inputs]
-    elif time_maps is None:
-        time_maps = [input_time_map(_Fixed(float(k))) for k in offsets_frames]
-    tracks = [load_poses(p, fps=fps, size=size, layout=layout) for p in paths]
+    with reading_once():  # align has read the inputs: the writer takes its reads
+        if time_maps is None and offsets_frames is None:
+            alignment = align([str(p) for p in paths], fps=fps, size=size, layout=layout, **align_options)
+            time_maps = [input_time_map(entry) for entry in alignment.inputs]
+        elif time_maps is None:
+            time_maps = [input_time_map(_Fixed(float(k))) for k in offsets_frames]
+        tracks = [load_poses(p, fps=fps, size=size, layout=layout) for p in paths]
     return write_synced_poses(paths, tracks, list(time_maps), out_dir, overwrite=overwrite), alignment
 
 

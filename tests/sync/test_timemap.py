@@ -18,8 +18,11 @@ from videosync.sync.timemap import (
     TimeMap,
     attach_time_maps,
     estimate_time_map,
+    keep_features,
+    held_rows,
     restored_tracks,
-    synchronized,
+    shown_rows,
+    with_time_map,
 )
 
 FPS = 30.0
@@ -172,6 +175,28 @@ def test_frames_lost_by_b_split_the_map_where_they_were_lost(lost):
     assert tm.estimate.confidence > 0.5 and "steps 2 times" in tm.notes[0]
 
 
+def test_the_time_map_reuses_the_features_the_estimate_matched(monkeypatch):
+    """Asked to keep them, the method's estimate carries its features and the map compares the
+    pair with them: the pair is described once for the estimate and once for the estimate with
+    the lost frames put back, never for the map; the same map as describing it again; and what
+    align reports holds no features."""
+    a = sampled_track(1050, FPS, 20.0)
+    b = renumbered(sampled_track(1050, FPS, 20.0 - 5 / FPS), [*range(330, 333), *range(700, 704)])
+    fresh, _ = mapped(a, b)
+    method = get_method("simple")
+    keep_features(method)
+    described = []
+    original = type(method).describe_pair
+    monkeypatch.setattr(type(method), "describe_pair", lambda self, x, y: described.append(1) or original(self, x, y))
+    est = method.estimate(a, b)
+    assert est.described.of(a, b) is not None and est.described.of(b, a) is None and len(described) == 1
+    reported = with_time_map(method, a, b, est)
+    tm = reported.diagnostics["time_map"]
+    assert len(described) == 2 and len(tm.changes) == 2
+    assert tm.segments == fresh.segments and tm.changes == fresh.changes and tm.notes == fresh.notes
+    assert reported.described is None and tm.estimate.described is None
+
+
 def test_frames_lost_by_the_reference_step_the_offset_up_and_leave_b_frames_without_partner():
     """A loses 4 frames from its frame 400: B's frames that show those instants (404..407 at
     offset +5... i.e. A's lost 400..403 are B's 405..408) belong to no segment."""
@@ -219,25 +244,38 @@ def test_a_step_where_the_person_stands_still_widens_the_uncertainty():
     assert any("somewhere between" in note for note in tm.notes)
 
 
-def test_synchronized_repeats_the_last_frame_before_a_loss_and_skips_instants_the_reference_lost():
+def test_shown_and_held_rows_follow_a_loss_by_each_input():
     # the map of test_time_map_arithmetic: B's frames 0-329 show A's j - 5, 330-601 A's j - 2
     # (B lost 3 frames: A's 325-327 have no partner), 606-900 A's j - 6 (602-605: A lost them)
     changes = [Change(328, 315, 344, -3.0, True), Change(600, 585, 614, 4.0, True)]
     segments = [Segment(0, 329, 5.0, 0.5), Segment(330, 601, 2.0, 0.5), Segment(606, 900, 6.0, 0.5)]
     tm = TimeMap(segments, changes, [5.0, 2.0, 6.0], 1.0, 1.0)
-    b = sampled_track(901, FPS)
-    out, repeated = synchronized(b, tm, np.arange(0, 1000))
-    # which frame of B each output row is (every frame of the synthetic person differs)
-    source = np.array([int(np.flatnonzero((b.keypoints == kp).all(axis=(1, 2)))[0]) for kp in out.keypoints])
-    by_a = dict(zip(out.frame_index.tolist(), source.tolist()))
-    assert out.frame_index[0] == 0 and by_a[0] == 5 and by_a[324] == 329
-    # A's 325, 326, 327: B lost them; its frame 329 (A's 324) is held, then 330 shows A's 328
-    assert [by_a[i] for i in (325, 326, 327, 328)] == [329, 329, 329, 330]
-    assert repeated[:3] == [325, 326, 327]
-    # A's 599 is B's 601, A's 600 B's 606: B's 602-605 are left out, nothing repeated there
-    assert by_a[599] == 601 and by_a[600] == 606 and not any(590 < r < 700 for r in repeated)
+    frames_b, frames_a = np.arange(901), np.arange(-3, 1000)
+    shown = dict(zip(frames_a.tolist(), shown_rows(tm, frames_b, frames_a).tolist()))
+    held = dict(zip(frames_a.tolist(), held_rows(tm, frames_b, frames_a).tolist()))
+    assert [shown[i] for i in (-3, -2, 0, 324)] == [2, 3, 5, 329]  # A's frames before its 0 have partners too
+    # A's 325, 326, 327: B lost them; held, its frame 329 (A's 324) stands in; A's 328 is B's 330
+    assert [shown[i] for i in (325, 326, 327, 328)] == [-1, -1, -1, 330]
+    assert [held[i] for i in (324, 325, 326, 327, 328)] == [329, 329, 329, 329, 330]
+    # A's 599 is B's 601, A's 600 B's 606: B's 602-605 (instants A lost) are never chosen
+    assert (shown[599], shown[600]) == (601, 606) and held[600] == 606
     # B ends at 900 = A's 894: nothing after it
-    assert out.frame_index.tolist() == list(range(895))
+    assert shown[894] == held[894] == 900 and shown[895] == held[895] == -1 and held[999] == -1
+
+
+def test_shown_rows_take_the_nearest_frame_within_half_a_frame_ties_to_the_later():
+    """Offset +2.5: B's frame j is A's j - 2.5, exactly between two of A's frames; A's frame i
+    is shown by B's i + 3 (0.5 after it; i + 2 is 0.5 before), and B's last, 20 (A's 17.5), also
+    shows A's 18, which has no later one. At rate 2 (B twice as fast)
+    A's frame i is B's 2i exactly; at rate 0.5 (half as fast) B's frame j is A's 2j, and A's
+    odd frames are a whole frame of B's from any: none."""
+    half = TimeMap([Segment(0, 20, 2.5, 0.5)], [], [2.5], 1.0, 1.0)
+    assert shown_rows(half, np.arange(21), np.arange(-3, 20)).tolist() == [*range(21), 20, -1]
+    double = TimeMap([Segment(0, 20, 0.0, 0.5)], [], [0.0], 2.0, 2.0)
+    assert shown_rows(double, np.arange(21), np.arange(12)).tolist() == [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, -1]
+    slow = TimeMap([Segment(0, 5, 0.0, 0.5)], [], [0.0], 0.5, 0.5)
+    assert shown_rows(slow, np.arange(6), np.arange(12)).tolist() == [0, -1, 1, -1, 2, -1, 3, -1, 4, -1, 5, -1]
+    assert held_rows(slow, np.arange(6), np.arange(12)).tolist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, -1]
 
 
 def test_attach_time_maps_moves_the_segments_by_what_the_solve_moved_the_pair():

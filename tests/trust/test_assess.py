@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from videosync.result import AlignmentResult, PairOffset
 from videosync.trust.calibrator import MonotoneMap
 from videosync.trust.assess import Candidate, interval_half_width, likely_candidates, refusal_reason, Assessment
 from videosync.trust.reasons import Reason, candidates_text, refusal_text
@@ -79,3 +80,16 @@ def test_likely_candidates_most_probable_first():
     a = Assessment(0.3, 40.0, [Candidate(1.0, 0.3), Candidate(31.0, 0.5, 0.9), Candidate(-29.0, 0.05, 0.4)], None)
     assert [c.offset_frames for c in likely_candidates(a.candidates)] == [31.0, 1.0]  # -29 has under half the votes
     assert math.isclose(sum(c.probability for c in a.candidates), 0.85)
+
+
+@pytest.mark.parametrize("confidence, threshold, named", [
+    (0.65, 0.7, "repeated_motion"),  # below the threshold: refused, its reason named
+    (0.7, 0.7, None),  # at the threshold: trusted (align refuses only below it)
+    (0.9, 0.7, None),
+    (0.65, 0.0, None),  # --min-confidence 0: nothing refused
+])
+def test_a_pair_names_its_reason_only_when_refused_at_the_threshold(confidence, threshold, named):
+    verdict = Assessment(confidence, 3.0, [Candidate(1.0, confidence)], Reason.REPEATED_MOTION)
+    pair = PairOffset(a=0, b=1, offset_frames=1.0, offset_seconds=1 / 30, confidence=confidence, assessment=verdict)
+    result = AlignmentResult(reference="a", method="simple", inputs=[], pairs=[pair], min_confidence=threshold)
+    assert pair.refusal(threshold) == named and result.to_json()["pairs"][0]["reason"] == named

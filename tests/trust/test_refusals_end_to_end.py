@@ -13,6 +13,7 @@ import pytest
 
 import videosync
 from videosync.errors import CannotSynchronizeError
+from videosync.tunables import UNCALIBRATED_MIN_CONFIDENCE
 from tests.sync.test_refine import FPS, moving_body, view
 
 TRUE = -5.0
@@ -96,3 +97,33 @@ def test_a_frame_rate_assumed_wrongly_is_found_from_the_motion_or_not_trusted():
     assert right or entry.confidence < 0.5, (entry.offset_frames, entry.fps, entry.confidence)
     if not right:
         assert refusal([a, b], method="simple").reason == "frame_rate_unknown"
+
+
+def noisy_view(body: np.ndarray, azimuth_deg: float, frames: slice, jitter: float, seed: int = 0):
+    """``view`` with every keypoint jittered by ``jitter`` of the image width (a shaky detector)."""
+    track = view(body, azimuth_deg, frames)
+    points = track.keypoints.copy()
+    points[..., :2] += jitter * track.width * np.random.default_rng(seed).standard_normal(points[..., :2].shape)
+    return track.with_keypoints(points, track.frame_index)
+
+
+def test_a_trusted_pair_names_no_reason_and_a_refused_weak_one_says_weak_evidence():
+    """``reason`` says why an answer is refused, at the threshold align used: null in the JSON of
+    a trusted pair (the evidence's would-be reason stays in the assessment), named in a refusal.
+    The jittered pair has no specific problem, only a confidence of about 0.56."""
+    body = moving_body(420, seed=5)
+    a, b = view(body, 0.0, slice(20, 80)), noisy_view(body, 25.0, slice(25, 85), jitter=0.03)
+    result = videosync.align([a, b], method="simple", min_confidence=0.5)
+    pair = result.to_json()["pairs"][0]
+    assert 0.5 <= pair["confidence"] < 0.9 and result.min_confidence == 0.5
+    assert pair["reason"] is None and result.pairs[0].assessment.reason.value == "weak_evidence"
+    error = refusal([a, b], method="simple", min_confidence=0.9)
+    assert error.reason == "weak_evidence" and "cannot synchronize: weak evidence: " in str(error)
+
+
+def test_the_default_threshold_decides_whether_a_pair_names_its_reason():
+    body = moving_body(420, seed=5)
+    a, b = view(body, 0.0, slice(20, 400)), view(body, 25.0, slice(25, 405))
+    result = videosync.align([a, b], method="simple")  # the method's own scores: their own default
+    assert result.min_confidence == UNCALIBRATED_MIN_CONFIDENCE
+    assert result.pairs[0].confidence >= UNCALIBRATED_MIN_CONFIDENCE and result.to_json()["pairs"][0]["reason"] is None

@@ -47,6 +47,7 @@ def sync_poses_command(inputs: tuple[str, ...], out_dir: str, offsets: str | Non
     """
     from videosync.cli.align import run_align
     from videosync.cli.options import check_outputs
+    from videosync.poses.load import reading_once
     from videosync.sync.timemap import input_time_map
     from videosync.syncposes import check_outputs as check_pose_outputs
     from videosync.syncposes import sync_poses
@@ -60,13 +61,14 @@ def sync_poses_command(inputs: tuple[str, ...], out_dir: str, offsets: str | Non
     check_pose_outputs([Path(p) for p in inputs], Path(out_dir), overwrite)  # before the alignment's work
     forced, maps, alignment = _offsets(offsets), None, None
     options = dict(fps=fps, size=parse_size(size), layout=layout)
-    if forced is None:
-        alignment = run_align(list(inputs), time_map=time_map, **options, **sync)
-        for w in alignment.warnings:
-            output.warning(w)
-        maps = [input_time_map(entry) for entry in alignment.inputs]
-    written, _ = sync_poses(list(inputs), out_dir, offsets_frames=forced, time_maps=maps, overwrite=overwrite,
-                            **options)
+    with reading_once():  # the alignment's reads of the inputs are the writer's
+        if forced is None:
+            alignment = run_align(list(inputs), time_map=time_map, **options, **sync)
+            for w in alignment.warnings:
+                output.warning(w)
+            maps = [input_time_map(entry) for entry in alignment.inputs]
+        written, _ = sync_poses(list(inputs), out_dir, offsets_frames=forced, time_maps=maps, overwrite=overwrite,
+                                **options)
     document = {"outputs": [w.to_json() for w in written],
                 "alignment": alignment.to_json() if alignment is not None else None}
     emit_json(document, as_json, json_out)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +15,24 @@ from videosync.poses.openpose import load_openpose_dir
 from videosync.poses.track import PoseTrack
 
 NOT_A_POSE_FILE = "not a pose file: expected .npz or a folder of OpenPose .json files"
+
+#: The tracks read inside :func:`reading_once`, by path and options (None outside one).
+_READ: ContextVar[dict[tuple, PoseTrack] | None] = ContextVar("videosync_poses_read", default=None)
+
+
+@contextlib.contextmanager
+def reading_once() -> Iterator[None]:
+    """Inside the block :func:`load_poses` reads each input with the same options once: a command
+    that aligns pose files and then writes them (``sync-poses``) parses a folder of thousands of
+    JSON files once. A block inside another shares its reads."""
+    if _READ.get() is not None:
+        yield
+        return
+    token = _READ.set({})
+    try:
+        yield
+    finally:
+        _READ.reset(token)
 
 
 def load_poses(
@@ -29,7 +50,19 @@ def load_poses(
     whose files hold every detected person in one of several layouts.
     Raises PoseFileError (one line naming the path) for anything that is not a usable pose file.
     """
-    path = Path(path)
+    read = _READ.get()
+    key = (str(Path(path).absolute()), fps, None if size is None else tuple(size), layout, person)
+    if read is not None and key in read:
+        return read[key]
+    track = _load(Path(path), fps=fps, size=size, layout=layout, person=person)
+    if read is not None:
+        read[key] = track
+    return track
+
+
+def _load(path: Path, *, fps: float | None, size: tuple[float, float] | None, layout: str | None,
+          person: int) -> PoseTrack:
+    """:func:`load_poses` from the file."""
     if not path.exists():
         raise PoseFileError("no such file or folder", path)
     fps = None if fps is None else check_fps(fps, path)

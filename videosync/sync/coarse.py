@@ -76,25 +76,15 @@ def estimate_at_source_rate(est: PairEstimate, ka: int, kb: int) -> PairEstimate
     diagnostics stay in the coarse tracks' rows)."""
     if ka == kb == 1:
         return est
-    scale, rate = float(kb), kb / ka
+    from videosync.sync.methods.base import in_b_frames
 
-    def times(value: float | None, factor: float) -> float | None:
-        return None if value is None else value * factor
-
-    fit = est.fit and dataclasses.replace(
-        est.fit, offset_frames=est.fit.offset_frames * scale, rate=est.fit.rate * rate,
-        median_offset=est.fit.median_offset * scale, residual_std=est.fit.residual_std * scale,
-        offset_stderr=est.fit.offset_stderr * scale, nominal_rate=est.fit.nominal_rate * rate,
-        rate_estimate=times(est.fit.rate_estimate, rate), rate_stderr=times(est.fit.rate_stderr, rate),
-        tolerance=est.fit.tolerance * scale, runner_up_offset=times(est.fit.runner_up_offset, scale),
-        beyond_bounds=times(est.fit.beyond_bounds, scale))
+    scale = float(kb)
     preview = est.preview and dataclasses.replace(
         est.preview, step_a=est.preview.step_a * ka, step_b=est.preview.step_b * kb,
         first_a=est.preview.first_a * ka, first_b=est.preview.first_b * kb)
-    return dataclasses.replace(
-        est, offset_frames=est.offset_frames * scale, rate=est.rate * rate, fps_a=est.fps_a * ka,
-        fps_b=est.fps_b * kb, fit=fit, pairs_a=est.pairs_a * ka, pairs_b=est.pairs_b * scale, preview=preview,
-        diagnostics={**est.diagnostics, "stride": (ka, kb)})
+    return in_b_frames(est, lambda k: k * scale, scale=scale, rate=kb / ka, fps_a=est.fps_a * ka,
+                       fps_b=est.fps_b * kb, pairs_a=est.pairs_a * ka, preview=preview,
+                       diagnostics={**est.diagnostics, "stride": (ka, kb)})
 
 
 def busiest_stretch(track: PoseTrack, seconds: float) -> PoseTrack:

@@ -239,6 +239,22 @@ def feature_method(method: Any) -> Any:
     return inner if isinstance(inner, FeatureMatchingMethod) else None
 
 
+def keep_features(method: Any) -> None:
+    """Have the frame-matching method inside ``method`` keep its estimates' features, so that
+    :func:`estimate_time_map` reuses them instead of describing the pair again."""
+    inner = feature_method(method)
+    if inner is not None:
+        inner.keep_features = True
+
+
+def pair_features(inner: Any, estimate: Any, track_a: PoseTrack, track_b: PoseTrack) -> Any:
+    """The pair's :class:`~videosync.sync.methods.base.PairFeatures`: those ``estimate`` matched
+    when it kept them for these very tracks, else described by ``inner``."""
+    described = getattr(estimate, "described", None)
+    kept = described.of(track_a, track_b) if described is not None else None
+    return kept if kept is not None else inner.describe_pair(track_a, track_b)
+
+
 @dataclass
 class _Segmentation:
     """The evidence along one line, the offset index of every row and the rows' parts."""
@@ -441,7 +457,7 @@ def estimate_time_map(method: Any, track_a: PoseTrack, track_b: PoseTrack, estim
     if inner is None or estimate.fit is None:
         return _with(TimeMap.constant(estimate.offset_frames, estimate.rate, nominal, frames_b,
                                       answer_uncertainty(estimate)), estimate)
-    pair = inner.describe_pair(track_a, track_b)
+    pair = pair_features(inner, estimate, track_a, track_b)
     seg, levels, whole, line_rate, line_offset = _search(pair, estimate.rate, estimate.offset_frames, nominal)
     rate, drift_ppm = _drift(levels, nominal)
     centre = float(np.mean(pair.da.frame_index))
@@ -473,7 +489,9 @@ def estimate_time_map(method: Any, track_a: PoseTrack, track_b: PoseTrack, estim
 
 
 def _with(time_map: TimeMap, estimate: Any) -> TimeMap:
-    time_map.estimate = estimate
+    """``time_map`` with the estimate its offsets come from, without the features it matched
+    (used up here; results would hold them)."""
+    time_map.estimate = dataclasses.replace(estimate, described=None) if getattr(estimate, "described", None) else estimate
     return time_map
 
 
@@ -596,35 +614,33 @@ def input_time_map(entry: Any) -> TimeMap:
     return TimeMap(segments, [], [s.offset_frames for s in segments], rate, rate)
 
 
-def held_rows(time_map: TimeMap, frames_b: np.ndarray, frames_a: np.ndarray) -> np.ndarray:
-    """For each of the reference's frames ``frames_a``, the row of ``frames_b`` (B's frames) last
-    captured at or before it (within half a frame: the nearest, ties to the earlier); -1 before
-    B started or after it ended. Where B lost frames its last one before the loss is held; frames
-    of B whose instant the reference lost are never chosen."""
-    frames_a = np.asarray(frames_a, dtype=np.int64)
+def shown_rows(time_map: TimeMap, frames_b: np.ndarray, frames_a: np.ndarray) -> np.ndarray:
+    """For each of the reference's frames ``frames_a``, the row of ``frames_b`` (B's frames, in
+    order) whose instant is nearest it within half a frame (ties to the later); -1 where B has
+    none: before it started, after it ended, where it lost frames. Frames of B whose instant the
+    reference lost are never chosen. The one mapping from the reference's frames to an input's:
+    trim holds B's last frame over its gaps (:func:`held_rows`), sync-poses numbers each of B's
+    frames by the reference's frame it shows (:func:`videosync.syncposes.reference_numbers`)."""
+    frames_a = np.asarray(frames_a, dtype=np.float64)
     at = time_map.a_frame(frames_b)  # NaN: an instant the reference lost
     rows = np.flatnonzero(np.isfinite(at))
     if not len(rows):
         return np.full(len(frames_a), -1, dtype=np.int64)
-    held = np.searchsorted(at[rows], frames_a + 0.5, side="right") - 1
-    inside = (held >= 0) & (frames_a <= at[rows[-1]] + 0.5)
-    return np.where(inside, rows[np.clip(held, 0, None)], -1)
+    later = np.minimum(np.searchsorted(at[rows], frames_a), len(rows) - 1)  # the first at or after, if any
+    earlier = np.maximum(later - 1, 0)
+    to_later, to_earlier = np.abs(at[rows[later]] - frames_a), np.abs(at[rows[earlier]] - frames_a)
+    nearest = np.where(to_earlier < to_later, earlier, later)
+    return np.where(np.minimum(to_earlier, to_later) <= 0.5, rows[nearest], -1)
 
 
-def synchronized(track_b: PoseTrack, time_map: TimeMap, frames_a: np.ndarray) -> tuple[PoseTrack, list[int]]:
-    """``track_b`` re-timed onto the reference's frames ``frames_a``: the row numbered ``i`` holds
-    B's last frame captured at or before the reference's frame ``i`` (:func:`held_rows`), so that
-    frame ``i`` of every output shows the same instant. The reference's frames before B started
-    or after it ended are left out. Returns the track and the frames of it that repeat the
-    previous one (a 3D pipeline can ignore them)."""
-    frames_a = np.asarray(frames_a, dtype=np.int64)
-    held = held_rows(time_map, track_b.frame_index, frames_a)
-    inside = held >= 0
-    source = held[inside]
-    out = track_b.with_keypoints(track_b.keypoints[source], frames_a[inside])
-    return out, repeats(frames_a[inside], source)
-
-
-def repeats(frames: np.ndarray, source: np.ndarray) -> list[int]:
-    """The ``frames`` whose ``source`` is the previous one's (a frame shown again)."""
-    return [int(f) for f, prev, cur in zip(frames[1:], source[:-1], source[1:]) if prev == cur]
+def held_rows(time_map: TimeMap, frames_b: np.ndarray, frames_a: np.ndarray) -> np.ndarray:
+    """For each of the reference's frames ``frames_a`` (in order), the row of ``frames_b`` that
+    shows it (:func:`shown_rows`) or, where B lost frames, its last one before the loss, held;
+    -1 before B started or after it ended."""
+    shown = shown_rows(time_map, frames_b, frames_a)
+    seen = np.flatnonzero(shown >= 0)
+    if not len(seen):
+        return shown
+    last = np.maximum.accumulate(np.where(shown >= 0, np.arange(len(shown)), -1))
+    inside = (last >= 0) & (np.arange(len(shown)) <= seen[-1])
+    return np.where(inside, shown[np.maximum(last, 0)], -1)

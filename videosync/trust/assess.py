@@ -61,7 +61,10 @@ class Assessment:
             the truth with probability ``INTERVAL_LEVEL`` (0.9); wide when a rival offset is likely.
         candidates: the answer first, then the rival offsets a repetition away, each with its
             probability.
-        reason: why the answer would be refused (None when nothing speaks against it).
+        reason: why the answer would be refused were its confidence below ``align``'s threshold
+            (the first specific problem the evidence shows, else WEAK_EVIDENCE): named whatever
+            the confidence, since the threshold is ``align``'s decision
+            (:meth:`videosync.result.PairOffset.refusal` names it only for a refused answer).
         evidence: the named numbers the confidence was computed from.
         calibrated: whether a fitted calibrator made the confidence.
     """
@@ -152,9 +155,9 @@ def interval_half_width(candidates: list[Candidate], local: float, widest: float
     return float(max(widest, local))
 
 
-def refusal_reason(evidence: dict[str, float], candidates: list[Candidate], estimate: Any) -> Reason | None:
-    """Why this answer would be refused, checked in the order of :class:`Reason`; None when the
-    evidence names no specific problem (a low confidence is then WEAK_EVIDENCE)."""
+def refusal_reason(evidence: dict[str, float], candidates: list[Candidate], estimate: Any) -> Reason:
+    """Why this answer would be refused, checked in the order of :class:`Reason`: WEAK_EVIDENCE
+    when the evidence names no specific problem (the confidence alone is too low)."""
     overlap = evidence.get("overlap_seconds", math.nan)
     if math.isfinite(overlap) and overlap < MIN_OVERLAP_SECONDS:
         return Reason.NO_OVERLAP

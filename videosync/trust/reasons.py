@@ -2,7 +2,8 @@
 
 A refusal must say what the user can do about it, so the engine picks one of these reasons from
 the evidence (:func:`videosync.trust.assess.refusal_reason`) instead of a generic "not
-trustworthy". The JSON output carries the reason's key (``"reason": "repeated_motion"``).
+trustworthy". The JSON output carries the reason's key (``"reason": "repeated_motion"``) on a
+pair below ``align``'s threshold, null on a trusted one.
 """
 
 from __future__ import annotations

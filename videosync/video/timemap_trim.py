@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from videosync.errors import CannotSynchronizeError, VideosyncError
-from videosync.sync.timemap import TimeMap, held_rows, repeats
+from videosync.sync.timemap import TimeMap, held_rows
 from videosync.video.plan import FramePlan, TrimPlan, same_rate
 
 #: The list of repeated frames written beside the copies.
@@ -72,6 +72,11 @@ def plan_time_maps(n_frames: list[int], fps: list[Fraction], maps: list[TimeMap]
         used[source - source[0]] = True
         skipped.append([int(j) for j in np.flatnonzero(~used) + source[0]])
     return MappedPlan(TrimPlan(plans, start / float(fps[0]), rounded=False, resampled=False), repeated, skipped)
+
+
+def repeats(frames: np.ndarray, source: np.ndarray) -> list[int]:
+    """The ``frames`` whose ``source`` is the previous one's (a frame shown again)."""
+    return [int(f) for f, prev, cur in zip(frames[1:], source[:-1], source[1:]) if prev == cur]
 
 
 def repeated_json(outputs: list[Path], inputs: list[Path], mapped: MappedPlan) -> dict[str, Any]:

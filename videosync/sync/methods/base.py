@@ -10,6 +10,7 @@ frame numbers (:mod:`videosync.sync.fit`). A new feature-based method only imple
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,6 +59,21 @@ class PairFeatures:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Described:
+    """The features an estimate matched and the very tracks they describe (kept on request:
+    :attr:`FeatureMatchingMethod.keep_features`)."""
+
+    track_a: PoseTrack
+    track_b: PoseTrack
+    features: PairFeatures
+
+    def of(self, track_a: PoseTrack, track_b: PoseTrack) -> PairFeatures | None:
+        """The features when they describe exactly ``track_a`` and ``track_b`` (the same objects:
+        a coarse-to-fine estimate's features describe lower-rate parts of them), else None."""
+        return self.features if track_a is self.track_a and track_b is self.track_b else None
+
+
 #: Frames of each input kept with an estimate for the picture of its frame similarity.
 PREVIEW_FRAMES = 400
 
@@ -102,6 +118,7 @@ class PairEstimate:
         notes: caveats for the user (e.g. an offset that is not constant over the recording).
         preview: the matched features, subsampled, for the plot (None for methods that match
             no frames).
+        described: the features matched, when the method was asked to keep them (None by default).
     """
 
     method: str
@@ -119,6 +136,34 @@ class PairEstimate:
     #: caveats a user should read with the offset (one sentence each, no pair label)
     notes: list[str] = field(default_factory=list)
     preview: FramePreview | None = field(default=None, repr=False)
+    described: Described | None = field(default=None, repr=False, compare=False)
+
+
+#: The fit's numbers in frames of B, by how they follow B's frame numbers: offsets (where on B's
+#: time line: they move when B is renumbered and scale with its rate), spreads (they only scale)
+#: and rates (frames of B per frame of A).
+FIT_OFFSETS = ("offset_frames", "median_offset", "runner_up_offset", "beyond_bounds")
+FIT_SPREADS = ("residual_std", "offset_stderr", "tolerance")
+FIT_RATES = ("rate", "nominal_rate", "rate_estimate", "rate_stderr")
+
+
+def in_b_frames(est: PairEstimate, offset: Callable[[Any], Any], scale: float = 1.0, rate: float = 1.0,
+                **changes: Any) -> PairEstimate:
+    """``est`` with B's frames numbered anew: every offset in frames of B (the answer, the fit's
+    ``FIT_OFFSETS``, the matched frames ``pairs_b``) mapped by ``offset``, the fit's spreads times
+    ``scale``, its rates and the answer's times ``rate``; ``changes`` replace other fields. The
+    diagnostics are the caller's to map (what each holds differs)."""
+    def mapped(value: Any, how: Callable[[Any], Any]) -> Any:
+        return None if value is None else how(value)
+
+    fit = est.fit
+    if fit is not None:
+        fit = dataclasses.replace(
+            fit, **{name: mapped(getattr(fit, name), offset) for name in FIT_OFFSETS},
+            **{name: mapped(getattr(fit, name), lambda v: v * scale) for name in FIT_SPREADS},
+            **{name: mapped(getattr(fit, name), lambda v: v * rate) for name in FIT_RATES})
+    return dataclasses.replace(est, offset_frames=offset(est.offset_frames), rate=est.rate * rate, fit=fit,
+                               pairs_b=offset(np.asarray(est.pairs_b)), **changes)
 
 
 #: How the note about a rival offset begins (the refinement replaces it when it takes the rival).
@@ -204,6 +249,11 @@ class FeatureMatchingMethod(SyncMethod):
         seed: seed for the fit's RANSAC.
         progress: optional ``(rows_done, rows_total)`` callback of the matching step.
     """
+
+    #: keep each estimate's features (:attr:`PairEstimate.described`), for a caller that needs
+    #: them again (``align --time-map``); off by default: they are large (17 x 128 numbers a frame
+    #: for SeSyn-Net) and estimates are often kept
+    keep_features: bool = False
 
     def __init__(
         self,
@@ -306,6 +356,7 @@ class FeatureMatchingMethod(SyncMethod):
                 "votes": source_votes(match, pair, nominal), **pair.diagnostics,
             },
             notes=notes + pair.notes, preview=FramePreview.of(pair),
+            described=Described(track_a, track_b, pair) if self.keep_features else None,
         )
 
     def _match_and_fit(

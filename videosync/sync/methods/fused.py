@@ -36,7 +36,7 @@ from videosync.errors import CannotSynchronizeError
 from videosync.poses import PoseTrack
 from videosync.sync.bounds import UNBOUNDED, OffsetBounds
 from videosync.sync.methods.audio import AudioMethod, media_path
-from videosync.sync.methods.base import PairEstimate, SyncMethod
+from videosync.sync.methods.base import PairEstimate, SyncMethod, in_b_frames
 from videosync.tunables import (
     AV_SKEW_SECONDS,
     EXPECTED_DISAGREEMENT_SECONDS,
@@ -220,14 +220,8 @@ def moved(est: PairEstimate, shift: int) -> PairEstimate:
         d["halves"] = ((k1 + shift, k2 + shift), centres)
     if d.get("beyond_bounds") is not None:
         d["beyond_bounds"] = d["beyond_bounds"] + shift
-    fit = est.fit
-    if fit is not None:
-        fit = replace(fit, offset_frames=fit.offset_frames + shift, median_offset=fit.median_offset + shift,
-                      runner_up_offset=None if fit.runner_up_offset is None else fit.runner_up_offset + shift,
-                      beyond_bounds=None if fit.beyond_bounds is None else fit.beyond_bounds + shift)
-    k = est.offset_frames + shift
-    return replace(est, offset_frames=k, offset_seconds=k / est.fps_b, fit=fit, diagnostics=d,
-                   pairs_b=np.asarray(est.pairs_b) + shift)
+    return in_b_frames(est, lambda k: k + shift, offset_seconds=(est.offset_frames + shift) / est.fps_b,
+                       diagnostics=d)
 
 
 def _fused(chosen: PairEstimate, sound: PairEstimate, source: str, notes: list[str]) -> PairEstimate:
