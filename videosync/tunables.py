@@ -394,6 +394,14 @@ TIMEMAP_MAX_STEP_SECONDS = 0.2
 #: A step is located when the windows that prefer the old and the new offset lie at most this
 #: far apart (s); otherwise the frames between them could belong to either. [drift.md]
 TIMEMAP_LOCATE_SECONDS = 1.0
+#: Matches this close to the answer's line (frames of B, and s) show whether its offset slides
+#: along the recording (the calibrator's ``match_trend``): the few frames a camera loses, not a
+#: repetition of the motion further away. [trust.md]
+TREND_BAND_FRAMES = 12
+TREND_BAND_SECONDS = 0.4
+#: Matches the trend's Theil-Sen slope is computed on at most (evenly spaced): its cost grows
+#: with the square of their number. [trust.md]
+TREND_MAX_MATCHES = 600
 #: A stretch of a segment whose windows prefer offsets at least k frames away on one side by more
 #: than this many full votes in total (half a step's price) may hide a step the path did not take
 #: (or a ramp of small ones): the segment's error bar covers k. [drift.md]
