@@ -57,8 +57,7 @@ FEATURES = (
     "fit_rate_estimated", "geo_conclusive", "geo_contrast", "geo_relative_error", "geo_noise_relative",
     "geo_direction_gap", "geo_shift", "geo_rival_taken", "log_overlap_seconds", "log_min_fps",
     "fps_assumed", "rate_unresolved", "turned_upright", "jitter_relative", "moving_joints", "valid_share",
-    "drift_flagged", "part_gap", "path_steps", "path_gain", "path_span", "path_doubt",
-    "match_trend", "match_trend_rank", "method_confidence",
+    "drift_flagged", "part_gap", "method_confidence",
 )
 #: Answers this close to the truth (frames) show the answer's own spread (for the local scale).
 NEAR_FRAMES = 3.0

@@ -192,8 +192,8 @@ FINE_EDGE_FRAMES = 3
 
 #: align refuses offsets whose calibrated confidence is below this (--min-confidence): on the
 #: calibration benchmark's tune split, the fewest wrong answers while 80 % of the right ones are
-#: answered (scripts/fit_calibrator.py prints the table: 5.0 % wrong, 80.3 % kept). [trust.md]
-DEFAULT_MIN_CONFIDENCE = 0.8
+#: answered (scripts/fit_calibrator.py prints the table: 10 % wrong, 81 % kept). [trust.md]
+DEFAULT_MIN_CONFIDENCE = 0.7
 #: The same for a method's own scores (a method or model without a calibrator): the former
 #: default, chosen on the project's synthetic validation split. [confidence.md]
 UNCALIBRATED_MIN_CONFIDENCE = 0.2
@@ -394,14 +394,6 @@ TIMEMAP_MAX_STEP_SECONDS = 0.2
 #: A step is located when the windows that prefer the old and the new offset lie at most this
 #: far apart (s); otherwise the frames between them could belong to either. [drift.md]
 TIMEMAP_LOCATE_SECONDS = 1.0
-#: Matches this close to the answer's line (frames of B, and s) show whether its offset slides
-#: along the recording (the calibrator's ``match_trend``): the few frames a camera loses, not a
-#: repetition of the motion further away. [trust.md]
-TREND_BAND_FRAMES = 12
-TREND_BAND_SECONDS = 0.4
-#: Matches the trend's Theil-Sen slope is computed on at most (evenly spaced): its cost grows
-#: with the square of their number. [trust.md]
-TREND_MAX_MATCHES = 600
 #: A stretch of a segment whose windows prefer offsets at least k frames away on one side by more
 #: than this many full votes in total (half a step's price) may hide a step the path did not take
 #: (or a ramp of small ones): the segment's error bar covers k. [drift.md]

@@ -1,12 +1,10 @@
 """The calibrator's evidence of a step along a pair's line (videosync.sync.changepoints:
-path_evidence, match_trend), on hand-built inputs with hand-computed answers."""
-
-import math
+path_evidence), on hand-built inputs with hand-computed answers."""
 
 import numpy as np
 import pytest
 
-from videosync.sync.changepoints import Evidence, match_trend, path_evidence
+from videosync.sync.changepoints import Evidence, path_evidence
 
 
 def _evidence(best: list[int], shifts: int = 7) -> Evidence:
@@ -30,23 +28,3 @@ def test_a_step_of_two_frames():
     # before the step prefer an offset two indices away by 3 votes (> 1): doubt 2 frames.
     out = path_evidence(_evidence([3] * 24 + [1] * 32), fps_a=10.0, fps_b=10.0)
     assert out == {"path_steps": 1.0, "path_gain": pytest.approx(1.0), "path_span": 2.0, "path_doubt": 2.0}
-
-
-def test_trend_of_a_slow_slide():
-    i = np.arange(100.0)
-    j = 1.0 * i + 20.0 - 0.05 * i  # 0.05 frames of B lost per frame of A
-    out = match_trend(i, j, rate=1.0, offset=20.0, fps_b=30.0)
-    assert out["match_trend"] == pytest.approx(0.05 * 99)
-    assert out["match_trend_rank"] == pytest.approx(1.0)
-
-
-def test_no_trend_and_far_matches_ignored():
-    i = np.arange(100.0)
-    j = i + 20.0 + np.where(i % 10 == 0, 50.0, 0.0)  # every 10th match a repetition 50 frames away
-    out = match_trend(i, j, rate=1.0, offset=20.0, fps_b=30.0)
-    assert out == {"match_trend": 0.0, "match_trend_rank": 0.0}
-
-
-def test_too_few_matches():
-    out = match_trend(np.arange(5.0), np.arange(5.0), rate=1.0, offset=0.0, fps_b=30.0)
-    assert math.isnan(out["match_trend"]) and math.isnan(out["match_trend_rank"])

@@ -29,7 +29,6 @@ Design and measurements: ``docs/design/drift.md``.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,9 +49,6 @@ from videosync.tunables import (
     TIMEMAP_VOTE_PER_FRAME,
     TIMEMAP_WINDOW_FRAMES,
     TIMEMAP_WINDOW_SECONDS,
-    TREND_BAND_FRAMES,
-    TREND_BAND_SECONDS,
-    TREND_MAX_MATCHES,
 )
 
 
@@ -203,8 +199,9 @@ def located(step: Step, fps_a: float) -> bool:
 
 
 def path_evidence(ev: Evidence, fps_a: float, fps_b: float) -> dict[str, float]:
-    """How strongly the frames along a pair's line say its offset is not one number: the
-    calibrator's evidence of a step (:mod:`videosync.trust.evidence`), with no time map built.
+    """How strongly the frames along a pair's line say its offset is not one number: evidence of a
+    step logged for the calibrator (:mod:`videosync.trust.evidence`; not yet in the shipped fit,
+    docs/design/trust.md), with no time map built.
 
     Why: where frames were lost without timestamps, one offset is right for one stretch only and
     the matching still answers with confidence (issue 18: 20 of 47 confident wrong answers of the
@@ -222,28 +219,6 @@ def path_evidence(ev: Evidence, fps_a: float, fps_b: float) -> dict[str, float]:
     doubts = doubt(votes, np.full(len(votes), float(constant)), np.zeros(len(votes), dtype=np.int64), reach)
     return {"path_steps": float(steps), "path_gain": max(gain, 0.0), "path_span": float(np.ptp(path)),
             "path_doubt": float(doubts[0])}
-
-
-def match_trend(frames_a: np.ndarray, frames_b: np.ndarray, rate: float, offset: float, fps_b: float
-                ) -> dict[str, float]:
-    """How far the matched frames near the line ``j = rate * i + offset`` slide from its start to
-    its end: ``match_trend`` is ``|Theil-Sen slope| x`` the span of A's matched frames (frames of
-    B), ``match_trend_rank`` their ``|Spearman rank correlation|`` (0-1); NaN with fewer than
-    ten matches. Frames lost without timestamps shift every later match by the frames lost, so
-    the matches drift across the line however the Viterbi path of :func:`path_evidence` weighs
-    them; a constant offset leaves them scattered with no trend."""
-    from scipy.stats import spearmanr, theilslopes
-
-    residual = np.asarray(frames_b, float) - rate * np.asarray(frames_a, float) - offset
-    near = np.abs(residual) <= max(TREND_BAND_FRAMES, TREND_BAND_SECONDS * fps_b)
-    i, r = np.asarray(frames_a, float)[near], residual[near]
-    if len(i) < 10 or np.ptp(i) == 0:
-        return {"match_trend": math.nan, "match_trend_rank": math.nan}
-    order = np.argsort(i, kind="stable")
-    pick = order[np.linspace(0, len(order) - 1, min(len(order), TREND_MAX_MATCHES)).astype(int)]
-    slope = float(theilslopes(r[pick], i[pick])[0])
-    rank = float(spearmanr(i, r)[0]) if np.ptp(r) > 0 else 0.0
-    return {"match_trend": abs(slope) * float(np.ptp(i)), "match_trend_rank": abs(rank)}
 
 
 def doubt(votes: np.ndarray, level: np.ndarray, parts: np.ndarray, reach: int) -> np.ndarray:

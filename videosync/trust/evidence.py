@@ -50,8 +50,6 @@ FEATURES: dict[str, str] = {
     "path_gain": "votes that stepped path saves over one constant offset, its penalty paid",
     "path_span": "frames of B between the lowest and highest offset of that path",
     "path_doubt": "frames of B a run of the recording prefers to be off the one constant offset",
-    "match_trend": "how far the matches near the answer's line slide across it, start to end (frames of B)",
-    "match_trend_rank": "|rank correlation| of those matches' distance from the line with time (0-1)",
     "method_confidence": "the method's own confidence before calibration (0-1)",
 }
 

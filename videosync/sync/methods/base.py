@@ -303,7 +303,7 @@ class FeatureMatchingMethod(SyncMethod):
                 "inliers": fit.inliers, "distinctiveness": match.distinctiveness, "matched_cols": match.cols,
                 "softmax_scale": match.scale, "n_frames": (len(pair.da), len(pair.db)), "matching_parts": parts,
                 "slides": slide is not None, "beyond_bounds": fit.beyond_bounds,
-                "votes": source_votes(match, pair, nominal), "path": _path_evidence(pair, fit, i, j), **pair.diagnostics,
+                "votes": source_votes(match, pair, nominal), "path": _path_evidence(pair, fit), **pair.diagnostics,
             },
             notes=notes + pair.notes, preview=FramePreview.of(pair),
         )
@@ -372,13 +372,12 @@ def source_votes(match: MatchResult, pair: PairFeatures, rate: float) -> tuple[n
     return match.votes.offsets + (b0 - rate * a0), match.votes.votes
 
 
-def _path_evidence(pair: PairFeatures, fit: OffsetFit, i: np.ndarray, j: np.ndarray) -> dict[str, float]:
-    """Whether the frames along the answer's line, and the matches ``(i, j)`` (source frames)
-    near it, say the offset steps (the calibrator's evidence; :mod:`videosync.sync.changepoints`)."""
-    from videosync.sync.changepoints import along_line, match_trend, path_evidence
+def _path_evidence(pair: PairFeatures, fit: OffsetFit) -> dict[str, float]:
+    """Whether the frames along the answer's line say the offset steps (the calibrator's evidence;
+    :func:`videosync.sync.changepoints.path_evidence`)."""
+    from videosync.sync.changepoints import along_line, path_evidence
 
-    out = path_evidence(along_line(pair, fit.rate, fit.offset_frames), pair.da.fps, pair.db.fps)
-    return {**out, **match_trend(i, j, fit.rate, fit.offset_frames, pair.db.fps)}
+    return path_evidence(along_line(pair, fit.rate, fit.offset_frames), pair.da.fps, pair.db.fps)
 
 
 def _fit_notes(fit: OffsetFit, parts: tuple[list[float], list[float]] | None, slide: tuple[int, int] | None,
