@@ -211,3 +211,17 @@ def test_soft_votes_equal_a_brute_force_softmax_in_both_directions(rate, max_off
         np.add.at(expected, k, probs.ravel() * (1 - (pos - k)))
         np.add.at(expected, np.minimum(k + 1, len(expected) - 1), probs.ravel() * (pos - k))
     np.testing.assert_allclose(m.votes.votes, expected, rtol=1e-4, atol=1e-9)
+
+
+def test_pca_asked_for_more_components_than_rows_gives_as_many_as_rows():
+    """12 rows cannot span 64 components: the projection has 12 columns, and every row of A is
+    still nearest its own copy in B (a 40-frame clip crashed the time map's comparison, which asks
+    for 64)."""
+    from videosync.sync.matching import pca_project
+
+    rng = np.random.default_rng(8)
+    f = rng.normal(size=(6, 100)).astype(np.float32)
+    ok = np.ones(6, bool)
+    pa, pb = pca_project(f, f, 64, valid_a=ok, valid_b=ok)
+    assert pa.shape == pb.shape == (6, 12) and np.isfinite(pa).all()
+    assert np.argmin(np.linalg.norm(pa[:, None] - pb[None], axis=2), axis=1).tolist() == list(range(6))

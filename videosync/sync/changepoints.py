@@ -30,6 +30,7 @@ Design and measurements: ``docs/design/drift.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -114,6 +115,14 @@ def band_evidence(fa: np.ndarray, fb: np.ndarray, va: np.ndarray, vb: np.ndarray
     return Evidence(np.asarray(frames_a), centre, shifts, np.nan_to_num(cost, nan=0.0), seen)
 
 
+def along_line(pair: Any, rate: float, offset: float) -> Evidence:
+    """:func:`band_evidence` of a described pair (``PairFeatures``: dense tracks, features, usable
+    rows) along ``j = rate * i + offset`` (source frames), ``band_half_width`` wide."""
+    da, db = pair.da, pair.db
+    return band_evidence(pair.fa, pair.fb, pair.va, pair.vb, da.frame_index, int(db.frame_index[0]), rate, offset,
+                         band_half_width(db.fps))
+
+
 def window_votes(cost: np.ndarray, rows: int) -> np.ndarray:
     """``(ceil(T / rows), D)``: each window of ``rows`` consecutive rows votes against every offset
     ``min(1, (its summed cost - the window's best) / (TIMEMAP_VOTE_PER_FRAME * rows))``."""
@@ -187,6 +196,29 @@ def located(step: Step, fps_a: float) -> bool:
     """Whether the evidence places ``step`` within ``TIMEMAP_LOCATE_SECONDS``: the windows that
     prefer the old and the new offset are at most that far apart."""
     return step.unsure <= TIMEMAP_LOCATE_SECONDS * fps_a
+
+
+def path_evidence(ev: Evidence, fps_a: float, fps_b: float) -> dict[str, float]:
+    """How strongly the frames along a pair's line say its offset is not one number: evidence of a
+    step logged for the calibrator (:mod:`videosync.trust.evidence`; not yet in the shipped fit,
+    docs/design/trust.md), with no time map built.
+
+    Why: where frames were lost without timestamps, one offset is right for one stretch only and
+    the matching still answers with confidence (issue 18: 20 of 47 confident wrong answers of the
+    calibration split). ``path_steps``: steps of the penalised best path (:func:`best_levels`);
+    ``path_gain``: the votes that path saves over the one best constant offset, its penalty
+    paid (0 when it keeps one offset); ``path_span``: frames of B between its lowest and highest
+    offset; ``path_doubt``: :func:`doubt` of that constant offset (frames of B)."""
+    rows = window_rows(fps_a)
+    votes = window_votes(ev.cost, rows)
+    reach = max_step(fps_b)
+    path = best_levels(votes, step=reach)
+    constant = int(np.argmin(votes.sum(axis=0)))
+    steps = int(np.count_nonzero(np.diff(path)))
+    gain = float(votes[:, constant].sum() - votes[np.arange(len(path)), path].sum()) - TIMEMAP_CHANGE_VOTES * steps
+    doubts = doubt(votes, np.full(len(votes), float(constant)), np.zeros(len(votes), dtype=np.int64), reach)
+    return {"path_steps": float(steps), "path_gain": max(gain, 0.0), "path_span": float(np.ptp(path)),
+            "path_doubt": float(doubts[0])}
 
 
 def doubt(votes: np.ndarray, level: np.ndarray, parts: np.ndarray, reach: int) -> np.ndarray:

@@ -197,7 +197,7 @@ def pca_project(
     basis = np.ascontiguousarray(vecs, dtype=np.float32)
 
     def project(f: np.ndarray) -> np.ndarray:
-        out = np.empty((len(f), dims), np.float32)
+        out = np.empty((len(f), basis.shape[1]), np.float32)  # fewer than dims when fewer rows were fitted
         for k in range(0, len(f), 4096):
             out[k:k + 4096] = (f[k:k + 4096] - mean32) @ basis
         return out

@@ -37,8 +37,7 @@ from videosync.sync.bounds import UNBOUNDED, OffsetBounds
 from videosync.sync.changepoints import (
     Evidence,
     Step,
-    band_evidence,
-    band_half_width,
+    along_line,
     best_levels,
     doubt,
     locate_steps,
@@ -270,10 +269,7 @@ class _Segmentation:
 
 def _segment(pair: Any, rate: float, offset: float) -> _Segmentation:
     """Compare the pair along ``j = rate * i + offset`` and find where its offset steps."""
-    da, db = pair.da, pair.db
-    ev = band_evidence(pair.fa, pair.fb, pair.va, pair.vb, da.frame_index, int(db.frame_index[0]), rate, offset,
-                       band_half_width(db.fps))
-    return _segmented(ev, da.fps, db.fps)
+    return _segmented(along_line(pair, rate, offset), pair.da.fps, pair.db.fps)
 
 
 def _segmented(ev: Evidence, fps_a: float, fps_b: float) -> _Segmentation:
