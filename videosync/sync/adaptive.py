@@ -362,11 +362,14 @@ def _round_answer(align: Callable[..., AlignmentResult], tracks: list[PoseTrack]
                   strides: Sequence[int]) -> AlignmentResult | None:
     """``align`` on the coarse tracks, nothing refused (the stopping rule judges); the bound in
     coarse frames (the loosest of the inputs'). None when no answer could be made."""
+    from videosync.device import torch_threads
+
     bound = options.get("max_offset_frames")
     try:
-        return align(tracks, method=options.get("method", "sesyn"), model=options.get("model"),
-                     max_offset_frames=None if bound is None else int(math.ceil(bound / min(strides))),
-                     min_confidence=0.0, person=0, refine=True, calibration=options.get("calibration"), full=True)
+        with torch_threads(1):  # a round's tracks are short: threads would cost more than they share
+            return align(tracks, method=options.get("method", "sesyn"), model=options.get("model"),
+                         max_offset_frames=None if bound is None else int(math.ceil(bound / min(strides))),
+                         min_confidence=0.0, person=0, refine=True, calibration=options.get("calibration"), full=True)
     except CannotSynchronizeError as exc:
         log.info("no answer from this round: %s", exc)
         return None
