@@ -198,29 +198,6 @@ def located(step: Step, fps_a: float) -> bool:
     return step.unsure <= TIMEMAP_LOCATE_SECONDS * fps_a
 
 
-def path_evidence(ev: Evidence, fps_a: float, fps_b: float) -> dict[str, float]:
-    """How strongly the frames along a pair's line say its offset is not one number: evidence of a
-    step logged for the calibrator (:mod:`videosync.trust.evidence`; not yet in the shipped fit,
-    docs/design/trust.md), with no time map built.
-
-    Why: where frames were lost without timestamps, one offset is right for one stretch only and
-    the matching still answers with confidence (issue 18: 20 of 47 confident wrong answers of the
-    calibration split). ``path_steps``: steps of the penalised best path (:func:`best_levels`);
-    ``path_gain``: the votes that path saves over the one best constant offset, its penalty
-    paid (0 when it keeps one offset); ``path_span``: frames of B between its lowest and highest
-    offset; ``path_doubt``: :func:`doubt` of that constant offset (frames of B)."""
-    rows = window_rows(fps_a)
-    votes = window_votes(ev.cost, rows)
-    reach = max_step(fps_b)
-    path = best_levels(votes, step=reach)
-    constant = int(np.argmin(votes.sum(axis=0)))
-    steps = int(np.count_nonzero(np.diff(path)))
-    gain = float(votes[:, constant].sum() - votes[np.arange(len(path)), path].sum()) - TIMEMAP_CHANGE_VOTES * steps
-    doubts = doubt(votes, np.full(len(votes), float(constant)), np.zeros(len(votes), dtype=np.int64), reach)
-    return {"path_steps": float(steps), "path_gain": max(gain, 0.0), "path_span": float(np.ptp(path)),
-            "path_doubt": float(doubts[0])}
-
-
 def doubt(votes: np.ndarray, level: np.ndarray, parts: np.ndarray, reach: int) -> np.ndarray:
     """Per part, how far (offset indices) the offset of some stretch of it could be from the
     part's: the largest distance ``k`` (at most ``reach``, plus the part's own fraction of an

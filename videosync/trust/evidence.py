@@ -46,10 +46,6 @@ FEATURES: dict[str, str] = {
     "valid_share": "the smaller share of frames with a detected person",
     "drift_flagged": "1 when parts of the recording found offsets that disagree",
     "part_gap": "largest disagreement between the parts' own offsets (frames of B; 0 when not tested)",
-    "path_steps": "steps of the best path of offsets along the answer's line (0: one offset throughout)",
-    "path_gain": "votes that stepped path saves over one constant offset, its penalty paid",
-    "path_span": "frames of B between the lowest and highest offset of that path",
-    "path_doubt": "frames of B a run of the recording prefers to be off the one constant offset",
     "method_confidence": "the method's own confidence before calibration (0-1)",
 }
 
@@ -62,7 +58,6 @@ def pair_evidence(estimate: Any, track_a: PoseTrack, track_b: PoseTrack) -> dict
     diagnostics = estimate.diagnostics or {}
     out["drift_flagged"] = float(bool(diagnostics.get("slides")) or _halves_slide(estimate))
     out["part_gap"] = _part_gap(diagnostics)
-    out.update(diagnostics.get("path") or {})  # videosync.sync.changepoints.path_evidence
     out["method_confidence"] = float(estimate.confidence)
     fit = estimate.fit
     if fit is not None:

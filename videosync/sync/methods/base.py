@@ -353,7 +353,7 @@ class FeatureMatchingMethod(SyncMethod):
                 "inliers": fit.inliers, "distinctiveness": match.distinctiveness, "matched_cols": match.cols,
                 "softmax_scale": match.scale, "n_frames": (len(pair.da), len(pair.db)), "matching_parts": parts,
                 "slides": slide is not None, "beyond_bounds": fit.beyond_bounds,
-                "votes": source_votes(match, pair, nominal), "path": _path_evidence(pair, fit), **pair.diagnostics,
+                "votes": source_votes(match, pair, nominal), **pair.diagnostics,
             },
             notes=notes + pair.notes, preview=FramePreview.of(pair),
             described=Described(track_a, track_b, pair) if self.keep_features else None,
@@ -421,14 +421,6 @@ def source_votes(match: MatchResult, pair: PairFeatures, rate: float) -> tuple[n
     ``j - rate * i = (n + b0) - rate * (m + a0)``."""
     a0, b0 = int(pair.da.frame_index[0]), int(pair.db.frame_index[0])
     return match.votes.offsets + (b0 - rate * a0), match.votes.votes
-
-
-def _path_evidence(pair: PairFeatures, fit: OffsetFit) -> dict[str, float]:
-    """Whether the frames along the answer's line say the offset steps (the calibrator's evidence;
-    :func:`videosync.sync.changepoints.path_evidence`)."""
-    from videosync.sync.changepoints import along_line, path_evidence
-
-    return path_evidence(along_line(pair, fit.rate, fit.offset_frames), pair.da.fps, pair.db.fps)
 
 
 def _fit_notes(fit: OffsetFit, parts: tuple[list[float], list[float]] | None, slide: tuple[int, int] | None,
