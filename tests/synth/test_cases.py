@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from videosync.synth import cases
 from videosync.synth.cases import (
+    _short_overlap,
     COMMON_FPS,
     MAX_FRAMES,
     REPORT_ONLY,
@@ -95,8 +98,9 @@ def test_the_report_split_alone_draws_the_report_only_settings():
             "tilt": max(abs(t) for s in specs for t in s.tilt_deg),
         }
         for s in specs:
-            assert 2.0 <= s.overlap_s <= 60.0
-            assert abs(s.offset_s) <= min(max(0.5 * s.overlap_s, 1.0), 10.0)
+            assert 0.8 <= s.overlap_s <= 60.0
+            reach = 0.5 * s.overlap_s if s.overlap_s < 2.0 else min(max(0.5 * s.overlap_s, 1.0), 10.0)
+            assert abs(s.offset_s) <= reach
             assert s.window_s == pytest.approx(s.overlap_s + abs(s.offset_s))
             assert s.window_s * max(s.fps_a, s.fps_b) <= MAX_FRAMES
     for split in ("tune", "calib"):
@@ -163,3 +167,20 @@ def test_conditions_reach_the_tracks_and_the_truth_follows(tiny):
     assert (case.a.width, case.a.height) == (upright.a.height, upright.a.width)
     assert np.all(case.a.keypoints[:, 11:, 2] == 0) and np.all(case.b.keypoints[:, 11:, 2] == 0)
     assert set(case.tags["conditions"]) >= {"legs-out", "rate-unknown", "quarter-turn", "renumbered"}
+
+
+def test_short_clips_map_the_drawn_overlap_and_leave_the_other_cases_as_they_were(monkeypatch):
+    # 2 s -> 0.8 s, 20 s -> 2 s, and log-uniform between: sqrt(2 * 20) -> sqrt(0.8 * 2)
+    assert _short_overlap(2.0) == pytest.approx((0.8, 0.4))
+    assert _short_overlap(20.0) == pytest.approx((2.0, 1.0))
+    assert _short_overlap(math.sqrt(40.0))[0] == pytest.approx(math.sqrt(1.6))
+    clips = [clip(i, f"p{i % 9}", seconds=70.0) for i in range(27)]
+    split_of = split_clips(clips)
+    with_short = draw_split(clips, split_of, "calib", 200)
+    monkeypatch.setattr(cases, "P_SHORT", 0.0)
+    without = draw_split(clips, split_of, "calib", 200)
+    changed = [(a, b) for a, b in zip(with_short, without) if a != b]
+    assert 10 <= len(changed) <= 45  # 15 % of the 85 % that are not long: about 25 of 200
+    for short, plain in changed:
+        assert short.overlap_s < 2.0 <= plain.overlap_s < 20.0
+        assert dataclasses.replace(short, overlap_s=plain.overlap_s, offset_s=plain.offset_s) == plain

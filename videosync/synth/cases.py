@@ -10,9 +10,11 @@ so every case (:class:`CaseSpec`, drawn from a seed by :func:`draw_case`) draws:
   each played at a tempo of 0.85-1.15; as often repeated motion (walk, run,
   wave, dance: :data:`REPEATED_WORDS`, or one action performed twice) as one-off motion (bow,
   kick, jump...); the action label is a tag;
-* **overlap** 2-60 s (log-uniform 2-20 s; 15 % of cases uniform 20-60 s) and an offset of up to
-  half the overlap (at least 1 s, at most 10 s), any real number of frames; both windows last
-  ``overlap + |offset|`` whatever the offset, and their frame numbers start at 0;
+* **overlap** 0.8-60 s (log-uniform 2-20 s; 15 % of cases uniform 20-60 s; 15 % of the others
+  log-uniform 0.8-2 s, clips of a few seconds as a phone records them) and an offset of up to
+  half the overlap (at least 1 s, at most 10 s; at most half the overlap for the short clips),
+  any real number of frames; both windows last ``overlap + |offset|`` whatever the offset, and
+  their frame numbers start at 0;
 * **body** (25 %): only the arms moving, standing or seated, hips and legs still (mostly arm
   motions: wave, raise a hand, call...), or the legs out of the picture (missing);
 * **cameras**: the shipped model's training ranges for both views (40 %), else for one view or
@@ -131,6 +133,9 @@ REPORT_ONLY: dict[str, tuple] = {
 TILT_DEG = (5.0, 25.0)
 #: How often each condition is drawn (per case; per view where the spec holds a pair).
 P_LONG, P_MIXED, P_RATE_UNKNOWN, P_TRAIN_SETTINGS = 0.15, 0.3, 0.1, 0.4
+#: Overlaps of the short clips (s): windows of 0.8-3 s, what a few seconds of phone video or
+#: a cut of a longer recording give (the real demo pairs overlap 1.0-1.3 s).
+SHORT_OVERLAP, P_SHORT = (0.8, 2.0), 0.15
 P_BODY = {"full": 0.75, "arms-standing": 0.08, "arms-seated": 0.09, "legs-out": 0.08}
 P_TURN, P_TILT, P_GAPS, P_RENUMBERED, P_FAILURES = 0.12, 0.12, 0.12, 0.10, 0.12
 
@@ -383,12 +388,24 @@ def _per_view(rng: np.random.Generator, split: str) -> dict[str, Any]:
     return out
 
 
+def _short_overlap(overlap: float) -> tuple[float, float]:
+    """A short clip's overlap and offset reach from a log-uniform 2-20 s ``overlap``, mapped
+    log-uniformly onto :data:`SHORT_OVERLAP`. Drawn apart from the case's own draws (its own
+    random stream decides which cases are short, this maps the value already drawn), so every
+    case that is not short keeps its spec and digest."""
+    lo, hi = SHORT_OVERLAP
+    short = lo * (hi / lo) ** (math.log(overlap / 2.0) / math.log(10.0))
+    return short, 0.5 * short
+
+
 def draw_case(case_id: str, split: str, pool: list[MotionClip], seed: int) -> CaseSpec:
     """One case of ``split`` from the clips of that split (see the module docstring for what is
     drawn and how often)."""
     rng = stable_rng(seed, split, case_id)
     overlap = float(rng.uniform(20.0, 60.0) if rng.random() < P_LONG else math.exp(rng.uniform(math.log(2.0), math.log(20.0))))
     reach = min(max(0.5 * overlap, 1.0), 10.0)
+    if overlap < 20.0 and stable_rng(seed, split, case_id, "short").random() < P_SHORT:
+        overlap, reach = _short_overlap(overlap)
     offset = float(rng.uniform(-reach, reach))
     fps_a, fps_b, unknown = _rates(rng, split, overlap + abs(offset))
     body = str(rng.choice(list(P_BODY), p=list(P_BODY.values())))
@@ -499,6 +516,7 @@ def case_tags(spec: CaseSpec, clips: dict[str, MotionClip]) -> dict[str, Any]:
         "repeated": spec.repeated,
         "long": spec.overlap_s >= 20.0,
         "short": spec.overlap_s < 5.0,
+        "very-short": spec.overlap_s < SHORT_OVERLAP[1],
     }
     report_only = (spec.fps_a in REPORT_ONLY["fps"] or spec.fps_b in REPORT_ONLY["fps"]
                    or any(c in REPORT_ONLY["camera"] for c in spec.camera)
