@@ -61,7 +61,19 @@ def _long(frames: int, offset: int, before: bool) -> dict:
     method = make_method("sesyn", refine=True)
     start = _clock()
     est = method.estimate(a, b)
-    return {**_since(start), "offset": est.offset_frames, "true": -offset, "confidence": est.confidence}
+    timed = _since(start)
+    return {**timed, "offset": est.offset_frames, "true": -offset, "confidence": est.confidence, **_verdict(est, a, b)}
+
+
+def _verdict(est, a, b) -> dict:
+    """What ``align`` would tell of the estimate (shipped calibrator): confidence, error bar, candidates."""
+    from videosync.sync.bounds import UNBOUNDED
+    from videosync.trust.assess import assess
+    from videosync.trust.calibrator import calibration_for
+
+    verdict = assess(est, a, b, UNBOUNDED, calibration_for(est.method)[0])
+    return {"calibrated": verdict.confidence, "uncertainty": verdict.uncertainty_frames,
+            "candidates": [round(c.offset_frames, 1) for c in verdict.candidates]}
 
 
 def _poses(parallel: bool) -> dict:
@@ -171,14 +183,15 @@ def run(case: str, args: argparse.Namespace) -> dict:
 def _long_rows(before: dict | None, after: dict) -> list[list[str]]:
     def row(name: str, r: dict) -> list[str]:
         return [name, f"{r['wall']:.1f} s", f"{r['cpu']:.1f} s", f"{r['peak_mib']:.0f} MiB",
-                f"{r['offset']:.2f} (true {r['true']})", f"{r['confidence']:.2f}", f"{r['load']:.1f}"]
+                f"{r['offset']:.2f} (true {r['true']})", f"{r['confidence']:.2f} / {r['calibrated']:.2f}",
+                f"{r['uncertainty']:.1f}", ", ".join(f"{c:g}" for c in r["candidates"]), f"{r['load']:.1f}"]
 
     rows = [row("before: whole matching, refinement on every frame", before)] if before else []
     rows.append(row("after: coarse to fine (default)", after))
     if before:
         rows.append(["before / after", f"**{before['wall'] / after['wall']:.1f}x**",
                      f"**{before['cpu'] / after['cpu']:.1f}x**", f"{before['peak_mib'] / after['peak_mib']:.1f}x",
-                     "", "", ""])
+                     "", "", "", "", ""])
     return rows
 
 
@@ -231,8 +244,9 @@ def main() -> None:
             "`sesyn` with the geometric refinement (the default), each run in a fresh process; peak "
             "memory is that process's peak resident set, imports and tracks included. Target: < 30 s, "
             "< 1 GB, within 1 frame.\n\n"
-            + markdown_table(["long pair", "wall", "CPU (all threads)", "peak memory", "offset", "confidence",
-                              "load"], _long_rows(before, after))
+            + markdown_table(["long pair", "wall", "CPU (all threads)", "peak memory", "offset",
+                              "confidence (own / calibrated)", "error bar (frames)", "candidates", "load"],
+                             _long_rows(before, after))
             + "\n\nPoses of the Pose2Sim demo's four camera videos (100 frames of 1080x1920 each, MediaPipe, "
               "no cache), the start of the worker processes included:\n\n"
             + markdown_table(["poses of 4 videos", "wall", "frames/s", "CPU (all processes)", "load"],

@@ -167,3 +167,25 @@ def test_with_nobody_in_view_an_unsure_sound_is_still_the_answer_to_judge(videos
     est = FusedMethod(StandIn({}), min_sound_confidence=1.01).estimate(ta, tb)
     assert abs(est.offset_frames - TRUTH) < 0.05 and est.diagnostics["fusion"]["source"] == "sound alone"
     assert est.notes[-1].startswith("nobody in view: from the sound alone")
+
+
+def test_an_estimate_of_a_renumbered_b_is_moved_back_field_by_field():
+    """B renumbered by -7 frames: every offset of B (the answer, the fit's, the votes', the parts',
+    the searches', the matched frames, the preview's first frame) + 7; the reverse search's
+    (frames of A) - 7 / rate (rate 1.5); A's frames, spreads and rates unchanged."""
+    from tests.sync.test_coarse import estimate_with_every_field
+    from videosync.sync.methods.fused import moved
+
+    out = moved(estimate_with_every_field(), 7)
+    assert (out.offset_frames, out.offset_seconds, out.rate, out.fps_a, out.fps_b) == (-93.0, -93.0 / 15.0, 1.5, 10, 15)
+    f = out.fit
+    assert (f.offset_frames, f.median_offset, f.runner_up_offset, f.beyond_bounds) == (-93.0, -94.0, -78.0, -123.0)
+    assert (f.residual_std, f.tolerance, f.rate_estimate, f.n_overlap) == (0.5, 2.0, 1.4, 250)
+    d = out.diagnostics
+    np.testing.assert_array_equal(d["votes"][0], [-103.0, -93.0, -83.0])
+    assert d["matching_parts"] == ([-93.5, -92.5], [40.0, 160.0]) and d["halves"] == ((-93.25, -92.75), (50.0, 150.0))
+    assert d["refinement"].offset_frames == -92.0 and d["refinement_rival"].beyond_bounds == -75.0
+    assert d["refinement_reverse"].offset_frames == pytest.approx(66.0 - 7 / 1.5)
+    np.testing.assert_array_equal(out.pairs_b, [-78.0, -63.0])
+    np.testing.assert_array_equal(out.pairs_a, [10.0, 20.0])
+    assert (out.preview.first_a, out.preview.first_b, out.preview.step_b) == (5, 14, 3)

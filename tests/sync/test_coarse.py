@@ -85,7 +85,7 @@ def test_coarse_notes_quote_the_inputs_frames(long_pair_tracks):
                                 notes=[rival_note(50.0, 0.8), "a note of the pair's description"])
     found.diagnostics["matching_parts"] = None
     scaled = coarse.estimate_at_source_rate(found, 2, 2)
-    notes = coarse._notes_at_source_rate(found, scaled, 2, 2, UNBOUNDED, UNBOUNDED)
+    notes = coarse._notes_at_source_rate(found, scaled, UNBOUNDED, UNBOUNDED)
     assert scaled.fit.runner_up_offset == 100.0 and scaled.offset_frames == pytest.approx(2 * low.offset_frames)
     assert notes == [rival_note(100.0, 0.8), "a note of the pair's description"]
 
@@ -104,3 +104,94 @@ def test_a_coarse_stretch_settles_on_the_method_s_own_scale():
     assert not coarse._settled(est(UNCALIBRATED_MIN_CONFIDENCE - 0.01))
     assert not coarse._settled(est(0.9, notes=["a rival offset"]))
     assert not coarse._settled(est(0.9, uniqueness=0.5))
+
+
+def estimate_with_every_field():
+    """A pair estimate (rate 1.5) with every number in frames set to a hand value: its fit, the
+    soft votes, the matching's parts and halves, the geometric searches and the preview."""
+    from videosync.sync.fit import OffsetFit
+    from videosync.sync.methods.base import FramePreview, PairEstimate
+    from videosync.sync.refine import Refinement
+
+    fit = OffsetFit(offset_frames=-100.0, rate=1.5, confidence=0.6, inlier_ratio=0.5, n_pairs=300, n_inliers=150,
+                    n_overlap=250, median_offset=-101.0, residual_std=0.5, offset_stderr=0.1, nominal_rate=1.5,
+                    rate_estimate=1.4, rate_stderr=0.02, rate_source="nominal", chance=0.05, quality=0.7,
+                    tolerance=2.0, inliers=np.ones(300, bool), runner_up_ratio=0.8, uniqueness=0.4,
+                    runner_up_offset=-85.0, beyond_bounds=-130.0)
+
+    def search(offset):
+        return Refinement(offset_frames=offset, accepted=True, reason="", coarse_offset_frames=offset - 1.0,
+                          shifts=np.array([offset - 1.0, offset]), wide_offset_frames=offset + 0.5,
+                          beyond_bounds=offset + 2.0)
+
+    diagnostics = {"votes": (np.array([-110.0, -100.0, -90.0]), np.array([1.0, 5.0, 4.0])),
+                   "matching_parts": ([-100.5, -99.5], [40.0, 160.0]), "halves": ((-100.25, -99.75), (50.0, 150.0)),
+                   "beyond_bounds": -130.0, "slides": False, "refinement": search(-99.0),
+                   "refinement_rival": search(-84.0), "refinement_reverse": search(66.0)}
+    preview = FramePreview(np.zeros((3, 2)), np.zeros((4, 2)), step_a=2, step_b=3, first_a=5, first_b=7)
+    return PairEstimate("m", -100.0, -100.0 / 15.0, 1.5, 0.6, 10.0, 15.0, fit=fit, pairs_a=np.array([10.0, 20.0]),
+                        pairs_b=np.array([-85.0, -70.0]), diagnostics=diagnostics, preview=preview)
+
+
+def test_an_estimate_at_a_stride_is_told_in_the_inputs_frames_field_by_field():
+    """Made on every 2nd frame of A and 3rd of B: offsets of B (the answer, the fit's, the votes',
+    the parts', the searches') times 3, frames of A (matched frames, parts' centres, the overlap)
+    times 2, spreads times 3, rates times 3 / 2; the reverse search (offsets of A) times 2."""
+    est = estimate_with_every_field()
+    out = coarse.estimate_at_source_rate(est, 2, 3)
+    assert (out.offset_frames, out.rate, out.fps_a, out.fps_b) == (-300.0, 2.25, 20.0, 45.0)
+    assert out.offset_seconds == pytest.approx(est.offset_seconds)
+    f = out.fit
+    assert (f.offset_frames, f.median_offset, f.runner_up_offset, f.beyond_bounds) == (-300.0, -303.0, -255.0, -390.0)
+    assert (f.residual_std, f.offset_stderr, f.tolerance) == (1.5, pytest.approx(0.3), 6.0)
+    assert (f.rate, f.nominal_rate, f.rate_estimate, f.rate_stderr) == (2.25, 2.25, pytest.approx(2.1), 0.03)
+    assert (f.n_overlap, f.n_inliers, f.n_pairs) == (500, 150, 300)  # the overlap's frames; matches stay counted
+    d = out.diagnostics
+    np.testing.assert_array_equal(d["votes"][0], [-330.0, -300.0, -270.0])
+    assert d["matching_parts"] == ([-301.5, -298.5], [80.0, 320.0])
+    assert d["halves"] == ((-300.75, -299.25), (100.0, 300.0)) and d["beyond_bounds"] == -390.0
+    assert (d["refinement"].offset_frames, d["refinement"].coarse_offset_frames) == (-297.0, -300.0)
+    np.testing.assert_array_equal(d["refinement_rival"].shifts, [-255.0, -252.0])
+    assert (d["refinement_reverse"].offset_frames, d["refinement_reverse"].wide_offset_frames) == (132.0, 133.0)
+    assert d["refinement_reverse"].beyond_bounds == 136.0 and d["stride"] == (2, 3) and d["slides"] is False
+    np.testing.assert_array_equal(out.pairs_a, [20.0, 40.0])
+    np.testing.assert_array_equal(out.pairs_b, [-255.0, -210.0])
+    p = out.preview
+    assert (p.step_a, p.step_b, p.first_a, p.first_b) == (4, 9, 10, 21)
+    assert est.diagnostics["votes"][0][0] == -110.0 and "stride" not in est.diagnostics  # the input is kept
+    assert coarse.estimate_at_source_rate(est, 1, 1) is est
+
+
+def periodic_track(n: int, start_seconds: float, fps: float = 30.0) -> PoseTrack:
+    """A motion that repeats every second (every joint a sinusoid), plus a little motion that does
+    not repeat, so one repetition is the answer and the others a second away are rivals."""
+    from tests.sync.synth import _REST, pose_at
+
+    t = start_seconds + np.arange(n) / fps
+    rest = np.array([320.0, 240.0]) + _REST[None]
+    phase = np.linspace(0, 2 * np.pi, 34, endpoint=False).reshape(17, 2)
+    xy = rest + 15 * np.sin(2 * np.pi * t[:, None, None] + phase[None]) + 0.3 * (pose_at(t, seed=1)[..., :2] - rest)
+    return PoseTrack(np.concatenate([xy, np.ones((n, 17, 1))], axis=2).astype(np.float32), fps=fps, width=640,
+                     height=480, frame_index=np.arange(n))
+
+
+def test_a_long_pair_s_rivals_error_bar_and_overlap_are_in_the_inputs_frames(monkeypatch):
+    """400 frames each at 30 fps, B 40 frames later (A's frame i is B's frame i + 40), a motion
+    that repeats every 30 frames: matched on every 2nd frame (a long pair here), the rivals are
+    the answer plus or minus one or two periods in the inputs' frames (10, 70, -20), not in the
+    coarse tracks' (5, 35, -10: the answer's own peak, 20, among them); the error bar holds them,
+    and the overlap is A's frames 0-359, 12 s."""
+    from videosync.trust.assess import assess
+
+    a, b = periodic_track(400, 10.0), periodic_track(400, 10.0 - 40 / 30.0)
+    monkeypatch.setattr(coarse, "LONG_PAIR_CELLS", 200 * 200)
+    est = make_method("simple").estimate(a, b)
+    assert est.diagnostics["stride"] == (2, 2) and est.offset_frames == pytest.approx(40.0, abs=0.5)
+    verdict = assess(est, a, b, UNBOUNDED, None)
+    rivals = verdict.candidates[1:]
+    assert sorted(round(c.offset_frames) for c in rivals) == [-20, 10, 70]
+    assert all(0.3 <= c.share <= 1.0 for c in rivals)
+    # the answer and its rivals hold under 90 %: without a calibrated spread of the rest, the error
+    # bar is all of the searched range, 399 + 399 frames
+    assert sum(c.probability for c in verdict.candidates) < 0.9 and verdict.uncertainty_frames == 798.0
+    assert verdict.evidence["overlap_seconds"] == pytest.approx(12.0, abs=0.2)

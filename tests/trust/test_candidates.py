@@ -27,6 +27,19 @@ def test_peaks_respect_the_allowed_range_and_the_separation():
     assert vote_peaks(offsets, votes, 0.0, separation=6, allowed=(-8, 8)) == []
 
 
+def test_votes_binned_every_kth_frame_give_the_same_peaks_in_those_frames():
+    """An estimate made on every 2nd frame of B has its vote bins 2 frames apart once in the
+    inputs' frames: the peaks are the same bins, at twice the offsets (a peak 6 frames from a
+    stronger one stays a peak of its own at separation 6, 12 frames at separation 12)."""
+    offsets = np.arange(-40, 41)
+    votes = np.zeros(len(offsets))
+    for centre, height in ((0, 10.0), (24, 8.0), (30, 6.0), (-30, 5.0)):
+        votes[offsets == centre] = height
+    found = vote_peaks(offsets, votes, chosen=0.0, separation=6)
+    assert found == [(24.0, 0.8), (30.0, 0.6), (-30.0, 0.5)]
+    assert vote_peaks(2 * offsets, votes, chosen=0.0, separation=12) == [(2 * o, s) for o, s in found]
+
+
 def test_no_votes_no_candidates():
     assert vote_peaks(np.arange(5), np.zeros(5), 2.0, 2) == []
     assert vote_peaks(np.zeros(0), np.zeros(0), 0.0, 2) == []

@@ -71,20 +71,17 @@ def lower_rate(track: PoseTrack, stride: int) -> PoseTrack:
 
 def estimate_at_source_rate(est: PairEstimate, ka: int, kb: int) -> PairEstimate:
     """A pair estimate made on every ``ka``-th frame of A and ``kb``-th of B, in the inputs'
-    frames: offsets (frames of B) times ``kb``, rates times ``kb / ka``, matched frames and the
-    plot's preview renumbered; ``diagnostics["stride"]`` keeps ``(ka, kb)`` (the other
-    diagnostics stay in the coarse tracks' rows)."""
+    frames: every number in frames renumbered (offsets of B times ``kb``, frames of A times ``ka``,
+    rates times ``kb / ka``: :func:`~videosync.sync.methods.base.renumbered_estimate`), so the
+    trust module reads rival offsets, error bar and parts' offsets in the frames of the answer;
+    ``diagnostics["stride"]`` keeps ``(ka, kb)``."""
     if ka == kb == 1:
         return est
-    from videosync.sync.methods.base import in_b_frames
+    from videosync.sync.methods.base import renumbered_estimate
 
-    scale = float(kb)
-    preview = est.preview and dataclasses.replace(
-        est.preview, step_a=est.preview.step_a * ka, step_b=est.preview.step_b * kb,
-        first_a=est.preview.first_a * ka, first_b=est.preview.first_b * kb)
-    return in_b_frames(est, lambda k: k * scale, scale=scale, rate=kb / ka, fps_a=est.fps_a * ka,
-                       fps_b=est.fps_b * kb, pairs_a=est.pairs_a * ka, preview=preview,
-                       diagnostics={**est.diagnostics, "stride": (ka, kb)})
+    out = renumbered_estimate(est, ka=ka, kb=kb)
+    out.diagnostics["stride"] = (ka, kb)
+    return out
 
 
 def busiest_stretch(track: PoseTrack, seconds: float) -> PoseTrack:
@@ -110,9 +107,10 @@ def _settled(est: PairEstimate) -> bool:
     return not est.notes and uniqueness >= 1.0 and est.confidence >= default_min_confidence(calibrated=False)
 
 
-def _notes_at_source_rate(coarse: PairEstimate, scaled: PairEstimate, ka: int, kb: int, coarse_bounds: OffsetBounds,
+def _notes_at_source_rate(coarse: PairEstimate, scaled: PairEstimate, coarse_bounds: OffsetBounds,
                           bounds: OffsetBounds) -> list[str]:
-    """The coarse estimate's notes told again in the inputs' frames (they quote offsets)."""
+    """The coarse estimate's notes told again in the inputs' frames (they quote offsets): the
+    parts that slide are those the coarse estimate found (its frames, its threshold)."""
     from videosync.sync.drift import widest_slide
     from videosync.sync.methods.base import _fit_notes
     from videosync.tunables import MATCHING_DRIFT_FRAMES
@@ -122,8 +120,8 @@ def _notes_at_source_rate(coarse: PairEstimate, scaled: PairEstimate, ka: int, k
     parts = coarse.diagnostics.get("matching_parts")
     slide = widest_slide(*parts, MATCHING_DRIFT_FRAMES) if parts is not None else None
     told = len(_fit_notes(coarse.fit, parts, slide, coarse_bounds, coarse.fps_a))
-    parts = parts and ([k * kb for k in parts[0]], [c * ka for c in parts[1]])
-    return _fit_notes(scaled.fit, parts, slide, bounds, scaled.fps_a) + list(coarse.notes[told:])
+    return (_fit_notes(scaled.fit, scaled.diagnostics.get("matching_parts"), slide, bounds, scaled.fps_a)
+            + list(coarse.notes[told:]))
 
 
 def coarse_to_fine(method: FeatureMatchingMethod, track_a: PoseTrack, track_b: PoseTrack,
@@ -144,7 +142,7 @@ def coarse_to_fine(method: FeatureMatchingMethod, track_a: PoseTrack, track_b: P
             seconds *= 2
             continue
         coarse = estimate_at_source_rate(found, ka, kb)
-        coarse.notes = _notes_at_source_rate(found, coarse, ka, kb, coarse_bounds, bounds)
+        coarse.notes = _notes_at_source_rate(found, coarse, coarse_bounds, bounds)
         if whole or _settled(found):
             break
         seconds *= 2

@@ -57,7 +57,8 @@ class OffsetFit:
         inlier_ratio: inliers / pairs whose predicted partner lies inside B.
         n_pairs: matched pairs given.
         n_inliers: pairs within ``tolerance`` of the line.
-        n_overlap: pairs whose predicted partner lies inside B's frame range.
+        n_overlap: pairs whose predicted partner lies inside B's frame range: the overlap's frames
+            of A (``ka`` a pair once an estimate made on every ``ka``-th frame is renumbered).
         median_offset: the paper's eq. 14, ``median(j - nominal_rate * i)`` over all pairs.
         residual_std: standard deviation of the inliers' residuals (frames of B).
         offset_stderr: ``residual_std / sqrt(n_inliers)``; optimistic, since neighbouring

@@ -22,7 +22,8 @@ def vote_peaks(offsets: np.ndarray, votes: np.ndarray, chosen: float, separation
     ``MIN_CANDIDATE_SHARE``.
 
     Args:
-        offsets: ``(K,)`` whole offsets of the vote bins (frames of B), increasing.
+        offsets: ``(K,)`` offsets of the vote bins (frames of B), increasing and evenly spaced
+            (one frame apart, or ``k`` for an estimate made on every k-th frame of B).
         votes: ``(K,)`` summed soft votes per bin.
         chosen: the answer's offset (frames of B).
         separation: offsets closer than this to ``chosen`` are the same answer.
@@ -34,7 +35,8 @@ def vote_peaks(offsets: np.ndarray, votes: np.ndarray, chosen: float, separation
     at_chosen = float(np.interp(chosen, offsets, votes))
     if not at_chosen > 0:
         return []
-    radius = max(1, int(round(separation / 2)))
+    step = float(offsets[1] - offsets[0]) if len(offsets) > 1 else 1.0
+    radius = max(1, int(round(separation / 2 / step)))  # in bins
     padded = np.pad(votes, radius, constant_values=-np.inf)
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * radius + 1)
     is_peak = (votes >= windows.max(axis=1)) & (votes > 0)

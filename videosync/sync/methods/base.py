@@ -139,31 +139,65 @@ class PairEstimate:
     described: Described | None = field(default=None, repr=False, compare=False)
 
 
-#: The fit's numbers in frames of B, by how they follow B's frame numbers: offsets (where on B's
-#: time line: they move when B is renumbered and scale with its rate), spreads (they only scale)
-#: and rates (frames of B per frame of A).
+#: The fit's numbers in frames, by how they follow the inputs' frame numbers: offsets (where on
+#: B's time line: they move when B is renumbered and scale with its rate), spreads (frames of B:
+#: they only scale), rates (frames of B per frame of A) and spans of A (frames of A counted: the
+#: overlap's).
 FIT_OFFSETS = ("offset_frames", "median_offset", "runner_up_offset", "beyond_bounds")
 FIT_SPREADS = ("residual_std", "offset_stderr", "tolerance")
 FIT_RATES = ("rate", "nominal_rate", "rate_estimate", "rate_stderr")
+FIT_SPANS_A = ("n_overlap",)
+#: A geometric search's offsets (:class:`videosync.sync.refine.Refinement`): frames of B, or of A
+#: for the reverse search (A against B).
+REFINEMENT_OFFSETS = ("offset_frames", "coarse_offset_frames", "shifts", "wide_offset_frames", "beyond_bounds")
 
 
-def in_b_frames(est: PairEstimate, offset: Callable[[Any], Any], scale: float = 1.0, rate: float = 1.0,
-                **changes: Any) -> PairEstimate:
-    """``est`` with B's frames numbered anew: every offset in frames of B (the answer, the fit's
-    ``FIT_OFFSETS``, the matched frames ``pairs_b``) mapped by ``offset``, the fit's spreads times
-    ``scale``, its rates and the answer's times ``rate``; ``changes`` replace other fields. The
-    diagnostics are the caller's to map (what each holds differs)."""
-    def mapped(value: Any, how: Callable[[Any], Any]) -> Any:
-        return None if value is None else how(value)
+def renumbered_estimate(est: PairEstimate, *, shift: int = 0, ka: int = 1, kb: int = 1, **changes: Any
+                        ) -> PairEstimate:
+    """``est`` with the inputs' frames numbered anew: frame ``i`` of A becomes ``ka * i`` and frame
+    ``j`` of B ``kb * j + shift`` (an estimate made on every k-th frame, or of a B renumbered by
+    ``-shift``). Every number in frames follows: the answer, the matched frames, the fit's fields
+    (the lists above), the diagnostics the trust module and the notes read
+    (:func:`_renumbered_diagnostics`) and the preview; rates times ``kb / ka``, frame rates times
+    ``ka`` and ``kb``. ``changes`` replace other fields."""
+    def on_b(k: Any) -> Any:
+        return k * kb + shift
 
-    fit = est.fit
-    if fit is not None:
-        fit = dataclasses.replace(
-            fit, **{name: mapped(getattr(fit, name), offset) for name in FIT_OFFSETS},
-            **{name: mapped(getattr(fit, name), lambda v: v * scale) for name in FIT_SPREADS},
-            **{name: mapped(getattr(fit, name), lambda v: v * rate) for name in FIT_RATES})
-    return dataclasses.replace(est, offset_frames=offset(est.offset_frames), rate=est.rate * rate, fit=fit,
-                               pairs_b=offset(np.asarray(est.pairs_b)), **changes)
+    fit = est.fit and _mapped(est.fit, {FIT_OFFSETS: on_b, FIT_SPREADS: lambda v: v * kb,
+                                        FIT_RATES: lambda v: v * kb / ka, FIT_SPANS_A: lambda v: v * ka})
+    preview = est.preview and dataclasses.replace(
+        est.preview, step_a=est.preview.step_a * ka, step_b=est.preview.step_b * kb,
+        first_a=est.preview.first_a * ka, first_b=on_b(est.preview.first_b))
+    back = shift * ka / ((est.rate or 1.0) * kb)  # the reverse search's offsets are -offset / rate
+    diagnostics = _renumbered_diagnostics(est.diagnostics, on_b, lambda c: c * ka, lambda k: k * ka - back)
+    offset = on_b(est.offset_frames)
+    return dataclasses.replace(
+        est, offset_frames=offset, offset_seconds=offset / (est.fps_b * kb), rate=est.rate * kb / ka,
+        fps_a=est.fps_a * ka, fps_b=est.fps_b * kb, fit=fit, pairs_a=np.asarray(est.pairs_a) * ka,
+        pairs_b=on_b(np.asarray(est.pairs_b)), preview=preview, diagnostics=diagnostics, **changes)
+
+
+def _renumbered_diagnostics(diagnostics: dict[str, Any], on_b: Callable[[Any], Any], on_a: Callable[[Any], Any],
+                            on_back: Callable[[Any], Any]) -> dict[str, Any]:
+    """A copy of ``diagnostics`` with every number in frames renumbered: offsets of B by ``on_b``,
+    frame numbers of A by ``on_a``, the reverse search's offsets (frames of A) by ``on_back``. The
+    matching's own rows (``matched_cols``, ``n_frames``) stay those of the tracks it matched."""
+    how = {
+        "votes": lambda v: (on_b(np.asarray(v[0])), v[1]),  # (offsets of B, their soft votes)
+        "matching_parts": lambda p: ([on_b(k) for k in p[0]], [on_a(c) for c in p[1]]),  # offsets, centres
+        "halves": lambda h: (tuple(on_b(k) for k in h[0]), tuple(on_a(c) for c in h[1])),  # the same
+        "beyond_bounds": on_b,
+        "refinement": lambda r: _mapped(r, {REFINEMENT_OFFSETS: on_b}),
+        "refinement_rival": lambda r: _mapped(r, {REFINEMENT_OFFSETS: on_b}),
+        "refinement_reverse": lambda r: _mapped(r, {REFINEMENT_OFFSETS: on_back}),
+    }
+    return {key: how[key](value) if key in how and value is not None else value for key, value in diagnostics.items()}
+
+
+def _mapped(obj: Any, how: dict[tuple[str, ...], Callable[[Any], Any]]) -> Any:
+    """The dataclass ``obj`` with each field named in a key of ``how`` mapped by its value (None stays None)."""
+    return dataclasses.replace(obj, **{name: None if getattr(obj, name) is None else each(getattr(obj, name))
+                                       for names, each in how.items() for name in names})
 
 
 #: How the note about a rival offset begins (the refinement replaces it when it takes the rival).

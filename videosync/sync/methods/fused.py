@@ -29,14 +29,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
-
 from videosync.audio import NoAudioError
 from videosync.errors import CannotSynchronizeError
 from videosync.poses import PoseTrack
 from videosync.sync.bounds import UNBOUNDED, OffsetBounds
 from videosync.sync.methods.audio import AudioMethod, media_path
-from videosync.sync.methods.base import PairEstimate, SyncMethod, in_b_frames
+from videosync.sync.methods.base import PairEstimate, SyncMethod, renumbered_estimate
 from videosync.tunables import (
     AV_SKEW_SECONDS,
     EXPECTED_DISAGREEMENT_SECONDS,
@@ -197,31 +195,9 @@ def bounded_estimate(pose: SyncMethod, track_a: PoseTrack, track_b: PoseTrack, c
 def moved(est: PairEstimate, shift: int) -> PairEstimate:
     """``est`` of a B renumbered by ``-shift`` frames, as the estimate of B itself: every offset
     (frames of B) ``+ shift``; the reverse search's (frames of A) ``- shift / rate``; matched frame
-    numbers of B ``+ shift``. What the evidence reads (the trust module's features, the plot)
-    then refers to B's own frame numbers."""
-    def refinement(r, step: float):
-        if r is None:
-            return None
-        return replace(r, offset_frames=r.offset_frames + step, coarse_offset_frames=r.coarse_offset_frames + step,
-                       shifts=np.asarray(r.shifts) + step, wide_offset_frames=r.wide_offset_frames + step,
-                       beyond_bounds=None if r.beyond_bounds is None else r.beyond_bounds + step)
-
-    d = dict(est.diagnostics)
-    back = -shift / est.rate if est.rate else -shift
-    for key, step in (("refinement", shift), ("refinement_rival", shift), ("refinement_reverse", back)):
-        if d.get(key) is not None:
-            d[key] = refinement(d[key], step)
-    if d.get("votes") is not None:
-        d["votes"] = (np.asarray(d["votes"][0]) + shift, d["votes"][1])
-    if d.get("matching_parts") is not None:
-        d["matching_parts"] = ([k + shift for k in d["matching_parts"][0]], d["matching_parts"][1])
-    if d.get("halves") is not None:
-        (k1, k2), centres = d["halves"]
-        d["halves"] = ((k1 + shift, k2 + shift), centres)
-    if d.get("beyond_bounds") is not None:
-        d["beyond_bounds"] = d["beyond_bounds"] + shift
-    return in_b_frames(est, lambda k: k + shift, offset_seconds=(est.offset_frames + shift) / est.fps_b,
-                       diagnostics=d)
+    numbers of B ``+ shift`` (:func:`~videosync.sync.methods.base.renumbered_estimate`). What the
+    evidence reads (the trust module's features, the plot) then refers to B's own frame numbers."""
+    return renumbered_estimate(est, shift=shift)
 
 
 def _fused(chosen: PairEstimate, sound: PairEstimate, source: str, notes: list[str]) -> PairEstimate:
