@@ -1,12 +1,12 @@
 """Which person to synchronize when an input shows several (videosync.subjects)."""
 
 from videosync.poses.subject import candidate_ranks
-from videosync.tunables import CANDIDATE_SHARE, MAX_CANDIDATES
+from videosync.tunables import CANDIDATE_SHARE, MAX_SUBJECTS_TRIED
 from videosync.subjects import choose_people
 
 
 def test_candidate_ranks_by_share_of_the_main_subjects_score():
-    assert CANDIDATE_SHARE == 0.25 and MAX_CANDIDATES == 3
+    assert CANDIDATE_SHARE == 0.25 and MAX_SUBJECTS_TRIED == 3
     assert candidate_ranks([1000.0, 300.0, 249.0]) == [0, 1]  # 30 % in, 24.9 % out
     assert candidate_ranks([1000.0, 900.0, 800.0, 700.0]) == [0, 1, 2]  # at most three
     assert candidate_ranks([1000.0, 20.0]) == [0]  # a bystander far in the background

@@ -39,7 +39,7 @@ TRACK_MAX_GAP = 15
 #: score a few %, a second performer 60-110 %). [poses.md]
 CANDIDATE_SHARE = 0.25
 #: At most this many people per input are tried as the subject (each costs a pair estimate). [poses.md]
-MAX_CANDIDATES = 3
+MAX_SUBJECTS_TRIED = 3
 #: A body axis within this many degrees of a quarter turn is turned upright (a sideways camera,
 #: not a person leaning). [poses.md]
 UPRIGHT_MAX_TILT = 30.0

@@ -32,7 +32,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from videosync.poses.layouts import COCO17_FLIP, NUM_JOINTS
-from videosync.tunables import CANDIDATE_SHARE, MAX_CANDIDATES, TRACK_GATE_GROWTH, TRACK_MAX_DIST, TRACK_MAX_GAP
+from videosync.tunables import CANDIDATE_SHARE, MAX_SUBJECTS_TRIED, TRACK_GATE_GROWTH, TRACK_MAX_DIST, TRACK_MAX_GAP
 
 
 _REJECT = 1e6  # cost of an impossible pair (finite: linear_sum_assignment refuses infeasible inf)
@@ -338,7 +338,7 @@ def choose_subject(
 def candidate_ranks(track_scores: Sequence[float]) -> list[int]:
     """Ranks (0 = main subject) of the people who could be the subject, from a track's
     ``meta["track_scores"]`` (best first): the main subject and anyone who scores at least
-    ``CANDIDATE_SHARE`` of it, at most ``MAX_CANDIDATES``.
+    ``CANDIDATE_SHARE`` of it, at most ``MAX_SUBJECTS_TRIED``.
 
     Why more than one: in a single view, "largest and present longest" is a good guess, but a
     second performer nearer to one camera wins there while the others see the subject; only the
@@ -347,4 +347,4 @@ def candidate_ranks(track_scores: Sequence[float]) -> list[int]:
     scores = [float(s) for s in track_scores]
     if not scores or not scores[0] > 0:
         return [0]
-    return [r for r, s in enumerate(scores[:MAX_CANDIDATES]) if s >= CANDIDATE_SHARE * scores[0]]
+    return [r for r, s in enumerate(scores[:MAX_SUBJECTS_TRIED]) if s >= CANDIDATE_SHARE * scores[0]]
