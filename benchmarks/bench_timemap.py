@@ -20,6 +20,12 @@ same estimate, made once per pair in this process; the time map starts from it):
   map find the cut?); then B re-timed onto A's frames by the time map
   (:func:`videosync.sync.timemap.held_rows`, the pose-level trim) and aligned again: one
   segment at 0 +- 1 frame?
+* **varied**: the calibration benchmark's cases of the split (:mod:`videosync.synth.cases`: other
+  cameras, rates of 6-60 fps, noise, seated and arms-only bodies, very short clips, some with
+  frames lost without timestamps), unbounded as ``align`` searches them. On the pairs whose offset
+  is constant: how many answers the time map moves, and how many right single offsets it makes
+  wrong (a false step); on those that lost frames: every frame 1 s clear of a true step within
+  1 frame, time map against single offset.
 
 Every search is bounded (``--max-offset``, as a user of long recordings would give it: the
 offsets drawn lie within it). Settings were chosen on ``--split tune``; the figures written to
@@ -48,7 +54,7 @@ from benchmarks.bench_pose2sim_offsets import CAMERAS, JSON_DIR, equal_windows  
 from benchmarks.timemap_cases import MAX_OFFSET_SECONDS, Case, make_case  # noqa: E402
 from videosync.errors import CannotSynchronizeError  # noqa: E402
 from videosync.poses import load_poses  # noqa: E402
-from videosync.sync.bounds import OffsetBounds  # noqa: E402
+from videosync.sync.bounds import UNBOUNDED, OffsetBounds  # noqa: E402
 from videosync.sync.methods import make_method  # noqa: E402
 from videosync.sync.timemap import TimeMap, estimate_time_map, held_rows  # noqa: E402
 from videosync.tunables import DEFAULT_MIN_CONFIDENCE  # noqa: E402
@@ -237,6 +243,81 @@ def run_demo(method, progress) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------ report
+def clear_of_steps(truth, fps: float, seconds: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """A's whole frames in the overlap of a synthetic case's ``truth`` (``videosync.synth.scenarios.Truth``)
+    at least ``seconds`` from a step of its true offset, and B's true (fractional) frame at each."""
+    frames = np.arange(math.ceil(truth.a[0]), math.floor(truth.a[-1]) + 1)
+    true_b = np.interp(frames, truth.a, truth.b)
+    offset = true_b - truth.rate * frames
+    steps = frames[1:][np.abs(np.diff(offset)) > 0.5]
+    keep = np.ones(len(frames), bool)
+    for f in steps:
+        keep &= np.abs(frames - f) >= seconds * fps
+    return frames[keep], true_b[keep]
+
+
+def score_varied(ans: Answer, truth, fps_a: float) -> dict:
+    """Worst frame error of the single offset and of the time map over ``clear_of_steps``, the time
+    map's worst error beyond its stated uncertainty, and whether it moved the single answer."""
+    frames, true_b = clear_of_steps(truth, fps_a)
+    lo, hi = truth.offset_range
+    out = {"constant": hi - lo < 1e-6, "base_err": math.inf, "tm_err": math.inf, "beyond": math.inf,
+           "moved": False, "base_conf": ans.base_conf, "tm_conf": ans.tm_conf}
+    if ans.est is None or not len(frames):
+        return out
+    out["base_err"] = float(base_errors_at(ans, frames, true_b).max())
+    if ans.tm is not None:
+        err = np.abs(ans.tm.b_frame(frames) - true_b)
+        out["tm_err"] = float(err.max())
+        out["beyond"] = float(np.max(err - stated_uncertainty(ans.tm, frames)))
+        out["moved"] = len(ans.tm.segments) > 1 or float(np.max(np.abs(
+            ans.tm.b_frame(frames) - (ans.est.rate * frames + ans.est.offset_frames)))) > 0.1
+    return out
+
+
+def base_errors_at(ans: Answer, frames: np.ndarray, true_b: np.ndarray) -> np.ndarray:
+    return np.abs(ans.est.rate * frames + ans.est.offset_frames - true_b)
+
+
+def run_varied(n: int, split: str, method, progress) -> list[dict]:
+    """The first ``n`` calibration cases of ``split`` (the same draw as ``bench_calibration.py``)."""
+    from videosync.synth.cases import build_case, catalogue, draw_split, split_clips
+
+    clips = catalogue(MOCAP)
+    by_id = {c.clip_id: c for c in clips}
+    rows = []
+    for k, spec in enumerate(draw_split(clips, split_clips(clips, 0), split, n, 0)):
+        case = build_case(spec, by_id)
+        ans = answer(method, case.a, case.b, UNBOUNDED)
+        row = {"case": spec.id, "ans": ans, **score_varied(ans, case.truth, case.a.fps)}
+        rows.append(row)
+        progress("varied", k, {key: row[key] for key in ("constant", "base_err", "tm_err", "moved")})
+    return rows
+
+
+def varied_table(rows: list[dict]) -> str:
+    confident = lambda r, key: r[f"{key}_conf"] >= DEFAULT_MIN_CONFIDENCE  # noqa: E731
+    right = lambda r, key: r[f"{key}_err"] <= 1.0  # noqa: E731
+    clean = [r for r in rows if r["constant"]]
+    lost = [r for r in rows if not r["constant"]]
+    broken = [r for r in clean if right(r, "base") and not right(r, "tm")]
+    table = markdown_table(
+        ["pairs", "single offset within 1 frame (confident)", "time map within 1 frame (confident)",
+         "answers the time map moved", "right single offsets the time map made wrong",
+         "... of them confident and beyond the stated uncertainty + 1 frame"],
+        [[f"constant offset: {len(clean)}", pct(sum(right(r, "base") and confident(r, "base") for r in clean), len(clean)),
+          pct(sum(right(r, "tm") and confident(r, "tm") for r in clean), len(clean)),
+          pct(sum(r["moved"] for r in clean), len(clean)), pct(len(broken), len(clean)),
+          pct(sum(confident(r, "tm") and r["beyond"] > 1.0 for r in broken), len(clean))],
+         [f"frames lost without timestamps: {len(lost)}",
+          pct(sum(right(r, "base") and confident(r, "base") for r in lost), len(lost)),
+          pct(sum(right(r, "tm") and confident(r, "tm") for r in lost), len(lost)),
+          pct(sum(r["moved"] for r in lost), len(lost)), "-", "-"]])
+    return (f"The first {len(rows)} cases of the calibration benchmark's split (varied cameras, rates, noise, "
+            "bodies and overlaps; unbounded search). Within 1 frame: every frame of A in the overlap at least 1 s "
+            "from a true step; confident: the method's own confidence at least align's default.\n\n" + table)
+
+
 def pct(k: int, n: int) -> str:
     return f"{k}/{n} ({100 * k / n:.0f} %)" if n else "-"
 
@@ -316,6 +397,7 @@ def main() -> None:
     parser.add_argument("--drops", type=int, default=30)
     parser.add_argument("--drift", type=int, default=6)
     parser.add_argument("--clean", type=int, default=10)
+    parser.add_argument("--varied", type=int, default=0, help="calibration cases of the split to run (0: none)")
     parser.add_argument("--no-demo", action="store_true")
     parser.add_argument("--method", default="sesyn", help="sesyn (with its geometric refinement, align's default)")
     parser.add_argument("--no-write", action="store_true", help="print only (always so for --split tune)")
@@ -334,6 +416,8 @@ def main() -> None:
                            ("clean", args.clean, clean_table)):
         if n:
             parts.append((kind, table(run_synthetic(kind, n, args.split, method, progress))))
+    if args.varied:
+        parts.append(("varied", varied_table(run_varied(args.varied, args.split, method, progress))))
     if not args.no_demo:
         parts.append(("demo", demo_table(run_demo(method, progress))))
     text = "\n\n".join(f"**{kind}**\n\n{body}" for kind, body in parts)
