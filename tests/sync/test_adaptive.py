@@ -74,11 +74,14 @@ def _result(confidence: float, uncertainty_frames: float) -> AlignmentResult:
     return AlignmentResult(reference="a.mp4", method="sesyn", inputs=entries)
 
 
-def test_the_answer_is_trusted_when_confident_and_its_error_bar_within_the_fine_search():
-    assert trusted(_result(0.60, 3.0), 0.55) == (True, "")  # 0.1 s < REFINE_SEARCH_SECONDS (0.25 s)
+def test_the_answer_is_trusted_when_as_confident_as_align_asks_whatever_its_error_bar():
+    assert trusted(_result(0.60, 3.0), 0.55) == (True, "")
     assert trusted(_result(0.50, 3.0), 0.55) == (False, "not yet sure of b.mp4 (confidence 0.50)")
     assert trusted(_result(0.85, 3.0), 0.9) == (False, "not yet sure of b.mp4 (confidence 0.85)")
-    assert trusted(_result(0.99, 9.0), 0.55) == (False, "not yet sure of b.mp4 (± 0.30 s)")
+    # the 60 fps speed pair's second round: right at 0.78 (P within a 15 fps frame, inside the
+    # frame-exact search's 0.25 s), its 90 % error bar 5.25 s (157.6 frames of the 30 fps entry)
+    assert trusted(_result(0.78, 157.6), 0.6) == (True, "")
+    assert trusted(_result(0.78, 157.6), 0.8) == (False, "not yet sure of b.mp4 (confidence 0.78)")
 
 
 def test_the_analysis_stops_where_align_would_trust_the_answer():
