@@ -369,11 +369,12 @@ def _round_answer(align: Callable[..., AlignmentResult], tracks: list[PoseTrack]
     coarse frames (the loosest of the inputs'). None when no answer could be made."""
     from videosync.device import torch_threads
 
+    bound = coarse_bounds(OffsetBounds(options.get("max_offset_frames")), strides).max_frames
     try:
         with torch_threads(1):  # a round's tracks are short: threads would cost more than they share
             return align(tracks, method=options.get("method", "sesyn"), model=options.get("model"),
-                         max_offset_frames=coarse_bounds(OffsetBounds(options.get("max_offset_frames")), strides).max_frames,
-                         min_confidence=0.0, person=0, refine=True, calibration=options.get("calibration"), full=True)
+                         max_offset_frames=bound, min_confidence=0.0, person=0, refine=True,
+                         calibration=options.get("calibration"), full=True)
     except CannotSynchronizeError as exc:
         log.info("no answer from this round: %s", exc)
         return None

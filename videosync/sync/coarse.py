@@ -108,7 +108,7 @@ def _settled(est: PairEstimate) -> bool:
 
 
 def notes_at_source_rate(coarse: PairEstimate, scaled: PairEstimate, coarse_bounds: OffsetBounds,
-                          bounds: OffsetBounds) -> list[str]:
+                         bounds: OffsetBounds) -> list[str]:
     """The coarse estimate's notes told again in the inputs' frames (they quote offsets): the
     parts that slide are those the coarse estimate found (its frames, its threshold)."""
     from videosync.sync.drift import widest_slide
