@@ -24,7 +24,8 @@ Cases, each in a fresh child process (``--child CASE``) so that its peak memory 
 
 Usage: python benchmarks/bench_speed.py [--frames 20000] [--offset 5000] [--skip-before]
        python benchmarks/bench_speed.py --videos [--pairs 30fps-1min,60fps-1min,...] [--before 30fps-1min]
-(``--before``: those pairs also aligned with the former stopping rule, confidence >= 0.9.)
+(``--before``: those pairs also aligned with the former stopping rule, which also asked the 90 %
+error bar to lie within the frame-exact search.)
 Prints the figures and writes them to its section of docs/results.md; asserts nothing.
 """
 
@@ -130,17 +131,25 @@ def _decode(name: str) -> dict:
     return _since(start)
 
 
-#: The stopping rule before it followed align's own threshold and asked a wider round to agree
-#: (issue 22, session 5): every input at least this confident (the "before" rows of ``--before``).
-FORMER_STOP_CONFIDENCE = 0.9
+#: What the "before" rows of ``--before`` ran: the stopping rule until issue 22's session 8, which
+#: also asked every 90 % error bar to lie within the frame-exact search (REFINE_SEARCH_SECONDS).
+FORMER_RULE = "the error bar within the frame-exact search"
 
 
 def _align_before(name: str) -> dict:
-    """``_align`` with the former stopping rule (confidence >= 0.9 and the error bar, no agreement)."""
+    """``_align`` with the former stopping rule (:data:`FORMER_RULE`)."""
     import videosync.sync.adaptive as adaptive
+    from videosync.tunables import REFINE_SEARCH_SECONDS
 
-    adaptive.stop_threshold = lambda result, min_confidence: max(FORMER_STOP_CONFIDENCE, min_confidence or 0.0)
-    adaptive.confirmed = lambda result, previous: (True, "")  # no wider round asked to agree
+    rule = adaptive.trusted
+
+    def former(result, threshold):
+        for entry in result.inputs[1:]:
+            if entry.confidence >= threshold and entry.uncertainty_seconds > REFINE_SEARCH_SECONDS:
+                return False, f"not yet sure of {Path(entry.path).name} (± {entry.uncertainty_seconds:.2f} s)"
+        return rule(result, threshold)
+
+    adaptive.trusted = former
     return _align(name)
 
 
@@ -225,7 +234,7 @@ def main() -> None:
     ap.add_argument("--pairs", default=",".join(PAIRS), help="which video pairs (comma-separated)")
     ap.add_argument("--align-only", default="", help="pairs whose ffmpeg decode is not run (comma-separated)")
     ap.add_argument("--before", default="", help="pairs also aligned with the former stopping rule "
-                                                  "(confidence >= 0.9), in the same run (comma-separated)")
+                                                  f"({FORMER_RULE}), in the same run (comma-separated)")
     ap.add_argument("--keep", type=Path, help="JSON lines of runs: those there are read, not run again; new ones "
                                               "are added (a long session measured in parts)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
@@ -325,7 +334,7 @@ def videos_main(args: argparse.Namespace) -> None:
     for name in names:
         decoded = None if name in skip else _kept_run(f"decode:{name}", args)
         if name in args.before.split(","):
-            runs[f"{name}, before (stop at {FORMER_STOP_CONFIDENCE})"] = (decoded, _kept_run(f"align-before:{name}", args))
+            runs[f"{name}, before ({FORMER_RULE})"] = (decoded, _kept_run(f"align-before:{name}", args))
         runs[name] = (decoded, _kept_run(f"align:{name}", args))
     said = "\n".join(f"- {name}: " + "; ".join(run["said"]) for name, (_, run) in runs.items())
     body = ("Video pairs made from the Pose2Sim demo (`benchmarks/speed_media.py`: portrait 1080x1920, the demo "

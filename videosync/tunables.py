@@ -173,11 +173,12 @@ FULL_RATE_SECONDS = 20.0
 FIRST_STRETCH_SECONDS = 10.0
 # The analysis stops (no constant of its own, sync/adaptive.py: stop_threshold, confirmed) when
 # align would trust the round's answer (every input at least trust.assess.default_min_confidence,
-# or a stricter --min-confidence: one meaning of "trusted"), its error bar is within the
-# frame-exact search (REFINE_SEARCH_SECONDS), and, unless the round searched every allowed offset
-# (a --max-offset, or the whole videos), the next, wider round keeps the answer within a coarse
-# frame: a round cannot see offsets beyond its stretches (tune set, benchmarks/tune_stopping.py:
-# a wrong answer at 0.85 with the truth 20 s away). [analysis.md]
+# or a stricter --min-confidence: one meaning of "trusted"; that is the chance of being within a
+# coarse frame, inside the frame-exact search, so its 90 % error bar is not asked to be) and,
+# unless the round searched every allowed offset (a --max-offset, or the whole videos), the next,
+# wider round keeps the answer within a coarse frame: a round cannot see offsets beyond its
+# stretches (tune set, benchmarks/tune_stopping.py: a wrong answer at 0.85 with the truth 20 s
+# away). [analysis.md]
 #: Else the stretch grows by this factor, and the other inputs are analysed that new length
 #: before and after it (offsets up to the stretch's length stay in view). [analysis.md]
 STRETCH_GROWTH = 2.0

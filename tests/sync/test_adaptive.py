@@ -74,11 +74,14 @@ def _result(confidence: float, uncertainty_frames: float) -> AlignmentResult:
     return AlignmentResult(reference="a.mp4", method="sesyn", inputs=entries)
 
 
-def test_the_answer_is_trusted_when_confident_and_its_error_bar_within_the_fine_search():
-    assert trusted(_result(0.60, 3.0), 0.55) == (True, "")  # 0.1 s < REFINE_SEARCH_SECONDS (0.25 s)
+def test_the_answer_is_trusted_when_as_confident_as_align_asks_whatever_its_error_bar():
+    assert trusted(_result(0.60, 3.0), 0.55) == (True, "")
     assert trusted(_result(0.50, 3.0), 0.55) == (False, "not yet sure of b.mp4 (confidence 0.50)")
     assert trusted(_result(0.85, 3.0), 0.9) == (False, "not yet sure of b.mp4 (confidence 0.85)")
-    assert trusted(_result(0.99, 9.0), 0.55) == (False, "not yet sure of b.mp4 (± 0.30 s)")
+    # the 60 fps speed pair's second round: right at 0.78 (P within a 15 fps frame, inside the
+    # frame-exact search's 0.25 s), its 90 % error bar 5.25 s (157.6 frames of the 30 fps entry)
+    assert trusted(_result(0.78, 157.6), 0.6) == (True, "")
+    assert trusted(_result(0.78, 157.6), 0.8) == (False, "not yet sure of b.mp4 (confidence 0.78)")
 
 
 def test_the_analysis_stops_where_align_would_trust_the_answer():
@@ -282,3 +285,28 @@ def test_pieces_of_a_video_join_in_frame_order_showing_anyone_any_piece_showed()
     joined = adaptive._join([later, empty, first])
     np.testing.assert_array_equal(joined.frame_index, np.arange(10, 15))
     assert adaptive.several_people(joined) and not adaptive.several_people(first)
+
+
+def test_a_coarse_answer_s_notes_and_warnings_quote_the_videos_frames():
+    import dataclasses
+
+    from videosync.sync.methods import make_method
+    from videosync.sync.methods.base import rival_note
+
+    track = make_track(120, seed=3, fps=15.0)
+    low = make_method("sesyn", refine=False).estimate_whole(track, track.frames_between(10, 120))
+    # a rival 50 coarse frames away, as the 30 fps speed pair's first round had one (every 2nd frame)
+    found = dataclasses.replace(low, fit=dataclasses.replace(low.fit, runner_up_offset=50.0, uniqueness=0.5,
+                                                                   runner_up_ratio=0.8),
+                                notes=[rival_note(50.0, 0.8)])
+    found.diagnostics["matching_parts"] = None
+    pair = PairOffset(a=0, b=1, offset_frames=low.offset_frames, offset_seconds=low.offset_seconds,
+                      confidence=0.9, estimate=found)
+    out = pair_at_source_rate(pair, 2, 2)
+    assert out.estimate.notes == [rival_note(100.0, 0.8)]  # 50 frames of the 15 fps track: 100 of the video
+    tracks = [dataclasses.replace(track, source="a.mp4"), dataclasses.replace(track, source="b.mp4")]
+    names = f"{tracks[0].name} <-> {tracks[1].name}: "
+    coarse_result = AlignmentResult(reference="a.mp4", method="sesyn", inputs=_result(0.9, 1.0).inputs, pairs=[pair],
+                                    warnings=["another warning", names + rival_note(50.0, 0.8)], tracks=tracks)
+    told = adaptive.solved(coarse_result, [out], tracks).warnings
+    assert told[:2] == ["another warning", names + rival_note(100.0, 0.8)]

@@ -85,7 +85,7 @@ def test_coarse_notes_quote_the_inputs_frames(long_pair_tracks):
                                 notes=[rival_note(50.0, 0.8), "a note of the pair's description"])
     found.diagnostics["matching_parts"] = None
     scaled = coarse.estimate_at_source_rate(found, 2, 2)
-    notes = coarse._notes_at_source_rate(found, scaled, UNBOUNDED, UNBOUNDED)
+    notes = coarse.notes_at_source_rate(found, scaled, UNBOUNDED, UNBOUNDED)
     assert scaled.fit.runner_up_offset == 100.0 and scaled.offset_frames == pytest.approx(2 * low.offset_frames)
     assert notes == [rival_note(100.0, 0.8), "a note of the pair's description"]
 

@@ -107,8 +107,8 @@ def _settled(est: PairEstimate) -> bool:
     return not est.notes and uniqueness >= 1.0 and est.confidence >= default_min_confidence(calibrated=False)
 
 
-def _notes_at_source_rate(coarse: PairEstimate, scaled: PairEstimate, coarse_bounds: OffsetBounds,
-                          bounds: OffsetBounds) -> list[str]:
+def notes_at_source_rate(coarse: PairEstimate, scaled: PairEstimate, coarse_bounds: OffsetBounds,
+                         bounds: OffsetBounds) -> list[str]:
     """The coarse estimate's notes told again in the inputs' frames (they quote offsets): the
     parts that slide are those the coarse estimate found (its frames, its threshold)."""
     from videosync.sync.drift import widest_slide
@@ -142,7 +142,7 @@ def coarse_to_fine(method: FeatureMatchingMethod, track_a: PoseTrack, track_b: P
             seconds *= 2
             continue
         coarse = estimate_at_source_rate(found, ka, kb)
-        coarse.notes = _notes_at_source_rate(found, coarse, coarse_bounds, bounds)
+        coarse.notes = notes_at_source_rate(found, coarse, coarse_bounds, bounds)
         if whole or _settled(found):
             break
         seconds *= 2
