@@ -103,7 +103,12 @@ def far_from_drops(case: Case, seconds: float = 1.0) -> np.ndarray:
 
 
 def base_errors(ans: Answer, case: Case, frames: np.ndarray) -> np.ndarray:
-    return np.abs(ans.est.rate * frames + ans.est.offset_frames - case.truth_b[frames])
+    return base_errors_at(ans, frames, case.truth_b[frames])
+
+
+def base_errors_at(ans: Answer, frames: np.ndarray, true_b: np.ndarray) -> np.ndarray:
+    """How far the single offset puts each of A's ``frames`` from B's true frame ``true_b``."""
+    return np.abs(ans.est.rate * frames + ans.est.offset_frames - true_b)
 
 
 def stated_uncertainty(tm: TimeMap, frames_a: np.ndarray) -> np.ndarray:
@@ -275,10 +280,6 @@ def score_varied(ans: Answer, truth, fps_a: float) -> dict:
     return out
 
 
-def base_errors_at(ans: Answer, frames: np.ndarray, true_b: np.ndarray) -> np.ndarray:
-    return np.abs(ans.est.rate * frames + ans.est.offset_frames - true_b)
-
-
 def run_varied(n: int, split: str, method, progress) -> list[dict]:
     """The first ``n`` calibration cases of ``split`` (the same draw as ``bench_calibration.py``)."""
     from videosync.synth.cases import build_case, catalogue, draw_split, split_clips
@@ -407,7 +408,7 @@ def main() -> None:
 
     def progress(kind: str, k: int, row: dict) -> None:
         keys = ("base", "tm", "located", "tm_drift", "tm_err", "base_err", "changed", "found", "truth", "widest",
-                "plain_err")
+                "plain_err", "constant", "moved")
         shown = {key: row[key] for key in keys if key in row}
         print(f"[{time.perf_counter() - t0:6.0f} s] {kind} {k}: {shown}", flush=True)
 
