@@ -399,6 +399,10 @@ TIMEMAP_LOCATE_SECONDS = 1.0
 #: than this many full votes in total (half a step's price) may hide a step the path did not take
 #: (or a ramp of small ones): the segment's error bar covers k. [drift.md]
 TIMEMAP_DOUBT_VOTES = 1.0
+#: A segment whose windows prefer its offset over a neighbouring segment's by less than this many
+#: full votes in total (twice a step's price) has an error bar reaching the neighbour's offset:
+#: the path can buy a step with a short or noisy stretch. [drift.md]
+TIMEMAP_STEP_SUPPORT_VOTES = 4.0
 #: Each step found by the features is placed again by the geometry frame by frame within this
 #: far (s) of where the features put it: they placed steps up to 1.2 s late on the tuning pairs. [drift.md]
 TIMEMAP_PLACE_SECONDS = 1.5

@@ -21,6 +21,7 @@ from videosync.sync.timemap import (
     keep_features,
     held_rows,
     restored_tracks,
+    _weak_steps,
     shown_rows,
     with_time_map,
 )
@@ -297,3 +298,16 @@ def test_attach_time_maps_moves_the_segments_by_what_the_solve_moved_the_pair():
     assert entries[1].drift_ppm == 200.0 and entries[1].rate == 1.0002 and entries[0].segments == []
     assert entries[1].to_json()["segments"][1] == {"first_frame": 330, "last_frame": 899, "offset_frames": 2.5,
                                                    "uncertainty_frames": 0.5}
+
+
+def test_a_step_its_windows_hardly_prefer_widens_that_segment_to_the_neighbours_offset():
+    # two parts at offset indices 1 and 3; part 0 (2 windows) votes 1 against index 3 in each:
+    # 2 votes < 4, so it may be at part 1's offset; part 1 (6 windows) votes 1 against index 1: 6
+    votes = np.zeros((8, 5))
+    votes[:2, 3] = 1.0
+    votes[2:, 1] = 1.0
+    part = np.array([0, 0, 1, 1, 1, 1, 1, 1])
+    levels = np.tile([1.0, 3.0], (8, 1))
+    assert _weak_steps(votes, part, levels).tolist() == [2.0, 0.0]
+    # one part has no neighbour to doubt
+    assert _weak_steps(votes, np.zeros(8, int), levels[:, :1]).tolist() == [0.0]

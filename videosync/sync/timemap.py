@@ -47,7 +47,12 @@ from videosync.sync.changepoints import (
     window_votes,
 )
 from videosync.sync.stepplace import geometric_cost, place_steps
-from videosync.tunables import RATE_MIN_SHIFT_FRAMES, RATE_MIN_SIGMAS, TIMEMAP_MAX_DRIFT_PPM
+from videosync.tunables import (
+    RATE_MIN_SHIFT_FRAMES,
+    RATE_MIN_SIGMAS,
+    TIMEMAP_MAX_DRIFT_PPM,
+    TIMEMAP_STEP_SUPPORT_VOTES,
+)
 
 
 @dataclass(frozen=True)
@@ -327,19 +332,50 @@ def _drop_parts(seg: _Segmentation, keep_steps: np.ndarray) -> _Segmentation:
     return dataclasses.replace(seg, steps=steps, parts=parts)
 
 
-def _doubts(seg: _Segmentation, fps_b: float, offsets: list[float], rate: float, parts: np.ndarray | None = None
-            ) -> np.ndarray:
-    """Per part (``parts`` per row, default ``seg``'s), how many frames a stretch of it could be
-    off the offset reported for it (``offsets[part]``: B's frame ``rate * i + offset``)
-    (:func:`videosync.sync.changepoints.doubt`, on the cost its steps were found on)."""
+def _window_levels(seg: _Segmentation, offsets: list[float], rate: float, parts: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The windows' votes ``(W, D)`` (on the cost the steps were found on), each window's part
+    ``(W,)`` (``parts`` per row, default ``seg``'s), and ``(W, len(offsets))``: the fractional
+    offset index of ``offsets[k]`` (B's frame ``rate * i + offsets[k]``) at every window."""
     ev = seg.evidence
     cost = ev.cost if seg.step_cost is None else seg.step_cost
     rows = seg.rows_per_window
     votes = window_votes(cost, rows)
     mid = np.minimum(np.arange(len(votes)) * rows + rows // 2, len(cost) - 1)
     part = (seg.parts if parts is None else parts)[mid]
-    level = rate * ev.frames_a[mid] + np.asarray(offsets)[part] - ev.centre[mid] - ev.shifts[0]
-    return doubt(votes, level, part, max_step(fps_b))
+    base = rate * ev.frames_a[mid] - ev.centre[mid] - ev.shifts[0]
+    return votes, part, base[:, None] + np.asarray(offsets, dtype=np.float64)[None, :]
+
+
+def _doubts(seg: _Segmentation, fps_b: float, offsets: list[float], rate: float, parts: np.ndarray | None = None
+            ) -> np.ndarray:
+    """Per part (``parts`` per row, default ``seg``'s), how many frames a stretch of it could be
+    off the offset reported for it (``offsets[part]``: B's frame ``rate * i + offset``)
+    (:func:`videosync.sync.changepoints.doubt`, on the cost its steps were found on), at least
+    the step to a neighbour whose level its windows hardly rule out (:func:`_weak_steps`)."""
+    votes, part, levels = _window_levels(seg, offsets, rate, parts)
+    own = levels[np.arange(len(part)), part]
+    return np.maximum(doubt(votes, own, part, max_step(fps_b)), _weak_steps(votes, part, levels))
+
+
+def _weak_steps(votes: np.ndarray, part: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Per part, the largest step (frames) to a neighbouring part whose offset its own windows
+    prefer theirs over by less than ``TIMEMAP_STEP_SUPPORT_VOTES`` in total. Why: the path pays
+    ``TIMEMAP_CHANGE_VOTES`` for a step, so a short stretch at the overlap's edge or a noisy one
+    can buy one; on pairs that lost nothing such steps moved right answers by 1-3 frames
+    (drift.md, session 8), and their segment's error bar must reach the neighbour's offset."""
+    n_parts = levels.shape[1]
+    out = np.zeros(n_parts)
+    top = votes.shape[1] - 1
+    for p in range(n_parts):
+        windows = np.flatnonzero(part == p)
+        own = np.clip(np.rint(levels[windows, p]).astype(np.int64), 0, top)
+        for q in (p - 1, p + 1):
+            if 0 <= q < n_parts and len(windows):
+                other = np.clip(np.rint(levels[windows, q]).astype(np.int64), 0, top)
+                if float(np.sum(votes[windows, other] - votes[windows, own])) < TIMEMAP_STEP_SUPPORT_VOTES:
+                    out[p] = max(out[p], float(np.max(np.abs(levels[windows, q] - levels[windows, p]))))
+    return out
 
 
 def _settle(seg: _Segmentation, nominal: float) -> tuple[_Segmentation, Levels | None, np.ndarray]:
