@@ -587,8 +587,9 @@ def _mapped(changes: list[Change], offsets: list[float], rate: float, nominal: f
 
 def _doubt_notes(doubts: np.ndarray) -> list[str]:
     """What the user is told about segments that may hide a step."""
-    return [f"part of segment {n + 1} may be up to {d:.0f} frames off (steps too close together to tell apart, "
-            "or one hidden where the motion says little): its uncertainty says so" for n, d in enumerate(doubts) if d > 0]
+    return [f"part of segment {n + 1} may be up to {d:.0f} frames off (a step the motion hardly shows, steps too "
+            "close together to tell apart, or one hidden where the motion says little): its uncertainty says so"
+            for n, d in enumerate(doubts) if d > 0]
 
 
 def _notes(changes: list[Change], fps_a: float) -> list[str]:
