@@ -54,7 +54,7 @@ from videosync.errors import CannotSynchronizeError, PoseFileError, VideoError
 from videosync.poses import PoseTrack
 from videosync.result import AlignmentResult, PairOffset
 from videosync.sync.bounds import OffsetBounds
-from videosync.sync.coarse import busiest_stretch, coarse_stride, estimate_at_source_rate, notes_at_source_rate
+from videosync.sync.coarse import busiest_stretch, coarse_stride, told_at_source_rate
 from videosync.tunables import (
     FINE_EDGE_FRAMES,
     FINE_SECONDS,
@@ -428,10 +428,8 @@ def pair_at_source_rate(pair: PairOffset, ka: int, kb: int, round_bounds: Offset
         verdict = dataclasses.replace(
             verdict, uncertainty_frames=verdict.uncertainty_frames * kb,
             candidates=[dataclasses.replace(c, offset_frames=c.offset_frames * kb) for c in verdict.candidates])
-    est = None
-    if pair.estimate is not None:
-        est = estimate_at_source_rate(pair.estimate, ka, kb)
-        est.notes = notes_at_source_rate(pair.estimate, est, round_bounds or OffsetBounds(), bounds or OffsetBounds())
+    est = pair.estimate and told_at_source_rate(pair.estimate, ka, kb, round_bounds or OffsetBounds(),
+                                                bounds or OffsetBounds())
     return dataclasses.replace(pair, offset_frames=pair.offset_frames * kb, rate=pair.rate * kb / ka, estimate=est,
                                assessment=verdict)
 

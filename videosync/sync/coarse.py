@@ -124,6 +124,17 @@ def notes_at_source_rate(coarse: PairEstimate, scaled: PairEstimate, coarse_boun
             + list(coarse.notes[told:]))
 
 
+def told_at_source_rate(coarse: PairEstimate, ka: int, kb: int, coarse_bounds: OffsetBounds,
+                        bounds: OffsetBounds) -> PairEstimate:
+    """:func:`estimate_at_source_rate` with its notes told again in the inputs' frames
+    (:func:`notes_at_source_rate`; ``coarse_bounds`` the search's bound in coarse frames)."""
+    if ka == kb == 1:
+        return coarse
+    out = estimate_at_source_rate(coarse, ka, kb)
+    out.notes = notes_at_source_rate(coarse, out, coarse_bounds, bounds)
+    return out
+
+
 def coarse_to_fine(method: FeatureMatchingMethod, track_a: PoseTrack, track_b: PoseTrack,
                    bounds: OffsetBounds) -> PairEstimate:
     """The method's estimate of a long pair, made as the module docstring says."""
@@ -141,8 +152,7 @@ def coarse_to_fine(method: FeatureMatchingMethod, track_a: PoseTrack, track_b: P
                 raise
             seconds *= 2
             continue
-        coarse = estimate_at_source_rate(found, ka, kb)
-        coarse.notes = notes_at_source_rate(found, coarse, coarse_bounds, bounds)
+        coarse = told_at_source_rate(found, ka, kb, coarse_bounds, bounds)
         if whole or _settled(found):
             break
         seconds *= 2
