@@ -263,6 +263,36 @@ def test_an_offset_that_slides_over_the_recording_is_not_reported_with_confidenc
     assert est.confidence == 0.0 and len(est.notes) == 1 and "not constant" in est.notes[0]
 
 
+def _closed_up(track: PoseTrack, lost: slice) -> PoseTrack:
+    """``track`` without the frames ``lost``, its frame numbers closed up (no gap left)."""
+    keep = np.ones(len(track), bool)
+    keep[lost] = False
+    kept = track.select(keep)
+    return kept.with_keypoints(kept.keypoints, np.arange(len(kept)))
+
+
+def test_a_half_whose_minimum_lies_at_the_search_edge_counts_as_a_slide():
+    """The halves search +-7.5 frames (0.25 s at 30 fps) around the whole answer. 10 frames of B
+    lost at once where A's second half starts: that half's offset is -15, its minimum at the
+    window's edge (-13); searched again around the edge, it is found (-15). Lost at B's frame
+    260 instead, the second half straddles the drop (-5, then -15): searched again it is still
+    inconclusive, and the edge (-12.6, the nearest offset its evidence allows) stands for it.
+    Either way the halves disagree by more than DRIFT_FRAMES: confidence 0 and the note, where
+    the second half used to count as no test at all."""
+    body = moving_body(420, seed=5)
+    a = view(body, 0.0, slice(20, 400))
+    b = view(body, 80.0, slice(25, 405))  # true offset -5
+    method = RefinedMethod(_FixedCoarse(a, -5.5))
+    jumped = _closed_up(b, slice(186, 196))  # B frames 186..195 = A frames 191..200
+    second = a.select(a.frame_index >= 191)
+    assert refine_offset(second, jumped, -5.5).edge_offset == pytest.approx(-5.5 - 7.5)
+    assert method._half(second, jumped, -5.5, 1.0) == pytest.approx(-15, abs=0.5)
+    est = method.estimate(a, _closed_up(b, slice(260, 270)))
+    (k1, k2), _centres = est.diagnostics["halves"]
+    assert k1 == pytest.approx(-5, abs=0.5) and k2 == pytest.approx(est.offset_frames - 7.5, abs=0.01)
+    assert est.confidence == 0.0 and sum("not constant" in n for n in est.notes) == 1
+
+
 def test_two_search_directions_that_disagree_leave_the_coarse_offset(monkeypatch):
     """Forward says +3.0, the reverse search -0.5 (i.e. +0.5 in B's frames): 2.5 frames apart,
     more than DIRECTIONS_AGREE_FRAMES, so neither is used and the coarse offset stands. Reverse

@@ -119,6 +119,8 @@ class Refinement:
             the person's size (:func:`noise_allowance`; set once the minimum was measured).
         beyond_bounds: a minimum that passed every test but lies outside the allowed offsets
             (not accepted); None otherwise.
+        at_edge: the curve's distinct minimum is the first or last searched offset (not
+            accepted: the best offset may lie beyond the window).
     """
 
     offset_frames: float
@@ -135,6 +137,12 @@ class Refinement:
     wide_offset_frames: float = float("nan")
     noise_relative: float = 0.0
     beyond_bounds: float | None = None
+    at_edge: bool = False
+
+    @property
+    def edge_offset(self) -> float | None:
+        """The searched offset at which a minimum ``at_edge`` lies (frames of B); else None."""
+        return float(self.shifts[int(np.nanargmin(self.errors))]) if self.at_edge else None
 
     @property
     def bad_relative_error(self) -> float:
@@ -357,6 +365,7 @@ def _minimum(out: Refinement, size: float, jitters: list[float], step: float, mi
         return None
     if best == 0 or best == len(errors) - 1 or not np.isfinite(errors[[best - 1, best + 1]]).all():
         out.reason = "the geometric minimum is at the edge of the search window"
+        out.at_edge = True
         return None
     y0, y1, y2 = errors[best - 1], errors[best], errors[best + 1]
     curvature = y0 - 2 * y1 + y2

@@ -181,8 +181,21 @@ class RefinedMethod(SyncMethod):
         if masks is None:
             return None
         parts = tuple(track_a.select(m) for m in masks)
-        found = [refine_offset(p, track_b, offset, rate, **self.refine_options) for p in parts]
-        if not all(r.accepted for r in found):
+        found = [self._half(p, track_b, offset, rate) for p in parts]
+        if None in found:
             return None
         centres = tuple(float(np.mean(p.frame_index)) for p in parts)
-        return (found[0].offset_frames, found[1].offset_frames), centres
+        return (found[0], found[1]), centres
+
+    def _half(self, half: PoseTrack, track_b: PoseTrack, offset: float, rate: float) -> float | None:
+        """One half's own geometric offset near ``offset``; None when its geometry says nothing.
+
+        A distinct minimum at the edge of the search says the half's offset lies at least the
+        window (MIN_SEARCH_FRAMES or more, beyond DRIFT_FRAMES) away: that half is searched once
+        more around the edge, and where it is still not pinned down (its frames may straddle the
+        drop) the edge itself stands for it, the nearest offset its evidence allows."""
+        found = refine_offset(half, track_b, offset, rate, **self.refine_options)
+        if found.accepted or found.edge_offset is None:
+            return found.offset_frames if found.accepted else None
+        again = refine_offset(half, track_b, found.edge_offset, rate, **self.refine_options)
+        return again.offset_frames if again.accepted else found.edge_offset
