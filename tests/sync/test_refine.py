@@ -245,6 +245,14 @@ def test_refined_offset_does_not_depend_on_which_input_is_the_reference(demo_dir
     assert abs(ab.offset_frames - 7) <= 1.0
 
 
+def _closed_up(track: PoseTrack, lost: slice) -> PoseTrack:
+    """``track`` without the frames ``lost``, its frame numbers closed up (no gap left)."""
+    keep = np.ones(len(track), bool)
+    keep[lost] = False
+    kept = track.select(keep)
+    return kept.with_keypoints(kept.keypoints, np.arange(len(kept)))
+
+
 def test_an_offset_that_slides_over_the_recording_is_not_reported_with_confidence():
     """B lost frames without gaps in its numbering (a constant-rate file from a camera that
     dropped frames): its second half is shifted against A. The halves disagree, so the pair gets
@@ -255,20 +263,22 @@ def test_an_offset_that_slides_over_the_recording_is_not_reported_with_confidenc
     clean = RefinedMethod(_FixedCoarse(a, -5.5)).estimate(a, b)
     (k1, k2), _centres = clean.diagnostics["halves"]
     assert clean.notes == [] and abs(k2 - k1) < 0.5 and clean.confidence > 0.5
-    keep = np.ones(len(b), bool)
-    keep[200:380:20] = False  # 9 frames lost in B's second half, frame numbers closed up
-    slid = b.select(keep)
-    slid = slid.with_keypoints(slid.keypoints, np.arange(len(slid)))
+    slid = _closed_up(b, slice(200, 380, 20))  # 9 frames lost in B's second half
     est = RefinedMethod(_FixedCoarse(a, -5.5)).estimate(a, slid)
     assert est.confidence == 0.0 and len(est.notes) == 1 and "not constant" in est.notes[0]
 
 
-def _closed_up(track: PoseTrack, lost: slice) -> PoseTrack:
-    """``track`` without the frames ``lost``, its frame numbers closed up (no gap left)."""
-    keep = np.ones(len(track), bool)
-    keep[lost] = False
-    kept = track.select(keep)
-    return kept.with_keypoints(kept.keypoints, np.arange(len(kept)))
+def test_only_a_minimum_at_the_first_or_last_searched_offset_is_at_the_edge():
+    """A distinct minimum at the window's end is ``at_edge`` (its offset the edge); one inside
+    the window beside an offset too few joints scored (NaN) is refused the same way but is not
+    at the edge: the best offset need not lie beyond the window."""
+    from videosync.sync.refine import Refinement, _minimum
+
+    shifts = np.arange(-2.0, 3.0)  # -2 .. +2
+    for errors, edge in (([0.5, 2, 2, 2, 2], -2.0), ([2, 2, 2, 2, 0.5], 2.0), ([2, np.nan, 0.5, 2, 2], None)):
+        out = Refinement(0.0, False, "", 0.0, shifts, np.array(errors, float), np.ones(5))
+        assert _minimum(out, 100.0, [0.0, 0.0], 1.0, 0.15) is None
+        assert "edge" in out.reason and out.edge_offset == edge and out.at_edge == (edge is not None)
 
 
 def test_a_half_whose_minimum_lies_at_the_search_edge_counts_as_a_slide():

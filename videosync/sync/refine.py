@@ -365,7 +365,7 @@ def _minimum(out: Refinement, size: float, jitters: list[float], step: float, mi
         return None
     if best == 0 or best == len(errors) - 1 or not np.isfinite(errors[[best - 1, best + 1]]).all():
         out.reason = "the geometric minimum is at the edge of the search window"
-        out.at_edge = True
+        out.at_edge = best in (0, len(errors) - 1)  # not beside offsets too few joints scored
         return None
     y0, y1, y2 = errors[best - 1], errors[best], errors[best + 1]
     curvature = y0 - 2 * y1 + y2
