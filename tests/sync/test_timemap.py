@@ -176,6 +176,29 @@ def test_frames_lost_by_b_split_the_map_where_they_were_lost(lost):
     assert tm.estimate.confidence > 0.5 and "steps 2 times" in tm.notes[0]
 
 
+def test_steps_stand_only_where_putting_the_lost_frames_back_helps_the_geometry(monkeypatch):
+    """Two views of one body (the geometric refinement needs them), B losing 2 frames at its
+    frame 600 (true offset +5, then +3 in the sign of the method: -5.03 then -7.03 here). Put
+    back, the lost frames bring the views' epipolar error down, and the two segments stand.
+    Were the error not lower (monkeypatched), the steps would be taken for false ones: one
+    segment at the single offset, its uncertainty reaching the other level."""
+    from tests.sync.test_refine import moving_body, view
+    from videosync.sync import timemap
+    from videosync.sync.methods.refined import RefinedMethod
+
+    body = moving_body(900, seed=3)
+    a, b = view(body, 0.0, slice(0, 800)), renumbered(view(body, 80.0, slice(5, 805)), range(600, 602))
+    method = RefinedMethod(get_method("simple"))
+    est = method.estimate(a, b)
+    tm = estimate_time_map(method, a, b, est)
+    assert [round(s.offset_frames) for s in tm.segments] == [-5, -7]
+    assert timemap._geometric_error(tm.estimate) < timemap._geometric_error(est)
+    monkeypatch.setattr(timemap, "_geometric_error", lambda e: 0.01)
+    tm = estimate_time_map(method, a, b, est)
+    assert len(tm.segments) == 1 and tm.segments[0].offset_frames == pytest.approx(est.offset_frames)
+    assert tm.segments[0].uncertainty_frames >= 2.0
+
+
 def test_the_time_map_reuses_the_features_the_estimate_matched(monkeypatch):
     """Asked to keep them, the method's estimate carries its features and the map compares the
     pair with them: the pair is described once for the estimate and once for the estimate with

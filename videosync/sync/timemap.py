@@ -512,12 +512,31 @@ def estimate_time_map(method: Any, track_a: PoseTrack, track_b: PoseTrack, estim
         out.notes.append(f"the offset seems to step {len(changes)} times, but the pair with the lost frames "
                          f"put back cannot be synchronized ({exc})")
         return _with(out, estimate)
+    before, after = _geometric_error(estimate), _geometric_error(again)
+    if before is not None and after is not None and not after < before:
+        # the steps are kept only where putting the lost frames back makes the two views agree
+        # better: steps that are not there misalign a stretch and leave the geometry worse
+        doubts = _doubts(seg, track_b.fps, [estimate.offset_frames], estimate.rate, np.zeros_like(seg.parts))
+        out = TimeMap.constant(estimate.offset_frames, estimate.rate, nominal, frames_b,
+                               answer_uncertainty(estimate) + doubts[0])
+        out.notes.extend(_doubt_notes(doubts))
+        return _with(out, estimate)
     base = again.offset_frames + (again.rate - rate) * centre
     offsets = [base + rate * ga - gb for ga, gb in zip(gaps_a, gaps_b)]
     doubts = _doubts(seg, track_b.fps, offsets, rate)
     out = _mapped(changes, offsets, rate, nominal, drift_ppm, frames_b, answer_uncertainty(again), track_a.fps,
                   doubts)
     return _with(out, again)
+
+
+def _geometric_error(estimate: Any) -> float | None:
+    """The two views' epipolar error at a pair's answer (share of the person's size), None
+    when its geometric refinement was not conclusive."""
+    d = estimate.diagnostics or {}
+    found = d.get("refinement")
+    if found is None or not found.accepted or d.get("refinement_rejected"):
+        return None
+    return float(found.relative_error)
 
 
 def _with(time_map: TimeMap, estimate: Any) -> TimeMap:
