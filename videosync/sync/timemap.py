@@ -505,10 +505,7 @@ def estimate_time_map(method: Any, track_a: PoseTrack, track_b: PoseTrack, estim
     try:
         again = method.estimate(restored_a, restored_b, bounds=bounds)
     except CannotSynchronizeError as exc:
-        # one offset where the evidence saw steps: its error bar must reach the offsets they lead to
-        doubts = _doubts(seg, track_b.fps, [estimate.offset_frames], estimate.rate, np.zeros_like(seg.parts))
-        out = TimeMap.constant(estimate.offset_frames, estimate.rate, nominal, frames_b,
-                               answer_uncertainty(estimate) + doubts[0])
+        out, _ = _steps_refused(seg, estimate, track_b.fps, nominal, frames_b)
         out.notes.append(f"the offset seems to step {len(changes)} times, but the pair with the lost frames "
                          f"put back cannot be synchronized ({exc})")
         return _with(out, estimate)
@@ -516,9 +513,7 @@ def estimate_time_map(method: Any, track_a: PoseTrack, track_b: PoseTrack, estim
     if before is not None and after is not None and not after < before:
         # the steps are kept only where putting the lost frames back makes the two views agree
         # better: steps that are not there misalign a stretch and leave the geometry worse
-        doubts = _doubts(seg, track_b.fps, [estimate.offset_frames], estimate.rate, np.zeros_like(seg.parts))
-        out = TimeMap.constant(estimate.offset_frames, estimate.rate, nominal, frames_b,
-                               answer_uncertainty(estimate) + doubts[0])
+        out, doubts = _steps_refused(seg, estimate, track_b.fps, nominal, frames_b)
         out.notes.extend(_doubt_notes(doubts))
         return _with(out, estimate)
     base = again.offset_frames + (again.rate - rate) * centre
@@ -527,6 +522,16 @@ def estimate_time_map(method: Any, track_a: PoseTrack, track_b: PoseTrack, estim
     out = _mapped(changes, offsets, rate, nominal, drift_ppm, frames_b, answer_uncertainty(again), track_a.fps,
                   doubts)
     return _with(out, again)
+
+
+def _steps_refused(seg: _Segmentation, estimate: Any, fps_b: float, nominal: float, frames_b: tuple[int, int]
+                   ) -> tuple[TimeMap, np.ndarray]:
+    """One offset, the pair's, where the evidence saw steps that were not confirmed: its error bar
+    reaches the offsets they lead to (the doubts, also returned)."""
+    doubts = _doubts(seg, fps_b, [estimate.offset_frames], estimate.rate, np.zeros_like(seg.parts))
+    out = TimeMap.constant(estimate.offset_frames, estimate.rate, nominal, frames_b,
+                           answer_uncertainty(estimate) + doubts[0])
+    return out, doubts
 
 
 def _geometric_error(estimate: Any) -> float | None:
