@@ -444,8 +444,7 @@ def answer_uncertainty(estimate: Any) -> float:
     given = (estimate.diagnostics or {}).get("uncertainty_frames")
     if given is not None and math.isfinite(given):
         return float(given)
-    geometry = (estimate.diagnostics or {}).get("refinement")
-    if geometry is not None and geometry.accepted and not estimate.diagnostics.get("refinement_rejected"):
+    if _confirmed_geometry(estimate) is not None:
         return 0.5
     return float(estimate.fit.tolerance) if estimate.fit is not None else 1.0
 
@@ -534,14 +533,19 @@ def _steps_refused(seg: _Segmentation, estimate: Any, fps_b: float, nominal: flo
     return out, doubts
 
 
+def _confirmed_geometry(estimate: Any) -> Any:
+    """The geometric refinement that confirmed a pair's answer (accepted, its two search
+    directions agreeing), or None."""
+    d = estimate.diagnostics or {}
+    found = d.get("refinement")
+    return found if found is not None and found.accepted and not d.get("refinement_rejected") else None
+
+
 def _geometric_error(estimate: Any) -> float | None:
     """The two views' epipolar error at a pair's answer (share of the person's size), None
     when its geometric refinement was not conclusive."""
-    d = estimate.diagnostics or {}
-    found = d.get("refinement")
-    if found is None or not found.accepted or d.get("refinement_rejected"):
-        return None
-    return float(found.relative_error)
+    found = _confirmed_geometry(estimate)
+    return None if found is None else float(found.relative_error)
 
 
 def _with(time_map: TimeMap, estimate: Any) -> TimeMap:

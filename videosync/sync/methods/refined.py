@@ -195,7 +195,9 @@ class RefinedMethod(SyncMethod):
         more around the edge, and where it is still not pinned down (its frames may straddle the
         drop) the edge itself stands for it, the nearest offset its evidence allows."""
         found = refine_offset(half, track_b, offset, rate, **self.refine_options)
-        if found.accepted or found.edge_offset is None:
-            return found.offset_frames if found.accepted else None
+        if found.accepted:
+            return found.offset_frames
+        if found.edge_offset is None:
+            return None
         again = refine_offset(half, track_b, found.edge_offset, rate, **self.refine_options)
         return again.offset_frames if again.accepted else found.edge_offset
