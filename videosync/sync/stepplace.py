@@ -151,6 +151,20 @@ def _row_loss(pair: _Pair, F: np.ndarray, scale: float, rows: np.ndarray, positi
     return (loss * pair.weight[rows]).sum(axis=1)
 
 
+def _fitted(track_a: PoseTrack, track_b: PoseTrack, changes_a: list[int], offsets: list[float], rate: float
+            ) -> tuple[_Pair, np.ndarray, float] | None:
+    """Both views, and ``F`` with its noise scale fitted on the frames clear of every step
+    (``offsets[k]`` holding from A's frame ``changes_a[k - 1]`` on); None when it cannot be."""
+    pair = _views(track_a, track_b)
+    frames = pair.frames_a
+    changes = np.asarray(changes_a, dtype=np.int64)
+    positions = rate * frames + np.asarray(offsets)[np.searchsorted(changes, frames, side="right")] - pair.first_b
+    reach = TIMEMAP_PLACE_CLEAR_SECONDS * track_a.fps
+    clear = np.all(np.abs(frames[:, None] - changes[None, :]) > reach, axis=1)
+    found = _geometry(pair, positions, clear)
+    return None if found is None else (pair, *found)
+
+
 def place_steps(track_a: PoseTrack, track_b: PoseTrack, changes_a: list[int], offsets: list[float],
                 rate: float) -> list[Placed | None] | None:
     """Each step of a time map placed by the two views' geometry (see the module docstring).
@@ -161,16 +175,11 @@ def place_steps(track_a: PoseTrack, track_b: PoseTrack, changes_a: list[int], of
     """
     if not changes_a:
         return []
-    pair = _views(track_a, track_b)
-    frames = pair.frames_a
-    part = np.searchsorted(np.asarray(changes_a), frames, side="right")
-    positions = rate * frames + np.asarray(offsets)[part] - pair.first_b
-    reach = TIMEMAP_PLACE_CLEAR_SECONDS * track_a.fps
-    clear = np.all(np.abs(frames[:, None] - np.asarray(changes_a)[None, :]) > reach, axis=1)
-    found = _geometry(pair, positions, clear)
-    if found is None:
+    fitted = _fitted(track_a, track_b, changes_a, offsets, rate)
+    if fitted is None:
         return None
-    F, scale = found
+    pair, F, scale = fitted
+    frames = pair.frames_a
     out: list[Placed | None] = []
     half = TIMEMAP_PLACE_SECONDS * track_a.fps
     for k, at in enumerate(changes_a):
@@ -203,17 +212,11 @@ def geometric_cost(track_a: PoseTrack, track_b: PoseTrack, changes_a: list[int],
     views' geometry: ``log`` of the motion-weighted Cauchy loss of the Sampson distances (plus a
     floor), relative to the row's median, as :func:`~videosync.sync.changepoints.band_evidence`
     scores the features. ``F`` is fitted as for :func:`place_steps`; None when it cannot be."""
-    pair = _views(track_a, track_b)
-    frames = pair.frames_a
-    part = np.searchsorted(np.asarray(changes_a, dtype=np.int64), frames, side="right")
-    positions = rate * frames + np.asarray(offsets)[part] - pair.first_b
-    reach = TIMEMAP_PLACE_CLEAR_SECONDS * track_a.fps
-    clear = np.all(np.abs(frames[:, None] - np.asarray(changes_a, dtype=np.int64)[None, :]) > reach, axis=1)
-    found = _geometry(pair, positions, clear)
-    if found is None:
+    fitted = _fitted(track_a, track_b, changes_a, offsets, rate)
+    if fitted is None:
         return None
-    F, scale = found
-    rows = np.searchsorted(frames, frames_a)
+    pair, F, scale = fitted
+    rows = np.searchsorted(pair.frames_a, frames_a)
     total = np.where(pair.ka[rows, :, 2] > KEYPOINT_MIN_SCORE, pair.weight[rows], 0.0).sum(axis=1)
     loss = np.full((len(rows), len(shifts)), np.nan)
     for n, d in enumerate(shifts):
