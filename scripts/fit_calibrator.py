@@ -305,7 +305,9 @@ def ruled_confidence(cal: Calibration, rec: dict) -> float:
 
 def choose_threshold(records: list[dict], cal: Calibration) -> float:
     """The threshold (step 0.05) with the fewest wrong answers among those given on ``records``
-    (the tune split) that still answers ``MIN_RIGHT_ANSWERED`` of the right ones; prints the table."""
+    (the tune split) that still answers ``MIN_RIGHT_ANSWERED`` of the right ones, the highest of
+    equals (thresholds that give the same answers on tune differ only on pairs tune does not
+    have, and there the higher one gives fewer wrong answers); prints the table."""
     conf = np.array([ruled_confidence(cal, r) for r in records])
     right = np.array([bool(r.get("within_1")) for r in records])
     table = []
@@ -317,7 +319,7 @@ def choose_threshold(records: list[dict], cal: Calibration) -> float:
         print(f"{t:9.2f}  {given.mean():8.1%}  {wrong:20.1%}  {kept:14.1%}")
         if kept >= MIN_RIGHT_ANSWERED:
             table.append((wrong, float(t)))
-    return min(table)[1] if table else 0.05
+    return min(table, key=lambda wrong_at: (wrong_at[0], -wrong_at[1]))[1] if table else 0.05
 
 
 def main(argv: list[str] | None = None) -> None:
