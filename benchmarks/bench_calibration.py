@@ -105,13 +105,13 @@ def pct(x: float) -> str:
 def row(s: dict) -> list[str]:
     t = s["threshold"]
     return [str(s["pairs"]), str(s["refused_at_0"]), pct(s["right"]), f"{s['mean_confidence']:.2f}",
-            f"{s['ece']:.3f}", "not available" if s["coverage"] is None else pct(s["coverage"]),
+            f"{s['ece']:.3f}", f"{s['ece_if_calibrated']:.3f}", "not available" if s["coverage"] is None else pct(s["coverage"]),
             f"{pct(t.answered_share)} ({t.answered})", f"{pct(t.wrong_among_answered)} ({t.wrong_answered})",
             f"{pct(t.right_answered_share)} ({t.right_answered}/{t.right})", f"{s['median_wall_s']:.2f}"]
 
 
-HEADER = ["pairs", "refused at 0", "forced guess right", "mean confidence", "ECE", "90 % interval coverage",
-          "answered", "wrong among answered", "right answered", "median time (s)"]
+HEADER = ["pairs", "refused at 0", "forced guess right", "mean confidence", "ECE", "ECE if calibrated (chance)",
+          "90 % interval coverage", "answered", "wrong among answered", "right answered", "median time (s)"]
 
 
 def groups_of(o: Outcome) -> list[str]:
@@ -167,7 +167,9 @@ def report(args: argparse.Namespace, path: Path, fingerprint: str, figure: Path)
         f"(`videosync/synth/cases.py`, seed {args.seed}) and {len(parts[('real', 'engine')])} real pairs (Pose2Sim "
         f"demo, `benchmarks/calibration/real.py`); code fingerprint `{fingerprint}`. A pair is **right** when "
         f"its answer is within 1 frame of the truth everywhere in the overlap (frames of B; refused at threshold "
-        f"0 = not right, confidence 0). ECE over {N_BINS} equal-width confidence bins of [0, 1]. Answered = "
+        f"0 = not right, confidence 0). ECE over {N_BINS} equal-width confidence bins of [0, 1]; beside it the ECE "
+        f"a perfectly calibrated confidence would show on the same pairs by chance (each right with probability its "
+        f"confidence). Answered = "
         f"confidence >= {threshold:g} (`align`'s default `--min-confidence`); right answered = answered among "
         f"the pairs whose forced guess is right. Engine mean time per pair "
         f"{sum(engine_time) / max(1, len(engine_time)):.2f} s (one process of 2 on the shared machine). "

@@ -12,6 +12,7 @@ from videosync.reliability import (
     answer_error,
     at_threshold,
     breakdown,
+    calibrated_ece,
     default_threshold,
     expected_calibration_error,
     interval_coverage,
@@ -149,3 +150,14 @@ def test_the_calibration_set_can_hold_what_the_engine_knew_about_the_inputs(tmp_
     got = dict(zip(names, x[0]))
     assert got["votes"] == 1.5 and got["input.1.fps_assumed"] == 1.0 and got["input.0.fps_assumed"] == 0.0
     assert got["input.1.size_from_extent"] == 1.0 and got["input.1.upright_turns"] == 1.0 and got["input.0.fps"] == 60.0
+
+
+def test_the_calibration_error_a_calibrated_confidence_shows_by_chance():
+    # one bin of two pairs at 0.5: both right (1/4) or none (1/4) is 0.5 off, one right (1/2) is 0
+    assert calibrated_ece([0.5, 0.5]) == pytest.approx(0.25)
+    # certain confidences cannot be off by chance; pairs in other bins weigh by their share
+    assert calibrated_ece([1.0, 0.0]) == 0.0
+    assert calibrated_ece([0.5, 0.5, 1.0, 1.0]) == pytest.approx(0.125)
+    # one pair at 0.75: right (0.75) is 0.25 off, wrong (0.25) is 0.75 off
+    assert calibrated_ece([0.75]) == pytest.approx(0.75 * 0.25 + 0.25 * 0.75)
+    assert math.isnan(calibrated_ece([]))
